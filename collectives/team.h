@@ -1,0 +1,47 @@
+// The narrow internal point-to-point layer that collective algorithms use. A Team is a
+// set of processes (a group), this process's rank in it, and a private context and tag,
+// so collective traffic never matches user receives. All functions expect the engine
+// lock to be held and move raw bytes; datatype handling happens around them.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "runtime/error.h"
+
+namespace weft {
+class Comm;
+class Group;
+class Request;
+}  // namespace weft
+
+namespace weft::coll {
+
+struct Team {
+  const Group* group;
+  int rank;
+  int size;
+  uint32_t context;
+  int tag;
+};
+
+// The collective team of a communicator (its coll_context, tag 0).
+Team team_of(Comm* comm);
+
+Status send(const Team& team, int dest, const void* buffer, size_t bytes);
+Status recv(const Team& team, int source, void* buffer, size_t bytes);
+// Sends and receives at once (no deadlock when both sides call it).
+Status sendrecv(const Team& team, int dest, const void* send_buffer, size_t send_bytes,
+                int source, void* recv_buffer, size_t recv_bytes);
+
+// Nonblocking forms; the returned request is owned by the caller (release()).
+Request* isend(const Team& team, int dest, const void* buffer, size_t bytes, Status& status);
+Request* irecv(const Team& team, int source, void* buffer, size_t bytes, Status& status);
+Status wait_and_release(Request* request);
+
+// Small helpers used to build communicators.
+Status barrier(const Team& team);
+Status allgather_bytes(const Team& team, const void* mine, size_t bytes, void* all);
+Status allreduce_band(const Team& team, uint32_t* words, int count);
+
+}  // namespace weft::coll

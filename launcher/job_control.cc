@@ -1,0 +1,373 @@
+#include "launcher/job_control.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <stdexcept>
+
+#include "launcher/process_start.h"
+
+extern char** environ;
+
+namespace weft::launcher {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Grace between SIGTERM and SIGKILL, and again between SIGKILL and giving up on a
+// process that does not go away (stuck in the kernel).
+constexpr auto kKillGrace = 1s;
+// How long output pipes may stay open after every rank exited (a rank's child can hold
+// them); whatever arrived by then is written.
+constexpr auto kDrainLimit = 2s;
+
+std::string signal_text(int sig) {
+  const char* name = strsignal(sig);
+  return "signal " + std::to_string(sig) + " (" + (name != nullptr ? name : "unknown") + ")";
+}
+
+std::vector<std::string> current_environment() {
+  std::vector<std::string> out;
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) out.emplace_back(*entry);
+  return out;
+}
+
+void close_fd(int& fd) {
+  if (fd >= 0) close(fd);
+  fd = -1;
+}
+
+}  // namespace
+
+std::string make_job_key() {
+  unsigned char bytes[16];
+  int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+  std::size_t got = 0;
+  while (fd >= 0 && got < sizeof bytes) {
+    ssize_t n = read(fd, bytes + got, sizeof bytes - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  if (fd >= 0) close(fd);
+  if (got != sizeof bytes) throw std::runtime_error("cannot read /dev/urandom for the job key");
+  static const char kHex[] = "0123456789abcdef";
+  std::string key;
+  for (unsigned char b : bytes) {
+    key += kHex[b >> 4];
+    key += kHex[b & 15];
+  }
+  return key;
+}
+
+JobControl::JobControl(JobPlan plan, std::optional<rlimit> original_open_files)
+    : plan_(std::move(plan)),
+      original_open_files_(original_open_files),
+      stop_signals_(io_, SIGINT, SIGTERM, SIGHUP),
+      child_signal_(io_, SIGCHLD),
+      timeout_timer_(io_),
+      kill_timer_(io_),
+      drain_timer_(io_) {
+  ranks_.resize(plan_.ranks.size());
+}
+
+JobControl::~JobControl() = default;
+
+int JobControl::run() {
+  key_ = make_job_key();
+  PmiJobInfo info;
+  info.size = static_cast<int>(plan_.ranks.size());
+  for (const RankPlan& rank : plan_.ranks) info.appnums.push_back(rank.appnum);
+  info.universe_size = plan_.universe_size;
+  info.key = key_;
+  info.kvs_name = "weft_kvs_" + std::to_string(getpid());
+  pmi_ = std::make_unique<PmiServer>(io_, std::move(info), *this);
+  try {
+    pmi_port_ = pmi_->listen_loopback();
+  } catch (const boost::system::system_error& error) {
+    print_message(std::string("warning: cannot open the loopback PMI port (") + error.what() +
+                  "); PMI_PORT is not set");
+  }
+  output_ = std::make_unique<OutputForwarder>(io_, plan_.tag_output, [this] {
+    if (draining_) finish();
+  });
+  wait_for_children();
+  wait_for_signals();
+
+  if (start_ranks() && plan_.timeout_seconds.value_or(0) > 0) {
+    timeout_timer_.expires_after(std::chrono::seconds(*plan_.timeout_seconds));
+    timeout_timer_.async_wait([this](const boost::system::error_code& error) {
+      if (error) return;
+      fail("job timed out after " + std::to_string(*plan_.timeout_seconds) + " seconds", kExitTimeout);
+    });
+  }
+  io_.run();
+  return decided_status_.value_or(first_nonzero_exit_.value_or(0));
+}
+
+std::vector<std::pair<std::string, std::string>> JobControl::rank_environment(const RankPlan& rank) const {
+  // -x first, so weftrun's own variables win over a user's -x PMI_RANK=...
+  std::vector<std::pair<std::string, std::string>> env = rank.exports;
+  const std::string size = std::to_string(plan_.ranks.size());
+  env.emplace_back("PMI_FD", std::to_string(kChildPmiFd));
+  env.emplace_back("PMI_RANK", std::to_string(rank.rank));
+  env.emplace_back("PMI_SIZE", size);
+  env.emplace_back("PMI_APPNUM", std::to_string(rank.appnum));
+  if (!pmi_port_.empty()) env.emplace_back("PMI_PORT", pmi_port_);
+  env.emplace_back("WEFT_PMI_KEY", key_);
+  // Every rank runs on this host for now, so local rank and size are the global ones.
+  env.emplace_back("WEFT_LOCAL_RANK", std::to_string(rank.rank));
+  env.emplace_back("WEFT_LOCAL_SIZE", size);
+  if (plan_.universe_size) env.emplace_back("WEFT_UNIVERSE_SIZE", std::to_string(*plan_.universe_size));
+  return env;
+}
+
+bool JobControl::start_ranks() {
+  const std::vector<std::string> base_environment = current_environment();
+  std::vector<std::string> removals;
+  if (!plan_.universe_size) removals.emplace_back("WEFT_UNIVERSE_SIZE");
+  if (pmi_port_.empty()) removals.emplace_back("PMI_PORT");
+
+  int stdin_source = -1;
+  StdinMode stdin_mode = choose_stdin_mode(stdin_source);
+  int dev_null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+  bool ok = true;
+  for (const RankPlan& rank : plan_.ranks) {
+    int pmi_pair[2] = {-1, -1};
+    int out_pipe[2] = {-1, -1};
+    int err_pipe[2] = {-1, -1};
+    int in_pipe[2] = {-1, -1};
+    bool forward_stdin = rank.rank == 0 && stdin_mode == StdinMode::forward;
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pmi_pair) != 0 ||
+        pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0 ||
+        (forward_stdin && pipe2(in_pipe, O_CLOEXEC) != 0)) {
+      std::string reason = std::strerror(errno);
+      for (int* fds : {pmi_pair, out_pipe, err_pipe, in_pipe}) {
+        close_fd(fds[0]);
+        close_fd(fds[1]);
+      }
+      fail("cannot create the pipes of rank " + std::to_string(rank.rank) + ": " + reason +
+               "; ending the job",
+           kExitCannotStart);
+      ok = false;
+      break;
+    }
+
+    ChildSetup setup;
+    setup.program = rank.program;
+    setup.argv = rank.argv;
+    setup.environment = merge_environment(base_environment, rank_environment(rank), removals);
+    setup.wdir = rank.wdir;
+    setup.stdin_fd = dev_null;
+    if (rank.rank == 0 && stdin_mode == StdinMode::inherit) setup.stdin_fd = STDIN_FILENO;
+    if (forward_stdin) setup.stdin_fd = in_pipe[0];
+    setup.stdout_fd = out_pipe[1];
+    setup.stderr_fd = err_pipe[1];
+    setup.pmi_fd = pmi_pair[1];
+    setup.open_files_limit = original_open_files_;
+
+    StartResult started = start_process(setup);
+    close_fd(pmi_pair[1]);
+    close_fd(out_pipe[1]);
+    close_fd(err_pipe[1]);
+    close_fd(in_pipe[0]);
+    if (!started.started) {
+      for (int* fd : {&pmi_pair[0], &out_pipe[0], &err_pipe[0], &in_pipe[1]}) close_fd(*fd);
+      fail("cannot start rank " + std::to_string(rank.rank) + ": " + started.error + "; ending the job",
+           kExitCannotStart);
+      ok = false;
+      break;
+    }
+    RankState& state = ranks_[static_cast<std::size_t>(rank.rank)];
+    state.pid = started.pid;
+    state.started = true;
+    state.running = true;
+    rank_of_pid_[started.pid] = rank.rank;
+    pmi_->attach_rank(rank.rank, pmi_pair[0]);
+    output_->add(rank.rank, out_pipe[0], STDOUT_FILENO);
+    output_->add(rank.rank, err_pipe[0], STDERR_FILENO);
+    if (forward_stdin) {
+      stdin_ = std::make_unique<StdinForwarder>(io_, stdin_source, in_pipe[1]);
+      stdin_source = -1;
+      stdin_->start();
+    }
+  }
+  close_fd(stdin_source);
+  close_fd(dev_null);
+  return ok;
+}
+
+void JobControl::wait_for_children() {
+  child_signal_.async_wait([this](const boost::system::error_code& error, int) {
+    if (error) return;
+    reap_children();
+    wait_for_children();
+  });
+}
+
+void JobControl::wait_for_signals() {
+  stop_signals_.async_wait([this](const boost::system::error_code& error, int sig) {
+    if (error) return;
+    if (!ending_) {
+      print_message("caught " + signal_text(sig) + "; ending the job");
+      decided_status_ = kExitSignalBase + sig;
+      begin_ending();
+    } else {
+      signal_all(SIGKILL);  // a second Ctrl-C does not wait for the grace period
+    }
+    wait_for_signals();
+  });
+}
+
+void JobControl::reap_children() {
+  while (true) {
+    int status = 0;
+    pid_t pid = waitpid(-1, &status, WNOHANG);
+    if (pid < 0 && errno == EINTR) continue;
+    if (pid <= 0) return;
+    auto it = rank_of_pid_.find(pid);
+    if (it != rank_of_pid_.end()) on_rank_exit(it->second, status);
+  }
+}
+
+std::string JobControl::describe_rank(int rank) const {
+  return "rank " + std::to_string(rank) + " (pid " +
+         std::to_string(ranks_[static_cast<std::size_t>(rank)].pid) + ") on host " + plan_.host_name;
+}
+
+void JobControl::on_rank_exit(int rank, int wait_status) {
+  RankState& state = ranks_[static_cast<std::size_t>(rank)];
+  state.running = false;
+  if (rank == 0 && stdin_) stdin_->stop();
+  if (!ending_) {
+    if (WIFSIGNALED(wait_status)) {
+      int sig = WTERMSIG(wait_status);
+      fail(describe_rank(rank) + " was killed by " + signal_text(sig) + "; ending the job",
+           kExitSignalBase + sig);
+    } else if (WIFEXITED(wait_status)) {
+      int code = WEXITSTATUS(wait_status);
+      if (state.finalized) {
+        if (code != 0 && !first_nonzero_exit_) {
+          first_nonzero_exit_ = code;
+          print_message(describe_rank(rank) + " exited with status " + std::to_string(code) +
+                        " after MPI_Finalize");
+        }
+      } else if (state.pmi_initialized) {
+        fail(describe_rank(rank) + " exited with status " + std::to_string(code) +
+                 " without calling MPI_Finalize; ending the job",
+             code != 0 ? code : 1);
+      } else if (code != 0) {
+        fail(describe_rank(rank) + " exited with status " + std::to_string(code) + "; ending the job", code);
+      } else {
+        exited_without_pmi_.push_back(rank);
+        if (any_pmi_initialized_) {
+          fail(describe_rank(rank) +
+                   " exited with status 0 without calling MPI_Init while other ranks use MPI; "
+                   "ending the job",
+               1);
+        }
+      }
+    }
+  }
+  maybe_finish();
+}
+
+void JobControl::fail(const std::string& message, int exit_status) {
+  if (ending_) return;
+  print_message(message);
+  decided_status_ = exit_status;
+  begin_ending();
+}
+
+void JobControl::begin_ending() {
+  ending_ = true;
+  timeout_timer_.cancel();
+  if (stdin_) stdin_->stop();
+  signal_all(SIGTERM);
+  kill_timer_.expires_after(kKillGrace);
+  kill_timer_.async_wait([this](const boost::system::error_code& error) {
+    if (error) return;
+    signal_all(SIGKILL);
+    kill_timer_.expires_after(kKillGrace);
+    kill_timer_.async_wait([this](const boost::system::error_code& second_error) {
+      if (second_error) return;
+      print_message("warning: some ranks did not exit after SIGKILL; leaving them");
+      finish();
+    });
+  });
+  maybe_finish();
+}
+
+void JobControl::signal_all(int sig) {
+  // Whole process groups: a rank's own children go too. A group whose rank was already
+  // reaped may still hold such children; killpg on an empty group fails harmlessly.
+  for (const RankState& state : ranks_) {
+    if (state.started) killpg(state.pid, sig);
+  }
+}
+
+void JobControl::maybe_finish() {
+  if (finished_) return;
+  for (const RankState& state : ranks_) {
+    if (state.running) return;
+  }
+  if (draining_) return;
+  draining_ = true;
+  if (output_->open_count() == 0) {
+    finish();
+    return;
+  }
+  drain_timer_.expires_after(kDrainLimit);
+  drain_timer_.async_wait([this](const boost::system::error_code& error) {
+    if (!error) finish();
+  });
+}
+
+void JobControl::finish() {
+  if (finished_) return;
+  finished_ = true;
+  // Children that ranks left behind in their groups do not outlive a failed job.
+  if (ending_) signal_all(SIGKILL);
+  output_->close_all();
+  if (stdin_) stdin_->stop();
+  pmi_->shutdown();
+  timeout_timer_.cancel();
+  kill_timer_.cancel();
+  drain_timer_.cancel();
+  boost::system::error_code ignored;
+  stop_signals_.cancel(ignored);
+  child_signal_.cancel(ignored);
+  io_.stop();
+}
+
+void JobControl::on_pmi_init(int rank) {
+  ranks_[static_cast<std::size_t>(rank)].pmi_initialized = true;
+  any_pmi_initialized_ = true;
+  if (!ending_ && !exited_without_pmi_.empty()) {
+    int gone = exited_without_pmi_.front();
+    fail(describe_rank(gone) +
+             " exited with status 0 without calling MPI_Init while other ranks use MPI; ending the job",
+         1);
+  }
+}
+
+void JobControl::on_pmi_finalize(int rank) { ranks_[static_cast<std::size_t>(rank)].finalized = true; }
+
+void JobControl::on_pmi_abort(int rank, int exit_code, const std::string& message) {
+  std::string text = "rank " + std::to_string(rank) + " called MPI_Abort with error code " +
+                     std::to_string(exit_code);
+  if (!message.empty()) text += " (message: " + message + ")";
+  // An exit status has 8 bits; the code is passed on modulo 256, as exit() would.
+  fail(text + "; ending the job", exit_code & 0xff);
+}
+
+}  // namespace weft::launcher

@@ -1,0 +1,104 @@
+// Runs one job to its end and decides weftrun's exit status. Everything happens on one
+// Boost.Asio io_context: PMI connections, output pipes, stdin, SIGCHLD/SIGINT/SIGTERM/
+// SIGHUP (asio::signal_set) and the timers.
+//
+// How a job ends:
+//  - normally, when every rank has exited and its output pipes have closed; the status
+//    is the first nonzero exit status of a rank (after MPI_Finalize), else 0;
+//  - early, at the first failure: a rank killed by a signal (status 128+S), a rank that
+//    exits before MPI_Finalize although it used PMI (its status, or 1 for 0), a rank that
+//    exits nonzero, MPI_Abort (its error code), --timeout (124), a signal to weftrun
+//    (128+S), a rank that cannot start (127). One line on stderr names the cause; every
+//    rank's process group gets SIGTERM, then SIGKILL one second later.
+// A program that never speaks PMI (e.g. `weftrun -n 2 hostname`) may exit 0 without
+// MPI_Finalize, unless another rank of the job uses PMI: then the job could never pass a
+// barrier, so that is a failure too.
+#pragma once
+
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "launcher/job_plan.h"
+#include "launcher/pmi_server.h"
+#include "launcher/stdio_forward.h"
+
+namespace weft::launcher {
+
+// Exit statuses weftrun itself chooses.
+inline constexpr int kExitTimeout = 124;
+inline constexpr int kExitCannotStart = 127;
+inline constexpr int kExitSignalBase = 128;
+
+class JobControl final : public PmiEvents {
+ public:
+  JobControl(JobPlan plan, std::optional<rlimit> original_open_files);
+  ~JobControl();
+  JobControl(const JobControl&) = delete;
+  JobControl& operator=(const JobControl&) = delete;
+
+  // Starts the ranks, serves them until the job ends, returns weftrun's exit status.
+  int run();
+
+ private:
+  struct RankState {
+    pid_t pid = -1;
+    bool started = false;
+    bool running = false;
+    bool pmi_initialized = false;
+    bool finalized = false;
+  };
+
+  bool start_ranks();
+  std::vector<std::pair<std::string, std::string>> rank_environment(const RankPlan& rank) const;
+  void wait_for_children();
+  void wait_for_signals();
+  void reap_children();
+  void on_rank_exit(int rank, int wait_status);
+  void fail(const std::string& message, int exit_status);
+  void begin_ending();
+  void signal_all(int sig);
+  void maybe_finish();
+  void finish();
+  std::string describe_rank(int rank) const;
+
+  void on_pmi_init(int rank) override;
+  void on_pmi_finalize(int rank) override;
+  void on_pmi_abort(int rank, int exit_code, const std::string& message) override;
+
+  JobPlan plan_;
+  std::optional<rlimit> original_open_files_;
+  std::string key_;
+  std::string pmi_port_;
+  boost::asio::io_context io_;
+  boost::asio::signal_set stop_signals_;
+  boost::asio::signal_set child_signal_;
+  boost::asio::steady_timer timeout_timer_;
+  boost::asio::steady_timer kill_timer_;
+  boost::asio::steady_timer drain_timer_;
+  std::unique_ptr<PmiServer> pmi_;
+  std::unique_ptr<OutputForwarder> output_;
+  std::unique_ptr<StdinForwarder> stdin_;
+  std::vector<RankState> ranks_;
+  std::map<pid_t, int> rank_of_pid_;
+  std::vector<int> exited_without_pmi_;  // ranks that exited 0 never having used PMI
+  bool any_pmi_initialized_ = false;
+  bool ending_ = false;
+  bool draining_ = false;
+  bool finished_ = false;
+  std::optional<int> decided_status_;     // set by the failure that ended the job
+  std::optional<int> first_nonzero_exit_;  // a rank's status after MPI_Finalize
+};
+
+// 32 hex characters from /dev/urandom.
+[[nodiscard]] std::string make_job_key();
+
+}  // namespace weft::launcher

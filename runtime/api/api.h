@@ -1,0 +1,32 @@
+// Shared helpers of the C entry points. Each entry point is defined as PMPI_<name> and
+// MPI_<name> is a weak alias of it (the MPI profiling interface):
+//
+//   #pragma weak MPI_Send = PMPI_Send
+//   extern "C" int PMPI_Send(...) {
+//     weft::Status status = ...validate, convert handles, call the core...;
+//     return weft::api::finish("MPI_Send", comm, status);
+//   }
+//
+// Entry points only validate arguments, convert handles and call the core; all behaviour
+// lives in runtime/.
+#pragma once
+
+#include "mpi.h"
+#include "runtime/error.h"
+
+namespace weft {
+class Comm;
+}
+
+namespace weft::api {
+
+// Fails unless MPI_Init has run and MPI_Finalize has not.
+Status check_initialized(const char* call);
+
+// Turns `status` into the call's return code. On failure it runs the error handler of
+// `comm` (nullptr: the handler for errors not tied to a communicator — MPI_COMM_SELF's when
+// the program changed it, else MPI_COMM_WORLD's). MPI_ERRORS_ARE_FATAL and
+// MPI_ERRORS_ABORT print the message and end the job; MPI_ERRORS_RETURN returns the code.
+int finish(const char* call, Comm* comm, const Status& status);
+
+}  // namespace weft::api

@@ -1,0 +1,96 @@
+#include "runtime/config.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+
+#include "weft_config.h"
+
+namespace weft::config {
+
+const std::vector<Variable>& variables() {
+  static const std::vector<Variable> table = {
+      {"WEFT_TRANSPORT", "",
+       "Forces one transport for every peer (shm or tcp); empty picks per peer: self, shm, ofi, tcp."},
+      {"WEFT_EAGER_LIMIT", "16384",
+       "Largest message (bytes) sent eagerly; larger ones use the rendezvous protocol."},
+      {"WEFT_SHM_RING_BYTES", "262144",
+       "Size in bytes of each shared-memory ring between two ranks."},
+      {"WEFT_SHM_FRAGMENT", "65536",
+       "Fragment size in bytes of a pipelined rendezvous copy when single copy is unavailable."},
+      {"WEFT_SHM_CMA", "1",
+       "Use cross-memory attach (process_vm_readv) for large transfers when a run-time probe succeeds; 0 disables it."},
+      {"WEFT_SPIN_US", "",
+       "Microseconds a waiting rank polls before it blocks; empty chooses 100 when ranks fit the cores, 5 when oversubscribed."},
+      {"WEFT_TCP_INTERFACE", "127.0.0.1",
+       "Local address the tcp transport listens on."},
+      {"WEFT_PMI_KEY", "",
+       "Job key set by weftrun; every PMI connection must present it (set by the launcher, not by users)."},
+      {"WEFT_HOSTNAME", "",
+       "Overrides the host name used to group ranks into shared-memory nodes (testing)."},
+      {"WEFT_DEBUG", "0",
+       "Prints transport and protocol decisions to stderr when 1."},
+  };
+  return table;
+}
+
+namespace {
+const Variable& find(std::string_view name) {
+  for (const auto& v : variables()) {
+    if (name == v.name) return v;
+  }
+  std::fprintf(stderr, "weft: internal error: environment variable %.*s is not declared\n",
+               static_cast<int>(name.size()), name.data());
+  std::abort();
+}
+}  // namespace
+
+std::string get_string(std::string_view name) {
+  const Variable& v = find(name);
+  const char* value = std::getenv(v.name);
+  return value != nullptr ? std::string(value) : std::string(v.default_value);
+}
+
+int64_t get_int(std::string_view name) {
+  std::string text = get_string(name);
+  if (text.empty()) return 0;
+  char* end = nullptr;
+  long long value = std::strtoll(text.c_str(), &end, 0);
+  if (end == text.c_str() || *end != '\0') {
+    std::fprintf(stderr, "weft: %.*s=%s is not an integer; using the default %s\n",
+                 static_cast<int>(name.size()), name.data(), text.c_str(), find(name).default_value);
+    std::string def = find(name).default_value;
+    return def.empty() ? 0 : std::strtoll(def.c_str(), nullptr, 0);
+  }
+  return value;
+}
+
+bool get_bool(std::string_view name) {
+  std::string text = get_string(name);
+  return !(text.empty() || text == "0" || text == "false" || text == "no" || text == "off");
+}
+
+std::vector<std::string> transport_names() {
+  std::vector<std::string> names = {"self", "shm"};
+#if WEFT_HAVE_LIBFABRIC
+  names.emplace_back("ofi");
+#endif
+  names.emplace_back("tcp");
+  return names;
+}
+
+std::string info_text() {
+  std::ostringstream out;
+  out << "weft " << WEFT_VERSION << " (MPI 5.0 standard ABI subset)\n";
+  out << "transports:";
+  for (const auto& t : transport_names()) out << ' ' << t;
+  out << "\ncuda buffers: " << (WEFT_HAVE_CUDA ? "built in" : "not built") << "\n";
+  out << "environment variables:\n";
+  for (const auto& v : variables()) {
+    out << "  " << v.name << " (default: " << (*v.default_value ? v.default_value : "automatic")
+        << ")\n      " << v.description << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace weft::config

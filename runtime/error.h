@@ -1,0 +1,45 @@
+// The one error model of weft. Inside the library every fallible function returns a
+// weft::Status; it is converted to an MPI error code only at the C boundary
+// (runtime/api/api.h), where the communicator's error handler runs. A message always
+// names the MPI call, the argument and the offending value.
+#pragma once
+
+#include <string>
+#include <utility>
+
+namespace weft {
+
+class [[nodiscard]] Status {
+ public:
+  Status() = default;  // success
+  Status(int error_class, std::string message)
+      : error_class_(error_class), message_(std::move(message)) {}
+
+  static Status success() { return Status(); }
+
+  bool ok() const { return error_class_ == 0; }
+  explicit operator bool() const { return ok(); }
+  int error_class() const { return error_class_; }
+  const std::string& message() const { return message_; }
+
+ private:
+  int error_class_ = 0;  // MPI_SUCCESS
+  std::string message_;
+};
+
+// Builds a failed Status with a printf-style message, e.g.
+//   return error(MPI_ERR_RANK, "MPI_Send: argument dest=%d is not a rank of a %d-process "
+//                              "communicator", dest, size);
+Status error(int error_class, const char* format, ...) __attribute__((format(printf, 2, 3)));
+
+// The standard's short description of an error class ("MPI_ERR_RANK: invalid rank").
+const char* error_class_text(int error_class);
+
+// Propagates a failed Status out of the current function.
+#define WEFT_TRY(expr)                  \
+  do {                                  \
+    ::weft::Status weft_status_ = (expr); \
+    if (!weft_status_.ok()) return weft_status_; \
+  } while (0)
+
+}  // namespace weft

@@ -1,0 +1,525 @@
+#include "runtime/p2p/engine.h"
+
+#include <poll.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+
+#include "mpi.h"
+#include "runtime/config.h"
+#include "runtime/datatype.h"
+#include "runtime/pmi_client.h"
+#include "runtime/state.h"
+#include "runtime/status_util.h"
+#include "transport/self/self_transport.h"
+#include "transport/shm/shm_transport.h"
+#include "transport/tcp/tcp_transport.h"
+
+namespace weft::p2p {
+
+namespace {
+
+bool matches(const Request* request, const Header& header) {
+  return header.context == request->context &&
+         (request->peer == MPI_ANY_SOURCE || request->peer == header.source) &&
+         (request->tag == MPI_ANY_TAG || request->tag == header.tag);
+}
+
+bool matches(int source, int tag, uint32_t context, const Header& header) {
+  return header.context == context && (source == MPI_ANY_SOURCE || source == header.source) &&
+         (tag == MPI_ANY_TAG || tag == header.tag);
+}
+
+Request* request_of(uint64_t id) { return reinterpret_cast<Request*>(static_cast<uintptr_t>(id)); }
+uint64_t id_of(const Request* request) {
+  return static_cast<uint64_t>(reinterpret_cast<uintptr_t>(request));
+}
+
+// Where the receive buffer's data starts when its datatype is contiguous.
+char* contiguous_base(Request* request) {
+  return static_cast<char*>(request->buffer) + request->datatype->true_lb();
+}
+
+void write_stream(Request* request, size_t offset, const void* data, size_t length) {
+  if (length == 0) return;
+  if (request->datatype->is_contiguous()) {
+    std::memcpy(contiguous_base(request) + offset, data, length);
+  } else {
+    request->datatype->unpack(data, length, request->buffer, request->count, offset);
+  }
+}
+
+int64_t monotonic_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Engine& engine() {
+  static Engine* instance = new Engine();  // lives until exit: requests may outlive Finalize
+  return *instance;
+}
+
+Engine::Engine() = default;
+Engine::~Engine() = default;
+
+bool Engine::local_peer(int process) const {
+  return process >= 0 && static_cast<size_t>(process) < local_.size() &&
+         local_[static_cast<size_t>(process)];
+}
+
+Status Engine::start(PmiClient& pmi) {
+  const int me = pmi.rank();
+  const int n = pmi.size();
+  eager_limit_ = static_cast<size_t>(std::max<int64_t>(0, config::get_int("WEFT_EAGER_LIMIT")));
+  fragment_bytes_ =
+      static_cast<size_t>(std::max<int64_t>(4096, config::get_int("WEFT_SHM_FRAGMENT")));
+  std::string forced = config::get_string("WEFT_TRANSPORT");
+  if (!forced.empty() && forced != "shm" && forced != "tcp") {
+    return error(MPI_ERR_OTHER, "MPI_Init: WEFT_TRANSPORT=%s is not a transport (use shm or tcp)",
+                 forced.c_str());
+  }
+
+  auto self = std::make_unique<transport::SelfTransport>(me);
+  transport::Transport* self_raw = self.get();
+  transports_.push_back(std::move(self));
+  transport::ShmTransport* shm = nullptr;
+  transport::TcpTransport* tcp = nullptr;
+  if (n > 1) {
+    if (forced != "tcp") {
+      auto owned = std::make_unique<transport::ShmTransport>();
+      shm = owned.get();
+      transports_.push_back(std::move(owned));
+    }
+    if (forced != "shm") {
+      auto owned = std::make_unique<transport::TcpTransport>();
+      tcp = owned.get();
+      transports_.push_back(std::move(owned));
+    }
+  }
+
+  WEFT_TRY(pmi.put("host", host_name()));
+  for (auto& t : transports_) WEFT_TRY(t->publish(pmi));
+  WEFT_TRY(pmi.barrier());
+
+  routes_.assign(static_cast<size_t>(n), nullptr);
+  local_.assign(static_cast<size_t>(n), false);
+  std::vector<int> shm_peers, tcp_peers;
+  int local_count = 0;
+  for (int peer = 0; peer < n; ++peer) {
+    std::string host;
+    if (peer == me) {
+      host = host_name();
+    } else {
+      WEFT_TRY(pmi.get(peer, "host", host));
+    }
+    bool same_host = host == host_name();
+    local_[static_cast<size_t>(peer)] = same_host;
+    if (same_host) ++local_count;
+    if (peer == me) {
+      routes_[static_cast<size_t>(peer)] = self_raw;
+    } else if (shm != nullptr && same_host) {
+      routes_[static_cast<size_t>(peer)] = shm;
+      shm_peers.push_back(peer);
+    } else if (tcp != nullptr) {
+      routes_[static_cast<size_t>(peer)] = tcp;
+      tcp_peers.push_back(peer);
+    } else {
+      return error(MPI_ERR_OTHER,
+                   "MPI_Init: rank %d on host %s cannot reach rank %d on host %s with "
+                   "WEFT_TRANSPORT=%s",
+                   me, host_name().c_str(), peer, host.c_str(), forced.c_str());
+    }
+  }
+  if (shm != nullptr) WEFT_TRY(shm->connect(pmi, shm_peers));
+  if (tcp != nullptr) WEFT_TRY(tcp->connect(pmi, tcp_peers));
+  WEFT_TRY(pmi.barrier());
+  for (auto& t : transports_) t->connected_all();
+
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  oversubscribed_ = cores > 0 && local_count > cores;
+  std::string spin = config::get_string("WEFT_SPIN_US");
+  int64_t spin_us = spin.empty() ? (oversubscribed_ ? 20 : 100) : config::get_int("WEFT_SPIN_US");
+  spin_ns_ = std::max<int64_t>(0, spin_us) * 1000;
+  started_ = true;
+  return Status();
+}
+
+void Engine::drain() {
+  wait_until([this] {
+    if (!streams_.empty()) return false;
+    for (auto& t : transports_) {
+      if (t->has_pending_sends()) return false;
+    }
+    return true;
+  });
+}
+
+void Engine::stop() {
+  for (auto& t : transports_) t->close();
+  transports_.clear();
+  routes_.clear();
+  started_ = false;
+}
+
+Status Engine::send_packet(int process, const Header& header, size_t header_len,
+                           const void* payload, size_t payload_len) {
+  return route(process).send(process, &header, header_len, payload, payload_len);
+}
+
+Status Engine::start_send(Request* request) {
+  Datatype* type = request->datatype;
+  const int process = request->peer_process;
+  const size_t bytes = request->count * type->size();
+  request->message_bytes = bytes;
+  request->complete.store(false, std::memory_order_relaxed);
+  request->active = true;
+  request->error = MPI_SUCCESS;
+  status_set_empty(&request->status);
+
+  if (request->mode == SendMode::kBuffered || !type->is_contiguous()) {
+    request->packed.resize(bytes);
+    if (bytes > 0) type->pack(request->buffer, request->count, 0, request->packed.data(), bytes);
+    request->send_data = request->packed.data();
+  } else {
+    request->send_data = static_cast<const char*>(request->buffer) + type->true_lb();
+  }
+
+  Header header{};
+  header.tag = request->tag;
+  header.context = request->context;
+  header.source = request->self_rank;
+  header.size = bytes;
+  header.sender_request = id_of(request);
+  if (bytes <= eager_limit_) {
+    header.kind = PacketKind::kEager;
+    const bool sync = request->mode == SendMode::kSync;
+    if (sync) header.flags = kFlagSync;
+    // A synchronous send completes when the receiver's ACK arrives.
+    request->waiting_for_ack = sync;
+    Status status = send_packet(process, header, kEagerHeaderBytes, request->send_data, bytes);
+    if (!status.ok()) return status;
+    if (!sync) complete(request);
+    return Status();
+  }
+  header.kind = PacketKind::kRts;
+  header.address = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(request->send_data));
+  return send_packet(process, header, sizeof header, nullptr, 0);
+}
+
+Status Engine::start_receive(Request* request) {
+  request->capacity_bytes = request->count * request->datatype->size();
+  request->complete.store(false, std::memory_order_relaxed);
+  request->active = true;
+  request->error = MPI_SUCCESS;
+  request->bytes_done = 0;
+  for (auto it = unexpected_.begin(); it != unexpected_.end(); ++it) {
+    if (!matches(request, (*it)->header)) continue;
+    std::unique_ptr<Unexpected> message = std::move(*it);
+    unexpected_.erase(it);
+    if (message->header.kind == PacketKind::kEager) {
+      deliver_eager(request, message->header, message->data.data(), message->data.size(),
+                    message->process);
+    } else {
+      deliver_rts(request, message->header, message->process);
+    }
+    return Status();
+  }
+  posted_.push_back(request);
+  return Status();
+}
+
+bool Engine::probe(int source, int tag, uint32_t context, MPI_Status* status,
+                   std::unique_ptr<Unexpected>* take) {
+  for (auto it = unexpected_.begin(); it != unexpected_.end(); ++it) {
+    const Header& header = (*it)->header;
+    if (!matches(source, tag, context, header)) continue;
+    if (status != nullptr) {
+      status->MPI_SOURCE = header.source;
+      status->MPI_TAG = header.tag;
+      status->MPI_ERROR = MPI_SUCCESS;
+      status_set_bytes(status, static_cast<int64_t>(header.size));
+      status_set_cancelled(status, false);
+    }
+    if (take != nullptr) {
+      *take = std::move(*it);
+      unexpected_.erase(it);
+    }
+    return true;
+  }
+  return false;
+}
+
+Status Engine::receive_taken(Request* request, std::unique_ptr<Unexpected> message) {
+  request->capacity_bytes = request->count * request->datatype->size();
+  request->complete.store(false, std::memory_order_relaxed);
+  request->active = true;
+  request->bytes_done = 0;
+  if (message->header.kind == PacketKind::kEager) {
+    deliver_eager(request, message->header, message->data.data(), message->data.size(),
+                  message->process);
+  } else {
+    deliver_rts(request, message->header, message->process);
+  }
+  return Status();
+}
+
+bool Engine::cancel_receive(Request* request) {
+  auto it = std::find(posted_.begin(), posted_.end(), request);
+  if (it == posted_.end()) return false;
+  posted_.erase(it);
+  request->cancelled = true;
+  status_set_empty(&request->status);
+  status_set_cancelled(&request->status, true);
+  complete(request);
+  return true;
+}
+
+void Engine::on_packet(int process, const void* raw_header, size_t header_len,
+                       const void* payload, size_t payload_len) {
+  Header header{};
+  std::memcpy(&header, raw_header, std::min(header_len, sizeof header));
+  switch (header.kind) {
+    case PacketKind::kEager:
+    case PacketKind::kRts: {
+      for (auto it = posted_.begin(); it != posted_.end(); ++it) {
+        if (!matches(*it, header)) continue;
+        Request* request = *it;
+        posted_.erase(it);
+        if (header.kind == PacketKind::kEager) {
+          deliver_eager(request, header, payload, payload_len, process);
+        } else {
+          deliver_rts(request, header, process);
+        }
+        return;
+      }
+      auto message = std::make_unique<Unexpected>();
+      message->header = header;
+      message->process = process;
+      if (header.kind == PacketKind::kEager && payload_len > 0) {
+        const char* bytes = static_cast<const char*>(payload);
+        message->data.assign(bytes, bytes + payload_len);
+      }
+      unexpected_.push_back(std::move(message));
+      return;
+    }
+    case PacketKind::kCts: {
+      Request* request = request_of(header.sender_request);
+      request->remote_request = header.receiver_request;
+      request->bytes_done = 0;
+      streams_.push_back(request);
+      push_streams();
+      return;
+    }
+    case PacketKind::kData:
+      on_data(header, payload, payload_len);
+      return;
+    case PacketKind::kFin:
+    case PacketKind::kAck:
+      complete(request_of(header.sender_request));
+      return;
+  }
+}
+
+void Engine::deliver_eager(Request* request, const Header& header, const void* payload,
+                           size_t length, int process) {
+  const size_t n = std::min(length, request->capacity_bytes);
+  request->message_bytes = length;
+  write_stream(request, 0, payload, n);
+  request->status.MPI_SOURCE = header.source;
+  request->status.MPI_TAG = header.tag;
+  request->error = length > request->capacity_bytes ? MPI_ERR_TRUNCATE : MPI_SUCCESS;
+  request->status.MPI_ERROR = request->error;
+  status_set_bytes(&request->status, static_cast<int64_t>(n));
+  status_set_cancelled(&request->status, false);
+  if (header.flags & kFlagSync) {
+    Header ack{};
+    ack.kind = PacketKind::kAck;
+    ack.sender_request = header.sender_request;
+    Status status = send_packet(process, ack, sizeof ack, nullptr, 0);
+    if (!status.ok()) {
+      fail_request(request, status);
+      return;
+    }
+  }
+  complete(request);
+}
+
+void Engine::deliver_rts(Request* request, const Header& header, int process) {
+  const size_t n = std::min<size_t>(header.size, request->capacity_bytes);
+  request->message_bytes = header.size;
+  request->peer_process = process;
+  request->status.MPI_SOURCE = header.source;
+  request->status.MPI_TAG = header.tag;
+  request->error = header.size > request->capacity_bytes ? MPI_ERR_TRUNCATE : MPI_SUCCESS;
+  request->status.MPI_ERROR = request->error;
+  status_set_bytes(&request->status, static_cast<int64_t>(n));
+  status_set_cancelled(&request->status, false);
+
+  transport::Transport& path = route(process);
+  if (path.can_read_remote(process)) {
+    // Single copy: read straight from the sender's buffer, then release the sender.
+    Status status;
+    if (n > 0) {
+      if (request->datatype->is_contiguous()) {
+        status = path.read_remote(process, header.address, contiguous_base(request), n);
+      } else {
+        std::vector<char> staging(n);
+        status = path.read_remote(process, header.address, staging.data(), n);
+        if (status.ok()) request->datatype->unpack(staging.data(), n, request->buffer, request->count, 0);
+      }
+    }
+    Header fin{};
+    fin.kind = PacketKind::kFin;
+    fin.sender_request = header.sender_request;
+    Status sent = send_packet(process, fin, sizeof fin, nullptr, 0);
+    if (!status.ok()) {
+      fail_request(request, status);
+      return;
+    }
+    if (!sent.ok()) {
+      fail_request(request, sent);
+      return;
+    }
+    complete(request);
+    return;
+  }
+  Header cts{};
+  cts.kind = PacketKind::kCts;
+  cts.sender_request = header.sender_request;
+  cts.receiver_request = id_of(request);
+  request->bytes_done = 0;
+  Status status = send_packet(process, cts, sizeof cts, nullptr, 0);
+  if (!status.ok()) fail_request(request, status);
+}
+
+void Engine::on_data(const Header& header, const void* payload, size_t length) {
+  Request* request = request_of(header.receiver_request);
+  const size_t offset = header.address;
+  if (offset < request->capacity_bytes) {
+    write_stream(request, offset, payload, std::min(length, request->capacity_bytes - offset));
+  }
+  request->bytes_done += length;
+  if (request->bytes_done >= request->message_bytes) complete(request);
+}
+
+void Engine::push_streams() {
+  for (auto it = streams_.begin(); it != streams_.end();) {
+    Request* request = *it;
+    const int process = request->peer_process;
+    transport::Transport& path = route(process);
+    bool failed = false;
+    while (request->bytes_done < request->message_bytes &&
+           path.ready_to_send(process, fragment_bytes_)) {
+      size_t n = std::min(fragment_bytes_, request->message_bytes - request->bytes_done);
+      Header data{};
+      data.kind = PacketKind::kData;
+      data.receiver_request = request->remote_request;
+      data.address = request->bytes_done;
+      Status status = send_packet(process, data, sizeof data, request->send_data + request->bytes_done, n);
+      if (!status.ok()) {
+        fail_request(request, status);
+        failed = true;
+        break;
+      }
+      request->bytes_done += n;
+    }
+    if (failed || request->bytes_done >= request->message_bytes) {
+      it = streams_.erase(it);
+      if (!failed) complete(request);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void Engine::complete(Request* request) {
+  request->active = false;
+  request->waiting_for_ack = false;
+  const bool release = request->user_freed;
+  request->complete.store(true, std::memory_order_release);
+  if (release) request->release();
+}
+
+void Engine::fail_request(Request* request, const Status& status) {
+  request->error = status.error_class();
+  request->status.MPI_ERROR = status.error_class();
+  complete(request);
+}
+
+void Engine::add_generic(Request* request) {
+  request->active = true;
+  request->complete.store(false, std::memory_order_relaxed);
+  if (request->progress()) {
+    complete(request);
+    return;
+  }
+  generics_.push_back(request);
+}
+
+bool Engine::progress_generics() {
+  bool any = false;
+  for (auto it = generics_.begin(); it != generics_.end();) {
+    Request* request = *it;
+    if (request->progress()) {
+      it = generics_.erase(it);
+      complete(request);
+      any = true;
+    } else {
+      ++it;
+    }
+  }
+  return any;
+}
+
+bool Engine::progress() {
+  bool any = false;
+  for (auto& t : transports_) any |= t->poll(*this) > 0;
+  if (!streams_.empty()) push_streams();
+  if (!generics_.empty()) any |= progress_generics();
+  return any;
+}
+
+void Engine::wait_loop(void* state, bool (*done)(void*)) {
+  const int64_t start = monotonic_ns();
+  int rounds = 0;
+  for (;;) {
+    progress();
+    if (done(state)) return;
+    if (++rounds < 64 || monotonic_ns() - start < spin_ns_) {
+      if (oversubscribed_) sched_yield();
+      continue;
+    }
+    sleep_once(state, done);
+    if (done(state)) return;
+  }
+}
+
+void Engine::sleep_once(void* state, bool (*done)(void*)) {
+  bool can_sleep = true;
+  for (auto& t : transports_) can_sleep = t->prepare_to_sleep() && can_sleep;
+  progress();
+  if (done(state)) can_sleep = false;
+  bool busy_sending = !streams_.empty();
+  for (auto& t : transports_) busy_sending = busy_sending || t->has_pending_sends();
+  if (can_sleep) {
+    std::vector<int> fds;
+    for (auto& t : transports_) t->wait_fds(fds);
+    std::vector<pollfd> polls(fds.size());
+    for (size_t i = 0; i < fds.size(); ++i) polls[i] = pollfd{fds[i], POLLIN, 0};
+    // Sends waiting for room and other threads' completions are not signalled through
+    // the descriptors: cap the sleep so they are noticed promptly.
+    int timeout_ms = busy_sending || thread_level() == MPI_THREAD_MULTIPLE || !generics_.empty() ? 1 : 100;
+    engine_lock().unlock();
+    ::poll(polls.data(), polls.size(), timeout_ms);
+    engine_lock().lock();
+  }
+  for (auto& t : transports_) t->end_sleep();
+}
+
+}  // namespace weft::p2p

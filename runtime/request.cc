@@ -1,0 +1,26 @@
+#include "runtime/request.h"
+
+#include "runtime/bsend.h"
+#include "runtime/comm.h"
+#include "runtime/datatype.h"
+
+namespace weft {
+
+Request::~Request() {
+  if (comm != nullptr) comm->release();
+  if (datatype != nullptr) datatype->release();
+  if (buffered_bytes > 0) bsend_release(buffered_bytes);
+}
+
+void Request::bind(Comm* new_comm, Datatype* new_datatype) {
+  if (new_comm != nullptr) new_comm->retain();
+  if (new_datatype != nullptr) new_datatype->retain();
+  if (comm != nullptr) comm->release();
+  if (datatype != nullptr) datatype->release();
+  comm = new_comm;
+  datatype = new_datatype;
+}
+
+Request* request_from_handle(MPI_Request handle) { return dynamic_object<Request>(handle); }
+
+}  // namespace weft

@@ -1,0 +1,376 @@
+#include "transport/shm/shm_transport.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <random>
+
+#include "mpi.h"
+#include "runtime/config.h"
+
+namespace weft::transport {
+
+namespace {
+
+constexpr uint64_t kSegmentMagic = 0x7765667473686d31ull;  // "weftshm1"
+constexpr uint32_t kWrapMarker = 0xffffffffu;
+constexpr size_t kRecordHeader = 8;  // u32 header_len, u32 payload_len
+
+size_t align8(size_t n) { return (n + 7) & ~size_t{7}; }
+size_t align_page(size_t n) { return (n + 4095) & ~size_t{4095}; }
+
+// The value a peer reads through process_vm_readv to prove single copy works; it equals
+// the probe value stored in our segment.
+uint64_t g_probe_word = 0;
+
+}  // namespace
+
+struct ShmTransport::Ring {
+  alignas(64) std::atomic<uint64_t> head;  // written by the producer
+  alignas(64) std::atomic<uint64_t> tail;  // written by the consumer
+  alignas(64) char data[1];                // ring_bytes follow
+};
+
+struct ShmTransport::Segment {
+  uint64_t magic;
+  uint64_t probe_value;
+  uint64_t ring_bytes;
+  int32_t world_size;
+  int32_t owner;
+  alignas(64) std::atomic<uint32_t> sleeping;
+};
+
+namespace {
+constexpr size_t kSegmentHeaderBytes = 128;
+constexpr size_t kRingControlBytes = 128;  // head and tail lines
+}  // namespace
+
+ShmTransport::Ring* ShmTransport::ring_at(Segment* segment, int index) const {
+  char* base = reinterpret_cast<char*>(segment) + kSegmentHeaderBytes;
+  return reinterpret_cast<Ring*>(base + static_cast<size_t>(index) * (kRingControlBytes + ring_bytes_));
+}
+
+ShmTransport::ShmTransport() {
+  static_assert(sizeof(Segment) <= kSegmentHeaderBytes, "segment header too large");
+  static_assert(offsetof(Ring, data) == kRingControlBytes, "ring control layout");
+}
+
+ShmTransport::~ShmTransport() { close(); }
+
+Status ShmTransport::publish(Bootstrap& bootstrap) {
+  world_size_ = bootstrap.size();
+  const int me = bootstrap.rank();
+  // A record must fit in half a ring so the producer can always make progress.
+  size_t largest = static_cast<size_t>(std::max<int64_t>(config::get_int("WEFT_EAGER_LIMIT"),
+                                                         config::get_int("WEFT_SHM_FRAGMENT")));
+  ring_bytes_ = static_cast<size_t>(config::get_int("WEFT_SHM_RING_BYTES"));
+  ring_bytes_ = std::max(ring_bytes_, 2 * (largest + 256));
+  ring_bytes_ = align_page(ring_bytes_);
+  cma_enabled_ = config::get_bool("WEFT_SHM_CMA");
+
+  std::random_device random;
+  uint64_t nonce = (static_cast<uint64_t>(random()) << 32) ^ random();
+  char name[96];
+  std::snprintf(name, sizeof name, "/weft-%d-%d-%016" PRIx64, static_cast<int>(getpid()), me, nonce);
+  name_ = name;
+
+  segment_bytes_ = kSegmentHeaderBytes + static_cast<size_t>(world_size_) * (kRingControlBytes + ring_bytes_);
+  int fd = shm_open(name_.c_str(), O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return error(MPI_ERR_OTHER, "MPI_Init: shm transport cannot create %s: %s", name_.c_str(),
+                 std::strerror(errno));
+  }
+  // Sparse: pages of rings nobody writes to are never allocated.
+  if (ftruncate(fd, static_cast<off_t>(segment_bytes_)) != 0) {
+    int err = errno;
+    ::close(fd);
+    shm_unlink(name_.c_str());
+    return error(MPI_ERR_OTHER, "MPI_Init: shm transport cannot size %s: %s", name_.c_str(),
+                 std::strerror(err));
+  }
+  void* map = mmap(nullptr, segment_bytes_, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  ::close(fd);
+  if (map == MAP_FAILED) {
+    shm_unlink(name_.c_str());
+    return error(MPI_ERR_OTHER, "MPI_Init: shm transport cannot map %s: %s", name_.c_str(),
+                 std::strerror(errno));
+  }
+  own_ = static_cast<Segment*>(map);
+  g_probe_word = nonce ^ 0x5a5a5a5a5a5a5a5aull;
+  own_->probe_value = g_probe_word;
+  own_->ring_bytes = ring_bytes_;
+  own_->world_size = world_size_;
+  own_->owner = me;
+  own_->sleeping.store(0, std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_release);
+  own_->magic = kSegmentMagic;
+
+  // Siblings may read our memory (process_vm_readv) even under Yama ptrace_scope=1.
+  prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
+
+  doorbell_fd_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  send_fd_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (doorbell_fd_ < 0 || send_fd_ < 0) {
+    return error(MPI_ERR_OTHER, "MPI_Init: shm transport cannot create sockets: %s", std::strerror(errno));
+  }
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  // Abstract socket name: "\0" + segment name; it disappears with the process.
+  std::snprintf(address.sun_path + 1, sizeof address.sun_path - 1, "%s", name_.c_str());
+  socklen_t length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + name_.size());
+  if (bind(doorbell_fd_, reinterpret_cast<sockaddr*>(&address), length) != 0) {
+    return error(MPI_ERR_OTHER, "MPI_Init: shm transport cannot bind its doorbell: %s", std::strerror(errno));
+  }
+
+  char card[160];
+  std::snprintf(card, sizeof card, "%s,%d,%" PRIx64, name_.c_str(), static_cast<int>(getpid()),
+                static_cast<uint64_t>(reinterpret_cast<uintptr_t>(&g_probe_word)));
+  return bootstrap.put("shm", card);
+}
+
+Status ShmTransport::connect(Bootstrap& bootstrap, const std::vector<int>& peers) {
+  peers_.resize(static_cast<size_t>(world_size_));
+  for (int rank : peers) {
+    std::string card;
+    WEFT_TRY(bootstrap.get(rank, "shm", card));
+    char name[96] = {0};
+    int pid = 0;
+    uint64_t probe_address = 0;
+    if (std::sscanf(card.c_str(), "%95[^,],%d,%" SCNx64, name, &pid, &probe_address) != 3) {
+      return error(MPI_ERR_OTHER, "MPI_Init: malformed shm address '%s' from rank %d", card.c_str(), rank);
+    }
+    int fd = shm_open(name, O_RDWR | O_CLOEXEC, 0);
+    if (fd < 0) {
+      return error(MPI_ERR_OTHER, "MPI_Init: cannot open the shared memory of rank %d (%s): %s",
+                   rank, name, std::strerror(errno));
+    }
+    void* map = mmap(nullptr, segment_bytes_, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    ::close(fd);
+    if (map == MAP_FAILED) {
+      return error(MPI_ERR_OTHER, "MPI_Init: cannot map the shared memory of rank %d: %s", rank,
+                   std::strerror(errno));
+    }
+    Peer& peer = peers_[static_cast<size_t>(rank)];
+    peer.segment = static_cast<Segment*>(map);
+    peer.mapped_bytes = segment_bytes_;
+    if (peer.segment->magic != kSegmentMagic || peer.segment->ring_bytes != ring_bytes_) {
+      return error(MPI_ERR_OTHER,
+                   "MPI_Init: the shared memory of rank %d has another layout (different "
+                   "WEFT_SHM_RING_BYTES or weft version?)", rank);
+    }
+    peer.out = ring_at(peer.segment, bootstrap.rank());
+    peer.in = ring_at(own_, rank);
+    peer.pid = pid;
+    peer.connected = true;
+    peer.doorbell.sun_family = AF_UNIX;
+    std::snprintf(peer.doorbell.sun_path + 1, sizeof peer.doorbell.sun_path - 1, "%s", name);
+    peer.doorbell_len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + std::strlen(name));
+    if (cma_enabled_) {
+      // Probe single copy for real: read the peer's probe word out of its memory.
+      uint64_t value = 0;
+      iovec local{&value, sizeof value};
+      iovec remote{reinterpret_cast<void*>(static_cast<uintptr_t>(probe_address)), sizeof value};
+      ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+      peer.cma = n == static_cast<ssize_t>(sizeof value) && value == peer.segment->probe_value;
+    }
+    active_.push_back(rank);
+  }
+  return Status();
+}
+
+void ShmTransport::connected_all() {
+  if (!name_.empty()) shm_unlink(name_.c_str());
+}
+
+bool ShmTransport::try_write(Peer& peer, const void* header, size_t header_len,
+                             const void* payload, size_t payload_len) {
+  Ring* ring = peer.out;
+  const size_t total = align8(kRecordHeader + header_len + payload_len);
+  const uint64_t head = ring->head.load(std::memory_order_relaxed);
+  const size_t offset = head % ring_bytes_;
+  const size_t to_end = ring_bytes_ - offset;
+  const size_t needed = total + (to_end < total ? to_end : 0);
+  if (ring_bytes_ - (head - peer.cached_tail) < needed) {
+    peer.cached_tail = ring->tail.load(std::memory_order_acquire);
+    if (ring_bytes_ - (head - peer.cached_tail) < needed) return false;
+  }
+  uint64_t position = head;
+  char* data = ring->data;
+  if (to_end < total) {
+    uint32_t marker = kWrapMarker;
+    std::memcpy(data + offset, &marker, sizeof marker);
+    position += to_end;
+  }
+  char* record = data + position % ring_bytes_;
+  uint32_t lengths[2] = {static_cast<uint32_t>(header_len), static_cast<uint32_t>(payload_len)};
+  std::memcpy(record, lengths, sizeof lengths);
+  std::memcpy(record + kRecordHeader, header, header_len);
+  if (payload_len > 0) std::memcpy(record + kRecordHeader + header_len, payload, payload_len);
+  ring->head.store(position + total, std::memory_order_release);
+  return true;
+}
+
+void ShmTransport::ring_doorbell(Peer& peer) {
+  // Pairs with the fence in prepare_to_sleep: either the sleeper sees our record, or we
+  // see its flag.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (peer.segment->sleeping.load(std::memory_order_relaxed) != 0) {
+    char byte = 1;
+    sendto(send_fd_, &byte, 1, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&peer.doorbell),
+           peer.doorbell_len);
+  }
+}
+
+Status ShmTransport::send(int rank, const void* header, size_t header_len, const void* payload,
+                          size_t payload_len) {
+  Peer& peer = peers_[static_cast<size_t>(rank)];
+  if (!peer.connected) {
+    return error(MPI_ERR_INTERN, "shm transport: rank %d is not a shared-memory peer", rank);
+  }
+  if (peer.pending.empty() && try_write(peer, header, header_len, payload, payload_len)) {
+    ring_doorbell(peer);
+    return Status();
+  }
+  // No room (or older packets wait): keep a serialized copy, in order.
+  std::vector<char> record(kRecordHeader + header_len + payload_len);
+  uint32_t lengths[2] = {static_cast<uint32_t>(header_len), static_cast<uint32_t>(payload_len)};
+  std::memcpy(record.data(), lengths, sizeof lengths);
+  std::memcpy(record.data() + kRecordHeader, header, header_len);
+  if (payload_len > 0) std::memcpy(record.data() + kRecordHeader + header_len, payload, payload_len);
+  if (peer.pending.empty()) ++pending_peers_;
+  peer.pending.push_back(std::move(record));
+  return Status();
+}
+
+void ShmTransport::flush(Peer& peer) {
+  bool wrote = false;
+  while (!peer.pending.empty()) {
+    const std::vector<char>& record = peer.pending.front();
+    uint32_t lengths[2];
+    std::memcpy(lengths, record.data(), sizeof lengths);
+    if (!try_write(peer, record.data() + kRecordHeader, lengths[0],
+                   record.data() + kRecordHeader + lengths[0], lengths[1])) {
+      break;
+    }
+    peer.pending.pop_front();
+    wrote = true;
+  }
+  if (peer.pending.empty()) --pending_peers_;
+  if (wrote) ring_doorbell(peer);
+}
+
+bool ShmTransport::ready_to_send(int rank, size_t payload_len) const {
+  const Peer& peer = peers_[static_cast<size_t>(rank)];
+  if (!peer.pending.empty()) return false;
+  const size_t total = align8(kRecordHeader + 64 + payload_len);
+  const uint64_t head = peer.out->head.load(std::memory_order_relaxed);
+  const uint64_t tail = peer.out->tail.load(std::memory_order_acquire);
+  return ring_bytes_ - (head - tail) >= 2 * total;
+}
+
+int ShmTransport::poll(PacketSink& sink) {
+  int delivered = 0;
+  for (int rank : active_) {
+    Peer& peer = peers_[static_cast<size_t>(rank)];
+    if (!peer.pending.empty()) flush(peer);
+    Ring* ring = peer.in;
+    uint64_t tail = ring->tail.load(std::memory_order_relaxed);
+    uint64_t head = ring->head.load(std::memory_order_acquire);
+    // Bounded per peer so one busy sender cannot starve the others.
+    for (int budget = 0; tail != head && budget < 64; ++budget) {
+      const char* record = ring->data + tail % ring_bytes_;
+      uint32_t lengths[2];
+      std::memcpy(lengths, record, sizeof lengths);
+      if (lengths[0] == kWrapMarker) {
+        tail += ring_bytes_ - tail % ring_bytes_;
+        ring->tail.store(tail, std::memory_order_release);
+        continue;
+      }
+      sink.on_packet(rank, record + kRecordHeader, lengths[0], record + kRecordHeader + lengths[0],
+                     lengths[1]);
+      tail += align8(kRecordHeader + lengths[0] + lengths[1]);
+      ring->tail.store(tail, std::memory_order_release);
+      ++delivered;
+      if (tail == head) head = ring->head.load(std::memory_order_acquire);
+    }
+  }
+  return delivered;
+}
+
+void ShmTransport::wait_fds(std::vector<int>& fds) const {
+  if (doorbell_fd_ >= 0) fds.push_back(doorbell_fd_);
+}
+
+bool ShmTransport::prepare_to_sleep() {
+  if (own_ == nullptr) return true;
+  own_->sleeping.store(1, std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  for (int rank : active_) {
+    Ring* ring = peers_[static_cast<size_t>(rank)].in;
+    if (ring->head.load(std::memory_order_relaxed) != ring->tail.load(std::memory_order_relaxed)) {
+      return false;
+    }
+  }
+  return pending_peers_ == 0;
+}
+
+void ShmTransport::end_sleep() {
+  if (own_ == nullptr) return;
+  own_->sleeping.store(0, std::memory_order_relaxed);
+  char buffer[64];
+  while (recv(doorbell_fd_, buffer, sizeof buffer, MSG_DONTWAIT) > 0) {
+  }
+}
+
+bool ShmTransport::can_read_remote(int rank) const {
+  return peers_[static_cast<size_t>(rank)].cma;
+}
+
+Status ShmTransport::read_remote(int rank, uint64_t remote_address, void* local, size_t length) {
+  const Peer& peer = peers_[static_cast<size_t>(rank)];
+  size_t done = 0;
+  while (done < length) {
+    iovec local_iov{static_cast<char*>(local) + done, length - done};
+    iovec remote_iov{reinterpret_cast<void*>(static_cast<uintptr_t>(remote_address + done)), length - done};
+    ssize_t n = process_vm_readv(peer.pid, &local_iov, 1, &remote_iov, 1, 0);
+    if (n <= 0) {
+      if (n < 0 && errno == EINTR) continue;
+      return error(MPI_ERR_OTHER, "shm transport: reading %zu bytes from rank %d (pid %d) failed: %s",
+                   length, rank, peer.pid, n < 0 ? std::strerror(errno) : "no progress");
+    }
+    done += static_cast<size_t>(n);
+  }
+  return Status();
+}
+
+void ShmTransport::close() {
+  for (Peer& peer : peers_) {
+    if (peer.segment != nullptr) munmap(peer.segment, peer.mapped_bytes);
+    peer.segment = nullptr;
+    peer.connected = false;
+  }
+  active_.clear();
+  if (own_ != nullptr) {
+    munmap(own_, segment_bytes_);
+    own_ = nullptr;
+  }
+  if (!name_.empty()) {
+    shm_unlink(name_.c_str());
+    name_.clear();
+  }
+  if (doorbell_fd_ >= 0) ::close(doorbell_fd_);
+  if (send_fd_ >= 0) ::close(send_fd_);
+  doorbell_fd_ = send_fd_ = -1;
+}
+
+}  // namespace weft::transport

@@ -1,0 +1,92 @@
+// Shared-memory transport for peers on the same host.
+//
+// Each process owns one segment in /dev/shm holding one single-producer/single-consumer
+// byte ring per possible sender (indexed by the sender's world rank; the file is sparse,
+// so only rings that are used take memory). A sender writes packet records into its ring
+// in the receiver's segment; the receiver polls its rings. Nothing is locked: the producer
+// publishes `head` with release order after writing a record, the consumer publishes
+// `tail` after consuming one.
+//
+// Sleeping: a receiver about to block raises `sleeping` in its segment and waits on a
+// datagram socket (its doorbell); a sender that sees the flag after writing sends one
+// byte to the doorbell. Both sides use a full fence between their write and their check
+// (the classic store/load handshake), so no wake-up is lost.
+//
+// Single copy: large messages are read directly from the sender's memory with
+// process_vm_readv when a real probe read of the peer succeeded at start-up.
+#pragma once
+
+#include <sys/un.h>
+
+#include <atomic>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "transport/transport.h"
+
+namespace weft::transport {
+
+class ShmTransport final : public Transport {
+ public:
+  ShmTransport();
+  ~ShmTransport() override;
+
+  const char* name() const override { return "shm"; }
+  Status publish(Bootstrap& bootstrap) override;
+  Status connect(Bootstrap& bootstrap, const std::vector<int>& peers) override;
+  void connected_all() override;
+
+  Status send(int peer, const void* header, size_t header_len, const void* payload,
+              size_t payload_len) override;
+  bool ready_to_send(int peer, size_t payload_len) const override;
+  int poll(PacketSink& sink) override;
+
+  void wait_fds(std::vector<int>& fds) const override;
+  bool has_pending_sends() const override { return pending_peers_ > 0; }
+  bool prepare_to_sleep() override;
+  void end_sleep() override;
+
+  bool can_read_remote(int peer) const override;
+  Status read_remote(int peer, uint64_t remote_address, void* local, size_t length) override;
+
+  void close() override;
+
+  struct Ring;
+  struct Segment;
+
+ private:
+  struct Peer {
+    bool connected = false;
+    Segment* segment = nullptr;  // the peer's segment (we write into our ring there)
+    size_t mapped_bytes = 0;
+    Ring* out = nullptr;         // our ring inside the peer's segment
+    Ring* in = nullptr;          // the peer's ring inside our segment
+    int pid = 0;
+    bool cma = false;
+    sockaddr_un doorbell{};
+    socklen_t doorbell_len = 0;
+    uint64_t cached_tail = 0;    // producer's last view of out->tail
+    std::deque<std::vector<char>> pending;  // serialized records waiting for room
+  };
+
+  bool try_write(Peer& peer, const void* header, size_t header_len, const void* payload,
+                 size_t payload_len);
+  void ring_doorbell(Peer& peer);
+  void flush(Peer& peer);
+  Ring* ring_at(Segment* segment, int index) const;
+
+  std::string name_;
+  Segment* own_ = nullptr;
+  size_t segment_bytes_ = 0;
+  size_t ring_bytes_ = 0;
+  int world_size_ = 0;
+  int doorbell_fd_ = -1;    // our doorbell (bound, abstract name)
+  int send_fd_ = -1;        // unbound socket used to ring peers' doorbells
+  bool cma_enabled_ = true;
+  std::vector<Peer> peers_;    // indexed by world rank
+  std::vector<int> active_;    // world ranks of connected peers
+  int pending_peers_ = 0;
+};
+
+}  // namespace weft::transport

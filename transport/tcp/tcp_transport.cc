@@ -1,0 +1,270 @@
+#include "transport/tcp/tcp_transport.h"
+
+#include <poll.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "mpi.h"
+#include "runtime/config.h"
+#include "transport/tcp/tcp_connection.h"
+#include "transport/tcp/tcp_mesh.h"
+#include "transport/tcp/tcp_wire.h"
+
+namespace weft::transport {
+
+using tcp::TcpConnection;
+
+namespace {
+
+// Readiness events taken per poll(); with more ready sockets the rest come next time
+// (level-triggered), which also bounds the work of one poll().
+constexpr int kMaxEventsPerPoll = 32;
+
+bool debug_enabled() {
+  static const bool enabled = config::get_bool("WEFT_DEBUG");
+  return enabled;
+}
+
+}  // namespace
+
+TcpTransport::TcpTransport() : TcpTransport(Options{}) {}
+
+TcpTransport::TcpTransport(Options options) : options_(std::move(options)) {
+  job_key_ = options_.job_key ? *options_.job_key
+                              : tcp::job_key_from_text(config::get_string("WEFT_PMI_KEY"));
+}
+
+TcpTransport::~TcpTransport() {
+  connections_.clear();  // closes the sockets
+  if (epoll_fd_ >= 0) ::close(epoll_fd_);
+}
+
+Status TcpTransport::publish(Bootstrap& bootstrap) {
+  if (listener_ || connected_) {
+    return error(MPI_ERR_INTERN, "tcp transport: publish called twice");
+  }
+  rank_ = bootstrap.rank();
+  const std::string interface =
+      options_.interface.empty() ? config::get_string("WEFT_TCP_INTERFACE") : options_.interface;
+  auto listener = std::make_unique<tcp::TcpListener>();
+  WEFT_TRY(listener->open(interface));
+  WEFT_TRY(bootstrap.put("tcp-addr", listener->address()));
+  address_ = listener->address();
+  listener_ = std::move(listener);
+  if (debug_enabled()) {
+    std::fprintf(stderr, "weft[tcp] rank %d: listening on %s\n", rank_, address_.c_str());
+  }
+  return Status::success();
+}
+
+Status TcpTransport::connect(Bootstrap& bootstrap, const std::vector<int>& peers) {
+  if (!listener_) {
+    return error(MPI_ERR_INTERN, "tcp transport: connect called %s",
+                 connected_ ? "twice" : "before publish");
+  }
+  const int size = bootstrap.size();
+  std::vector<int> sorted(peers);
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+
+  tcp::MeshPlan plan;
+  plan.local_rank = rank_;
+  plan.job_key = job_key_;
+  plan.timeout = options_.connect_timeout;
+  for (int peer : sorted) {
+    if (peer < 0 || peer >= size) {
+      return error(MPI_ERR_INTERN, "tcp transport: peer rank %d is outside the job of %d", peer,
+                   size);
+    }
+    if (peer == rank_) continue;
+    if (peer > rank_) {
+      plan.accept_from.push_back(peer);
+      continue;
+    }
+    std::string address;
+    Status got = bootstrap.get(peer, "tcp-addr", address);
+    if (!got.ok()) {
+      return Status(got.error_class(), "tcp transport: no address of rank " +
+                                           std::to_string(peer) + ": " + got.message());
+    }
+    plan.connect_to.emplace_back(peer, std::move(address));
+  }
+
+  std::vector<tcp::MeshSocket> sockets;
+  Status built = listener_->build_mesh(plan, sockets);
+  listener_.reset();  // no more connections are expected: free the port
+  connected_ = true;
+  if (!built.ok()) return built;
+
+  by_rank_.assign(static_cast<size_t>(size), nullptr);
+  registered_.assign(static_cast<size_t>(size), false);
+  if (!sockets.empty()) {
+    epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+    if (epoll_fd_ < 0) {
+      for (const auto& socket : sockets) ::close(socket.fd);
+      return error(MPI_ERR_OTHER, "tcp transport: epoll_create1 failed: %s", std::strerror(errno));
+    }
+  }
+  std::sort(sockets.begin(), sockets.end(),
+            [](const tcp::MeshSocket& a, const tcp::MeshSocket& b) { return a.rank < b.rank; });
+  for (const auto& socket : sockets) {
+    connections_.push_back(std::make_unique<TcpConnection>(socket.rank, rank_, socket.fd));
+  }
+  for (const auto& owned : connections_) {
+    epoll_event event{};
+    event.events = EPOLLIN;
+    event.data.ptr = owned.get();
+    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, owned->fd(), &event) != 0) {
+      return error(MPI_ERR_OTHER, "tcp transport: epoll_ctl failed for rank %d: %s",
+                   owned->peer(), std::strerror(errno));
+    }
+    by_rank_[static_cast<size_t>(owned->peer())] = owned.get();
+    registered_[static_cast<size_t>(owned->peer())] = true;
+  }
+  return Status::success();
+}
+
+TcpConnection* TcpTransport::connection(int peer) const {
+  if (peer < 0 || static_cast<size_t>(peer) >= by_rank_.size()) return nullptr;
+  return by_rank_[static_cast<size_t>(peer)];
+}
+
+void TcpTransport::retire(TcpConnection& connection) {
+  const auto index = static_cast<size_t>(connection.peer());
+  if (!registered_[index]) return;
+  registered_[index] = false;
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, connection.fd(), nullptr);
+  if (debug_enabled()) {
+    Status why = connection.status();
+    std::fprintf(stderr, "weft[tcp] rank %d: %s\n", rank_, why.message().c_str());
+  }
+}
+
+Status TcpTransport::peer_status(int peer) const {
+  const TcpConnection* target = connection(peer);
+  if (target == nullptr) {
+    return error(MPI_ERR_INTERN, "tcp transport: rank %d has no tcp connection to rank %d", rank_,
+                 peer);
+  }
+  return target->status();
+}
+
+Status TcpTransport::send(int peer, const void* header, size_t header_len, const void* payload,
+                          size_t payload_len) {
+  TcpConnection* target = connection(peer);
+  if (target == nullptr) {
+    return error(MPI_ERR_INTERN, "tcp transport: rank %d has no tcp connection to rank %d", rank_,
+                 peer);
+  }
+  Status sent = target->send(header, header_len, payload, payload_len);
+  if (!target->open()) retire(*target);
+  return sent;
+}
+
+bool TcpTransport::ready_to_send(int peer, size_t payload_len) const {
+  (void)payload_len;
+  const TcpConnection* target = connection(peer);
+  // A gone peer is "ready": the engine's next send then returns the error at once
+  // instead of waiting for room that will never come.
+  return target == nullptr || !target->open() || !target->has_queued();
+}
+
+int TcpTransport::poll(PacketSink& sink) {
+  if (epoll_fd_ < 0) return 0;
+  for (const auto& owned : connections_) {
+    if (owned->has_queued()) {
+      owned->flush();
+      if (!owned->open()) retire(*owned);
+    }
+  }
+
+  epoll_event events[kMaxEventsPerPoll];
+  int ready = ::epoll_wait(epoll_fd_, events, kMaxEventsPerPoll, 0);
+  int delivered = 0;
+  for (int i = 0; i < ready; ++i) {
+    auto* source = static_cast<TcpConnection*>(events[i].data.ptr);
+    // A re-entrant send from the sink may have failed this connection meanwhile.
+    if (!source->open()) continue;
+    delivered += source->receive(sink);
+    if (!source->open()) retire(*source);
+  }
+  return delivered;
+}
+
+void TcpTransport::wait_fds(std::vector<int>& fds) const {
+  for (const auto& owned : connections_) {
+    if (owned->open()) fds.push_back(owned->fd());
+  }
+}
+
+bool TcpTransport::has_pending_sends() const {
+  return std::any_of(connections_.begin(), connections_.end(),
+                     [](const auto& owned) { return owned->has_queued(); });
+}
+
+void TcpTransport::close() {
+  if (closed_) return;
+  closed_ = true;
+  listener_.reset();
+
+  // Goodbye frames go behind anything still queued (the last packets of the final
+  // barrier may be among it), so the peers read everything before the expected EOF.
+  struct Closing {
+    TcpConnection* connection;
+    bool sending;  // goodbye not yet fully written, or our side not yet shut down
+    bool reading;  // peer's end of stream not yet seen
+  };
+  std::vector<Closing> closing;
+  for (const auto& owned : connections_) {
+    if (!owned->open()) continue;
+    (void)owned->send(nullptr, 0, nullptr, 0, tcp::kFrameGoodbye);
+    closing.push_back(Closing{owned.get(), true, true});
+  }
+
+  // Wait for the queues to drain and for every peer's end of stream, reading and
+  // discarding meanwhile: two ranks pushing out large queues to each other must not
+  // stall on full buffers, and closing a socket with unread input would reset it.
+  const auto deadline = std::chrono::steady_clock::now() + options_.close_timeout;
+  std::vector<pollfd> fds;
+  for (;;) {
+    fds.clear();
+    for (auto& entry : closing) {
+      TcpConnection& c = *entry.connection;
+      if (entry.sending && !c.has_queued()) {
+        if (c.open()) c.shutdown_send();
+        entry.sending = false;
+      }
+      if (entry.sending && !c.open()) entry.sending = false;
+      short events = 0;
+      if (entry.sending) events |= POLLOUT;
+      if (entry.reading) events |= POLLIN;
+      if (events != 0) fds.push_back(pollfd{c.fd(), events, 0});
+    }
+    if (fds.empty()) break;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    int ready = ::poll(fds.data(), fds.size(), static_cast<int>(left.count()) + 1);
+    if (ready < 0 && errno != EINTR) break;
+    for (auto& entry : closing) {
+      TcpConnection& c = *entry.connection;
+      if (entry.sending) c.flush();
+      if (entry.reading && !c.discard_input()) entry.reading = false;
+    }
+  }
+
+  connections_.clear();
+  by_rank_.assign(by_rank_.size(), nullptr);
+  registered_.assign(registered_.size(), false);
+  if (epoll_fd_ >= 0) {
+    ::close(epoll_fd_);
+    epoll_fd_ = -1;
+  }
+}
+
+}  // namespace weft::transport

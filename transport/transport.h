@@ -1,0 +1,101 @@
+// The transport interface: how the point-to-point engine moves packets between
+// processes. A packet is an engine header (opaque here) plus an optional payload.
+// A transport only has to deliver the packets sent to one peer in the order they were
+// sent; matching, protocols and flow control live in the engine (runtime/p2p/).
+//
+// A new transport is a new folder under transport/ implementing this class; nothing else
+// in the library changes except the list in runtime/p2p/engine.cc that creates transports.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "runtime/error.h"
+
+namespace weft::transport {
+
+// The job-wide key/value store used to exchange addresses (backed by PMI).
+class Bootstrap {
+ public:
+  virtual ~Bootstrap() = default;
+  virtual int rank() const = 0;  // this process's index in the job (world rank)
+  virtual int size() const = 0;  // processes in the job
+  virtual Status put(const std::string& key, const std::string& value) = 0;
+  virtual Status get(int from_rank, const std::string& key, std::string& value) = 0;
+};
+
+// The engine side: receives every packet a transport delivers.
+class PacketSink {
+ public:
+  virtual ~PacketSink() = default;
+  // `header` and `payload` are valid only during the call. The sink may call
+  // Transport::send from inside (replies), but never Transport::poll.
+  virtual void on_packet(int peer, const void* header, size_t header_len, const void* payload,
+                         size_t payload_len) = 0;
+};
+
+class Transport {
+ public:
+  virtual ~Transport() = default;
+
+  virtual const char* name() const = 0;
+
+  // Phase 1 of start-up: create local resources and publish this process's address
+  // through `bootstrap.put`. All processes then pass a PMI barrier.
+  virtual Status publish(Bootstrap& bootstrap) = 0;
+  // Phase 2: read the peers' addresses and connect to the peers in `peers` (world ranks
+  // this transport was chosen for). May block until those peers reached phase 2 too.
+  virtual Status connect(Bootstrap& bootstrap, const std::vector<int>& peers) = 0;
+
+  // Copies header and payload out before returning (the caller may reuse both). When the
+  // path to the peer is full, the transport queues the packet and sends it during later
+  // poll() calls; packets to one peer stay in order. Fails only when the peer is gone.
+  virtual Status send(int peer, const void* header, size_t header_len, const void* payload,
+                      size_t payload_len) = 0;
+
+  // True when nothing is queued toward `peer`, so a packet of `payload_len` bytes would be
+  // written straight through. The engine uses it to pace large pipelined transfers.
+  virtual bool ready_to_send(int peer, size_t payload_len) const = 0;
+
+  // Delivers arrived packets to the sink and pushes out queued sends. Never blocks.
+  // Returns the number of packets delivered.
+  virtual int poll(PacketSink& sink) = 0;
+
+  // --- blocking wait support ---------------------------------------------------------
+  // File descriptors that become readable when this transport has work (sockets). The
+  // engine polls them together with its doorbell while it sleeps.
+  virtual void wait_fds(std::vector<int>& fds) const { (void)fds; }
+  // True while packets are queued inside the transport waiting for room (the engine then
+  // must not sleep for long).
+  virtual bool has_pending_sends() const { return false; }
+  // Called before the engine sleeps: the transport arranges to be woken (e.g. raises a
+  // flag that senders check) and returns false when work already arrived, in which case
+  // the engine polls instead of sleeping. end_sleep() undoes it after waking.
+  virtual bool prepare_to_sleep() { return true; }
+  virtual void end_sleep() {}
+
+  // --- single copy --------------------------------------------------------------------
+  // True when this process can read the memory of `peer` directly (cross-memory attach).
+  virtual bool can_read_remote(int peer) const {
+    (void)peer;
+    return false;
+  }
+  virtual Status read_remote(int peer, uint64_t remote_address, void* local, size_t length) {
+    (void)peer;
+    (void)remote_address;
+    (void)local;
+    (void)length;
+    return Status(17 /* MPI_ERR_INTERN */, "read_remote is not supported by this transport");
+  }
+
+  // Called once every process has connected (after a job-wide barrier): resources that
+  // were only needed to connect (names in /dev/shm, listening sockets) can go.
+  virtual void connected_all() {}
+
+  // Orderly shutdown after the final barrier of MPI_Finalize.
+  virtual void close() {}
+};
+
+}  // namespace weft::transport
