@@ -81,8 +81,8 @@ static void print_usage(FILE *stream)
             "%s"
             "  -f          full output: extra columns\n"
             "  -h          this help\n",
-            g_name, g_kind == BENCH_POINT_TO_POINT_BANDWIDTH ? " [-W WINDOW]" : "",
-            kDefaultMinSize, kDefaultMaxSize,
+            g_name, g_kind == BENCH_POINT_TO_POINT_BANDWIDTH ? " [-W WINDOW]" : "", kDefaultMinSize,
+            kDefaultMaxSize,
             g_kind == BENCH_POINT_TO_POINT_BANDWIDTH ? kDefaultBandwidthIterations
                                                      : kDefaultIterations,
             BENCH_LARGE_SIZE, kLargeIterationsFloor,
@@ -197,8 +197,7 @@ static void print_header(const BenchOptions *options)
                options->time_limit, kTimeLimitFloor);
     if (g_kind == BENCH_POINT_TO_POINT_BANDWIDTH) {
         printf("# median bandwidth, MB/s = 1e6 bytes/s, summed over pairs\n");
-        printf(options->full ? "# size_bytes MB/s best_MB/s iterations\n"
-                             : "# size_bytes MB/s\n");
+        printf(options->full ? "# size_bytes MB/s best_MB/s iterations\n" : "# size_bytes MB/s\n");
     } else {
         printf("# microseconds per operation%s; each column is the maximum over ranks\n",
                g_kind == BENCH_POINT_TO_POINT_LATENCY ? " (one way = half a round trip)" : "");
@@ -252,7 +251,8 @@ void bench_init(int *argc, char ***argv, const char *name, BenchKind kind, size_
             bad = parse_seconds(optarg, &options->time_limit);
             break;
         case 'W':
-            bad = kind != BENCH_POINT_TO_POINT_BANDWIDTH || parse_count(optarg, 1, &options->window);
+            bad =
+                kind != BENCH_POINT_TO_POINT_BANDWIDTH || parse_count(optarg, 1, &options->window);
             break;
         case 'f':
             options->full = 1;
@@ -305,8 +305,9 @@ size_t bench_first_size(const BenchOptions *options)
     size_t size = options->min_size;
     if (size > options->max_size)
         return BENCH_SIZES_END;
-    /* Sizes below one element (e.g. 1 and 2 bytes for float operations) are skipped. */
-    while (size != BENCH_SIZES_END && size < g_unit)
+    /* Sizes below one element (e.g. 0, 1 and 2 bytes for float operations) are skipped;
+     * an empty message is a valid size for the byte-based programs. */
+    while (size != BENCH_SIZES_END && size < g_unit && !(size == 0 && g_unit == 1))
         size = bench_next_size(options, size);
     return size;
 }
@@ -480,15 +481,15 @@ static void summarize(double *samples, int count, double statistics[4])
     qsort(samples, (size_t)count, sizeof *samples, compare_doubles);
     for (i = 0; i < count; ++i)
         sum += samples[i];
-    statistics[0] = count % 2 ? samples[count / 2]
-                              : 0.5 * (samples[count / 2 - 1] + samples[count / 2]);
+    statistics[0] =
+        count % 2 ? samples[count / 2] : 0.5 * (samples[count / 2 - 1] + samples[count / 2]);
     statistics[1] = samples[0];
     statistics[2] = samples[count - 1];
     statistics[3] = sum / count;
 }
 
-void bench_report_time(const BenchOptions *options, MPI_Comm comm, size_t size,
-                       double *samples, int count)
+void bench_report_time(const BenchOptions *options, MPI_Comm comm, size_t size, double *samples,
+                       int count)
 {
     /* Ranks that timed nothing contribute -1 and so never win the maximum. */
     double local[5] = {-1.0, -1.0, -1.0, -1.0, 0.0};

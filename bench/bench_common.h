@@ -24,14 +24,14 @@
 #include <mpi.h>
 
 typedef struct BenchOptions {
-    size_t min_size;       /* -m MIN:MAX, bytes */
+    size_t min_size; /* -m MIN:MAX, bytes */
     size_t max_size;
-    size_t step_factor;    /* -s FACTOR: next size = size * FACTOR */
-    int iterations;        /* -i: timed iterations for sizes up to kBenchLargeSize */
-    int warmup;            /* -x: untimed iterations before timing */
-    int window;            /* -W: messages in flight per iteration (bw, bibw) */
-    int full;              /* -f: print extra columns */
-    double time_limit;     /* -t SECONDS: cap on the timed loop of one size; 0 = none */
+    size_t step_factor; /* -s FACTOR: next size = size * FACTOR */
+    int iterations;     /* -i: timed iterations for sizes up to BENCH_LARGE_SIZE */
+    int warmup;         /* -x: untimed iterations before timing */
+    int window;         /* -W: messages in flight per iteration (bw, bibw) */
+    int full;           /* -f: print extra columns */
+    double time_limit;  /* -t SECONDS: cap on the timed loop of one size; 0 = none */
 } BenchOptions;
 
 /* Sizes above this many bytes run fewer iterations (see bench_iterations). */
@@ -136,8 +136,8 @@ void bench_fail(const char *format, ...)
  * moved. Each timing rank turns its median time into MB/s (1 MB = 1e6 bytes); the line
  * shows the sum over ranks, i.e. the aggregate over concurrent pairs.
  */
-void bench_report_time(const BenchOptions *options, MPI_Comm comm, size_t size,
-                       double *samples, int count);
+void bench_report_time(const BenchOptions *options, MPI_Comm comm, size_t size, double *samples,
+                       int count);
 void bench_report_bandwidth(const BenchOptions *options, MPI_Comm comm, size_t size,
                             double bytes_per_sample, double *samples, int count);
 

@@ -36,8 +36,8 @@ static void window_once(const Pair *pair, size_t size, int messages, size_t slot
         MPI_Irecv(pair->receive_slots + (size_t)j % slots * size, (int)size, MPI_CHAR,
                   pair->partner, tag, MPI_COMM_WORLD, &pair->requests[j]);
     for (j = 0; j < messages; ++j)
-        MPI_Isend(pair->send_slots + (size_t)j % slots * size, (int)size, MPI_CHAR,
-                  pair->partner, tag, MPI_COMM_WORLD, &pair->requests[messages + j]);
+        MPI_Isend(pair->send_slots + (size_t)j % slots * size, (int)size, MPI_CHAR, pair->partner,
+                  tag, MPI_COMM_WORLD, &pair->requests[messages + j]);
     MPI_Waitall(2 * messages, pair->requests, pair->statuses);
 }
 
@@ -102,8 +102,8 @@ int main(int argc, char **argv)
                 window_once(&pair, size, pair.window, 1, kTagData);
             warmup_seconds = MPI_Wtime() - start;
         }
-        iterations = bench_timed_iterations(&options, size, warmup_seconds,
-                                            pair.partner >= 0 ? warmup : 0);
+        iterations =
+            bench_timed_iterations(&options, size, warmup_seconds, pair.partner >= 0 ? warmup : 0);
         if (pair.partner >= 0) {
             check_window(&pair, size);
             for (i = 0; i < iterations; ++i) {
@@ -114,8 +114,8 @@ int main(int argc, char **argv)
             if (pair.is_initiator)
                 timed = iterations;
         }
-        bench_report_bandwidth(&options, MPI_COMM_WORLD, size,
-                               2.0 * (double)size * options.window, samples, timed);
+        bench_report_bandwidth(&options, MPI_COMM_WORLD, size, 2.0 * (double)size * options.window,
+                               samples, timed);
     }
 
     free(samples);

@@ -111,8 +111,8 @@ int main(int argc, char **argv)
                 window_once(&pair, size);
             warmup_seconds = MPI_Wtime() - start;
         }
-        iterations = bench_timed_iterations(&options, size, warmup_seconds,
-                                            pair.partner >= 0 ? warmup : 0);
+        iterations =
+            bench_timed_iterations(&options, size, warmup_seconds, pair.partner >= 0 ? warmup : 0);
         if (pair.partner >= 0) {
             check_window(&pair, size);
             for (i = 0; i < iterations; ++i) {

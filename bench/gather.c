@@ -61,8 +61,8 @@ int main(int argc, char **argv)
     MPI_Comm_rank(MPI_COMM_WORLD, &buffers.rank);
     MPI_Comm_size(MPI_COMM_WORLD, &buffers.ranks);
     buffers.send = (char *)bench_alloc(options.max_size);
-    buffers.receive = (char *)bench_alloc(
-        buffers.rank == kRoot ? options.max_size * (size_t)buffers.ranks : 0);
+    buffers.receive =
+        (char *)bench_alloc(buffers.rank == kRoot ? options.max_size * (size_t)buffers.ranks : 0);
 
     collective.prepare = prepare;
     collective.run = run;

@@ -92,8 +92,8 @@ int main(int argc, char **argv)
                 ping_pong(partner, is_initiator, send, receive, count);
             warmup_seconds = MPI_Wtime() - start;
         }
-        iterations = bench_timed_iterations(&options, size, warmup_seconds,
-                                            partner >= 0 ? warmup : 0);
+        iterations =
+            bench_timed_iterations(&options, size, warmup_seconds, partner >= 0 ? warmup : 0);
         if (partner >= 0) {
             check_exchange(size, partner, is_initiator, send, receive);
             for (i = 0; i < iterations; ++i)

@@ -45,8 +45,9 @@ static const char *check(size_t size, void *context)
     for (j = 0; j < count; ++j) {
         const float expected = bench_float_sum(buffers->ranks, j);
         if (!bench_float_matches(buffers->receive[j], expected)) {
-            snprintf(bench_message, sizeof bench_message, "element %zu at the root is %g, expected %g",
-                     j, (double)buffers->receive[j], (double)expected);
+            snprintf(bench_message, sizeof bench_message,
+                     "element %zu at the root is %g, expected %g", j, (double)buffers->receive[j],
+                     (double)expected);
             return bench_message;
         }
     }

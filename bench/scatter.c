@@ -36,8 +36,8 @@ static void run(size_t size, void *context)
 static const char *check(size_t size, void *context)
 {
     const Buffers *buffers = (const Buffers *)context;
-    size_t wrong = bench_check_pattern(buffers->receive, size,
-                                       bench_block_seed(size, kRoot, buffers->rank));
+    size_t wrong =
+        bench_check_pattern(buffers->receive, size, bench_block_seed(size, kRoot, buffers->rank));
     if (wrong == (size_t)-1)
         return NULL;
     snprintf(bench_message, sizeof bench_message, "byte %zu of this rank's block is wrong", wrong);
@@ -53,8 +53,8 @@ int main(int argc, char **argv)
     bench_init(&argc, &argv, "scatter", BENCH_COLLECTIVE, 1, &options);
     MPI_Comm_rank(MPI_COMM_WORLD, &buffers.rank);
     MPI_Comm_size(MPI_COMM_WORLD, &buffers.ranks);
-    buffers.send = (char *)bench_alloc(
-        buffers.rank == kRoot ? options.max_size * (size_t)buffers.ranks : 0);
+    buffers.send =
+        (char *)bench_alloc(buffers.rank == kRoot ? options.max_size * (size_t)buffers.ranks : 0);
     buffers.receive = (char *)bench_alloc(options.max_size);
 
     collective.prepare = prepare;

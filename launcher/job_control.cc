@@ -28,6 +28,10 @@ constexpr auto kKillGrace = 1s;
 // How long output pipes may stay open after every rank exited (a rank's child can hold
 // them); whatever arrived by then is written.
 constexpr auto kDrainLimit = 2s;
+// A rank that dies right after sending a request (MPI_Abort sends abort, then exits) may
+// be reaped before that request is read. Its exit is judged once its PMI connection has
+// reached end of file, or after this long when a child of the rank still holds the socket.
+constexpr auto kSettleLimit = 250ms;
 
 std::string signal_text(int sig) {
   const char* name = strsignal(sig);
@@ -246,39 +250,66 @@ std::string JobControl::describe_rank(int rank) const {
 
 void JobControl::on_rank_exit(int rank, int wait_status) {
   RankState& state = ranks_[static_cast<std::size_t>(rank)];
-  state.running = false;
+  state.exited = true;
+  state.wait_status = wait_status;
   if (rank == 0 && stdin_) stdin_->stop();
-  if (!ending_) {
-    if (WIFSIGNALED(wait_status)) {
-      int sig = WTERMSIG(wait_status);
-      fail(describe_rank(rank) + " was killed by " + signal_text(sig) + "; ending the job",
-           kExitSignalBase + sig);
-    } else if (WIFEXITED(wait_status)) {
-      int code = WEXITSTATUS(wait_status);
-      if (state.finalized) {
-        if (code != 0 && !first_nonzero_exit_) {
-          first_nonzero_exit_ = code;
-          print_message(describe_rank(rank) + " exited with status " + std::to_string(code) +
-                        " after MPI_Finalize");
-        }
-      } else if (state.pmi_initialized) {
-        fail(describe_rank(rank) + " exited with status " + std::to_string(code) +
-                 " without calling MPI_Finalize; ending the job",
-             code != 0 ? code : 1);
-      } else if (code != 0) {
-        fail(describe_rank(rank) + " exited with status " + std::to_string(code) + "; ending the job", code);
-      } else {
-        exited_without_pmi_.push_back(rank);
-        if (any_pmi_initialized_) {
-          fail(describe_rank(rank) +
-                   " exited with status 0 without calling MPI_Init while other ranks use MPI; "
-                   "ending the job",
-               1);
-        }
-      }
+  if (!ending_ && pmi_->rank_connected(rank)) {
+    auto timer = std::make_shared<asio::steady_timer>(io_, kSettleLimit);
+    timer->async_wait([this, rank](const boost::system::error_code& error) {
+      if (!error) settle(rank);
+    });
+    settle_timers_[rank] = std::move(timer);
+    return;
+  }
+  settle(rank);
+}
+
+void JobControl::on_pmi_closed(int rank) {
+  const RankState& state = ranks_[static_cast<std::size_t>(rank)];
+  if (state.exited && state.running) settle(rank);
+}
+
+void JobControl::settle(int rank) {
+  RankState& state = ranks_[static_cast<std::size_t>(rank)];
+  if (!state.running) return;
+  state.running = false;
+  if (auto it = settle_timers_.find(rank); it != settle_timers_.end()) {
+    it->second->cancel();
+    settle_timers_.erase(it);
+  }
+  if (!ending_) judge_exit(rank);
+  maybe_finish();
+}
+
+void JobControl::judge_exit(int rank) {
+  const RankState& state = ranks_[static_cast<std::size_t>(rank)];
+  const int wait_status = state.wait_status;
+  if (WIFSIGNALED(wait_status)) {
+    int sig = WTERMSIG(wait_status);
+    fail(describe_rank(rank) + " was killed by " + signal_text(sig) + "; ending the job", kExitSignalBase + sig);
+    return;
+  }
+  if (!WIFEXITED(wait_status)) return;
+  int code = WEXITSTATUS(wait_status);
+  if (state.finalized) {
+    if (code != 0 && !first_nonzero_exit_) {
+      first_nonzero_exit_ = code;
+      print_message(describe_rank(rank) + " exited with status " + std::to_string(code) + " after MPI_Finalize");
+    }
+  } else if (state.pmi_initialized) {
+    fail(describe_rank(rank) + " exited with status " + std::to_string(code) +
+             " without calling MPI_Finalize; ending the job",
+         code != 0 ? code : 1);
+  } else if (code != 0) {
+    fail(describe_rank(rank) + " exited with status " + std::to_string(code) + "; ending the job", code);
+  } else {
+    exited_without_pmi_.push_back(rank);
+    if (any_pmi_initialized_) {
+      fail(describe_rank(rank) +
+               " exited with status 0 without calling MPI_Init while other ranks use MPI; ending the job",
+           1);
     }
   }
-  maybe_finish();
 }
 
 void JobControl::fail(const std::string& message, int exit_status) {
@@ -343,6 +374,7 @@ void JobControl::finish() {
   timeout_timer_.cancel();
   kill_timer_.cancel();
   drain_timer_.cancel();
+  for (auto& [rank, timer] : settle_timers_) timer->cancel();
   boost::system::error_code ignored;
   stop_signals_.cancel(ignored);
   child_signal_.cancel(ignored);

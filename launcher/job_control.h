@@ -52,7 +52,9 @@ class JobControl final : public PmiEvents {
   struct RankState {
     pid_t pid = -1;
     bool started = false;
-    bool running = false;
+    bool running = false;  // started and its exit not yet settled
+    bool exited = false;   // reaped; wait_status is valid
+    int wait_status = 0;
     bool pmi_initialized = false;
     bool finalized = false;
   };
@@ -63,6 +65,8 @@ class JobControl final : public PmiEvents {
   void wait_for_signals();
   void reap_children();
   void on_rank_exit(int rank, int wait_status);
+  void settle(int rank);
+  void judge_exit(int rank);
   void fail(const std::string& message, int exit_status);
   void begin_ending();
   void signal_all(int sig);
@@ -73,6 +77,7 @@ class JobControl final : public PmiEvents {
   void on_pmi_init(int rank) override;
   void on_pmi_finalize(int rank) override;
   void on_pmi_abort(int rank, int exit_code, const std::string& message) override;
+  void on_pmi_closed(int rank) override;
 
   JobPlan plan_;
   std::optional<rlimit> original_open_files_;
@@ -89,6 +94,7 @@ class JobControl final : public PmiEvents {
   std::unique_ptr<StdinForwarder> stdin_;
   std::vector<RankState> ranks_;
   std::map<pid_t, int> rank_of_pid_;
+  std::map<int, std::shared_ptr<boost::asio::steady_timer>> settle_timers_;
   std::vector<int> exited_without_pmi_;  // ranks that exited 0 never having used PMI
   bool any_pmi_initialized_ = false;
   bool ending_ = false;

@@ -71,6 +71,7 @@ class PmiServer::Session : public std::enable_shared_from_this<Session> {
     server_.forget(*this);
   }
 
+  [[nodiscard]] bool closed() const { return closed_; }
   [[nodiscard]] int rank() const { return rank_; }
   [[nodiscard]] bool is_rank() const { return rank_ >= 0; }
 
@@ -197,8 +198,17 @@ void PmiServer::shutdown() {
   for (const auto& session : port_sessions) session->close();
 }
 
+bool PmiServer::rank_connected(int rank) const {
+  const auto& session = rank_sessions_[static_cast<std::size_t>(rank)];
+  return session && !session->closed();
+}
+
 void PmiServer::forget(Session& session) {
-  if (session.is_rank()) return;  // rank sessions stay, closed, for the job's lifetime
+  if (session.is_rank()) {
+    // Rank sessions stay, closed, for the job's lifetime.
+    if (!shut_down_) events_.on_pmi_closed(session.rank());
+    return;
+  }
   for (auto it = port_sessions_.begin(); it != port_sessions_.end(); ++it) {
     if (it->get() == &session) {
       port_sessions_.erase(it);

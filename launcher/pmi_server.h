@@ -38,6 +38,9 @@ class PmiEvents {
   virtual void on_pmi_init(int rank) = 0;
   virtual void on_pmi_finalize(int rank) = 0;
   virtual void on_pmi_abort(int rank, int exit_code, const std::string& message) = 0;
+  // The rank's PMI connection closed (end of file, error, or refused init): everything
+  // the rank sent before has been handled.
+  virtual void on_pmi_closed(int rank) = 0;
 
  protected:
   ~PmiEvents() = default;
@@ -58,6 +61,9 @@ class PmiServer {
 
   // Closes every connection and the port.
   void shutdown();
+
+  // Whether rank `rank`'s connection is still open (requests may still be in flight).
+  [[nodiscard]] bool rank_connected(int rank) const;
 
   class Session;
 

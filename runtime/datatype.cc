@@ -134,9 +134,11 @@ void LayoutBuilder::add_piece(LayoutPiece piece, const std::shared_ptr<const Lay
 
 std::shared_ptr<const LayoutNode> LayoutBuilder::finish() {
   uint64_t offset = 0;
+  node_->flat = true;
   for (LayoutPiece& piece : node_->pieces) {
     piece.start = offset;
     offset += piece.count * piece.unit;
+    if (piece.child != nullptr || piece.count != 1) node_->flat = false;
   }
   node_->size = offset;
   std::shared_ptr<const LayoutNode> result;
@@ -250,7 +252,85 @@ uint64_t Datatype::basic_elements() const { return shape_.signature->elements; }
 
 namespace {
 
-// Moves bytes between a typed buffer and the packed stream. kPack: buffer → stream.
+// The copy loops take and return the stream position so that it stays in a register;
+// kPack moves buffer → stream, otherwise stream → buffer.
+template <bool kPack>
+inline char* move_bytes(char* stream, uint64_t memory, uint64_t n) {
+  void* at = reinterpret_cast<void*>(memory);
+  if constexpr (kPack) {
+    std::memcpy(stream, at, n);
+  } else {
+    std::memcpy(at, stream, n);
+  }
+  return stream + n;
+}
+
+// Fixed sizes let the compiler turn each copy into one load and one store.
+template <bool kPack, size_t kUnit>
+char* fixed_runs(char* stream, uint64_t at, uint64_t stride, uint64_t copies) {
+  for (uint64_t i = 0; i < copies; ++i, at += stride) stream = move_bytes<kPack>(stream, at, kUnit);
+  return stream;
+}
+
+// `copies` runs of `unit` bytes, `stride` apart.
+template <bool kPack>
+char* runs(char* stream, uint64_t at, uint64_t stride, uint64_t unit, uint64_t copies) {
+  switch (unit) {
+    case 1:
+      return fixed_runs<kPack, 1>(stream, at, stride, copies);
+    case 2:
+      return fixed_runs<kPack, 2>(stream, at, stride, copies);
+    case 4:
+      return fixed_runs<kPack, 4>(stream, at, stride, copies);
+    case 8:
+      return fixed_runs<kPack, 8>(stream, at, stride, copies);
+    case 12:
+      return fixed_runs<kPack, 12>(stream, at, stride, copies);
+    case 16:
+      return fixed_runs<kPack, 16>(stream, at, stride, copies);
+    default:
+      for (uint64_t i = 0; i < copies; ++i, at += stride)
+        stream = move_bytes<kPack>(stream, at, unit);
+      return stream;
+  }
+}
+
+template <bool kPack>
+char* one_run(char* stream, uint64_t at, uint64_t unit) {
+  switch (unit) {
+    case 1:
+      return move_bytes<kPack>(stream, at, 1);
+    case 2:
+      return move_bytes<kPack>(stream, at, 2);
+    case 4:
+      return move_bytes<kPack>(stream, at, 4);
+    case 8:
+      return move_bytes<kPack>(stream, at, 8);
+    case 16:
+      return move_bytes<kPack>(stream, at, 16);
+    default:
+      return move_bytes<kPack>(stream, at, unit);
+  }
+}
+
+// One whole instance of `n` at `origin`: the common case, with no offsets to track.
+template <bool kPack>
+char* whole_node(const LayoutNode& n, uint64_t origin, char* stream) {
+  for (const LayoutPiece& p : n.pieces) {
+    uint64_t at = origin + wrap(p.disp);
+    if (p.child == nullptr) {
+      stream = p.count == 1 ? one_run<kPack>(stream, at, p.unit)
+                            : runs<kPack>(stream, at, wrap(p.stride), p.unit, p.count);
+    } else {
+      for (uint64_t copy = 0; copy < p.count; ++copy, at += wrap(p.stride)) {
+        stream = whole_node<kPack>(*p.child, at, stream);
+      }
+    }
+  }
+  return stream;
+}
+
+// Moves a window of the packed stream: `length` bytes from some stream offset on.
 template <bool kPack>
 class Mover {
  public:
@@ -258,11 +338,11 @@ class Mover {
 
   bool done() const { return remaining_ == 0; }
 
-  // Moves stream bytes of one piece whose origin is `origin`, starting `offset` bytes into
-  // the piece's part of the stream, until the piece or the request ends.
+  // Moves stream bytes of one piece whose node instance is at `origin`, starting `offset`
+  // bytes into the piece's part of the stream, until the piece or the window ends.
   void piece(const LayoutPiece& p, uint64_t origin, uint64_t offset) {
-    // Divisions cost more than the copy of a small piece: only a walk that starts inside
-    // the piece, or ends inside it, divides.
+    // Divisions cost more than the copy of a small piece: only a window that starts or
+    // ends inside the piece divides.
     uint64_t copy = 0;
     uint64_t within = 0;
     if (offset != 0) {
@@ -271,28 +351,47 @@ class Mover {
     }
     const uint64_t stride = wrap(p.stride);
     uint64_t at = origin + wrap(p.disp) + copy * stride;
-    if (p.child != nullptr) {
-      for (; copy < p.count && remaining_ > 0; ++copy, at += stride) {
-        if (within == 0 && remaining_ >= p.unit) {
-          whole_node(*p.child, at);
-        } else {
-          node(*p.child, at, within);
-        }
-        within = 0;
+    if (within != 0) {  // finish the copy the window starts in
+      if (p.child != nullptr) {
+        node(*p.child, at, within);
+      } else {
+        take(at + within, std::min(p.unit - within, remaining_));
       }
-      return;
-    }
-    if (within != 0) {
-      bytes(at + within, std::min(p.unit - within, remaining_));
       ++copy;
       at += stride;
     }
     uint64_t whole = p.count - copy;
     if (whole * p.unit > remaining_) whole = remaining_ / p.unit;
-    runs(at, stride, p.unit, whole);
+    if (p.child != nullptr) {
+      char* stream = stream_;
+      if (p.child->flat) {
+        // Small structs repeated many times: no call per copy.
+        const LayoutPiece* runs_begin = p.child->pieces.data();
+        const LayoutPiece* runs_end = runs_begin + p.child->pieces.size();
+        for (uint64_t i = 0; i < whole; ++i, at += stride) {
+          for (const LayoutPiece* run = runs_begin; run != runs_end; ++run) {
+            stream = one_run<kPack>(stream, at + wrap(run->disp), run->unit);
+          }
+        }
+      } else {
+        for (uint64_t i = 0; i < whole; ++i, at += stride) {
+          stream = whole_node<kPack>(*p.child, at, stream);
+        }
+      }
+      stream_ = stream;
+    } else {
+      stream_ = runs<kPack>(stream_, at, stride, p.unit, whole);
+      at += whole * stride;
+    }
+    remaining_ -= whole * p.unit;
     copy += whole;
-    at += whole * stride;
-    if (copy < p.count && remaining_ > 0) bytes(at, remaining_);  // less than one copy left
+    if (copy < p.count && remaining_ > 0) {  // the window ends inside this copy
+      if (p.child != nullptr) {
+        node(*p.child, at, 0);
+      } else {
+        take(at, remaining_);
+      }
+    }
   }
 
   // Moves stream bytes of one instance of `n` at `origin`, starting `skip` bytes into it.
@@ -300,9 +399,9 @@ class Mover {
     const auto& pieces = n.pieces;
     size_t index = 0;
     if (skip != 0 && pieces.size() > 1) {
-      auto after = std::upper_bound(
-          pieces.begin(), pieces.end(), skip,
-          [](uint64_t value, const LayoutPiece& p) { return value < p.start; });
+      auto after =
+          std::upper_bound(pieces.begin(), pieces.end(), skip,
+                           [](uint64_t value, const LayoutPiece& p) { return value < p.start; });
       index = static_cast<size_t>(after - pieces.begin()) - 1;
     }
     if (index >= pieces.size()) return;
@@ -314,57 +413,9 @@ class Mover {
   }
 
  private:
-  // Moves one whole instance of `n`: the common case, with no offsets to track.
-  void whole_node(const LayoutNode& n, uint64_t origin) {
-    for (const LayoutPiece& p : n.pieces) {
-      uint64_t at = origin + wrap(p.disp);
-      const uint64_t stride = wrap(p.stride);
-      if (p.child == nullptr) {
-        runs(at, stride, p.unit, p.count);
-      } else {
-        for (uint64_t copy = 0; copy < p.count; ++copy, at += stride) whole_node(*p.child, at);
-      }
-    }
-  }
-
-  void bytes(uint64_t memory, uint64_t n) {
-    void* at = reinterpret_cast<void*>(memory);
-    if constexpr (kPack) {
-      std::memcpy(stream_, at, n);
-    } else {
-      std::memcpy(at, stream_, n);
-    }
-    stream_ += n;
+  void take(uint64_t memory, uint64_t n) {
+    stream_ = move_bytes<kPack>(stream_, memory, n);
     remaining_ -= n;
-  }
-
-  // Fixed sizes let the compiler turn each copy into one load and one store.
-  template <size_t kUnit>
-  void fixed_runs(uint64_t at, uint64_t stride, uint64_t copies) {
-    char* stream = stream_;
-    for (uint64_t i = 0; i < copies; ++i, at += stride, stream += kUnit) {
-      void* memory = reinterpret_cast<void*>(at);
-      if constexpr (kPack) {
-        std::memcpy(stream, memory, kUnit);
-      } else {
-        std::memcpy(memory, stream, kUnit);
-      }
-    }
-    stream_ = stream;
-    remaining_ -= copies * kUnit;
-  }
-
-  void runs(uint64_t at, uint64_t stride, uint64_t unit, uint64_t copies) {
-    switch (unit) {
-      case 1: return fixed_runs<1>(at, stride, copies);
-      case 2: return fixed_runs<2>(at, stride, copies);
-      case 4: return fixed_runs<4>(at, stride, copies);
-      case 8: return fixed_runs<8>(at, stride, copies);
-      case 12: return fixed_runs<12>(at, stride, copies);
-      case 16: return fixed_runs<16>(at, stride, copies);
-      default:
-        for (uint64_t i = 0; i < copies; ++i, at += stride) bytes(at, unit);
-    }
   }
 
   char* stream_;
@@ -393,21 +444,18 @@ void walk(const Datatype& type, uint64_t base, size_t count, uint64_t offset, ch
 
 }  // namespace
 
-void Datatype::pack(const void* buf, size_t count, size_t offset, void* out,
-                    size_t length) const {
+void Datatype::pack(const void* buf, size_t count, size_t offset, void* out, size_t length) const {
   if (length == 0) return;
   assert(offset + length <= count * shape_.size);
   const uint64_t base = reinterpret_cast<uintptr_t>(buf);
   if (contiguous_) {
-    std::memcpy(out, reinterpret_cast<const void*>(base + wrap(shape_.true_lb) + offset),
-                length);
+    std::memcpy(out, reinterpret_cast<const void*>(base + wrap(shape_.true_lb) + offset), length);
     return;
   }
   walk<true>(*this, base, count, offset, static_cast<char*>(out), length);
 }
 
-void Datatype::unpack(const void* in, size_t length, void* buf, size_t count,
-                      size_t offset) const {
+void Datatype::unpack(const void* in, size_t length, void* buf, size_t count, size_t offset) const {
   if (length == 0) return;
   assert(offset + length <= count * shape_.size);
   const uint64_t base = reinterpret_cast<uintptr_t>(buf);

@@ -37,10 +37,10 @@ struct PredefinedTable;
 // the node that holds the piece. Pieces never hold zero bytes.
 struct LayoutPiece {
   MPI_Aint disp = 0;
-  MPI_Aint stride = 0;     // meaningless when count == 1
+  MPI_Aint stride = 0;  // meaningless when count == 1
   uint64_t count = 1;
-  uint64_t unit = 0;       // packed bytes of one copy
-  uint64_t start = 0;      // packed offset of the piece within one instance of its node
+  uint64_t unit = 0;                  // packed bytes of one copy
+  uint64_t start = 0;                 // packed offset of the piece within one instance of its node
   const LayoutNode* child = nullptr;  // nullptr: a copy is `unit` contiguous bytes
 };
 
@@ -49,13 +49,14 @@ struct LayoutNode {
   // Owns the children that pieces point to (a few per node; shared between types).
   std::vector<std::shared_ptr<const LayoutNode>> children;
   uint64_t size = 0;  // packed bytes of one instance
+  bool flat = false;  // every piece is a single run: walked by the tightest loop
 };
 
 struct SignatureNode;
 
 // `count` repetitions of one basic type or of a child signature.
 struct SignatureItem {
-  const Datatype* basic = nullptr;        // set when child == nullptr
+  const Datatype* basic = nullptr;  // set when child == nullptr
   const SignatureNode* child = nullptr;
   uint64_t count = 0;
   uint64_t unit_bytes = 0;     // packed bytes of one repetition
@@ -189,11 +190,9 @@ Datatype* datatype_from_handle(MPI_Datatype handle);
 // Validation used by every communication call: fails with MPI_ERR_TYPE and a message that
 // names the call, the argument and the value when the handle is MPI_DATATYPE_NULL, invalid
 // or not committed.
-Status check_datatype(const char* call, const char* argument, MPI_Datatype handle,
-                      Datatype** out);
+Status check_datatype(const char* call, const char* argument, MPI_Datatype handle, Datatype** out);
 // The same without the commit requirement (type constructors, queries).
-Status find_datatype(const char* call, const char* argument, MPI_Datatype handle,
-                     Datatype** out);
+Status find_datatype(const char* call, const char* argument, MPI_Datatype handle, Datatype** out);
 
 // ---- constructors of derived types ------------------------------------------------------
 // Each checks the values of its arguments (negative counts, sizes that overflow) with
@@ -206,11 +205,9 @@ Status type_vector(const char* call, int64_t count, int64_t blocklength, int64_t
 Status type_hvector(const char* call, int64_t count, int64_t blocklength, MPI_Aint stride,
                     const Datatype& old, Datatype** out);
 Status type_indexed(const char* call, std::span<const int64_t> blocklengths,
-                    std::span<const int64_t> displacements, const Datatype& old,
-                    Datatype** out);
+                    std::span<const int64_t> displacements, const Datatype& old, Datatype** out);
 Status type_hindexed(const char* call, std::span<const int64_t> blocklengths,
-                     std::span<const MPI_Aint> displacements, const Datatype& old,
-                     Datatype** out);
+                     std::span<const MPI_Aint> displacements, const Datatype& old, Datatype** out);
 Status type_indexed_block(const char* call, int64_t blocklength,
                           std::span<const int64_t> displacements, const Datatype& old,
                           Datatype** out);
@@ -218,12 +215,12 @@ Status type_hindexed_block(const char* call, int64_t blocklength,
                            std::span<const MPI_Aint> displacements, const Datatype& old,
                            Datatype** out);
 Status type_struct(const char* call, std::span<const int64_t> blocklengths,
-                   std::span<const MPI_Aint> displacements,
-                   std::span<const Datatype* const> types, Datatype** out);
+                   std::span<const MPI_Aint> displacements, std::span<const Datatype* const> types,
+                   Datatype** out);
 // order is MPI_ORDER_C or MPI_ORDER_FORTRAN.
 Status type_subarray(const char* call, std::span<const int64_t> sizes,
-                     std::span<const int64_t> subsizes, std::span<const int64_t> starts,
-                     int order, const Datatype& old, Datatype** out);
+                     std::span<const int64_t> subsizes, std::span<const int64_t> starts, int order,
+                     const Datatype& old, Datatype** out);
 Status type_resized(const char* call, const Datatype& old, MPI_Aint lb, MPI_Aint extent,
                     Datatype** out);
 Status type_dup(const char* call, const Datatype& old, Datatype** out);

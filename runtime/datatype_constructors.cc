@@ -113,24 +113,23 @@ class Bounds {
 Status add_size(const char* call, Wide copies, const Datatype& type, Wide& size) {
   size += copies * static_cast<Wide>(type.size());
   if (size > kAintMax) {
-    return error(MPI_ERR_ARG, "%s: the size of the new datatype exceeds %" PRId64 " bytes",
-                 call, INT64_MAX);
+    return error(MPI_ERR_ARG, "%s: the size of the new datatype exceeds %" PRId64 " bytes", call,
+                 INT64_MAX);
   }
   return Status::success();
 }
 
 Status check_count(const char* call, const char* argument, int64_t count) {
   if (count < 0) {
-    return error(MPI_ERR_COUNT, "%s: argument %s=%" PRId64 " is negative", call, argument,
-                 count);
+    return error(MPI_ERR_COUNT, "%s: argument %s=%" PRId64 " is negative", call, argument, count);
   }
   return Status::success();
 }
 
 Status check_blocklength(const char* call, const char* argument, size_t index, int64_t value) {
   if (value < 0) {
-    return error(MPI_ERR_ARG, "%s: argument %s[%zu]=%" PRId64 " is negative", call, argument,
-                 index, value);
+    return error(MPI_ERR_ARG, "%s: argument %s[%zu]=%" PRId64 " is negative", call, argument, index,
+                 value);
   }
   return Status::success();
 }
@@ -230,8 +229,8 @@ Status check_blocklengths(const char* call, std::span<const int64_t> blocklength
 Status check_same_length(const char* call, size_t blocklengths, size_t displacements) {
   if (blocklengths != displacements) {
     return error(MPI_ERR_ARG,
-                 "%s: %zu block lengths were given for %zu displacements (internal error)",
-                 call, blocklengths, displacements);
+                 "%s: %zu block lengths were given for %zu displacements (internal error)", call,
+                 blocklengths, displacements);
   }
   return Status::success();
 }
@@ -248,12 +247,13 @@ Status type_vector(const char* call, int64_t count, int64_t blocklength, int64_t
   const Wide bytes = static_cast<Wide>(stride) * old.extent();
   if (bytes < kAintMin || bytes > kAintMax) {
     return error(MPI_ERR_ARG,
-                 "%s: argument stride=%" PRId64 " times the old type's extent does not fit "
+                 "%s: argument stride=%" PRId64
+                 " times the old type's extent does not fit "
                  "in MPI_Aint",
                  call, stride);
   }
-  return build_hvector(call, MPI_COMBINER_VECTOR, count, blocklength,
-                       static_cast<MPI_Aint>(bytes), old, out);
+  return build_hvector(call, MPI_COMBINER_VECTOR, count, blocklength, static_cast<MPI_Aint>(bytes),
+                       old, out);
 }
 
 Status type_hvector(const char* call, int64_t count, int64_t blocklength, MPI_Aint stride,
@@ -262,8 +262,7 @@ Status type_hvector(const char* call, int64_t count, int64_t blocklength, MPI_Ai
 }
 
 Status type_indexed(const char* call, std::span<const int64_t> blocklengths,
-                    std::span<const int64_t> displacements, const Datatype& old,
-                    Datatype** out) {
+                    std::span<const int64_t> displacements, const Datatype& old, Datatype** out) {
   WEFT_TRY(check_same_length(call, blocklengths.size(), displacements.size()));
   WEFT_TRY(check_blocklengths(call, blocklengths));
   std::vector<MPI_Aint> bytes(displacements.size());
@@ -274,8 +273,7 @@ Status type_indexed(const char* call, std::span<const int64_t> blocklengths,
 }
 
 Status type_hindexed(const char* call, std::span<const int64_t> blocklengths,
-                     std::span<const MPI_Aint> displacements, const Datatype& old,
-                     Datatype** out) {
+                     std::span<const MPI_Aint> displacements, const Datatype& old, Datatype** out) {
   WEFT_TRY(check_same_length(call, blocklengths.size(), displacements.size()));
   WEFT_TRY(check_blocklengths(call, blocklengths));
   return build_hindexed(call, MPI_COMBINER_HINDEXED, blocklengths, displacements, old, out);
@@ -308,8 +306,8 @@ Status type_hindexed_block(const char* call, int64_t blocklength,
 }
 
 Status type_struct(const char* call, std::span<const int64_t> blocklengths,
-                   std::span<const MPI_Aint> displacements,
-                   std::span<const Datatype* const> types, Datatype** out) {
+                   std::span<const MPI_Aint> displacements, std::span<const Datatype* const> types,
+                   Datatype** out) {
   WEFT_TRY(check_same_length(call, blocklengths.size(), displacements.size()));
   WEFT_TRY(check_same_length(call, blocklengths.size(), types.size()));
   WEFT_TRY(check_blocklengths(call, blocklengths));
@@ -325,8 +323,7 @@ Status type_struct(const char* call, std::span<const int64_t> blocklengths,
     const int64_t length = blocklengths[i];
     WEFT_TRY(add_size(call, length, type, size));
     bounds.add_block(displacements[i], length, type);
-    layout.add(displacements[i], static_cast<uint64_t>(length), type.extent(),
-               type.shape().layout);
+    layout.add(displacements[i], static_cast<uint64_t>(length), type.extent(), type.shape().layout);
     signature.add(type.shape().signature, static_cast<uint64_t>(length));
     if (length > 0 && type.size() > 0) {
       if (uniform == nullptr) uniform = type.uniform_basic_type();
@@ -344,8 +341,8 @@ Status type_struct(const char* call, std::span<const int64_t> blocklengths,
 }
 
 Status type_subarray(const char* call, std::span<const int64_t> sizes,
-                     std::span<const int64_t> subsizes, std::span<const int64_t> starts,
-                     int order, const Datatype& old, Datatype** out) {
+                     std::span<const int64_t> subsizes, std::span<const int64_t> starts, int order,
+                     const Datatype& old, Datatype** out) {
   const size_t ndims = sizes.size();
   if (ndims == 0) {
     return error(MPI_ERR_ARG, "%s: argument ndims=0 must be positive", call);
@@ -355,9 +352,8 @@ Status type_subarray(const char* call, std::span<const int64_t> sizes,
                  ndims);
   }
   if (order != MPI_ORDER_C && order != MPI_ORDER_FORTRAN) {
-    return error(MPI_ERR_ARG,
-                 "%s: argument order=%d is neither MPI_ORDER_C nor MPI_ORDER_FORTRAN", call,
-                 order);
+    return error(MPI_ERR_ARG, "%s: argument order=%d is neither MPI_ORDER_C nor MPI_ORDER_FORTRAN",
+                 call, order);
   }
   for (size_t i = 0; i < ndims; ++i) {
     if (sizes[i] <= 0) {
@@ -396,17 +392,17 @@ Status type_subarray(const char* call, std::span<const int64_t> sizes,
     offset += static_cast<Wide>(starts[d]) * row;
     Datatype* next = nullptr;
     if (step == 0) {
-      status = build_hvector(call, MPI_COMBINER_CONTIGUOUS, subsizes[d], 1, old.extent(), old,
-                             &next);
+      status =
+          build_hvector(call, MPI_COMBINER_CONTIGUOUS, subsizes[d], 1, old.extent(), old, &next);
     } else {
-      status = build_hvector(call, MPI_COMBINER_HVECTOR, subsizes[d], 1,
-                             static_cast<MPI_Aint>(row), *current, &next);
+      status = build_hvector(call, MPI_COMBINER_HVECTOR, subsizes[d], 1, static_cast<MPI_Aint>(row),
+                             *current, &next);
     }
     if (status.ok()) replace(next);
     row *= sizes[d];
     if (row > kAintMax || row < kAintMin || offset > kAintMax || offset < kAintMin) {
-      status = error(MPI_ERR_ARG, "%s: the array of %zu dimensions is too large for MPI_Aint",
-                     call, ndims);
+      status = error(MPI_ERR_ARG, "%s: the array of %zu dimensions is too large for MPI_Aint", call,
+                     ndims);
     }
   }
   if (status.ok()) {

@@ -180,8 +180,7 @@ Datatype* datatype_from_handle(MPI_Datatype handle) {
   return dynamic_object<Datatype>(handle);
 }
 
-Status find_datatype(const char* call, const char* argument, MPI_Datatype handle,
-                     Datatype** out) {
+Status find_datatype(const char* call, const char* argument, MPI_Datatype handle, Datatype** out) {
   const uintptr_t value = reinterpret_cast<uintptr_t>(handle);
   if (handle == MPI_DATATYPE_NULL) {
     return error(MPI_ERR_TYPE, "%s: argument %s=0x%" PRIxPTR " is MPI_DATATYPE_NULL", call,
@@ -196,13 +195,13 @@ Status find_datatype(const char* call, const char* argument, MPI_Datatype handle
   return Status::success();
 }
 
-Status check_datatype(const char* call, const char* argument, MPI_Datatype handle,
-                      Datatype** out) {
+Status check_datatype(const char* call, const char* argument, MPI_Datatype handle, Datatype** out) {
   Datatype* type = nullptr;
   WEFT_TRY(find_datatype(call, argument, handle, &type));
   if (!type->committed()) {
     return error(MPI_ERR_TYPE,
-                 "%s: argument %s=0x%" PRIxPTR "%s%s%s is not committed (call MPI_Type_commit "
+                 "%s: argument %s=0x%" PRIxPTR
+                 "%s%s%s is not committed (call MPI_Type_commit "
                  "before using it in communication)",
                  call, argument, reinterpret_cast<uintptr_t>(handle),
                  type->name().empty() ? "" : " (\"", type->name().c_str(),

@@ -59,3 +59,68 @@ const char* error_class_text(int error_class) {
 }
 
 }  // namespace weft
+
+#include <map>
+#include <mutex>
+
+namespace weft {
+
+namespace {
+struct AddedCode {
+  int error_class;
+  std::string text;
+};
+std::mutex g_added_mutex;
+std::map<int, AddedCode> g_added;  // code -> class (a class maps to itself)
+int g_last_code = MPI_ERR_LASTCODE;
+}  // namespace
+
+int add_error_class() {
+  std::lock_guard<std::mutex> lock(g_added_mutex);
+  int code = ++g_last_code;
+  g_added[code] = AddedCode{code, ""};
+  return code;
+}
+
+bool add_error_code(int error_class, int* code) {
+  std::lock_guard<std::mutex> lock(g_added_mutex);
+  bool predefined = error_class >= MPI_SUCCESS && error_class <= MPI_ERR_ERRHANDLER;
+  auto it = g_added.find(error_class);
+  if (!predefined && (it == g_added.end() || it->second.error_class != error_class)) return false;
+  *code = ++g_last_code;
+  g_added[*code] = AddedCode{error_class, ""};
+  return true;
+}
+
+bool set_error_string(int code, const std::string& text) {
+  std::lock_guard<std::mutex> lock(g_added_mutex);
+  auto it = g_added.find(code);
+  if (it == g_added.end()) return false;
+  it->second.text = text;
+  return true;
+}
+
+bool error_code_class(int code, int* error_class) {
+  if (code >= MPI_SUCCESS && code <= MPI_ERR_ERRHANDLER) {
+    *error_class = code;
+    return true;
+  }
+  std::lock_guard<std::mutex> lock(g_added_mutex);
+  auto it = g_added.find(code);
+  if (it == g_added.end()) return false;
+  *error_class = it->second.error_class;
+  return true;
+}
+
+const std::string* added_error_string(int code) {
+  std::lock_guard<std::mutex> lock(g_added_mutex);
+  auto it = g_added.find(code);
+  return it == g_added.end() ? nullptr : &it->second.text;
+}
+
+int last_used_error_code() {
+  std::lock_guard<std::mutex> lock(g_added_mutex);
+  return g_last_code;
+}
+
+}  // namespace weft

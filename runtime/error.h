@@ -43,3 +43,18 @@ const char* error_class_text(int error_class);
   } while (0)
 
 }  // namespace weft
+
+namespace weft {
+
+// Error classes and codes added by the program (MPI_Add_error_class/_code/_string).
+// They are numbered above MPI_ERR_LASTCODE. Thread-safe.
+int add_error_class();
+bool add_error_code(int error_class, int* code);  // false: error_class unknown
+bool set_error_string(int code, const std::string& text);  // false: code unknown/predefined
+// True when `code` is a predefined or added code; its class in *error_class.
+bool error_code_class(int code, int* error_class);
+// The program's string for an added code or class (nullptr when none).
+const std::string* added_error_string(int code);
+int last_used_error_code();
+
+}  // namespace weft

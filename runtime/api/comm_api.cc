@@ -269,7 +269,10 @@ extern "C" int PMPI_Comm_get_attr(MPI_Comm comm, int keyval, void* attribute_val
     case MPI_HOST: value = &g_host; break;
     case MPI_IO: value = &g_io; break;
     case MPI_WTIME_IS_GLOBAL: value = &g_wtime_is_global; break;
-    case MPI_LASTUSEDCODE: value = &g_lastusedcode; break;
+    case MPI_LASTUSEDCODE:
+      g_lastusedcode = weft::last_used_error_code();
+      value = &g_lastusedcode;
+      break;
     case MPI_APPNUM:
       g_appnum = weft::appnum();
       value = &g_appnum;

@@ -34,8 +34,7 @@ Status check_count(const char* call, const char* argument, int64_t count) {
 // An input array may be NULL only when it has no entries.
 Status check_array(const char* call, const char* argument, const void* array, int count) {
   if (array == nullptr && count > 0) {
-    return weft::error(MPI_ERR_ARG, "%s: argument %s is NULL but count=%d", call, argument,
-                       count);
+    return weft::error(MPI_ERR_ARG, "%s: argument %s is NULL but count=%d", call, argument, count);
   }
   return Status::success();
 }
@@ -150,8 +149,8 @@ extern "C" int PMPI_Type_create_hindexed(int count, const int array_of_blockleng
     Datatype* made = nullptr;
     std::span<const MPI_Aint> displacements;
     if (count > 0) displacements = {array_of_displacements, static_cast<size_t>(count)};
-    WEFT_TRY(weft::type_hindexed(call, widen(array_of_blocklengths, count), displacements, *old,
-                                 &made));
+    WEFT_TRY(
+        weft::type_hindexed(call, widen(array_of_blocklengths, count), displacements, *old, &made));
     return hand_out(made, newtype);
   }();
   return weft::api::finish(call, nullptr, status);
@@ -171,8 +170,8 @@ extern "C" int PMPI_Type_create_indexed_block(int count, int blocklength,
     WEFT_TRY(weft::find_datatype(call, "oldtype", oldtype, &old));
     WEFT_TRY(check_pointer(call, "newtype", newtype));
     Datatype* made = nullptr;
-    WEFT_TRY(weft::type_indexed_block(call, blocklength, widen(array_of_displacements, count),
-                                      *old, &made));
+    WEFT_TRY(weft::type_indexed_block(call, blocklength, widen(array_of_displacements, count), *old,
+                                      &made));
     return hand_out(made, newtype);
   }();
   return weft::api::finish(call, nullptr, status);
@@ -203,8 +202,7 @@ extern "C" int PMPI_Type_create_hindexed_block(int count, int blocklength,
 #pragma weak MPI_Type_create_struct = PMPI_Type_create_struct
 extern "C" int PMPI_Type_create_struct(int count, const int array_of_blocklengths[],
                                        const MPI_Aint array_of_displacements[],
-                                       const MPI_Datatype array_of_types[],
-                                       MPI_Datatype* newtype) {
+                                       const MPI_Datatype array_of_types[], MPI_Datatype* newtype) {
   if (auto s = weft::api::check_initialized("MPI_Type_create_struct"); !s.ok())
     return weft::api::finish("MPI_Type_create_struct", nullptr, s);
   const char* call = "MPI_Type_create_struct";
@@ -224,8 +222,8 @@ extern "C" int PMPI_Type_create_struct(int count, const int array_of_blocklength
     std::span<const MPI_Aint> displacements;
     if (count > 0) displacements = {array_of_displacements, static_cast<size_t>(count)};
     Datatype* made = nullptr;
-    WEFT_TRY(weft::type_struct(call, widen(array_of_blocklengths, count), displacements, types,
-                               &made));
+    WEFT_TRY(
+        weft::type_struct(call, widen(array_of_blocklengths, count), displacements, types, &made));
     return hand_out(made, newtype);
   }();
   return weft::api::finish(call, nullptr, status);
@@ -233,9 +231,8 @@ extern "C" int PMPI_Type_create_struct(int count, const int array_of_blocklength
 
 #pragma weak MPI_Type_create_subarray = PMPI_Type_create_subarray
 extern "C" int PMPI_Type_create_subarray(int ndims, const int array_of_sizes[],
-                                         const int array_of_subsizes[],
-                                         const int array_of_starts[], int order,
-                                         MPI_Datatype oldtype, MPI_Datatype* newtype) {
+                                         const int array_of_subsizes[], const int array_of_starts[],
+                                         int order, MPI_Datatype oldtype, MPI_Datatype* newtype) {
   if (auto s = weft::api::check_initialized("MPI_Type_create_subarray"); !s.ok())
     return weft::api::finish("MPI_Type_create_subarray", nullptr, s);
   const char* call = "MPI_Type_create_subarray";
@@ -318,7 +315,8 @@ extern "C" int PMPI_Type_free(MPI_Datatype* datatype) {
     WEFT_TRY(weft::find_datatype(call, "datatype", *datatype, &type));
     if (type->is_predefined()) {
       return weft::error(MPI_ERR_TYPE,
-                         "%s: argument datatype=0x%" PRIxPTR " (%s) is predefined and cannot be "
+                         "%s: argument datatype=0x%" PRIxPTR
+                         " (%s) is predefined and cannot be "
                          "freed",
                          call, reinterpret_cast<uintptr_t>(*datatype), type->name().c_str());
     }

@@ -23,8 +23,15 @@ using weft::api::finish;
 #pragma weak MPI_Comm_call_errhandler = PMPI_Comm_call_errhandler
 #pragma weak MPI_Errhandler_free = PMPI_Errhandler_free
 
+#pragma weak MPI_Add_error_class = PMPI_Add_error_class
+#pragma weak MPI_Add_error_code = PMPI_Add_error_code
+#pragma weak MPI_Add_error_string = PMPI_Add_error_string
+
 namespace {
-bool valid_code(int code) { return code >= MPI_SUCCESS && code <= MPI_ERR_ERRHANDLER; }
+bool valid_code(int code) {
+  int error_class = 0;
+  return weft::error_code_class(code, &error_class);
+}
 }  // namespace
 
 extern "C" int PMPI_Error_string(int errorcode, char* string, int* resultlen) {
@@ -39,6 +46,7 @@ extern "C" int PMPI_Error_string(int errorcode, char* string, int* resultlen) {
                               errorcode));
   }
   std::string text = weft::error_class_text(errorcode);
+  if (const std::string* added = weft::added_error_string(errorcode)) text = *added;
   if (const std::string* detail = weft::api::last_error_detail(errorcode)) {
     text += " (" + *detail + ")";
   }
@@ -59,8 +67,8 @@ extern "C" int PMPI_Error_class(int errorcode, int* errorclass) {
                   weft::error(MPI_ERR_ARG, "MPI_Error_class: argument errorcode=%d is not an error code",
                               errorcode));
   }
-  // weft's error codes are the error classes themselves.
-  *errorclass = errorcode;
+  // weft's own error codes are the error classes themselves; added codes map to theirs.
+  weft::error_code_class(errorcode, errorclass);
   return MPI_SUCCESS;
 }
 
@@ -140,5 +148,44 @@ extern "C" int PMPI_Errhandler_free(MPI_Errhandler* errhandler) {
   }
   handler->release();
   *errhandler = MPI_ERRHANDLER_NULL;
+  return MPI_SUCCESS;
+}
+
+extern "C" int PMPI_Add_error_class(int* errorclass) {
+  const char* call = "MPI_Add_error_class";
+  if (errorclass == nullptr) {
+    return finish(call, nullptr, weft::error(MPI_ERR_ARG, "%s: argument errorclass is NULL", call));
+  }
+  *errorclass = weft::add_error_class();
+  return MPI_SUCCESS;
+}
+
+extern "C" int PMPI_Add_error_code(int errorclass, int* errorcode) {
+  const char* call = "MPI_Add_error_code";
+  if (errorcode == nullptr) {
+    return finish(call, nullptr, weft::error(MPI_ERR_ARG, "%s: argument errorcode is NULL", call));
+  }
+  if (!weft::add_error_code(errorclass, errorcode)) {
+    return finish(call, nullptr,
+                  weft::error(MPI_ERR_ARG, "%s: argument errorclass=%d is not an error class", call,
+                              errorclass));
+  }
+  return MPI_SUCCESS;
+}
+
+extern "C" int PMPI_Add_error_string(int errorcode, const char* string) {
+  const char* call = "MPI_Add_error_string";
+  if (string == nullptr) {
+    return finish(call, nullptr, weft::error(MPI_ERR_ARG, "%s: argument string is NULL", call));
+  }
+  if (std::strlen(string) >= MPI_MAX_ERROR_STRING) {
+    return finish(call, nullptr,
+                  weft::error(MPI_ERR_ARG, "%s: argument string is longer than MPI_MAX_ERROR_STRING-1", call));
+  }
+  if (!weft::set_error_string(errorcode, string)) {
+    return finish(call, nullptr,
+                  weft::error(MPI_ERR_ARG, "%s: argument errorcode=%d is not a code added by the program",
+                              call, errorcode));
+  }
   return MPI_SUCCESS;
 }

@@ -100,8 +100,8 @@ extern "C" int PMPI_Pack(const void* inbuf, int incount, MPI_Datatype datatype, 
 }
 
 #pragma weak MPI_Unpack = PMPI_Unpack
-extern "C" int PMPI_Unpack(const void* inbuf, int insize, int* position, void* outbuf,
-                           int outcount, MPI_Datatype datatype, MPI_Comm comm) {
+extern "C" int PMPI_Unpack(const void* inbuf, int insize, int* position, void* outbuf, int outcount,
+                           MPI_Datatype datatype, MPI_Comm comm) {
   if (auto s = weft::api::check_initialized("MPI_Unpack"); !s.ok())
     return weft::api::finish("MPI_Unpack", nullptr, s);
   const char* call = "MPI_Unpack";

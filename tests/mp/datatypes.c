@@ -47,8 +47,9 @@ static void int_exchange(const char *what, IntLayout send, IntLayout receive, in
     destination[i] = kSentinel;
   }
   MPI_Status status;
-  CHECK_MPI(MPI_Sendrecv(source + send.base, send.count, send.type, mp_right(world_rank, world_size),
-                         tag, destination + receive.base, receive.count, receive.type, left, tag,
+  int right = mp_right(world_rank, world_size);
+  CHECK_MPI(MPI_Sendrecv(source + send.base, send.count, send.type, right, tag,
+                         destination + receive.base, receive.count, receive.type, left, tag,
                          MPI_COMM_WORLD, &status));
 
   int *expected = mp_malloc(sizeof(int) * (size_t)receive.length);

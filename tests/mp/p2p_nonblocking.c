@@ -291,7 +291,8 @@ static void with_request_get_status(int rank, int size) {
   MPI_Status wait_status;
   CHECK_MPI(MPI_Wait(&requests[0], &wait_status));
   CHECK(requests[0] == MPI_REQUEST_NULL, "MPI_Wait frees the request");
-  CHECK_STATUS(wait_status, left, tag, MPI_INT, pair_length(left, rank), "MPI_Wait after get_status");
+  CHECK_STATUS(wait_status, left, tag, MPI_INT, pair_length(left, rank),
+               "MPI_Wait after get_status");
   CHECK_MPI(MPI_Wait(&requests[1], MPI_STATUS_IGNORE));
 
   /* A null request is complete with an empty status. */

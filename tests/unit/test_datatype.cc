@@ -4,9 +4,8 @@
 // definitions, and random nested types against a reference type map built here by the most
 // literal expansion of each constructor: a list of (displacement, size, basic type) entries
 // in type-map order. Packing by the engine must equal gathering those entries in order.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstdint>
 #include <cstring>
 #include <functional>
@@ -78,8 +77,7 @@ Type indexed(std::vector<int64_t> lengths, std::vector<int64_t> displacements, c
   auto status = weft::type_indexed("test", lengths, displacements, *old, &out);
   return checked(status, out);
 }
-Type hindexed(std::vector<int64_t> lengths, std::vector<MPI_Aint> displacements,
-              const Type& old) {
+Type hindexed(std::vector<int64_t> lengths, std::vector<MPI_Aint> displacements, const Type& old) {
   Datatype* out = nullptr;
   auto status = weft::type_hindexed("test", lengths, displacements, *old, &out);
   return checked(status, out);
@@ -293,7 +291,8 @@ class RandomTypes {
         const int64_t length = pick(0, 3);
         map.clear();
         for (MPI_Aint d : displacements) {
-          for (int64_t j = 0; j < length; ++j) append_shifted(map, old.map, d + j * old.type->extent());
+          for (int64_t j = 0; j < length; ++j)
+            append_shifted(map, old.map, d + j * old.type->extent());
         }
         return {hindexed_block(length, displacements, old.type), map};
       }
@@ -376,9 +375,9 @@ class RandomTypes {
 
  private:
   Reference leaf() {
-    static const MPI_Datatype kLeaves[] = {MPI_CHAR,   MPI_SHORT,      MPI_INT,
-                                           MPI_DOUBLE, MPI_LONG_DOUBLE, MPI_DOUBLE_INT,
-                                           MPI_SHORT_INT, MPI_2INT,     MPI_C_DOUBLE_COMPLEX};
+    static const MPI_Datatype kLeaves[] = {MPI_CHAR,      MPI_SHORT,       MPI_INT,
+                                           MPI_DOUBLE,    MPI_LONG_DOUBLE, MPI_DOUBLE_INT,
+                                           MPI_SHORT_INT, MPI_2INT,        MPI_C_DOUBLE_COMPLEX};
     const MPI_Datatype handle = kLeaves[pick(0, std::size(kLeaves) - 1)];
     return {basic(handle), ref_basic(handle)};
   }
@@ -462,8 +461,7 @@ TEST_CASE("predefined datatypes have the x86-64 sizes, extents and names", "[dat
     CHECK(type->uniform_basic_type() == type);
     CHECK(type->combiner() == MPI_COMBINER_NAMED);
   }
-  CHECK(weft::datatype_from_handle(MPI_LONG_LONG_INT) ==
-        weft::datatype_from_handle(MPI_LONG_LONG));
+  CHECK(weft::datatype_from_handle(MPI_LONG_LONG_INT) == weft::datatype_from_handle(MPI_LONG_LONG));
   CHECK(weft::datatype_from_handle(MPI_C_COMPLEX)->name() == "MPI_C_FLOAT_COMPLEX");
   CHECK(weft::datatype_from_handle(MPI_DOUBLE_INT)->true_extent() == 12);
   CHECK(weft::datatype_from_handle(MPI_SHORT_INT)->true_extent() == 8);
@@ -481,8 +479,8 @@ TEST_CASE("handles that are not datatypes are refused", "[datatype]") {
   weft::Status status = weft::check_datatype("MPI_Send", "datatype", MPI_DATATYPE_NULL, &out);
   CHECK(status.error_class() == MPI_ERR_TYPE);
   CHECK(status.message() == "MPI_Send: argument datatype=0x200 is MPI_DATATYPE_NULL");
-  status = weft::check_datatype("MPI_Recv", "datatype", reinterpret_cast<MPI_Datatype>(0x204),
-                                &out);
+  status =
+      weft::check_datatype("MPI_Recv", "datatype", reinterpret_cast<MPI_Datatype>(0x204), &out);
   CHECK(status.error_class() == MPI_ERR_TYPE);
   CHECK(status.message() == "MPI_Recv: argument datatype=0x204 is not a valid datatype handle");
 
@@ -579,8 +577,8 @@ TEST_CASE("vector and hvector", "[datatype]") {
   CHECK(type->true_extent() == 40);
   CHECK(!type->is_contiguous());
   Arena arena(200, 0);
-  std::vector<uint8_t> expect = gather(arena.at(0), {{0, 8}, {16, 8}, {32, 8},
-                                                     {40, 8}, {56, 8}, {72, 8}});
+  std::vector<uint8_t> expect =
+      gather(arena.at(0), {{0, 8}, {16, 8}, {32, 8}, {40, 8}, {56, 8}, {72, 8}});
   CHECK(pack_all(*type, arena.at(0), 2) == expect);
 
   // A negative stride walks downwards: blocks at 0 and -8, type-map order kept.
@@ -604,8 +602,8 @@ TEST_CASE("vector and hvector", "[datatype]") {
   CHECK(outer->extent() == 100 + 32);
   Arena big(300, 0);
   CHECK(pack_all(*outer, big.at(0), 1) ==
-        gather(big.at(0), {{0, 4}, {12, 4}, {16, 4}, {28, 4},
-                           {100, 4}, {112, 4}, {116, 4}, {128, 4}}));
+        gather(big.at(0),
+               {{0, 4}, {12, 4}, {16, 4}, {28, 4}, {100, 4}, {112, 4}, {116, 4}, {128, 4}}));
 }
 
 TEST_CASE("indexed, hindexed and their block forms", "[datatype]") {
@@ -701,8 +699,7 @@ TEST_CASE("resized bounds are sticky in later constructors", "[datatype]") {
   CHECK(two->true_lb() == 0);
   CHECK(two->true_extent() == 16);
   Arena arena(100, 8);
-  CHECK(pack_all(*two, arena.at(0), 2) ==
-        gather(arena.at(0), {{0, 4}, {12, 4}, {24, 4}, {36, 4}}));
+  CHECK(pack_all(*two, arena.at(0), 2) == gather(arena.at(0), {{0, 4}, {12, 4}, {24, 4}, {36, 4}}));
 
   // In a struct the markers decide: the char's data beyond ub does not move it, and no
   // alignment padding is added.
@@ -752,17 +749,16 @@ TEST_CASE("subarray in C and Fortran order", "[datatype]") {
 
   Datatype* out = nullptr;
   const std::vector<int64_t> sizes{4, 5}, too_big{5, 1}, starts{0, 0}, late{0, 3}, ok{2, 3};
-  weft::Status status =
-      weft::type_subarray("MPI_Type_create_subarray", sizes, too_big, starts, MPI_ORDER_C,
-                          *basic(MPI_INT), &out);
+  weft::Status status = weft::type_subarray("MPI_Type_create_subarray", sizes, too_big, starts,
+                                            MPI_ORDER_C, *basic(MPI_INT), &out);
   CHECK(status.error_class() == MPI_ERR_ARG);
   CHECK_THAT(status.message(), Catch::Contains("array_of_subsizes[0]=5"));
   status = weft::type_subarray("MPI_Type_create_subarray", sizes, ok, late, MPI_ORDER_C,
                                *basic(MPI_INT), &out);
   CHECK(status.error_class() == MPI_ERR_ARG);
   CHECK_THAT(status.message(), Catch::Contains("array_of_starts[1]=3"));
-  status = weft::type_subarray("MPI_Type_create_subarray", sizes, ok, starts, 7,
-                               *basic(MPI_INT), &out);
+  status =
+      weft::type_subarray("MPI_Type_create_subarray", sizes, ok, starts, 7, *basic(MPI_INT), &out);
   CHECK(status.error_class() == MPI_ERR_ARG);
   CHECK_THAT(status.message(), Catch::Contains("order=7"));
 }
@@ -792,8 +788,8 @@ TEST_CASE("constructor arguments are validated", "[datatype]") {
   CHECK(status.message() == "MPI_Type_vector: argument blocklength=-3 is negative");
   const std::vector<int64_t> lengths{1, -2};
   const std::vector<MPI_Aint> displacements{0, 8};
-  status = weft::type_hindexed("MPI_Type_create_hindexed", lengths, displacements,
-                               *basic(MPI_INT), &out);
+  status = weft::type_hindexed("MPI_Type_create_hindexed", lengths, displacements, *basic(MPI_INT),
+                               &out);
   CHECK(status.error_class() == MPI_ERR_ARG);
   CHECK(status.message() ==
         "MPI_Type_create_hindexed: argument array_of_blocklengths[1]=-2 is negative");
@@ -883,8 +879,8 @@ TEST_CASE("count_basic_elements and its inverse", "[datatype]") {
   CHECK(mixed->basic_elements() == 2);
 
   // Nested repetition: 1000 x (int, 3 x double, short).
-  Type inner = structure({1, 3, 1}, {0, 8, 32}, {basic(MPI_INT), basic(MPI_DOUBLE),
-                                                  basic(MPI_SHORT)});
+  Type inner =
+      structure({1, 3, 1}, {0, 8, 32}, {basic(MPI_INT), basic(MPI_DOUBLE), basic(MPI_SHORT)});
   Type many = contiguous(1000, inner);
   CHECK(many->basic_elements() == 5000);
   CHECK(many->count_basic_elements(30 * 999 + 4 + 16) == 5 * 999 + 3);

@@ -2,21 +2,21 @@
 // acting as one world rank in its own thread, meet through an in-memory bootstrap and
 // talk over loopback. Catch2 assertions are not thread-safe, so rank threads report
 // problems as text and the main thread checks them.
-#include <catch2/catch.hpp>
-
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <arpa/inet.h>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <functional>
 #include <map>
 #include <memory>
@@ -166,7 +166,8 @@ struct Job {
 
 // Deterministic contents that differ per (from, to, sequence, position).
 char pattern(int from, int to, int sequence, size_t position) {
-  return static_cast<char>((from * 131 + to * 71 + sequence * 7 + static_cast<int>(position % 251)) & 0xff);
+  return static_cast<char>(
+      (from * 131 + to * 71 + sequence * 7 + static_cast<int>(position % 251)) & 0xff);
 }
 
 struct TestHeader {
@@ -268,10 +269,12 @@ TEST_CASE("tcp transport keeps per-peer order among 2 to 4 ranks", "[unit][tcp]"
                std::to_string(header.sequence) + ", expected " + std::to_string(expected_sequence);
       }
       ++expected_sequence;
-      size_t length = static_cast<size_t>((header.sequence * 7919) % 70001) * (header.sequence % 3 != 0);
+      size_t length =
+          static_cast<size_t>((header.sequence * 7919) % 70001) * (header.sequence % 3 != 0);
       if (packet.payload.size() != length) return "payload length";
       for (size_t i = 0; i < length; ++i) {
-        if (packet.payload[i] != pattern(header.from, rank, header.sequence, i)) return "payload bytes";
+        if (packet.payload[i] != pattern(header.from, rank, header.sequence, i))
+          return "payload bytes";
       }
     }
     return "";
@@ -281,6 +284,55 @@ TEST_CASE("tcp transport keeps per-peer order among 2 to 4 ranks", "[unit][tcp]"
   // Orderly shutdown of everyone together, as after the final barrier.
   run_ranks(size, [&](int rank) {
     job[rank].close();
+    return std::string();
+  });
+}
+
+TEST_CASE("tcp transport connects only the peers it is given", "[unit][tcp]") {
+  // Two "hosts" of two ranks each: tcp carries only the traffic between hosts.
+  constexpr int kSize = 4;
+  FakeStore store;
+  std::vector<std::unique_ptr<FakeBootstrap>> bootstraps;
+  std::vector<std::unique_ptr<TcpTransport>> transports;
+  for (int rank = 0; rank < kSize; ++rank) {
+    bootstraps.push_back(std::make_unique<FakeBootstrap>(store, rank, kSize));
+    transports.push_back(std::make_unique<TcpTransport>(options()));
+    REQUIRE(transports.back()->publish(*bootstraps.back()).ok());
+  }
+  auto remote_peers = [](int rank) {
+    std::vector<int> peers;
+    for (int other = 0; other < kSize; ++other) {
+      if (other / 2 != rank / 2) peers.push_back(other);
+    }
+    return peers;
+  };
+  auto problems = run_ranks(kSize, [&](int rank) -> std::string {
+    TcpTransport& transport = *transports[static_cast<size_t>(rank)];
+    Status connected =
+        transport.connect(*bootstraps[static_cast<size_t>(rank)], remote_peers(rank));
+    if (!connected.ok()) return connected.message();
+    const int same_host = rank ^ 1;
+    if (transport.peer_status(same_host).ok()) return "connected to a peer it was not given";
+    if (transport.send(same_host, "x", 1, nullptr, 0).ok())
+      return "sent to a peer it was not given";
+    std::vector<int> fds;
+    transport.wait_fds(fds);
+    if (fds.size() != 2) return "waits on " + std::to_string(fds.size()) + " sockets";
+    for (int peer : remote_peers(rank)) {
+      TestHeader header{rank, peer, 0, 0};
+      Status sent = transport.send(peer, &header, sizeof header, nullptr, 0);
+      if (!sent.ok()) return sent.message();
+    }
+    RecordingSink sink;
+    if (!pump_until(transport, sink, [&] { return sink.packets.size() == 2; })) return "timed out";
+    for (const Packet& packet : sink.packets) {
+      if (packet.peer / 2 == rank / 2) return "packet from a same-host rank";
+    }
+    return "";
+  });
+  check_no_problems(problems);
+  run_ranks(kSize, [&](int rank) {
+    transports[static_cast<size_t>(rank)]->close();
     return std::string();
   });
 }
@@ -372,7 +424,8 @@ class ReplyingSink : public PacketSink {
     last_[peer] = received.sequence;
     size_t expected_length = received.sequence % 2 == 0 ? 1 : large_.size();
     if (payload_len != expected_length) return fail("payload length");
-    if (static_cast<const char*>(payload)[payload_len - 1] != static_cast<char>(received.sequence)) {
+    if (static_cast<const char*>(payload)[payload_len - 1] !=
+        static_cast<char>(received.sequence)) {
       return fail("payload byte");
     }
     ++received_;
@@ -534,7 +587,8 @@ TEST_CASE("tcp transport reports a peer that vanished and stops polling it", "[u
   job.transports[2].reset();
 
   RecordingSink sink;
-  REQUIRE(pump_until(job[0], sink, [&] { return !job[0].peer_status(2).ok(); }, 10s));
+  REQUIRE(pump_until(
+      job[0], sink, [&] { return !job[0].peer_status(2).ok(); }, 10s));
   Status status = job[0].peer_status(2);
   CHECK(status.error_class() == MPI_ERR_PROC_ABORTED);
   CHECK(status.message().find("rank 2") != std::string::npos);
@@ -562,7 +616,8 @@ TEST_CASE("tcp transport tells an orderly close from a crash", "[unit][tcp]") {
   Job job(2, opts);
   std::thread closer([&] { job[1].close(); });
   RecordingSink sink;
-  bool changed = pump_until(job[0], sink, [&] { return !job[0].peer_status(1).ok(); }, 10s);
+  bool changed = pump_until(
+      job[0], sink, [&] { return !job[0].peer_status(1).ok(); }, 10s);
   closer.join();
   REQUIRE(changed);
   Status status = job[0].peer_status(1);
@@ -643,11 +698,31 @@ TEST_CASE("tcp 1-byte ping-pong latency", "[.][benchmark][tcp]") {
   ::close(fds[0]);
   ::close(fds[1]);
 
-  std::printf("tcp ping-pong one way: transport (16-byte header + 1-byte payload) %.2f us, "
-              "bare socket (1 byte) %.2f us\n",
-              transport_us, raw_us);
+  std::printf(
+      "tcp ping-pong one way: transport (16-byte header + 1-byte payload) %.2f us, "
+      "bare socket (1 byte) %.2f us\n",
+      transport_us, raw_us);
   run_ranks(2, [&](int rank) {
     job[rank].close();
     return std::string();
   });
+}
+
+TEST_CASE("tcp idle poll cost", "[.][benchmark][tcp]") {
+  for (int size : {2, 3, 5, 9}) {
+    Job job(size);
+    RecordingSink sink;
+    constexpr int kPolls = 200000;
+    timespec begin{};
+    timespec end{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &begin);
+    for (int i = 0; i < kPolls; ++i) job[0].poll(sink);
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &end);
+    double ns = ((end.tv_sec - begin.tv_sec) * 1e9 + (end.tv_nsec - begin.tv_nsec)) / kPolls;
+    std::printf("tcp idle poll() with %d peers: %.0f ns of CPU\n", size - 1, ns);
+    run_ranks(size, [&](int rank) {
+      job[rank].close();
+      return std::string();
+    });
+  }
 }

@@ -33,7 +33,9 @@ constexpr int kMaxReadsPerReceive = 8;
 // Source of the padding bytes after a header or payload.
 constexpr char kZeros[kFrameAlign] = {};
 
-size_t round_up(size_t value, size_t multiple) { return (value + multiple - 1) / multiple * multiple; }
+size_t round_up(size_t value, size_t multiple) {
+  return (value + multiple - 1) / multiple * multiple;
+}
 
 }  // namespace
 
@@ -78,7 +80,8 @@ void ByteFifo::make_room(size_t bytes) {
   if (storage_ && (live + bytes) * 2 <= capacity_) {
     std::memmove(storage_.get(), storage_.get() + head_, live);
   } else {
-    size_t capacity = std::max({kInitialQueueBytes, capacity_ * 2, round_up((live + bytes) * 2, 4096)});
+    size_t capacity =
+        std::max({kInitialQueueBytes, capacity_ * 2, round_up((live + bytes) * 2, 4096)});
     auto storage = std::make_unique_for_overwrite<char[]>(capacity);
     if (live != 0) std::memcpy(storage.get(), storage_.get() + head_, live);
     storage_ = std::move(storage);

@@ -8,12 +8,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
-#include <cstring>
-#include <map>
-#include <set>
-#include <utility>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -24,6 +18,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <set>
+#include <utility>
 
 #include "mpi.h"
 #include "runtime/config.h"
@@ -106,8 +105,8 @@ bool check_hello(const Hello& hello, const JobKey& key, std::string& reason) {
   }
   if (hello.magic != kHelloMagic) {
     char text[96];
-    std::snprintf(text, sizeof text, "bad magic 0x%08x (not a weft tcp connection, or another version)",
-                  hello.magic);
+    std::snprintf(text, sizeof text,
+                  "bad magic 0x%08x (not a weft tcp connection, or another version)", hello.magic);
     reason = text;
     return false;
   }
@@ -254,8 +253,10 @@ class MeshRun {
           }
           std::string reason;
           if (!check_hello(reply, plan_.job_key, reason)) {
-            set_fatal(error(MPI_ERR_OTHER, "tcp transport: the process at %s (rank %d) is not "
-                            "a peer of this job: %s", where.c_str(), rank, reason.c_str()));
+            set_fatal(error(MPI_ERR_OTHER,
+                            "tcp transport: the process at %s (rank %d) is not "
+                            "a peer of this job: %s",
+                            where.c_str(), rank, reason.c_str()));
             co_return;
           }
           if (reply.rank != rank) {
@@ -388,7 +389,8 @@ Status TcpListener::open(const std::string& interface_text) {
   if (!ec) bound = acceptor.local_endpoint(ec);
   if (ec) {
     acceptor.close(ec);
-    return error(MPI_ERR_OTHER, "tcp transport: cannot listen on %s (WEFT_TCP_INTERFACE=\"%s\"): %s",
+    return error(MPI_ERR_OTHER,
+                 "tcp transport: cannot listen on %s (WEFT_TCP_INTERFACE=\"%s\"): %s",
                  address.to_string().c_str(), interface_text.c_str(), ec.message().c_str());
   }
   set_close_on_exec(acceptor.native_handle());

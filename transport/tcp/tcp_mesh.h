@@ -39,7 +39,7 @@ struct MeshPlan {
   int local_rank = 0;
   JobKey job_key{};
   std::vector<std::pair<int, std::string>> connect_to;  // lower ranks and their addresses
-  std::vector<int> accept_from;                          // higher ranks
+  std::vector<int> accept_from;                         // higher ranks
   std::chrono::milliseconds timeout{60000};
 };
 

@@ -89,8 +89,8 @@ Status TcpTransport::connect(Bootstrap& bootstrap, const std::vector<int>& peers
     std::string address;
     Status got = bootstrap.get(peer, "tcp-addr", address);
     if (!got.ok()) {
-      return Status(got.error_class(), "tcp transport: no address of rank " +
-                                           std::to_string(peer) + ": " + got.message());
+      return Status(got.error_class(), "tcp transport: no address of rank " + std::to_string(peer) +
+                                           ": " + got.message());
     }
     plan.connect_to.emplace_back(peer, std::move(address));
   }
@@ -120,8 +120,8 @@ Status TcpTransport::connect(Bootstrap& bootstrap, const std::vector<int>& peers
     event.events = EPOLLIN;
     event.data.ptr = owned.get();
     if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, owned->fd(), &event) != 0) {
-      return error(MPI_ERR_OTHER, "tcp transport: epoll_ctl failed for rank %d: %s",
-                   owned->peer(), std::strerror(errno));
+      return error(MPI_ERR_OTHER, "tcp transport: epoll_ctl failed for rank %d: %s", owned->peer(),
+                   std::strerror(errno));
     }
     by_rank_[static_cast<size_t>(owned->peer())] = owned.get();
     registered_[static_cast<size_t>(owned->peer())] = true;

@@ -1,0 +1,101 @@
+#include <cinttypes>
+
+#include "collectives/task.h"
+#include "mpi.h"
+#include "runtime/p2p/engine.h"
+#include "runtime/request.h"
+
+namespace weft::coll {
+
+namespace {
+// Zero-byte transfers still need an address.
+char g_empty[1];
+}  // namespace
+
+Context::~Context() {
+  // The driver lets a context die only once quiet(): whatever is left here is complete.
+  for (Request* request : transfers_) {
+    if (request != nullptr) request->release();
+  }
+}
+
+Context::Ticket Context::send(int peer, const void* data, size_t bytes) {
+  Status started;
+  Request* request = coll::isend(team_, peer, bytes == 0 ? g_empty : data, bytes, started);
+  return post(request, started);
+}
+
+Context::Ticket Context::recv(int peer, void* data, size_t bytes) {
+  Status started;
+  Request* request = coll::irecv(team_, peer, bytes == 0 ? g_empty : data, bytes, started);
+  return post(request, started);
+}
+
+Context::Ticket Context::post(Request* request, const Status& started) {
+  if (!started.ok()) {
+    // Never started: nothing will complete it.
+    note(started);
+    request->release();
+    request = nullptr;
+  }
+  transfers_.push_back(request);
+  return transfers_.size() - 1;
+}
+
+bool Context::all_complete() {
+  while (checked_ < transfers_.size()) {
+    const Request* request = transfers_[checked_];
+    if (request != nullptr && !request->is_complete()) return false;
+    ++checked_;
+  }
+  return true;
+}
+
+bool Context::is_complete(Ticket ticket) const {
+  const Request* request = transfers_[ticket];
+  return request == nullptr || request->is_complete();
+}
+
+bool Context::ready() {
+  if (!waiting_) return false;
+  return waiting_for_ == kAll ? all_complete() : is_complete(waiting_for_);
+}
+
+void Context::note(Status status) {
+  if (error_.ok() && !status.ok()) error_ = std::move(status);
+}
+
+Status Context::outcome(const Request& request) const {
+  if (request.error == MPI_SUCCESS) {
+    if (request.kind != RequestKind::kRecv || request.message_bytes == request.count) {
+      return Status();
+    }
+  } else if (request.error != MPI_ERR_TRUNCATE) {
+    return error(request.error, "%s: the transfer with rank %d failed (peer process gone?)",
+                 call_, request.peer);
+  }
+  return error(MPI_ERR_TRUNCATE,
+               "%s: rank %d sent %zu bytes where rank %d expected %zu (do the counts and "
+               "datatypes match on every process?)",
+               call_, request.peer, request.message_bytes, team_.rank, request.count);
+}
+
+void Context::collect(Ticket ticket) {
+  Request* request = transfers_[ticket];
+  if (request == nullptr) return;
+  note(outcome(*request));
+  request->release();
+  transfers_[ticket] = nullptr;
+}
+
+void Context::collect_all() {
+  for (Request* request : transfers_) {
+    if (request == nullptr) continue;
+    note(outcome(*request));
+    request->release();
+  }
+  transfers_.clear();
+  checked_ = 0;
+}
+
+}  // namespace weft::coll

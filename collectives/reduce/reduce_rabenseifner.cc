@@ -1,0 +1,118 @@
+// Algorithm: reduce-scatter + gather reduce (Rabenseifner 2004; Thakur, Rabenseifner and
+// Gropp 2005).
+//
+// Restrictions: commutative ops.
+//
+// Steps: with pof2 the largest power of two <= p and rem = p - pof2:
+//   1. Fold: of the first 2·rem ranks, each even rank sends its whole input to the next
+//      odd rank, which combines it and stands for both from then on (new rank r/2); ranks
+//      >= 2·rem take new rank r - rem.
+//   2. Reduce-scatter by recursive halving over the pof2 new ranks: the vector is cut into
+//      pof2 blocks; in the step with distance d = pof2/2, pof2/4, ..., 1 a rank keeps the
+//      half of its current window that holds its own block, sends the other half to
+//      new rank XOR d and combines the half it receives. Afterwards new rank i holds block
+//      i fully reduced.
+//   3. Binomial gather of the blocks to the new rank that stands for the root: with
+//      x = new rank XOR target, in the step with distance d = 1, 2, ..., pof2/2 a rank
+//      whose x has bit d sends its d aligned blocks to new rank XOR d and stops; the others
+//      receive the partner's d blocks next to theirs.
+//   4. If the root sat out in step 1, its odd partner sends it the result.
+//
+// Cost: 2 log2 pof2 α + 2 (pof2-1)/pof2 n β + (pof2-1)/pof2 n γ, plus one n-byte message
+// and combine each way for the fold. The long-message choice: the binomial tree's
+// log2 p · n β becomes about 2 n β.
+#include <cstring>
+
+#include "collectives/algorithms.h"
+#include "collectives/rank_math.h"
+#include "collectives/reduction.h"
+
+namespace weft::coll {
+
+Task reduce_rabenseifner(Context& c, Args a) {
+  const Reduction& op = *a.op;
+  const size_t unit = op.unit();
+  const int p = c.size();
+  const int r = c.rank();
+  const ranks::Fold fold = ranks::fold_of(p);
+  const int pof2 = fold.pof2;
+  const size_t n = a.count * unit;
+  // Element offset of block b (of pof2); block_at(pof2) is the whole count.
+  auto block_at = [&](int b) { return ranks::block_offset(a.count, pof2, b); };
+
+  Scratch accumulator_storage(n);
+  Scratch incoming_storage(n);
+  char* accumulator = accumulator_storage.data();
+  char* incoming = incoming_storage.data();
+  std::memcpy(accumulator, a.send, n);
+
+  // 1. Fold.
+  const int me = ranks::fold_new_rank(r, p);
+  if (r < 2 * fold.rem) {
+    if (me < 0) {
+      c.send(r + 1, accumulator, n);
+      co_await c.all();
+    } else {
+      c.recv(r - 1, incoming, n);
+      co_await c.all();
+      op.apply(incoming, accumulator, a.count);
+    }
+  }
+
+  const int stand_in = ranks::fold_representative(a.root, p);
+  if (me >= 0) {
+    // 2. Recursive halving: [low, high) is the window of blocks still being reduced here.
+    int low = 0;
+    int high = pof2;
+    for (int distance = pof2 / 2; distance >= 1; distance /= 2) {
+      const int partner = ranks::fold_old_rank(me ^ distance, p);
+      const int middle = low + distance;
+      const bool keep_low = (me & distance) == 0;
+      const int keep_from = keep_low ? low : middle;
+      const int give_from = keep_low ? middle : low;
+      const size_t keep_elements = block_at(keep_from + distance) - block_at(keep_from);
+      const size_t give_elements = block_at(give_from + distance) - block_at(give_from);
+      c.recv(partner, incoming + block_at(keep_from) * unit, keep_elements * unit);
+      c.send(partner, accumulator + block_at(give_from) * unit, give_elements * unit);
+      co_await c.all();
+      op.apply(incoming + block_at(keep_from) * unit, accumulator + block_at(keep_from) * unit,
+               keep_elements);
+      low = keep_from;
+      high = keep_from + distance;
+    }
+    (void)high;
+
+    // 3. Binomial gather of the blocks to the target.
+    const int target = ranks::fold_new_rank(stand_in, p);
+    const int x = me ^ target;
+    for (int distance = 1; distance < pof2; distance *= 2) {
+      const int partner_new = me ^ distance;
+      const int partner = ranks::fold_old_rank(partner_new, p);
+      if ((x & distance) != 0) {
+        const int first = me & ~(distance - 1);
+        c.send(partner, accumulator + block_at(first) * unit,
+               (block_at(first + distance) - block_at(first)) * unit);
+        co_await c.all();
+        break;
+      }
+      const int first = partner_new & ~(distance - 1);
+      c.recv(partner, accumulator + block_at(first) * unit,
+             (block_at(first + distance) - block_at(first)) * unit);
+      co_await c.all();
+    }
+    if (me == target) {
+      if (stand_in == a.root) {
+        std::memcpy(a.recv, accumulator, n);
+      } else {
+        c.send(a.root, accumulator, n);  // 4. the root sat out
+        co_await c.all();
+      }
+    }
+  } else if (r == a.root) {
+    c.recv(stand_in, a.recv, n);
+    co_await c.all();
+  }
+  co_return Status();
+}
+
+}  // namespace weft::coll

@@ -1,0 +1,45 @@
+// The reduction an algorithm applies, whatever the op: a predefined op's kernel over packed
+// basic elements, or a user function over the user's datatype. Algorithms move packed
+// bytes and split vectors on element boundaries of unit() bytes.
+//
+// User functions run where the algorithm runs: inside engine progress, with the engine lock
+// held (a user function must not call MPI, as the standard already requires).
+#pragma once
+
+#include <cstddef>
+
+#include "mpi.h"
+#include "runtime/op.h"
+
+namespace weft {
+class Datatype;
+}
+
+namespace weft::coll {
+
+class Reduction {
+ public:
+  Reduction() = default;
+  // A predefined op: `kernel` over elements of `unit` packed bytes.
+  Reduction(ReduceKernel kernel, size_t unit) : kernel_(kernel), unit_(unit) {}
+  // A user op over elements of `type` (the caller keeps `type` alive).
+  Reduction(MPI_User_function* function, bool commutative, const Datatype* type);
+
+  size_t unit() const { return unit_; }
+  bool commutative() const { return commutative_; }
+
+  // inout[i] = in[i] op inout[i] for `count` elements of packed data; `in` holds the
+  // operand of the lower ranks (MPI's invec).
+  void apply(const void* in, void* inout, size_t count) const;
+
+ private:
+  void apply_user(const void* in, void* inout, size_t count) const;
+
+  ReduceKernel kernel_ = nullptr;
+  MPI_User_function* function_ = nullptr;
+  const Datatype* type_ = nullptr;
+  size_t unit_ = 1;
+  bool commutative_ = true;
+};
+
+}  // namespace weft::coll
