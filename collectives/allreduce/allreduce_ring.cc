@@ -27,8 +27,17 @@
 #include "collectives/algorithms.h"
 #include "collectives/rank_math.h"
 #include "collectives/reduction.h"
+#include "runtime/config.h"
 
 namespace weft::coll {
+
+size_t ring_segment_bytes() {
+  static const size_t bytes = [] {
+    const int64_t value = config::get_int("WEFT_COLL_SEGMENT_BYTES");
+    return value > 0 ? static_cast<size_t>(value) : size_t{262144};
+  }();
+  return bytes;
+}
 
 Task allreduce_ring(Context& c, Args a) {
   const Reduction& op = *a.op;
