@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -661,14 +662,28 @@ TEST_CASE("tcp 1-byte ping-pong latency", "[.][benchmark][tcp]") {
     int count = 0;
   };
   CountingSink sinks[2];
-  const double transport_us = ping_pong_microseconds([&](int rank, int i) {
-    TestHeader header{rank, 1 - rank, i, 0};
-    char byte = 42;
-    CountingSink& sink = sinks[rank];
-    if (rank == 0) (void)job[0].send(1, &header, sizeof header, &byte, 1);
-    while (sink.count == i) job[rank].poll(sink);
-    if (rank == 1) (void)job[1].send(0, &header, sizeof header, &byte, 1);
-  });
+  // Busy: poll() in a loop. Blocking: sleep in poll(2) on wait_fds() whenever poll()
+  // finds nothing, as the engine does once its spin time is over.
+  auto transport_exchange = [&](bool blocking) {
+    return [&, blocking](int rank, int i) {
+      TestHeader header{rank, 1 - rank, i, 0};
+      char byte = 42;
+      CountingSink& sink = sinks[rank];
+      if (rank == 0) (void)job[0].send(1, &header, sizeof header, &byte, 1);
+      while (sink.count == i) {
+        if (job[rank].poll(sink) == 0 && blocking) {
+          std::vector<int> fds;
+          job[rank].wait_fds(fds);
+          pollfd waiting{fds.at(0), POLLIN, 0};
+          ::poll(&waiting, 1, -1);
+        }
+      }
+      if (rank == 1) (void)job[1].send(0, &header, sizeof header, &byte, 1);
+    };
+  };
+  const double transport_busy_us = ping_pong_microseconds(transport_exchange(false));
+  sinks[0].count = sinks[1].count = 0;
+  const double transport_blocking_us = ping_pong_microseconds(transport_exchange(true));
 
   // The same exchange over a bare loopback socket pair: send() and a busy recv().
   int listener = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -688,20 +703,24 @@ TEST_CASE("tcp 1-byte ping-pong latency", "[.][benchmark][tcp]") {
     int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   }
-  const double raw_us = ping_pong_microseconds([&](int rank, int) {
-    char byte = 42;
-    if (rank == 0) (void)!::send(fds[0], &byte, 1, MSG_NOSIGNAL);
-    while (::recv(fds[rank], &byte, 1, MSG_DONTWAIT) != 1) {
-    }
-    if (rank == 1) (void)!::send(fds[1], &byte, 1, MSG_NOSIGNAL);
-  });
+  auto raw_exchange = [&](bool blocking) {
+    return [&, blocking](int rank, int) {
+      char byte = 42;
+      if (rank == 0) (void)!::send(fds[0], &byte, 1, MSG_NOSIGNAL);
+      while (::recv(fds[rank], &byte, 1, blocking ? 0 : MSG_DONTWAIT) != 1) {
+      }
+      if (rank == 1) (void)!::send(fds[1], &byte, 1, MSG_NOSIGNAL);
+    };
+  };
+  const double raw_busy_us = ping_pong_microseconds(raw_exchange(false));
+  const double raw_blocking_us = ping_pong_microseconds(raw_exchange(true));
   ::close(fds[0]);
   ::close(fds[1]);
 
   std::printf(
-      "tcp ping-pong one way: transport (16-byte header + 1-byte payload) %.2f us, "
-      "bare socket (1 byte) %.2f us\n",
-      transport_us, raw_us);
+      "tcp ping-pong one way (us): transport, 16-byte header + 1-byte payload: busy %.2f, "
+      "blocking %.2f; bare socket, 1 byte: busy %.2f, blocking %.2f\n",
+      transport_busy_us, transport_blocking_us, raw_busy_us, raw_blocking_us);
   run_ranks(2, [&](int rank) {
     job[rank].close();
     return std::string();
