@@ -1,5 +1,3 @@
-#include <cinttypes>
-
 #include "collectives/task.h"
 #include "mpi.h"
 #include "runtime/p2p/engine.h"
@@ -71,10 +69,10 @@ Status Context::outcome(const Request& request) const {
       return Status();
     }
   } else if (request.error != MPI_ERR_TRUNCATE) {
-    return error(request.error, "%s: the transfer with rank %d failed (peer process gone?)",
+    return weft::error(request.error, "%s: the transfer with rank %d failed (peer process gone?)",
                  call_, request.peer);
   }
-  return error(MPI_ERR_TRUNCATE,
+  return weft::error(MPI_ERR_TRUNCATE,
                "%s: rank %d sent %zu bytes where rank %d expected %zu (do the counts and "
                "datatypes match on every process?)",
                call_, request.peer, request.message_bytes, team_.rank, request.count);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "collectives/rank_math.h"
+#include "mpi.h"
 #include "runtime/config.h"
 
 namespace weft::coll {
@@ -249,12 +250,12 @@ std::string known_names(const Table& table) {
   return names;
 }
 
-// Prints `message` once per process (the set is shared by every collective).
-void say_once(const std::string& message) {
+// Prints `message` the first time `key` comes up in this process.
+void say_once(const std::string& key, const std::string& message) {
   static std::mutex mutex;
   static std::set<std::string> said;
   std::lock_guard<std::mutex> lock(mutex);
-  if (!said.insert(message).second) return;
+  if (!said.insert(key).second) return;
   std::fprintf(stderr, "%s\n", message.c_str());
   std::fflush(stderr);
 }
@@ -283,8 +284,11 @@ Status select_algorithm(const char* call, Collective collective, const Features&
         return error(MPI_ERR_OTHER, "%s: %s=%s names no %s algorithm (known: %s)", call,
                      table.variable, force.text.c_str(), table.name, known_names(table).c_str());
       }
-      say_once("weft: warning: " + std::string(table.variable) + "=" + force.text + " names no " +
-               table.name + " algorithm (known: " + known_names(table) + "); using the table");
+      if (rank == 0) {
+        say_once(table.variable, "weft: warning: " + std::string(table.variable) + "=" + force.text +
+                                     " names no " + table.name + " algorithm (known: " +
+                                     known_names(table) + "); using the selection table");
+      }
     } else if (!can_run(*force.algorithm, features)) {
       if (strict()) {
         return error(MPI_ERR_OTHER,
@@ -293,9 +297,14 @@ Status select_algorithm(const char* call, Collective collective, const Features&
                      call, table.variable, force.text.c_str(), force.algorithm->restriction,
                      describe(features).c_str());
       }
-      say_once("weft: warning: " + std::string(table.variable) + "=" + force.text +
-               " cannot run a call with " + describe(features) + " (it needs " +
-               force.algorithm->restriction + "); using the table instead");
+      // Once per process, from rank 0 of the communicator: every rank falls back alike.
+      if (rank == 0) {
+        say_once(table.variable, "weft: warning: " + std::string(table.variable) + "=" + force.text +
+                                     " cannot run some calls (first: " + call + " with " +
+                                     describe(features) + "; it needs " +
+                                     force.algorithm->restriction +
+                                     "); those calls use the selection table");
+      }
     } else {
       chosen = force.algorithm;
       reason = std::string("forced by ") + table.variable;
@@ -314,7 +323,9 @@ Status select_algorithm(const char* call, Collective collective, const Features&
     if (level >= 2) {
       std::fprintf(stderr, "%s\n", line.c_str());
     } else {
-      say_once(line);
+      // One line per (call, communicator size, algorithm, reason).
+      say_once(std::string(call) + "/" + std::to_string(features.size) + "/" + chosen->name + "/" + reason,
+               line);
     }
   }
   *out = chosen;
@@ -346,7 +357,7 @@ std::string rule_text(const Rule& rule) {
   }
   std::string text;
   for (const std::string& c : conditions) text += (text.empty() ? "" : ", ") + c;
-  return text.empty() ? "otherwise" : text;
+  return text;
 }
 
 }  // namespace
@@ -362,7 +373,14 @@ std::string algorithms_text() {
       out << "\n";
     }
     out << "    selection:";
-    for (const Rule& rule : table.rules) out << " " << rule.algorithm << " if " << rule_text(rule) << ";";
+    for (const Rule& rule : table.rules) {
+      const std::string conditions = rule_text(rule);
+      if (conditions.empty()) {
+        out << (table.rules.size() == 1 ? " always " : " otherwise ") << rule.algorithm;
+      } else {
+        out << " " << rule.algorithm << " if " << conditions << ";";
+      }
+    }
     out << "\n";
   }
   return out.str();

@@ -176,8 +176,7 @@ class Parser {
       if (!value) return false;
       auto seconds = parse_seconds(*value);
       if (!seconds) {
-        fail("the timeout '" + *value + "' given to " + name +
-             " is not a whole number of seconds");
+        fail("the timeout '" + *value + "' given to " + name + " is not a whole number of seconds");
         return false;
       }
       options.timeout_seconds = *seconds;
@@ -227,9 +226,9 @@ class Parser {
   bool finish_segment() {
     auto& segments = result_.options.segments;
     if (segments.back().argv.empty()) {
-      fail(segments.size() == 1 ? "no program given (see weftrun --help)"
-                                : "no program given after ':' (segment " +
-                                      std::to_string(segments.size()) + ")");
+      fail(segments.size() == 1
+               ? "no program given (see weftrun --help)"
+               : "no program given after ':' (segment " + std::to_string(segments.size()) + ")");
       return false;
     }
     // Per-segment options of the first segment are the defaults of later ones.

@@ -20,9 +20,9 @@ namespace weft::launcher {
 // One program of an MPMD job (`-n 2 ./a : -n 3 ./b` has two segments).
 struct Segment {
   int count = 1;
-  std::vector<std::string> argv;                            // argv[0] is the program
-  std::vector<std::pair<std::string, std::string>> env;     // -x, in the order given
-  std::string wdir;                                         // empty: weftrun's directory
+  std::vector<std::string> argv;                         // argv[0] is the program
+  std::vector<std::pair<std::string, std::string>> env;  // -x, in the order given
+  std::string wdir;                                      // empty: weftrun's directory
 };
 
 enum class Action { run, help, version, info };
@@ -30,10 +30,10 @@ enum class Action { run, help, version, info };
 struct Options {
   Action action = Action::run;
   std::vector<Segment> segments;
-  std::vector<std::string> host_lists;     // each -H/--host argument, unparsed
-  std::string hostfile;                    // --hostfile path, empty when none
-  std::optional<int> universe_size;        // --usize
-  std::optional<long> timeout_seconds;     // --timeout, else MPIEXEC_TIMEOUT; 0 = none
+  std::vector<std::string> host_lists;  // each -H/--host argument, unparsed
+  std::string hostfile;                 // --hostfile path, empty when none
+  std::optional<int> universe_size;     // --usize
+  std::optional<long> timeout_seconds;  // --timeout, else MPIEXEC_TIMEOUT; 0 = none
   bool tag_output = false;
 };
 

@@ -97,7 +97,8 @@ HostParseResult parse_hostfile(std::string_view text, std::string_view source) {
     std::string_view line = text.substr(start, newline - start);
     start = newline + 1;
     ++line_number;
-    if (std::size_t hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
+    if (std::size_t hash = line.find('#'); hash != std::string_view::npos)
+      line = line.substr(0, hash);
     line = trim(line);
     if (line.empty()) continue;
 
@@ -109,19 +110,21 @@ HostParseResult parse_hostfile(std::string_view text, std::string_view source) {
       result.error = where() + error;
       return result;
     }
-    std::string_view rest = space == std::string_view::npos ? std::string_view{} : trim(line.substr(space));
+    std::string_view rest =
+        space == std::string_view::npos ? std::string_view{} : trim(line.substr(space));
     while (!rest.empty()) {
       std::size_t end = rest.find_first_of(" \t");
       std::string_view attribute = rest.substr(0, end);
       rest = end == std::string_view::npos ? std::string_view{} : trim(rest.substr(end));
       if (attribute.rfind("slots=", 0) != 0) {
-        result.error = where() + "unknown attribute '" + std::string(attribute) +
-                       "' (expected slots=N)";
+        result.error =
+            where() + "unknown attribute '" + std::string(attribute) + "' (expected slots=N)";
         return result;
       }
       auto slots = parse_slots(attribute.substr(6));
       if (!slots) {
-        result.error = where() + "'" + std::string(attribute) + "' is not a positive number of slots";
+        result.error =
+            where() + "'" + std::string(attribute) + "' is not a positive number of slots";
         return result;
       }
       host.slots = *slots;
@@ -148,7 +151,8 @@ std::vector<std::string> local_host_names() {
   std::vector<std::string> names = {"localhost", "localhost.localdomain", "127.0.0.1", "::1"};
   std::string full = lowercase(this_host_name());
   names.push_back(full);
-  if (std::size_t dot = full.find('.'); dot != std::string::npos) names.push_back(full.substr(0, dot));
+  if (std::size_t dot = full.find('.'); dot != std::string::npos)
+    names.push_back(full.substr(0, dot));
   return names;
 }
 

@@ -37,7 +37,8 @@ struct HostParseResult {
 // The host name printed in messages.
 [[nodiscard]] std::string this_host_name();
 
-[[nodiscard]] bool is_local_host(std::string_view name, const std::vector<std::string>& local_names);
+[[nodiscard]] bool is_local_host(std::string_view name,
+                                 const std::vector<std::string>& local_names);
 
 // MPI_UNIVERSE_SIZE from what the user gave: --usize wins; else the slots of the hostfile;
 // else the slots of -H lists when at least one host there names its slots; else none.

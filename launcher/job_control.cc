@@ -40,7 +40,8 @@ std::string signal_text(int sig) {
 
 std::vector<std::string> current_environment() {
   std::vector<std::string> out;
-  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) out.emplace_back(*entry);
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry)
+    out.emplace_back(*entry);
   return out;
 }
 
@@ -110,14 +111,16 @@ int JobControl::run() {
     timeout_timer_.expires_after(std::chrono::seconds(*plan_.timeout_seconds));
     timeout_timer_.async_wait([this](const boost::system::error_code& error) {
       if (error) return;
-      fail("job timed out after " + std::to_string(*plan_.timeout_seconds) + " seconds", kExitTimeout);
+      fail("job timed out after " + std::to_string(*plan_.timeout_seconds) + " seconds",
+           kExitTimeout);
     });
   }
   io_.run();
   return decided_status_.value_or(first_nonzero_exit_.value_or(0));
 }
 
-std::vector<std::pair<std::string, std::string>> JobControl::rank_environment(const RankPlan& rank) const {
+std::vector<std::pair<std::string, std::string>> JobControl::rank_environment(
+    const RankPlan& rank) const {
   // -x first, so weftrun's own variables win over a user's -x PMI_RANK=...
   std::vector<std::pair<std::string, std::string>> env = rank.exports;
   const std::string size = std::to_string(plan_.ranks.size());
@@ -130,7 +133,8 @@ std::vector<std::pair<std::string, std::string>> JobControl::rank_environment(co
   // Every rank runs on this host for now, so local rank and size are the global ones.
   env.emplace_back("WEFT_LOCAL_RANK", std::to_string(rank.rank));
   env.emplace_back("WEFT_LOCAL_SIZE", size);
-  if (plan_.universe_size) env.emplace_back("WEFT_UNIVERSE_SIZE", std::to_string(*plan_.universe_size));
+  if (plan_.universe_size)
+    env.emplace_back("WEFT_UNIVERSE_SIZE", std::to_string(*plan_.universe_size));
   return env;
 }
 
@@ -186,7 +190,8 @@ bool JobControl::start_ranks() {
     close_fd(in_pipe[0]);
     if (!started.started) {
       for (int* fd : {&pmi_pair[0], &out_pipe[0], &err_pipe[0], &in_pipe[1]}) close_fd(*fd);
-      fail("cannot start rank " + std::to_string(rank.rank) + ": " + started.error + "; ending the job",
+      fail("cannot start rank " + std::to_string(rank.rank) + ": " + started.error +
+               "; ending the job",
            kExitCannotStart);
       ok = false;
       break;
@@ -245,7 +250,8 @@ void JobControl::reap_children() {
 
 std::string JobControl::describe_rank(int rank) const {
   return "rank " + std::to_string(rank) + " (pid " +
-         std::to_string(ranks_[static_cast<std::size_t>(rank)].pid) + ") on host " + plan_.host_name;
+         std::to_string(ranks_[static_cast<std::size_t>(rank)].pid) + ") on host " +
+         plan_.host_name;
 }
 
 void JobControl::on_rank_exit(int rank, int wait_status) {
@@ -286,7 +292,8 @@ void JobControl::judge_exit(int rank) {
   const int wait_status = state.wait_status;
   if (WIFSIGNALED(wait_status)) {
     int sig = WTERMSIG(wait_status);
-    fail(describe_rank(rank) + " was killed by " + signal_text(sig) + "; ending the job", kExitSignalBase + sig);
+    fail(describe_rank(rank) + " was killed by " + signal_text(sig) + "; ending the job",
+         kExitSignalBase + sig);
     return;
   }
   if (!WIFEXITED(wait_status)) return;
@@ -294,19 +301,22 @@ void JobControl::judge_exit(int rank) {
   if (state.finalized) {
     if (code != 0 && !first_nonzero_exit_) {
       first_nonzero_exit_ = code;
-      print_message(describe_rank(rank) + " exited with status " + std::to_string(code) + " after MPI_Finalize");
+      print_message(describe_rank(rank) + " exited with status " + std::to_string(code) +
+                    " after MPI_Finalize");
     }
   } else if (state.pmi_initialized) {
     fail(describe_rank(rank) + " exited with status " + std::to_string(code) +
              " without calling MPI_Finalize; ending the job",
          code != 0 ? code : 1);
   } else if (code != 0) {
-    fail(describe_rank(rank) + " exited with status " + std::to_string(code) + "; ending the job", code);
+    fail(describe_rank(rank) + " exited with status " + std::to_string(code) + "; ending the job",
+         code);
   } else {
     exited_without_pmi_.push_back(rank);
     if (any_pmi_initialized_) {
       fail(describe_rank(rank) +
-               " exited with status 0 without calling MPI_Init while other ranks use MPI; ending the job",
+               " exited with status 0 without calling MPI_Init while other ranks use MPI; ending "
+               "the job",
            1);
     }
   }
@@ -387,12 +397,15 @@ void JobControl::on_pmi_init(int rank) {
   if (!ending_ && !exited_without_pmi_.empty()) {
     int gone = exited_without_pmi_.front();
     fail(describe_rank(gone) +
-             " exited with status 0 without calling MPI_Init while other ranks use MPI; ending the job",
+             " exited with status 0 without calling MPI_Init while other ranks use MPI; ending the "
+             "job",
          1);
   }
 }
 
-void JobControl::on_pmi_finalize(int rank) { ranks_[static_cast<std::size_t>(rank)].finalized = true; }
+void JobControl::on_pmi_finalize(int rank) {
+  ranks_[static_cast<std::size_t>(rank)].finalized = true;
+}
 
 void JobControl::on_pmi_abort(int rank, int exit_code, const std::string& message) {
   std::string text = "rank " + std::to_string(rank) + " called MPI_Abort with error code " +

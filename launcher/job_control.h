@@ -100,7 +100,7 @@ class JobControl final : public PmiEvents {
   bool ending_ = false;
   bool draining_ = false;
   bool finished_ = false;
-  std::optional<int> decided_status_;     // set by the failure that ended the job
+  std::optional<int> decided_status_;      // set by the failure that ended the job
   std::optional<int> first_nonzero_exit_;  // a rank's status after MPI_Finalize
 };
 

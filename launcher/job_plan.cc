@@ -79,7 +79,7 @@ PlanResult make_plan(const Options& options, const std::string& path_variable) {
   for (std::size_t appnum = 0; appnum < options.segments.size(); ++appnum) {
     const Segment& segment = options.segments[appnum];
     if (!segment.wdir.empty()) {
-      struct stat info{};
+      struct stat info {};
       if (stat(segment.wdir.c_str(), &info) != 0) {
         result.error = "working directory '" + segment.wdir + "': " + std::strerror(errno);
         return result;

@@ -14,10 +14,10 @@ namespace weft::launcher {
 
 struct RankPlan {
   int rank = 0;
-  int appnum = 0;                                               // index of its segment
-  std::string program;                                          // absolute path to execute
-  std::vector<std::string> argv;                                // as the user wrote it
-  std::vector<std::pair<std::string, std::string>> exports;    // -x of its segment
+  int appnum = 0;                                            // index of its segment
+  std::string program;                                       // absolute path to execute
+  std::vector<std::string> argv;                             // as the user wrote it
+  std::vector<std::pair<std::string, std::string>> exports;  // -x of its segment
   std::string wdir;
 };
 

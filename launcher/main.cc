@@ -54,7 +54,8 @@ std::optional<rlimit> raise_open_file_limit(long needed) {
     if (setrlimit(RLIMIT_NOFILE, &limit) != 0) return std::nullopt;
   }
   if (limit.rlim_cur != RLIM_INFINITY && static_cast<long>(limit.rlim_cur) < needed) {
-    weft::launcher::print_message("warning: the open-file limit (" + std::to_string(limit.rlim_cur) +
+    weft::launcher::print_message("warning: the open-file limit (" +
+                                  std::to_string(limit.rlim_cur) +
                                   ") is too small for this many ranks; starting may fail");
   }
   return original;
@@ -91,7 +92,8 @@ int main(int argc, char** argv) {
   }
 
   const char* path = std::getenv("PATH");
-  PlanResult planned = make_plan(parsed.options, path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin");
+  PlanResult planned =
+      make_plan(parsed.options, path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin");
   if (!planned.ok) {
     print_message(planned.error);
     return kExitUsage;

@@ -33,7 +33,11 @@ constexpr std::string_view kVersionFields = "pmi_version=1 pmi_subversion=1";
 class PmiServer::Session : public std::enable_shared_from_this<Session> {
  public:
   Session(PmiServer& server, asio::generic::stream_protocol::socket socket, int rank)
-      : server_(server), socket_(std::move(socket)), input_(pmi::kLineMax), deadline_(socket_.get_executor()), rank_(rank) {}
+      : server_(server),
+        socket_(std::move(socket)),
+        input_(pmi::kLineMax),
+        deadline_(socket_.get_executor()),
+        rank_(rank) {}
 
   void start() {
     if (rank_ < 0) {
@@ -86,15 +90,17 @@ class PmiServer::Session : public std::enable_shared_from_this<Session> {
           if (self->closed_) return;
           if (error) {
             if (error == asio::error::not_found) {
-              print_message("warning: " + self->server_.describe(*self) + " sent a PMI line longer than " +
-                            std::to_string(pmi::kLineMax) + " bytes; connection closed");
+              print_message("warning: " + self->server_.describe(*self) +
+                            " sent a PMI line longer than " + std::to_string(pmi::kLineMax) +
+                            " bytes; connection closed");
             }
             // End of file or a reset: a rank's death is learned from SIGCHLD, not here.
             self->close();
             return;
           }
           auto data = self->input_.data();
-          std::string line(asio::buffers_begin(data), asio::buffers_begin(data) + static_cast<std::ptrdiff_t>(length));
+          std::string line(asio::buffers_begin(data),
+                           asio::buffers_begin(data) + static_cast<std::ptrdiff_t>(length));
           self->input_.consume(length);
           self->server_.handle(*self, line);
           if (!self->closed_ && !self->closing_) self->read_next();
@@ -103,21 +109,22 @@ class PmiServer::Session : public std::enable_shared_from_this<Session> {
 
   void write_next() {
     writing_ = true;
-    asio::async_write(socket_, asio::buffer(output_.front()),
-                      [self = shared_from_this()](const boost::system::error_code& error, std::size_t) {
-                        self->writing_ = false;
-                        if (self->closed_) return;
-                        if (error) {
-                          self->close();
-                          return;
-                        }
-                        self->output_.pop_front();
-                        if (!self->output_.empty()) {
-                          self->write_next();
-                        } else if (self->closing_) {
-                          self->close();
-                        }
-                      });
+    asio::async_write(
+        socket_, asio::buffer(output_.front()),
+        [self = shared_from_this()](const boost::system::error_code& error, std::size_t) {
+          self->writing_ = false;
+          if (self->closed_) return;
+          if (error) {
+            self->close();
+            return;
+          }
+          self->output_.pop_front();
+          if (!self->output_.empty()) {
+            self->write_next();
+          } else if (self->closing_) {
+            self->close();
+          }
+        });
   }
 
   PmiServer& server_;
@@ -165,23 +172,23 @@ std::string PmiServer::listen_loopback() {
 }
 
 void PmiServer::accept_next() {
-  acceptor_->acceptor.async_accept([this](const boost::system::error_code& error,
-                                          asio::ip::tcp::socket peer) {
-    if (shut_down_) return;
-    if (!error) {
-      boost::system::error_code ignored;
-      peer.set_option(asio::ip::tcp::no_delay(true), ignored);
-      asio::generic::stream_protocol::socket socket(io_);
-      socket.assign(asio::generic::stream_protocol(AF_INET, IPPROTO_TCP), peer.release());
-      auto session = std::make_shared<Session>(*this, std::move(socket), -1);
-      port_sessions_.insert(session);
-      session->start();
-    } else if (error == asio::error::operation_aborted) {
-      return;
-    }
-    // Other accept errors (EMFILE, a reset before accept) are transient: keep serving.
-    accept_next();
-  });
+  acceptor_->acceptor.async_accept(
+      [this](const boost::system::error_code& error, asio::ip::tcp::socket peer) {
+        if (shut_down_) return;
+        if (!error) {
+          boost::system::error_code ignored;
+          peer.set_option(asio::ip::tcp::no_delay(true), ignored);
+          asio::generic::stream_protocol::socket socket(io_);
+          socket.assign(asio::generic::stream_protocol(AF_INET, IPPROTO_TCP), peer.release());
+          auto session = std::make_shared<Session>(*this, std::move(socket), -1);
+          port_sessions_.insert(session);
+          session->start();
+        } else if (error == asio::error::operation_aborted) {
+          return;
+        }
+        // Other accept errors (EMFILE, a reset before accept) are transient: keep serving.
+        accept_next();
+      });
 }
 
 void PmiServer::shutdown() {
@@ -237,7 +244,8 @@ void PmiServer::handle(Session& session, const std::string& line) {
     return;
   }
   if (!parsed.ok) {
-    print_message("warning: " + describe(session) + " sent a malformed PMI line (" + parsed.error + ")");
+    print_message("warning: " + describe(session) + " sent a malformed PMI line (" + parsed.error +
+                  ")");
     session.send(format_line("error", {{"rc", "-1"}, {"msg", "malformed_line"}}));
     return;
   }
@@ -260,13 +268,15 @@ void PmiServer::handle(Session& session, const std::string& line) {
   } else if (command == "get_appnum") {
     if (!session.is_rank()) return not_a_rank("appnum");
     session.send(format_line(
-        "appnum", {{"appnum", std::to_string(info_.appnums[static_cast<std::size_t>(session.rank())])},
-                   {"rc", "0"}}));
+        "appnum",
+        {{"appnum", std::to_string(info_.appnums[static_cast<std::size_t>(session.rank())])},
+         {"rc", "0"}}));
   } else if (command == "get_my_kvsname") {
     session.send(format_line("my_kvsname", {{"kvsname", info_.kvs_name}, {"rc", "0"}}));
   } else if (command == "get_universe_size") {
-    session.send(format_line(
-        "universe_size", {{"size", std::to_string(info_.universe_size.value_or(-1))}, {"rc", "0"}}));
+    session.send(
+        format_line("universe_size",
+                    {{"size", std::to_string(info_.universe_size.value_or(-1))}, {"rc", "0"}}));
   } else if (command == "put") {
     handle_put(session, message);
   } else if (command == "get") {
@@ -285,7 +295,8 @@ void PmiServer::handle(Session& session, const std::string& line) {
     char* end = nullptr;
     errno = 0;
     long code = std::strtol(code_text.c_str(), &end, 10);
-    if (code_text.empty() || *end != '\0' || errno != 0 || code < INT_MIN || code > INT_MAX) code = 1;
+    if (code_text.empty() || *end != '\0' || errno != 0 || code < INT_MIN || code > INT_MAX)
+      code = 1;
     events_.on_pmi_abort(session.rank(), static_cast<int>(code), message.get("msg"));
   } else {
     session.send(format_line(command + "_result", {{"rc", "-1"}, {"msg", "unknown_command"}}));
@@ -324,7 +335,8 @@ void PmiServer::handle_put(Session& session, const pmi::Message& message) {
   auto refuse = [&](std::string_view why) {
     session.send(format_line("put_result", {{"rc", "-1"}, {"msg", std::string(why)}}));
   };
-  if (message.has("kvsname") && message.get("kvsname") != info_.kvs_name) return refuse("unknown_kvsname");
+  if (message.has("kvsname") && message.get("kvsname") != info_.kvs_name)
+    return refuse("unknown_kvsname");
   if (!message.has("key") || message.get("key").empty()) return refuse("missing_key");
   if (!message.has("value")) return refuse("missing_value");
   std::string key = message.get("key");
@@ -337,9 +349,11 @@ void PmiServer::handle_put(Session& session, const pmi::Message& message) {
 
 void PmiServer::handle_get(Session& session, const pmi::Message& message) {
   auto refuse = [&](std::string_view why) {
-    session.send(format_line("get_result", {{"rc", "-1"}, {"msg", std::string(why)}, {"value", ""}}));
+    session.send(
+        format_line("get_result", {{"rc", "-1"}, {"msg", std::string(why)}, {"value", ""}}));
   };
-  if (message.has("kvsname") && message.get("kvsname") != info_.kvs_name) return refuse("unknown_kvsname");
+  if (message.has("kvsname") && message.get("kvsname") != info_.kvs_name)
+    return refuse("unknown_kvsname");
   if (!message.has("key") || message.get("key").empty()) return refuse("missing_key");
   auto it = kvs_.find(message.get("key"));
   if (it == kvs_.end()) return refuse("key_not_found");

@@ -12,7 +12,6 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
-
 #include <map>
 #include <memory>
 #include <optional>

@@ -82,7 +82,7 @@ std::vector<char*> pointers(const std::vector<std::string>& strings) {
 }
 
 bool is_executable_file(const std::string& path) {
-  struct stat info{};
+  struct stat info {};
   return stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode) && access(path.c_str(), X_OK) == 0;
 }
 
@@ -183,7 +183,7 @@ std::optional<std::string> resolve_program(const std::string& name, const std::s
       std::string from_here = join_path(current_directory(), name);
       if (is_executable_file(from_here)) return from_here;
     }
-    struct stat info{};
+    struct stat info {};
     if (stat(path.c_str(), &info) != 0) {
       error = "program '" + name + "' not found (looked for " + path + ")";
     } else {
@@ -198,7 +198,9 @@ std::optional<std::string> resolve_program(const std::string& name, const std::s
     std::string_view entry = std::string_view(path_variable).substr(start, colon - start);
     start = colon + 1;
     // An empty PATH entry means the current directory; relative entries are relative to it.
-    std::string directory = entry.empty() ? base : entry[0] == '/' ? std::string(entry) : join_path(base, std::string(entry));
+    std::string directory = entry.empty()     ? base
+                            : entry[0] == '/' ? std::string(entry)
+                                              : join_path(base, std::string(entry));
     std::string candidate = join_path(directory, name);
     if (is_executable_file(candidate)) return candidate;
   }

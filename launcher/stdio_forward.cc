@@ -75,16 +75,17 @@ std::string OutputForwarder::prefix(const Stream& stream) const {
 }
 
 void OutputForwarder::read_more(Stream& stream) {
-  stream.pipe.async_read_some(asio::buffer(stream.buffer),
-                              [this, &stream](const boost::system::error_code& error, std::size_t n) {
-                                if (n > 0) consume(stream, n);
-                                if (error == asio::error::operation_aborted || !stream.open) return;
-                                if (error) {
-                                  stream_closed(stream);
-                                  return;
-                                }
-                                read_more(stream);
-                              });
+  stream.pipe.async_read_some(
+      asio::buffer(stream.buffer),
+      [this, &stream](const boost::system::error_code& error, std::size_t n) {
+        if (n > 0) consume(stream, n);
+        if (error == asio::error::operation_aborted || !stream.open) return;
+        if (error) {
+          stream_closed(stream);
+          return;
+        }
+        read_more(stream);
+      });
 }
 
 void OutputForwarder::consume(Stream& stream, std::size_t bytes) {
@@ -150,7 +151,7 @@ void OutputForwarder::close_all() {
 
 StdinMode choose_stdin_mode(int& reopened_fd) {
   reopened_fd = -1;
-  struct stat info{};
+  struct stat info {};
   if (fstat(STDIN_FILENO, &info) != 0) return StdinMode::null;
   bool terminal = isatty(STDIN_FILENO) != 0;
   if (terminal && tcgetpgrp(STDIN_FILENO) != getpgrp()) {
@@ -171,23 +172,23 @@ StdinForwarder::~StdinForwarder() = default;
 void StdinForwarder::start() { read_more(); }
 
 void StdinForwarder::read_more() {
-  source_.async_read_some(asio::buffer(buffer_), [this](const boost::system::error_code& error,
-                                                        std::size_t n) {
-    if (stopped_) return;
-    if (error || n == 0) {
-      stop();
-      return;
-    }
-    asio::async_write(rank0_, asio::buffer(buffer_.data(), n),
-                      [this](const boost::system::error_code& write_error, std::size_t) {
-                        if (stopped_) return;
-                        if (write_error) {
-                          stop();  // rank 0 closed its stdin or exited
-                          return;
-                        }
-                        read_more();
-                      });
-  });
+  source_.async_read_some(
+      asio::buffer(buffer_), [this](const boost::system::error_code& error, std::size_t n) {
+        if (stopped_) return;
+        if (error || n == 0) {
+          stop();
+          return;
+        }
+        asio::async_write(rank0_, asio::buffer(buffer_.data(), n),
+                          [this](const boost::system::error_code& write_error, std::size_t) {
+                            if (stopped_) return;
+                            if (write_error) {
+                              stop();  // rank 0 closed its stdin or exited
+                              return;
+                            }
+                            read_more();
+                          });
+      });
 }
 
 void StdinForwarder::stop() {

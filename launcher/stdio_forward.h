@@ -16,10 +16,9 @@
 // job's output, which is the backpressure a pipeline expects.
 #pragma once
 
+#include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
-
-#include <array>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -41,7 +40,8 @@ inline constexpr std::size_t kMaxHeldLine = 64 * 1024;
 class OutputForwarder {
  public:
   // `on_all_closed` runs once every added pipe has reached end of file.
-  OutputForwarder(boost::asio::io_context& io, bool tag_output, std::function<void()> on_all_closed);
+  OutputForwarder(boost::asio::io_context& io, bool tag_output,
+                  std::function<void()> on_all_closed);
   ~OutputForwarder();
   OutputForwarder(const OutputForwarder&) = delete;
   OutputForwarder& operator=(const OutputForwarder&) = delete;

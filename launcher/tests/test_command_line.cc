@@ -1,9 +1,8 @@
 // weftrun's command line, host lists and hostfiles, and the environment helpers of
 // process start — the parts of the launcher that need no processes.
-#include <catch2/catch.hpp>
-
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <map>
 
@@ -15,7 +14,8 @@ using namespace weft::launcher;
 
 namespace {
 
-CommandLineResult parse(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
+CommandLineResult parse(std::vector<std::string> args,
+                        std::map<std::string, std::string> env = {}) {
   return parse_command_line(args, [env](const std::string& name) -> std::optional<std::string> {
     auto it = env.find(name);
     if (it == env.end()) return std::nullopt;
@@ -42,8 +42,8 @@ TEST_CASE("-np, --n=, and the default of one process", "[command_line]") {
 }
 
 TEST_CASE("MPMD segments, with first-segment defaults for -x and --wdir", "[command_line]") {
-  auto r = parse({"-x", "A=1", "--wdir", "/tmp", "-n", "2", "./a", "x", ":", "-n", "3", "-x", "B=2", "./b", ":",
-                  "--wdir", "/var", "./c"});
+  auto r = parse({"-x", "A=1", "--wdir", "/tmp", "-n", "2", "./a", "x", ":", "-n", "3", "-x", "B=2",
+                  "./b", ":", "--wdir", "/var", "./c"});
   REQUIRE(r.ok);
   const auto& s = r.options.segments;
   REQUIRE(s.size() == 3);
@@ -61,7 +61,8 @@ TEST_CASE("MPMD segments, with first-segment defaults for -x and --wdir", "[comm
 TEST_CASE("-x VAR takes the value from weftrun's environment", "[command_line]") {
   auto r = parse({"-x", "HOME", "-x", "MISSING", "a"}, {{"HOME", "/root"}});
   REQUIRE(r.ok);
-  CHECK(r.options.segments[0].env == std::vector<std::pair<std::string, std::string>>{{"HOME", "/root"}});
+  CHECK(r.options.segments[0].env ==
+        std::vector<std::pair<std::string, std::string>>{{"HOME", "/root"}});
   REQUIRE(r.warnings.size() == 1);
   CHECK(r.warnings[0].find("MISSING") != std::string::npos);
   CHECK_FALSE(parse({"-x", "1BAD=x", "a"}).ok);
@@ -69,8 +70,8 @@ TEST_CASE("-x VAR takes the value from weftrun's environment", "[command_line]")
 }
 
 TEST_CASE("job-wide options", "[command_line]") {
-  auto r = parse({"--tag-output", "-H", "localhost:2", "--host=vm", "--hostfile", "hf", "--usize", "9", "--timeout",
-                  "30", "a"});
+  auto r = parse({"--tag-output", "-H", "localhost:2", "--host=vm", "--hostfile", "hf", "--usize",
+                  "9", "--timeout", "30", "a"});
   REQUIRE(r.ok);
   CHECK(r.options.tag_output);
   CHECK(r.options.host_lists == std::vector<std::string>{"localhost:2", "vm"});
@@ -135,7 +136,8 @@ TEST_CASE("host lists", "[hosts]") {
 }
 
 TEST_CASE("hostfiles", "[hosts]") {
-  auto r = parse_hostfile("# cluster\nlocalhost slots=4\n\n  vm   # same machine\n127.0.0.1:2\n", "hf");
+  auto r =
+      parse_hostfile("# cluster\nlocalhost slots=4\n\n  vm   # same machine\n127.0.0.1:2\n", "hf");
   REQUIRE(r.ok);
   REQUIRE(r.hosts.size() == 3);
   CHECK(r.hosts[0].slots == 4);
@@ -174,7 +176,8 @@ TEST_CASE("MPI_UNIVERSE_SIZE comes only from what the user gave", "[hosts]") {
 
 TEST_CASE("merge_environment replaces, appends and removes", "[process_start]") {
   std::vector<std::string> base = {"PATH=/bin", "A=1", "WEFT_UNIVERSE_SIZE=3", "B=x=y"};
-  auto merged = merge_environment(base, {{"A", "2"}, {"C", "3"}, {"A", "4"}}, {"WEFT_UNIVERSE_SIZE"});
+  auto merged =
+      merge_environment(base, {{"A", "2"}, {"C", "3"}, {"A", "4"}}, {"WEFT_UNIVERSE_SIZE"});
   CHECK(merged == std::vector<std::string>{"PATH=/bin", "A=4", "B=x=y", "C=3"});
 }
 

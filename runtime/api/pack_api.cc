@@ -11,6 +11,7 @@
 
 #include "mpi.h"
 #include "runtime/api/api.h"
+#include "runtime/comm.h"
 #include "runtime/datatype.h"
 
 namespace {
@@ -32,14 +33,10 @@ Status check_count(const char* call, const char* argument, int count) {
   return Status::success();
 }
 
-// The communicator only names the packing context; any valid one will do, so only the
-// null handle is refused here.
+// The communicator only names the packing context; any valid one will do.
 Status check_comm(const char* call, MPI_Comm comm) {
-  if (comm == MPI_COMM_NULL) {
-    return weft::error(MPI_ERR_COMM, "%s: argument comm=0x%" PRIxPTR " is MPI_COMM_NULL", call,
-                       reinterpret_cast<uintptr_t>(comm));
-  }
-  return Status::success();
+  weft::Comm* unused = nullptr;
+  return weft::check_comm(call, comm, &unused);
 }
 
 // A type's name, or its handle value when it has none.

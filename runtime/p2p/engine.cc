@@ -140,6 +140,11 @@ Status Engine::start(PmiClient& pmi) {
   if (tcp != nullptr) WEFT_TRY(tcp->connect(pmi, tcp_peers));
   WEFT_TRY(pmi.barrier());
   for (auto& t : transports_) t->connected_all();
+  // Only transports that reach someone are polled (an idle tcp listener costs syscalls).
+  polled_.clear();
+  for (auto& t : transports_) {
+    if (std::find(routes_.begin(), routes_.end(), t.get()) != routes_.end()) polled_.push_back(t.get());
+  }
 
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   oversubscribed_ = cores > 0 && local_count > cores;
@@ -153,7 +158,7 @@ Status Engine::start(PmiClient& pmi) {
 void Engine::drain() {
   wait_until([this] {
     if (!streams_.empty()) return false;
-    for (auto& t : transports_) {
+    for (transport::Transport* t : polled_) {
       if (t->has_pending_sends()) return false;
     }
     return true;
@@ -162,6 +167,7 @@ void Engine::drain() {
 
 void Engine::stop() {
   for (auto& t : transports_) t->close();
+  polled_.clear();
   transports_.clear();
   routes_.clear();
   started_ = false;
@@ -479,7 +485,7 @@ bool Engine::progress_generics() {
 
 bool Engine::progress() {
   bool any = false;
-  for (auto& t : transports_) any |= t->poll(*this) > 0;
+  for (transport::Transport* t : polled_) any |= t->poll(*this) > 0;
   if (!streams_.empty()) push_streams();
   if (!generics_.empty()) any |= progress_generics();
   return any;
@@ -502,14 +508,14 @@ void Engine::wait_loop(void* state, bool (*done)(void*)) {
 
 void Engine::sleep_once(void* state, bool (*done)(void*)) {
   bool can_sleep = true;
-  for (auto& t : transports_) can_sleep = t->prepare_to_sleep() && can_sleep;
+  for (transport::Transport* t : polled_) can_sleep = t->prepare_to_sleep() && can_sleep;
   progress();
   if (done(state)) can_sleep = false;
   bool busy_sending = !streams_.empty();
-  for (auto& t : transports_) busy_sending = busy_sending || t->has_pending_sends();
+  for (transport::Transport* t : polled_) busy_sending = busy_sending || t->has_pending_sends();
   if (can_sleep) {
     std::vector<int> fds;
-    for (auto& t : transports_) t->wait_fds(fds);
+    for (transport::Transport* t : polled_) t->wait_fds(fds);
     std::vector<pollfd> polls(fds.size());
     for (size_t i = 0; i < fds.size(); ++i) polls[i] = pollfd{fds[i], POLLIN, 0};
     // Sends waiting for room and other threads' completions are not signalled through
@@ -519,7 +525,7 @@ void Engine::sleep_once(void* state, bool (*done)(void*)) {
     ::poll(polls.data(), polls.size(), timeout_ms);
     engine_lock().lock();
   }
-  for (auto& t : transports_) t->end_sleep();
+  for (transport::Transport* t : polled_) t->end_sleep();
 }
 
 }  // namespace weft::p2p

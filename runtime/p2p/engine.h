@@ -117,6 +117,7 @@ class Engine final : public transport::PacketSink {
 
   std::vector<std::unique_ptr<transport::Transport>> transports_;
   std::vector<transport::Transport*> routes_;  // per world rank
+  std::vector<transport::Transport*> polled_;  // transports that reach at least one peer
   std::vector<bool> local_;                    // per world rank: on this host
   std::list<Request*> posted_;
   std::list<std::unique_ptr<Unexpected>> unexpected_;

@@ -89,8 +89,9 @@ int main(int argc, char** argv) {
       printf("FAILED: PMI_PORT or WEFT_PMI_KEY is not set\n");
       failures = 1;
     } else {
-      failures += check_refused(port, "cmd=init pmi_version=1 pmi_subversion=1 key=0123456789abcdef0123456789abcdef\n",
-                                "with a wrong key");
+      failures += check_refused(
+          port, "cmd=init pmi_version=1 pmi_subversion=1 key=0123456789abcdef0123456789abcdef\n",
+          "with a wrong key");
       failures += check_refused(port, "cmd=init pmi_version=1 pmi_subversion=1\n", "without a key");
       failures += check_refused(port, "cmd=get_maxes\n", "that is not an init");
 
@@ -98,7 +99,8 @@ int main(int argc, char** argv) {
       char reply[512];
       snprintf(request, sizeof request, "cmd=init pmi_version=1 pmi_subversion=1 key=%s\n", key);
       int fd = connect_to(port);
-      if (fd < 0 || exchange(fd, request, reply, sizeof reply) != 0 || strstr(reply, "rc=0") == NULL) {
+      if (fd < 0 || exchange(fd, request, reply, sizeof reply) != 0 ||
+          strstr(reply, "rc=0") == NULL) {
         printf("FAILED: the right key was not accepted\n");
         ++failures;
       } else if (exchange(fd, "cmd=get_maxes\n", reply, sizeof reply) != 0 ||

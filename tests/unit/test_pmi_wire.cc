@@ -74,18 +74,20 @@ TEST_CASE("msg is an ordinary field outside abort", "[pmi_wire]") {
 TEST_CASE("parse_line rejects malformed lines", "[pmi_wire]") {
   CHECK_FALSE(parse_line("").ok);
   CHECK_FALSE(parse_line("   \n").ok);
-  CHECK_FALSE(parse_line("key=x value=y\n").ok);           // no cmd
-  CHECK_FALSE(parse_line("cmd=put junk\n").ok);            // field without '='
-  CHECK_FALSE(parse_line("cmd=put =value\n").ok);          // empty key
-  CHECK_FALSE(parse_line("cmd=put key=a key=b\n").ok);     // duplicate field
-  CHECK_FALSE(parse_line("cmd=put cmd=get\n").ok);         // command twice
-  CHECK_FALSE(parse_line("cmd= key=a\n").ok);              // empty command
+  CHECK_FALSE(parse_line("key=x value=y\n").ok);        // no cmd
+  CHECK_FALSE(parse_line("cmd=put junk\n").ok);         // field without '='
+  CHECK_FALSE(parse_line("cmd=put =value\n").ok);       // empty key
+  CHECK_FALSE(parse_line("cmd=put key=a key=b\n").ok);  // duplicate field
+  CHECK_FALSE(parse_line("cmd=put cmd=get\n").ok);      // command twice
+  CHECK_FALSE(parse_line("cmd= key=a\n").ok);           // empty command
   ParseResult r = parse_line("cmd=put junk");
   CHECK(r.error.find("junk") != std::string::npos);
 }
 
 TEST_CASE("format_line writes fields in order and ends with a newline", "[pmi_wire]") {
-  CHECK(format_line("maxes", {{"kvsname_max", "256"}, {"keylen_max", "256"}, {"vallen_max", "1024"}, {"rc", "0"}}) ==
+  CHECK(format_line(
+            "maxes",
+            {{"kvsname_max", "256"}, {"keylen_max", "256"}, {"vallen_max", "1024"}, {"rc", "0"}}) ==
         "cmd=maxes kvsname_max=256 keylen_max=256 vallen_max=1024 rc=0\n");
   CHECK(format_line("get_result", {{"rc", "-1"}, {"msg", "key_not_found"}, {"value", ""}}) ==
         "cmd=get_result rc=-1 msg=key_not_found value=\n");

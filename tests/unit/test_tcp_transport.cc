@@ -685,7 +685,24 @@ TEST_CASE("tcp 1-byte ping-pong latency", "[.][benchmark][tcp]") {
   sinks[0].count = sinks[1].count = 0;
   const double transport_blocking_us = ping_pong_microseconds(transport_exchange(true));
 
-  // The same exchange over a bare loopback socket pair: send() and a busy recv().
+  // Both ranks driven by one thread in turn: loopback delivers inside sendmsg, so this is
+  // the software path alone (send, kernel, epoll, read, deliver) with no scheduling in it.
+  constexpr int kSameThreadRounds = 100000;
+  auto begin = std::chrono::steady_clock::now();
+  for (int i = 0; i < kSameThreadRounds; ++i) {
+    TestHeader header{0, 1, i, 0};
+    char byte = 42;
+    (void)job[0].send(1, &header, sizeof header, &byte, 1);
+    while (job[1].poll(sinks[1]) == 0) {
+    }
+    (void)job[1].send(0, &header, sizeof header, &byte, 1);
+    while (job[0].poll(sinks[0]) == 0) {
+    }
+  }
+  std::chrono::duration<double, std::micro> same_thread = std::chrono::steady_clock::now() - begin;
+  const double transport_same_thread_us = same_thread.count() / kSameThreadRounds / 2;
+
+  // The same exchanges over a bare loopback socket pair: send() and a busy recv().
   int listener = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
@@ -714,13 +731,28 @@ TEST_CASE("tcp 1-byte ping-pong latency", "[.][benchmark][tcp]") {
   };
   const double raw_busy_us = ping_pong_microseconds(raw_exchange(false));
   const double raw_blocking_us = ping_pong_microseconds(raw_exchange(true));
+  begin = std::chrono::steady_clock::now();
+  for (int i = 0; i < kSameThreadRounds; ++i) {
+    char byte = 42;
+    (void)!::send(fds[0], &byte, 1, MSG_NOSIGNAL);
+    while (::recv(fds[1], &byte, 1, MSG_DONTWAIT) != 1) {
+    }
+    (void)!::send(fds[1], &byte, 1, MSG_NOSIGNAL);
+    while (::recv(fds[0], &byte, 1, MSG_DONTWAIT) != 1) {
+    }
+  }
+  same_thread = std::chrono::steady_clock::now() - begin;
+  const double raw_same_thread_us = same_thread.count() / kSameThreadRounds / 2;
   ::close(fds[0]);
   ::close(fds[1]);
 
   std::printf(
-      "tcp ping-pong one way (us): transport, 16-byte header + 1-byte payload: busy %.2f, "
-      "blocking %.2f; bare socket, 1 byte: busy %.2f, blocking %.2f\n",
-      transport_busy_us, transport_blocking_us, raw_busy_us, raw_blocking_us);
+      "tcp ping-pong one way (us), two threads:  transport busy %.2f, blocking %.2f;  bare "
+      "socket busy %.2f, blocking %.2f\n"
+      "tcp ping-pong one way (us), one thread driving both ends: transport %.2f;  bare socket "
+      "%.2f\n",
+      transport_busy_us, transport_blocking_us, raw_busy_us, raw_blocking_us,
+      transport_same_thread_us, raw_same_thread_us);
   run_ranks(2, [&](int rank) {
     job[rank].close();
     return std::string();
