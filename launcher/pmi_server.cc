@@ -94,7 +94,8 @@ class PmiServer::Session : public std::enable_shared_from_this<Session> {
                             " sent a PMI line longer than " + std::to_string(pmi::kLineMax) +
                             " bytes; connection closed");
             }
-            // End of file or a reset: a rank's death is learned from SIGCHLD, not here.
+            // End of file or a reset. A rank's death is learned from SIGCHLD; the close tells
+            // the job controller that everything the rank sent has been handled.
             self->close();
             return;
           }

@@ -11,7 +11,7 @@ namespace weft::config {
 const std::vector<Variable>& variables() {
   static const std::vector<Variable> table = {
       {"WEFT_TRANSPORT", "",
-       "Forces one transport for every peer (shm or tcp); empty picks per peer: self, shm, ofi, tcp."},
+       "Forces one transport for every peer (shm or tcp); empty picks per peer: self, then shm on the same host, then tcp."},
       {"WEFT_EAGER_LIMIT", "16384",
        "Largest message (bytes) sent eagerly; larger ones use the rendezvous protocol."},
       {"WEFT_SHM_RING_BYTES", "262144",
@@ -21,11 +21,19 @@ const std::vector<Variable>& variables() {
       {"WEFT_SHM_CMA", "1",
        "Use cross-memory attach (process_vm_readv) for large transfers when a run-time probe succeeds; 0 disables it."},
       {"WEFT_SPIN_US", "",
-       "Microseconds a waiting rank polls before it blocks; empty chooses 100 when ranks fit the cores, 5 when oversubscribed."},
+       "Microseconds a waiting rank polls before it blocks; empty chooses 100 when ranks fit the cores, 20 (yielding the core) when they outnumber them."},
       {"WEFT_TCP_INTERFACE", "127.0.0.1",
        "Local address the tcp transport listens on."},
       {"WEFT_PMI_KEY", "",
        "Job key set by weftrun; every PMI connection must present it (set by the launcher, not by users)."},
+      {"WEFT_LOCAL_RANK", "",
+       "Set by weftrun: the rank's index among the ranks on its host."},
+      {"WEFT_LOCAL_SIZE", "",
+       "Set by weftrun: how many ranks of the job run on this host."},
+      {"WEFT_UNIVERSE_SIZE", "",
+       "Set by weftrun when the user gave a universe size (--usize or hostfile slots)."},
+      {"WEFT_CC", "cc", "The C compiler weftcc runs."},
+      {"WEFT_CXX", "c++", "The C++ compiler weftcxx runs."},
       {"WEFT_HOSTNAME", "",
        "Overrides the host name used to group ranks into shared-memory nodes (testing)."},
       {"WEFT_DEBUG", "0",
@@ -102,7 +110,8 @@ std::string info_text() {
   out << "weft " << WEFT_VERSION << " (MPI 5.0 standard ABI subset)\n";
   out << "transports:";
   for (const auto& t : transport_names()) out << ' ' << t;
-  out << "\ncuda buffers: " << (WEFT_HAVE_CUDA ? "built in" : "not built") << "\n";
+  out << "\ncuda toolkit: " << (WEFT_HAVE_CUDA ? "found" : "not found")
+      << " (device buffers are not supported yet)\n";
   out << "environment variables:\n";
   for (const auto& v : variables()) {
     out << "  " << v.name << " (default: " << (*v.default_value ? v.default_value : "automatic")

@@ -1,6 +1,7 @@
 #include "runtime/pmi_client.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -80,6 +81,8 @@ Status PmiClient::init() {
   const char* port_text = std::getenv("PMI_PORT");
   if (fd_text != nullptr && *fd_text != '\0') {
     fd_ = std::atoi(fd_text);
+    // Programs this rank starts must not inherit the launcher connection.
+    fcntl(fd_, F_SETFD, FD_CLOEXEC);
   } else if (port_text != nullptr && *port_text != '\0') {
     WEFT_TRY(connect_port(port_text, fd_));
   } else {
@@ -211,8 +214,9 @@ Status PmiClient::finalize() {
 
 void PmiClient::abort(int code, const std::string& message) {
   if (singleton()) return;
+  // msg= runs to the end of the line, so only newlines need replacing.
   std::string text;
-  for (char c : message) text += (c == ' ' || c == '\n') ? '_' : c;
+  for (char c : message) text += c == '\n' ? ' ' : c;
   if (text.size() > 900) text.resize(900);
   // Best effort: the process exits right after, whatever the launcher answers.
   (void)write_line("cmd=abort exitcode=" + std::to_string(code) + " msg=" + text);

@@ -1,14 +1,18 @@
 // Unit tests of the collectives' rank arithmetic (collectives/rank_math.h), exhaustively for
 // every communicator size p = 1..64 and every root. Where a helper describes a
 // communication pattern, the test plays the pattern out on sets of "what each rank knows"
-// and checks the end state the algorithms rely on.
+// and checks the end state the algorithms rely on. The selection tables, which decide from
+// the same quantities, are checked at the end.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "collectives/rank_math.h"
+#include "collectives/select.h"
 
 namespace ranks = weft::coll::ranks;
 
@@ -240,5 +244,61 @@ TEST_CASE("rank math: block partitions", "[coll_ranks]") {
       CHECK(largest - smallest <= 1);
       CHECK(ranks::block_size(count, blocks, 0) == largest);  // the first block is a largest
     }
+  }
+}
+
+// ---- selection tables (collectives/select.h), with no WEFT_*_ALGORITHM set ---------------
+
+namespace {
+
+std::string chosen(weft::coll::Collective collective, int size, size_t bytes, size_t count = 0,
+                   bool commutative = true) {
+  weft::coll::Features f;
+  f.size = size;
+  f.bytes = bytes;
+  f.count = count;
+  f.commutative = commutative;
+  const weft::coll::AlgorithmInfo* info = nullptr;
+  weft::Status status = weft::coll::select_algorithm("test", collective, f, 1, &info);
+  REQUIRE(status.ok());
+  REQUIRE(info != nullptr);
+  return info->name;
+}
+
+}  // namespace
+
+TEST_CASE("selection: the tables pick by size, bytes, power of two and commutativity", "[coll_ranks]") {
+  using weft::coll::Collective;
+  if (std::getenv("WEFT_ALLREDUCE_ALGORITHM") != nullptr || std::getenv("WEFT_ALLGATHER_ALGORITHM") != nullptr) {
+    WARN("skipped: an algorithm is forced in the environment");
+    return;
+  }
+  CHECK(chosen(Collective::kAllreduce, 8, 64, 16) == "recursive_doubling");
+  CHECK(chosen(Collective::kAllreduce, 8, 1 << 20, 1 << 18) == "rabenseifner");
+  CHECK(chosen(Collective::kAllreduce, 8, 1 << 20, 1 << 18, false) == "recursive_doubling");
+  CHECK(chosen(Collective::kAllreduce, 8, 1 << 20, 4) == "recursive_doubling");  // count < pof2
+  CHECK(chosen(Collective::kAllreduce, 6, 8 << 20, 1 << 21) == "ring");
+  CHECK(chosen(Collective::kAllreduce, 8, 8 << 20, 1 << 21) == "rabenseifner");
+  CHECK(chosen(Collective::kAllgather, 8, 1024) == "recursive_doubling");
+  CHECK(chosen(Collective::kAllgather, 6, 1024) == "bruck");
+  CHECK(chosen(Collective::kAllgather, 6, 1 << 20) == "ring");
+  CHECK(chosen(Collective::kBcast, 16, 64) == "binomial");
+  CHECK(chosen(Collective::kBcast, 16, 1 << 20) == "scatter_allgather");
+  CHECK(chosen(Collective::kBcast, 4, 1 << 20) == "binomial");
+  CHECK(chosen(Collective::kAlltoall, 16, 64) == "bruck");
+  CHECK(chosen(Collective::kAlltoall, 4, 64) == "linear");
+  CHECK(chosen(Collective::kAlltoall, 4, 1 << 20) == "pairwise");
+  CHECK(chosen(Collective::kReduce, 8, 1 << 20, 1 << 18) == "rabenseifner");
+  CHECK(chosen(Collective::kReduce, 8, 1 << 20, 1 << 18, false) == "binomial");
+  CHECK(chosen(Collective::kReduceScatter, 8, 1024, 256, false) == "reduce_scatterv");
+  CHECK(chosen(Collective::kReduceScatter, 8, 1024, 256) == "recursive_halving");
+  CHECK(chosen(Collective::kReduceScatterBlock, 8, 1 << 20, 1 << 18) == "pairwise");
+  // One process: every call picks something, whatever the restrictions.
+  CHECK(chosen(Collective::kAllreduce, 1, 1 << 20, 1 << 18, false) == "recursive_doubling");
+
+  const std::string text = weft::coll::algorithms_text();
+  for (const char* name : {"dissemination", "scatter_allgather", "bruck", "recursive_halving", "reduce_scatterv",
+                           "rabenseifner", "WEFT_REDUCE_SCATTER_BLOCK_ALGORITHM"}) {
+    CHECK(text.find(name) != std::string::npos);
   }
 }
