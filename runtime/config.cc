@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "collectives/select.h"
 #include "weft_config.h"
 
 namespace weft::config {
@@ -112,6 +113,7 @@ std::string info_text() {
   for (const auto& t : transport_names()) out << ' ' << t;
   out << "\ncuda toolkit: " << (WEFT_HAVE_CUDA ? "found" : "not found")
       << " (device buffers are not supported yet)\n";
+  out << coll::algorithms_text();
   out << "environment variables:\n";
   for (const auto& v : variables()) {
     out << "  " << v.name << " (default: " << (*v.default_value ? v.default_value : "automatic")
