@@ -1,3 +1,5 @@
+#include <map>
+#include <mutex>
 #include "collectives/task.h"
 #include "mpi.h"
 #include "runtime/p2p/engine.h"
@@ -94,6 +96,38 @@ void Context::collect_all() {
   }
   transfers_.clear();
   checked_ = 0;
+}
+
+namespace {
+std::mutex g_scratch_mutex;
+// Free buffers by capacity; at most kScratchKept are kept, the largest win.
+std::multimap<size_t, char*> g_scratch_pool;
+constexpr size_t kScratchKept = 8;
+}  // namespace
+
+char* scratch_take(size_t bytes, size_t* capacity) {
+  {
+    std::lock_guard<std::mutex> lock(g_scratch_mutex);
+    auto it = g_scratch_pool.lower_bound(bytes);
+    if (it != g_scratch_pool.end()) {
+      *capacity = it->first;
+      char* data = it->second;
+      g_scratch_pool.erase(it);
+      return data;
+    }
+  }
+  *capacity = bytes;
+  return new char[bytes];
+}
+
+void scratch_return(char* data, size_t capacity) {
+  std::lock_guard<std::mutex> lock(g_scratch_mutex);
+  g_scratch_pool.emplace(capacity, data);
+  if (g_scratch_pool.size() > kScratchKept) {
+    auto smallest = g_scratch_pool.begin();
+    delete[] smallest->second;
+    g_scratch_pool.erase(smallest);
+  }
 }
 
 }  // namespace weft::coll

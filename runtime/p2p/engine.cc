@@ -501,16 +501,23 @@ void Engine::wait_loop(void* state, bool (*done)(void*)) {
       if (oversubscribed_) sched_yield();
       continue;
     }
-    sleep_once(state, done);
-    if (done(state)) return;
+    if (sleep_once(state, done)) return;
   }
 }
 
-void Engine::sleep_once(void* state, bool (*done)(void*)) {
+// Predicates may have side effects (a matched probe takes the message it finds), so once
+// done() has returned true it is never called again for the same wait.
+bool Engine::sleep_once(void* state, bool (*done)(void*)) {
   bool can_sleep = true;
   for (transport::Transport* t : polled_) can_sleep = t->prepare_to_sleep() && can_sleep;
   progress();
-  if (done(state)) can_sleep = false;
+  if (done(state)) {
+    for (transport::Transport* t : polled_) t->end_sleep();
+    return true;
+  }
+  // done() may have started new operations (a collective's next step, a send to self):
+  // ask again whether anything is already waiting.
+  for (transport::Transport* t : polled_) can_sleep = t->prepare_to_sleep() && can_sleep;
   bool busy_sending = !streams_.empty();
   for (transport::Transport* t : polled_) busy_sending = busy_sending || t->has_pending_sends();
   if (can_sleep) {
@@ -526,6 +533,7 @@ void Engine::sleep_once(void* state, bool (*done)(void*)) {
     engine_lock().lock();
   }
   for (transport::Transport* t : polled_) t->end_sleep();
+  return false;
 }
 
 }  // namespace weft::p2p

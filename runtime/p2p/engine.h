@@ -102,7 +102,7 @@ class Engine final : public transport::PacketSink {
 
  private:
   void wait_loop(void* state, bool (*done)(void*));
-  void sleep_once(void* state, bool (*done)(void*));
+  bool sleep_once(void* state, bool (*done)(void*));  // true once done() held
   transport::Transport& route(int process) { return *routes_[static_cast<size_t>(process)]; }
   Status send_packet(int process, const Header& header, size_t header_len, const void* payload,
                      size_t payload_len);
