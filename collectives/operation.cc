@@ -65,8 +65,12 @@ bool Operation::advance() {
   return true;
 }
 
+int next_operation_tag(Comm* comm) {
+  return static_cast<int>(kOperationTagBit | (comm->next_sequence() & kSequenceMask));
+}
+
 std::shared_ptr<Operation> make_operation(const char* call, Comm* comm) {
-  const int tag = static_cast<int>(kOperationTagBit | (comm->next_sequence() & kSequenceMask));
+  const int tag = next_operation_tag(comm);
   Team team{comm->group(), comm->rank(), comm->size(), comm->coll_context(), tag};
   return std::make_shared<Operation>(call, team);
 }

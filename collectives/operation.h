@@ -71,6 +71,10 @@ class Operation {
 // start collectives on a communicator in the same order, so they agree on the tag.
 std::shared_ptr<Operation> make_operation(const char* call, Comm* comm);
 
+// The collective-context tag of the communicator's next collective call (every member
+// takes one per call, in call order, so the tags agree).
+int next_operation_tag(Comm* comm);
+
 // Runs a started operation to completion (engine lock held) and returns its result.
 Status run_blocking(Operation& operation);
 

@@ -1,0 +1,32 @@
+// MPI_Alltoallw / MPI_Ialltoallw (collectives/alltoall/alltoallw_linear.cc).
+#pragma once
+
+#include <vector>
+
+#include "mpi.h"
+#include "runtime/error.h"
+
+namespace weft {
+class Comm;
+class Datatype;
+}  // namespace weft
+
+namespace weft::coll {
+
+struct AlltoallwArgs {
+  const void* sendbuf;
+  const int* sendcounts;
+  const int* sdispls;  // bytes
+  std::vector<Datatype*> sendtypes;
+  void* recvbuf;
+  const int* recvcounts;
+  const int* rdispls;  // bytes
+  std::vector<Datatype*> recvtypes;
+  bool in_place;
+};
+
+// Runs the exchange (engine lock held). With `request` it returns at once and hands back
+// a request that completes with the exchange; without, it blocks until done.
+Status alltoallw(const char* call, const AlltoallwArgs& args, Comm* comm, MPI_Request* request);
+
+}  // namespace weft::coll

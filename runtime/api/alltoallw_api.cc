@@ -1,0 +1,81 @@
+// MPI_Alltoallw and MPI_Ialltoallw: validation, then collectives/alltoallw.
+#include <cstdio>
+
+#include "collectives/alltoallw.h"
+#include "mpi.h"
+#include "runtime/api/api.h"
+#include "runtime/comm.h"
+#include "runtime/datatype.h"
+#include "runtime/state.h"
+
+using weft::Comm;
+using weft::Status;
+using weft::api::finish;
+
+#pragma weak MPI_Alltoallw = PMPI_Alltoallw
+#pragma weak MPI_Ialltoallw = PMPI_Ialltoallw
+
+namespace {
+
+Status validate_side(const char* call, const char* side, const int counts[], const int displs[],
+                     const MPI_Datatype types[], int p, std::vector<weft::Datatype*>& out) {
+  if (p > 0 && (counts == nullptr || displs == nullptr || types == nullptr)) {
+    return weft::error(MPI_ERR_ARG, "%s: an array argument of the %s side is NULL", call, side);
+  }
+  out.resize(static_cast<size_t>(p));
+  for (int i = 0; i < p; ++i) {
+    if (counts[i] < 0) {
+      return weft::error(MPI_ERR_COUNT, "%s: argument %scounts[%d]=%d is negative", call, side, i,
+                         counts[i]);
+    }
+    char argument[32];
+    std::snprintf(argument, sizeof argument, "%stypes[%d]", side, i);
+    WEFT_TRY(weft::check_datatype(call, argument, types[i], &out[static_cast<size_t>(i)]));
+  }
+  return Status();
+}
+
+Status alltoallw(const char* call, const void* sendbuf, const int sendcounts[],
+                 const int sdispls[], const MPI_Datatype sendtypes[], void* recvbuf,
+                 const int recvcounts[], const int rdispls[], const MPI_Datatype recvtypes[],
+                 MPI_Comm comm, MPI_Request* request, Comm** c) {
+  WEFT_TRY(weft::api::check_initialized(call));
+  WEFT_TRY(weft::check_comm(call, comm, c));
+  const int p = (*c)->size();
+  weft::coll::AlltoallwArgs args{sendbuf, sendcounts, sdispls, {}, recvbuf, recvcounts, rdispls,
+                                 {}, sendbuf == MPI_IN_PLACE};
+  if (recvbuf == MPI_IN_PLACE) {
+    return weft::error(MPI_ERR_BUFFER, "%s: argument recvbuf cannot be MPI_IN_PLACE", call);
+  }
+  WEFT_TRY(validate_side(call, "recv", recvcounts, rdispls, recvtypes, p, args.recvtypes));
+  if (!args.in_place) {
+    WEFT_TRY(validate_side(call, "send", sendcounts, sdispls, sendtypes, p, args.sendtypes));
+  }
+  weft::EngineGuard guard;
+  return weft::coll::alltoallw(call, args, *c, request);
+}
+
+}  // namespace
+
+extern "C" int PMPI_Alltoallw(const void* sendbuf, const int sendcounts[], const int sdispls[],
+                              const MPI_Datatype sendtypes[], void* recvbuf,
+                              const int recvcounts[], const int rdispls[],
+                              const MPI_Datatype recvtypes[], MPI_Comm comm) {
+  Comm* c = nullptr;
+  Status s = alltoallw("MPI_Alltoallw", sendbuf, sendcounts, sdispls, sendtypes, recvbuf,
+                       recvcounts, rdispls, recvtypes, comm, nullptr, &c);
+  return finish("MPI_Alltoallw", c, s);
+}
+
+extern "C" int PMPI_Ialltoallw(const void* sendbuf, const int sendcounts[], const int sdispls[],
+                               const MPI_Datatype sendtypes[], void* recvbuf,
+                               const int recvcounts[], const int rdispls[],
+                               const MPI_Datatype recvtypes[], MPI_Comm comm,
+                               MPI_Request* request) {
+  Comm* c = nullptr;
+  Status s = request == nullptr
+                 ? weft::error(MPI_ERR_ARG, "MPI_Ialltoallw: argument request is NULL")
+                 : alltoallw("MPI_Ialltoallw", sendbuf, sendcounts, sdispls, sendtypes, recvbuf,
+                             recvcounts, rdispls, recvtypes, comm, request, &c);
+  return finish("MPI_Ialltoallw", c, s);
+}
