@@ -91,7 +91,9 @@ const std::vector<Table>& tables() {
          "log2 p exchanges of doubling groups", kPowerOfTwo, &needs_power_of_two},
         {"bruck", &allgather_bruck, "ceil(log2 p) steps to rank - 2^k, one final rotation",
          nullptr, &runs_anywhere}},
-       {{.algorithm = "recursive_doubling", .max_bytes = 512 * kKiB, .power_of_two = Need::kYes},
+       {// Calibrated here (docs/tuning.md): at 2 and 3 ranks the ring wins at every size.
+        {.algorithm = "ring", .max_size = 3},
+        {.algorithm = "recursive_doubling", .max_bytes = 512 * kKiB, .power_of_two = Need::kYes},
         {.algorithm = "bruck", .max_bytes = 80 * kKiB},
         {.algorithm = "ring"}}},
       {Collective::kAllgatherv, "allgatherv", "WEFT_ALLGATHERV_ALGORITHM",
@@ -108,6 +110,10 @@ const std::vector<Table>& tables() {
          &runs_anywhere}},
        {{.algorithm = "bruck", .min_size = 8, .max_bytes = 257},
         {.algorithm = "linear", .max_bytes = 32 * kKiB},
+        // Calibrated here (docs/tuning.md): posting everything at once wins at 3-4 ranks at
+        // every size, and at 2 ranks below 1 MiB blocks.
+        {.algorithm = "linear", .min_size = 3, .max_size = 4},
+        {.algorithm = "linear", .max_size = 2, .max_bytes = kMiB},
         {.algorithm = "pairwise"}}},
       {Collective::kAlltoallv, "alltoallv", "WEFT_ALLTOALLV_ALGORITHM",
        {{"pairwise", &alltoallv_pairwise, "p-1 exchange steps", nullptr, &runs_anywhere},
@@ -121,6 +127,8 @@ const std::vector<Table>& tables() {
          "recursive-halving reduce-scatter, then binomial gather", kCommutative,
          &needs_commutative}},
        {{.algorithm = "binomial", .max_bytes = 2 * kKiB},
+        // Calibrated here (docs/tuning.md): up to 4 ranks the tree wins below 1 MiB.
+        {.algorithm = "binomial", .max_size = 4, .max_bytes = kMiB},
         {.algorithm = "rabenseifner", .commutative = Need::kYes, .enough_elements = Need::kYes},
         {.algorithm = "binomial"}}},
       {Collective::kAllreduce, "allreduce", "WEFT_ALLREDUCE_ALGORITHM",
@@ -134,6 +142,11 @@ const std::vector<Table>& tables() {
        {{.algorithm = "recursive_doubling", .max_bytes = 2 * kKiB},
         {.algorithm = "recursive_doubling", .commutative = Need::kNo},
         {.algorithm = "recursive_doubling", .enough_elements = Need::kNo},
+        // Calibrated here (docs/tuning.md) for 2-4 ranks: recursive doubling below 4 KiB,
+        // the pipelined ring from 256 KiB at 3-4 ranks and from 1 MiB at 2.
+        {.algorithm = "recursive_doubling", .max_size = 4, .max_bytes = 4 * kKiB},
+        {.algorithm = "ring", .min_size = 3, .max_size = 4, .min_bytes = 256 * kKiB},
+        {.algorithm = "ring", .max_size = 2, .min_bytes = kMiB},
         {.algorithm = "ring", .min_size = 3, .min_bytes = 4 * kMiB, .power_of_two = Need::kNo},
         {.algorithm = "rabenseifner"}}},
       {Collective::kReduceScatter, "reduce_scatter", "WEFT_REDUCE_SCATTER_ALGORITHM",
@@ -145,6 +158,10 @@ const std::vector<Table>& tables() {
         {"reduce_scatterv", &reduce_scatter_reduce_scatterv,
          "binomial reduce to rank 0, then linear scatterv", nullptr, &runs_anywhere}},
        {{.algorithm = "reduce_scatterv", .commutative = Need::kNo},
+        // Calibrated here (docs/tuning.md) for 2-4 ranks: pairwise between 64 KiB and
+        // 1 MiB, recursive halving elsewhere.
+        {.algorithm = "pairwise", .max_size = 4, .min_bytes = 64 * kKiB, .max_bytes = kMiB},
+        {.algorithm = "recursive_halving", .max_size = 4},
         {.algorithm = "recursive_halving", .max_bytes = 512 * kKiB},
         {.algorithm = "pairwise"}}},
       {Collective::kReduceScatterBlock, "reduce_scatter_block",
@@ -157,6 +174,10 @@ const std::vector<Table>& tables() {
         {"reduce_scatterv", &reduce_scatter_reduce_scatterv,
          "binomial reduce to rank 0, then linear scatterv", nullptr, &runs_anywhere}},
        {{.algorithm = "reduce_scatterv", .commutative = Need::kNo},
+        // Calibrated here (docs/tuning.md) for 2-4 ranks: pairwise between 64 KiB and
+        // 1 MiB, recursive halving elsewhere.
+        {.algorithm = "pairwise", .max_size = 4, .min_bytes = 64 * kKiB, .max_bytes = kMiB},
+        {.algorithm = "recursive_halving", .max_size = 4},
         {.algorithm = "recursive_halving", .max_bytes = 512 * kKiB},
         {.algorithm = "pairwise"}}},
       {Collective::kScan, "scan", "WEFT_SCAN_ALGORITHM",

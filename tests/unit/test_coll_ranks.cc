@@ -287,7 +287,16 @@ TEST_CASE("selection: the tables pick by size, bytes, power of two and commutati
   CHECK(chosen(Collective::kBcast, 4, 1 << 20) == "binomial");
   CHECK(chosen(Collective::kAlltoall, 16, 64) == "bruck");
   CHECK(chosen(Collective::kAlltoall, 4, 64) == "linear");
-  CHECK(chosen(Collective::kAlltoall, 4, 1 << 20) == "pairwise");
+  CHECK(chosen(Collective::kAlltoall, 8, 1 << 20) == "pairwise");
+  // Rows calibrated on this machine for 2-4 ranks (docs/tuning.md).
+  CHECK(chosen(Collective::kAlltoall, 4, 1 << 20) == "linear");
+  CHECK(chosen(Collective::kAlltoall, 2, 4 << 20) == "pairwise");
+  CHECK(chosen(Collective::kAllreduce, 3, 1 << 20, 1 << 18) == "ring");
+  CHECK(chosen(Collective::kAllreduce, 2, 64 << 10, 16 << 10) == "rabenseifner");
+  CHECK(chosen(Collective::kAllreduce, 2, 1024, 256) == "recursive_doubling");
+  CHECK(chosen(Collective::kReduce, 4, 64 << 10, 16 << 10) == "binomial");
+  CHECK(chosen(Collective::kAllgather, 2, 1024) == "ring");
+  CHECK(chosen(Collective::kReduceScatter, 4, 256 << 10, 64 << 10) == "pairwise");
   CHECK(chosen(Collective::kReduce, 8, 1 << 20, 1 << 18) == "rabenseifner");
   CHECK(chosen(Collective::kReduce, 8, 1 << 20, 1 << 18, false) == "binomial");
   CHECK(chosen(Collective::kReduceScatter, 8, 1024, 256, false) == "reduce_scatterv");
