@@ -55,6 +55,31 @@ constexpr const char* kCommutative = "a commutative op";
 constexpr size_t kKiB = 1024;
 constexpr size_t kMiB = 1024 * 1024;
 
+// Reduce_scatter and reduce_scatter_block share their algorithms and their rules.
+const std::vector<AlgorithmInfo>& reduce_scatter_algorithms() {
+  static const std::vector<AlgorithmInfo> algorithms = {
+      {"recursive_halving", &reduce_scatter_recursive_halving,
+       "recursive halving over the blocks (fold for other sizes)", kCommutative,
+       &needs_commutative},
+      {"pairwise", &reduce_scatter_pairwise, "p-1 exchange steps", kCommutative,
+       &needs_commutative},
+      {"reduce_scatterv", &reduce_scatter_reduce_scatterv,
+       "binomial reduce to rank 0, then linear scatterv", nullptr, &runs_anywhere}};
+  return algorithms;
+}
+
+const std::vector<Rule>& reduce_scatter_rules() {
+  static const std::vector<Rule> rules = {
+      {.algorithm = "reduce_scatterv", .commutative = Need::kNo},
+      // Calibrated here (docs/tuning.md) for 2-4 ranks: pairwise between 64 KiB and 1 MiB,
+      // recursive halving elsewhere.
+      {.algorithm = "pairwise", .max_size = 4, .min_bytes = 64 * kKiB, .max_bytes = kMiB},
+      {.algorithm = "recursive_halving", .max_size = 4},
+      {.algorithm = "recursive_halving", .max_bytes = 512 * kKiB},
+      {.algorithm = "pairwise"}};
+  return rules;
+}
+
 const std::vector<Table>& tables() {
   static const std::vector<Table> all = {
       {Collective::kBarrier, "barrier", "WEFT_BARRIER_ALGORITHM",
@@ -150,36 +175,10 @@ const std::vector<Table>& tables() {
         {.algorithm = "ring", .min_size = 3, .min_bytes = 4 * kMiB, .power_of_two = Need::kNo},
         {.algorithm = "rabenseifner"}}},
       {Collective::kReduceScatter, "reduce_scatter", "WEFT_REDUCE_SCATTER_ALGORITHM",
-       {{"recursive_halving", &reduce_scatter_recursive_halving,
-         "recursive halving over the blocks (fold for other sizes)", kCommutative,
-         &needs_commutative},
-        {"pairwise", &reduce_scatter_pairwise, "p-1 exchange steps", kCommutative,
-         &needs_commutative},
-        {"reduce_scatterv", &reduce_scatter_reduce_scatterv,
-         "binomial reduce to rank 0, then linear scatterv", nullptr, &runs_anywhere}},
-       {{.algorithm = "reduce_scatterv", .commutative = Need::kNo},
-        // Calibrated here (docs/tuning.md) for 2-4 ranks: pairwise between 64 KiB and
-        // 1 MiB, recursive halving elsewhere.
-        {.algorithm = "pairwise", .max_size = 4, .min_bytes = 64 * kKiB, .max_bytes = kMiB},
-        {.algorithm = "recursive_halving", .max_size = 4},
-        {.algorithm = "recursive_halving", .max_bytes = 512 * kKiB},
-        {.algorithm = "pairwise"}}},
+       reduce_scatter_algorithms(), reduce_scatter_rules()},
       {Collective::kReduceScatterBlock, "reduce_scatter_block",
-       "WEFT_REDUCE_SCATTER_BLOCK_ALGORITHM",
-       {{"recursive_halving", &reduce_scatter_recursive_halving,
-         "recursive halving over the blocks (fold for other sizes)", kCommutative,
-         &needs_commutative},
-        {"pairwise", &reduce_scatter_pairwise, "p-1 exchange steps", kCommutative,
-         &needs_commutative},
-        {"reduce_scatterv", &reduce_scatter_reduce_scatterv,
-         "binomial reduce to rank 0, then linear scatterv", nullptr, &runs_anywhere}},
-       {{.algorithm = "reduce_scatterv", .commutative = Need::kNo},
-        // Calibrated here (docs/tuning.md) for 2-4 ranks: pairwise between 64 KiB and
-        // 1 MiB, recursive halving elsewhere.
-        {.algorithm = "pairwise", .max_size = 4, .min_bytes = 64 * kKiB, .max_bytes = kMiB},
-        {.algorithm = "recursive_halving", .max_size = 4},
-        {.algorithm = "recursive_halving", .max_bytes = 512 * kKiB},
-        {.algorithm = "pairwise"}}},
+       "WEFT_REDUCE_SCATTER_BLOCK_ALGORITHM", reduce_scatter_algorithms(),
+       reduce_scatter_rules()},
       {Collective::kScan, "scan", "WEFT_SCAN_ALGORITHM",
        {{"recursive_doubling", &scan_recursive_doubling, "ceil(log2 p) exchanges of partial results",
          nullptr, &runs_anywhere}},

@@ -24,7 +24,7 @@ const std::vector<Variable>& variables() {
       {"WEFT_SPIN_US", "",
        "Microseconds a waiting rank polls before it blocks; empty chooses 100 when ranks fit the cores, 20 (yielding the core) when they outnumber them."},
       {"WEFT_TCP_INTERFACE", "127.0.0.1",
-       "Local address the tcp transport listens on."},
+       "Address (or interface name, e.g. eth0) the tcp transport listens on and publishes to peers."},
       {"WEFT_PMI_KEY", "",
        "Job key set by weftrun; every PMI connection must present it (set by the launcher, not by users)."},
       {"WEFT_LOCAL_RANK", "",

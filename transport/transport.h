@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "mpi.h"
 #include "runtime/error.h"
 
 namespace weft::transport {
@@ -87,7 +88,7 @@ class Transport {
     (void)remote_address;
     (void)local;
     (void)length;
-    return Status(17 /* MPI_ERR_INTERN */, "read_remote is not supported by this transport");
+    return Status(MPI_ERR_INTERN, "read_remote is not supported by this transport");
   }
 
   // Called once every process has connected (after a job-wide barrier): resources that

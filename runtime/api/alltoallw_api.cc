@@ -17,8 +17,9 @@ using weft::api::finish;
 
 namespace {
 
-Status validate_side(const char* call, const char* side, const int counts[], const int displs[],
-                     const MPI_Datatype types[], int p, std::vector<weft::Datatype*>& out) {
+Status validate_side(const char* call, const char* side, const void* buffer, const int counts[],
+                     const int displs[], const MPI_Datatype types[], int p,
+                     std::vector<weft::Datatype*>& out) {
   if (p > 0 && (counts == nullptr || displs == nullptr || types == nullptr)) {
     return weft::error(MPI_ERR_ARG, "%s: an array argument of the %s side is NULL", call, side);
   }
@@ -30,7 +31,14 @@ Status validate_side(const char* call, const char* side, const int counts[], con
     }
     char argument[32];
     std::snprintf(argument, sizeof argument, "%stypes[%d]", side, i);
-    WEFT_TRY(weft::check_datatype(call, argument, types[i], &out[static_cast<size_t>(i)]));
+    weft::Datatype* type = nullptr;
+    WEFT_TRY(weft::check_datatype(call, argument, types[i], &type));
+    out[static_cast<size_t>(i)] = type;
+    // MPI_BOTTOM (NULL) is only meaningful with derived types holding absolute addresses.
+    if (buffer == nullptr && counts[i] > 0 && type->is_predefined() && type->size() > 0) {
+      return weft::error(MPI_ERR_BUFFER, "%s: argument %sbuf is NULL with %scounts[%d]=%d", call,
+                         side, side, i, counts[i]);
+    }
   }
   return Status();
 }
@@ -47,9 +55,9 @@ Status alltoallw(const char* call, const void* sendbuf, const int sendcounts[],
   if (recvbuf == MPI_IN_PLACE) {
     return weft::error(MPI_ERR_BUFFER, "%s: argument recvbuf cannot be MPI_IN_PLACE", call);
   }
-  WEFT_TRY(validate_side(call, "recv", recvcounts, rdispls, recvtypes, p, args.recvtypes));
+  WEFT_TRY(validate_side(call, "recv", recvbuf, recvcounts, rdispls, recvtypes, p, args.recvtypes));
   if (!args.in_place) {
-    WEFT_TRY(validate_side(call, "send", sendcounts, sdispls, sendtypes, p, args.sendtypes));
+    WEFT_TRY(validate_side(call, "send", sendbuf, sendcounts, sdispls, sendtypes, p, args.sendtypes));
   }
   weft::EngineGuard guard;
   return weft::coll::alltoallw(call, args, *c, request);

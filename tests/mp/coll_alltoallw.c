@@ -89,6 +89,15 @@ int main(int argc, char **argv) {
     }
   }
 
+  /* A NULL send buffer with data to send is reported, not dereferenced. */
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+  int rc = MPI_Alltoallw(NULL, scounts, sdispls, stypes, recvbuf, rcounts, rdispls, rtypes,
+                         MPI_COMM_WORLD);
+  int error_class = MPI_SUCCESS;
+  MPI_Error_class(rc, &error_class);
+  failures += check("error class of a NULL sendbuf", error_class, MPI_ERR_BUFFER, rank);
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL);
+
   MPI_Type_free(&strided);
   free(scounts); free(sdispls); free(rcounts); free(rdispls); free(stypes); free(rtypes);
   free(sendbuf); free(recvbuf); free(inplace);
