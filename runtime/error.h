@@ -4,6 +4,7 @@
 // names the MPI call, the argument and the offending value.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -12,19 +13,38 @@ namespace weft {
 class [[nodiscard]] Status {
  public:
   Status() = default;  // success
+  // A success is one int and a null pointer, so passing and dropping a Status on the hot
+  // path costs next to nothing; the message only exists for failures.
   Status(int error_class, std::string message)
-      : error_class_(error_class), message_(std::move(message)) {}
+      : error_class_(error_class), message_(new std::string(std::move(message))) {}
+  Status(const Status& other)
+      : error_class_(other.error_class_),
+        message_(other.message_ ? new std::string(*other.message_) : nullptr) {}
+  Status(Status&& other) noexcept = default;
+  Status& operator=(const Status& other) {
+    if (this != &other) {
+      error_class_ = other.error_class_;
+      message_.reset(other.message_ ? new std::string(*other.message_) : nullptr);
+    }
+    return *this;
+  }
+  Status& operator=(Status&& other) noexcept = default;
 
   static Status success() { return Status(); }
 
   bool ok() const { return error_class_ == 0; }
   explicit operator bool() const { return ok(); }
   int error_class() const { return error_class_; }
-  const std::string& message() const { return message_; }
+  const std::string& message() const { return message_ ? *message_ : empty_message(); }
 
  private:
+  static const std::string& empty_message() {
+    static const std::string empty;
+    return empty;
+  }
+
   int error_class_ = 0;  // MPI_SUCCESS
-  std::string message_;
+  std::unique_ptr<std::string> message_;
 };
 
 // Builds a failed Status with a printf-style message, e.g.

@@ -7,16 +7,21 @@
 namespace weft {
 
 Request::~Request() {
-  if (comm != nullptr) comm->release();
-  if (datatype != nullptr) datatype->release();
+  if (!borrowed) {
+    if (comm != nullptr) comm->release();
+    if (datatype != nullptr) datatype->release();
+  }
   if (buffered_bytes > 0) bsend_release(buffered_bytes);
 }
 
 void Request::bind(Comm* new_comm, Datatype* new_datatype) {
   if (new_comm != nullptr) new_comm->retain();
   if (new_datatype != nullptr) new_datatype->retain();
-  if (comm != nullptr) comm->release();
-  if (datatype != nullptr) datatype->release();
+  if (!borrowed) {
+    if (comm != nullptr) comm->release();
+    if (datatype != nullptr) datatype->release();
+  }
+  borrowed = false;
   comm = new_comm;
   datatype = new_datatype;
 }

@@ -28,6 +28,13 @@ class Request : public Object {
 
   // Sets the operation's communicator and datatype (retained until the request dies).
   void bind(Comm* comm, Datatype* datatype);
+  // For a request that lives on the stack of a blocking call: the caller's references
+  // keep both alive for the whole call, so no reference is taken (no atomics).
+  void bind_borrowed(Comm* new_comm, Datatype* new_datatype) {
+    comm = new_comm;
+    datatype = new_datatype;
+    borrowed = true;
+  }
 
   MPI_Request handle() { return to_handle<MPI_Request>(this); }
   bool is_complete() const { return complete.load(std::memory_order_acquire); }
@@ -42,6 +49,7 @@ class Request : public Object {
   bool active = false;
   bool user_freed = false;
   bool cancelled = false;
+  bool borrowed = false;  // comm and datatype are not retained (bind_borrowed)
 
   // The operation, as the user described it.
   Comm* comm = nullptr;
@@ -65,6 +73,11 @@ class Request : public Object {
   const char* send_data = nullptr;  // contiguous bytes to send (user buffer or `packed`)
   bool waiting_for_ack = false;
   int error = MPI_SUCCESS;
+
+  // The engine's queue this request waits in (posted receives, streaming sends,
+  // generic operations): see runtime/p2p/intrusive_list.h.
+  Request* list_prev = nullptr;
+  Request* list_next = nullptr;
 
   // kGeneric: advances the operation; returns true once it is complete.
   std::function<bool()> progress;

@@ -47,6 +47,10 @@ const std::string& host_name() {
   return g_host_name;
 }
 
+namespace state_internal {
+bool g_engine_locking = false;
+}
+
 int thread_level() { return g_thread_level; }
 bool is_main_thread() { return std::this_thread::get_id() == g_main_thread; }
 
@@ -74,6 +78,7 @@ Status initialize(const char* call, int required, int* provided) {
   if (required < MPI_THREAD_SINGLE) required = MPI_THREAD_SINGLE;
   g_thread_level = required > MPI_THREAD_MULTIPLE ? MPI_THREAD_MULTIPLE : required;
   if (provided != nullptr) *provided = g_thread_level;
+  state_internal::g_engine_locking = g_thread_level == MPI_THREAD_MULTIPLE;
 
   g_pmi = new PmiClient();
   Status status = g_pmi->init();

@@ -31,8 +31,7 @@ Status check_initialized(const char* call) {
   return Status();
 }
 
-int finish(const char* call, Comm* comm, const Status& status) {
-  if (status.ok()) return MPI_SUCCESS;
+int finish_error(const char* call, Comm* comm, const Status& status) {
   const int code = status.error_class();
   t_last_class = code;
   t_last_message = status.message();

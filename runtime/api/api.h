@@ -27,6 +27,9 @@ Status check_initialized(const char* call);
 // `comm` (nullptr: the handler for errors not tied to a communicator — MPI_COMM_SELF's when
 // the program changed it, else MPI_COMM_WORLD's). MPI_ERRORS_ARE_FATAL and
 // MPI_ERRORS_ABORT print the message and end the job; MPI_ERRORS_RETURN returns the code.
-int finish(const char* call, Comm* comm, const Status& status);
+int finish_error(const char* call, Comm* comm, const Status& status);
+inline int finish(const char* call, Comm* comm, const Status& status) {
+  return status.ok() ? MPI_SUCCESS : finish_error(call, comm, status);
+}
 
 }  // namespace weft::api

@@ -86,8 +86,19 @@ Status blocking_send(const char* call, const void* buf, int count, MPI_Datatype 
     }
     return status;
   }
+  if (mode != SendMode::kSync && type->is_contiguous()) {
+    // Eager fast path: no request; the transport copies the data before returning.
+    const size_t bytes = static_cast<size_t>(count) * type->size();
+    p2p::Engine& engine = p2p::engine();
+    if (bytes <= engine.eager_limit()) {
+      Comm* target = *c;
+      EngineGuard guard;
+      return engine.send_eager(target->process(dest), target->rank(), tag, target->context(),
+                               static_cast<const char*>(buf) + type->true_lb(), bytes);
+    }
+  }
   Request request(RequestKind::kSend);
-  request.bind(*c, type);
+  request.bind_borrowed(*c, type);
   request.buffer = const_cast<void*>(buf);
   request.count = static_cast<size_t>(count);
   request.peer = dest;
@@ -106,7 +117,7 @@ Status blocking_recv(const char* call, void* buf, int count, MPI_Datatype dataty
   Datatype* type = nullptr;
   WEFT_TRY(p2p::validate(call, p2p::Direction::kReceive, buf, count, datatype, source, tag, comm, c, &type));
   Request request(RequestKind::kRecv);
-  request.bind(*c, type);
+  request.bind_borrowed(*c, type);
   request.buffer = buf;
   request.count = static_cast<size_t>(count);
   request.peer = source;

@@ -178,6 +178,37 @@ Status Engine::send_packet(int process, const Header& header, size_t header_len,
   return route(process).send(process, &header, header_len, payload, payload_len);
 }
 
+Unexpected* Engine::new_unexpected() {
+  if (spare_.empty()) return new Unexpected();
+  Unexpected* message = spare_.back();
+  spare_.pop_back();
+  return message;
+}
+
+void Engine::recycle(Unexpected* message) {
+  // Keep a few records with their payload capacity; a burst beyond that is freed.
+  if (spare_.size() < 64 && message->data.capacity() <= 2 * eager_limit_ + 64) {
+    message->data.clear();
+    spare_.push_back(message);
+  } else {
+    delete message;
+  }
+}
+
+Status Engine::send_eager(int process, int source, int tag, uint32_t context, const void* data,
+                          size_t bytes) {
+  Header header;
+  header.kind = PacketKind::kEager;
+  header.flags = 0;
+  header.unused = 0;
+  header.tag = tag;
+  header.context = context;
+  header.source = source;
+  header.size = bytes;
+  header.sender_request = 0;
+  return send_packet(process, header, kEagerHeaderBytes, data, bytes);
+}
+
 Status Engine::start_send(Request* request) {
   Datatype* type = request->datatype;
   const int process = request->peer_process;
@@ -224,16 +255,17 @@ Status Engine::start_receive(Request* request) {
   request->active = true;
   request->error = MPI_SUCCESS;
   request->bytes_done = 0;
-  for (auto it = unexpected_.begin(); it != unexpected_.end(); ++it) {
-    if (!matches(request, (*it)->header)) continue;
-    std::unique_ptr<Unexpected> message = std::move(*it);
-    unexpected_.erase(it);
+  for (Unexpected* message = unexpected_.front(); message != nullptr;
+       message = IntrusiveList<Unexpected>::next(message)) {
+    if (!matches(request, message->header)) continue;
+    unexpected_.erase(message);
     if (message->header.kind == PacketKind::kEager) {
       deliver_eager(request, message->header, message->data.data(), message->data.size(),
                     message->process);
     } else {
       deliver_rts(request, message->header, message->process);
     }
+    recycle(message);
     return Status();
   }
   posted_.push_back(request);
@@ -242,8 +274,9 @@ Status Engine::start_receive(Request* request) {
 
 bool Engine::probe(int source, int tag, uint32_t context, MPI_Status* status,
                    std::unique_ptr<Unexpected>* take) {
-  for (auto it = unexpected_.begin(); it != unexpected_.end(); ++it) {
-    const Header& header = (*it)->header;
+  for (Unexpected* message = unexpected_.front(); message != nullptr;
+       message = IntrusiveList<Unexpected>::next(message)) {
+    const Header& header = message->header;
     if (!matches(source, tag, context, header)) continue;
     if (status != nullptr) {
       status->MPI_SOURCE = header.source;
@@ -253,8 +286,8 @@ bool Engine::probe(int source, int tag, uint32_t context, MPI_Status* status,
       status_set_cancelled(status, false);
     }
     if (take != nullptr) {
-      *take = std::move(*it);
-      unexpected_.erase(it);
+      unexpected_.erase(message);
+      take->reset(message);
     }
     return true;
   }
@@ -276,9 +309,10 @@ Status Engine::receive_taken(Request* request, std::unique_ptr<Unexpected> messa
 }
 
 bool Engine::cancel_receive(Request* request) {
-  auto it = std::find(posted_.begin(), posted_.end(), request);
-  if (it == posted_.end()) return false;
-  posted_.erase(it);
+  if (!request->active || request->kind != RequestKind::kRecv || !posted_.contains(request)) {
+    return false;
+  }
+  posted_.erase(request);
   request->cancelled = true;
   status_set_empty(&request->status);
   status_set_cancelled(&request->status, true);
@@ -293,10 +327,10 @@ void Engine::on_packet(int process, const void* raw_header, size_t header_len,
   switch (header.kind) {
     case PacketKind::kEager:
     case PacketKind::kRts: {
-      for (auto it = posted_.begin(); it != posted_.end(); ++it) {
-        if (!matches(*it, header)) continue;
-        Request* request = *it;
-        posted_.erase(it);
+      for (Request* request = posted_.front(); request != nullptr;
+           request = IntrusiveList<Request>::next(request)) {
+        if (!matches(request, header)) continue;
+        posted_.erase(request);
         if (header.kind == PacketKind::kEager) {
           deliver_eager(request, header, payload, payload_len, process);
         } else {
@@ -304,14 +338,14 @@ void Engine::on_packet(int process, const void* raw_header, size_t header_len,
         }
         return;
       }
-      auto message = std::make_unique<Unexpected>();
+      Unexpected* message = new_unexpected();
       message->header = header;
       message->process = process;
       if (header.kind == PacketKind::kEager && payload_len > 0) {
         const char* bytes = static_cast<const char*>(payload);
         message->data.assign(bytes, bytes + payload_len);
       }
-      unexpected_.push_back(std::move(message));
+      unexpected_.push_back(message);
       return;
     }
     case PacketKind::kCts: {
@@ -415,11 +449,11 @@ void Engine::on_data(const Header& header, const void* payload, size_t length) {
 }
 
 void Engine::push_streams() {
-  for (auto it = streams_.begin(); it != streams_.end();) {
-    Request* request = *it;
+  for (Request* request = streams_.front(); request != nullptr;) {
+    Request* following = IntrusiveList<Request>::next(request);
     const int process = request->peer_process;
     transport::Transport& path = route(process);
-    bool failed = false;
+    Status failure;
     while (request->bytes_done < request->message_bytes &&
            path.ready_to_send(process, fragment_bytes_)) {
       size_t n = std::min(fragment_bytes_, request->message_bytes - request->bytes_done);
@@ -429,18 +463,20 @@ void Engine::push_streams() {
       data.address = request->bytes_done;
       Status status = send_packet(process, data, sizeof data, request->send_data + request->bytes_done, n);
       if (!status.ok()) {
-        fail_request(request, status);
-        failed = true;
+        failure = std::move(status);
         break;
       }
       request->bytes_done += n;
     }
-    if (failed || request->bytes_done >= request->message_bytes) {
-      it = streams_.erase(it);
-      if (!failed) complete(request);
-    } else {
-      ++it;
+    // Unlinked before completing: completion may free a request the user already freed.
+    if (!failure.ok()) {
+      streams_.erase(request);
+      fail_request(request, failure);
+    } else if (request->bytes_done >= request->message_bytes) {
+      streams_.erase(request);
+      complete(request);
     }
+    request = following;
   }
 }
 
@@ -470,15 +506,17 @@ void Engine::add_generic(Request* request) {
 
 bool Engine::progress_generics() {
   bool any = false;
-  for (auto it = generics_.begin(); it != generics_.end();) {
-    Request* request = *it;
-    if (request->progress()) {
-      it = generics_.erase(it);
+  for (Request* request = generics_.front(); request != nullptr;) {
+    // progress() may add generic requests (appended at the tail); this one stays linked
+    // until it completes, so its successor is read after the call.
+    const bool done = request->progress();
+    Request* following = IntrusiveList<Request>::next(request);
+    if (done) {
+      generics_.erase(request);
       complete(request);
       any = true;
-    } else {
-      ++it;
     }
+    request = following;
   }
   return any;
 }
@@ -528,9 +566,10 @@ bool Engine::sleep_once(void* state, bool (*done)(void*)) {
     // Sends waiting for room and other threads' completions are not signalled through
     // the descriptors: cap the sleep so they are noticed promptly.
     int timeout_ms = busy_sending || thread_level() == MPI_THREAD_MULTIPLE || !generics_.empty() ? 1 : 100;
-    engine_lock().unlock();
+    const bool locked = engine_locking();
+    if (locked) engine_lock().unlock();
     ::poll(polls.data(), polls.size(), timeout_ms);
-    engine_lock().lock();
+    if (locked) engine_lock().lock();
   }
   for (transport::Transport* t : polled_) t->end_sleep();
   return false;

@@ -14,12 +14,12 @@
 #pragma once
 
 #include <cstdint>
-#include <list>
 #include <memory>
 #include <type_traits>
 #include <vector>
 
 #include "runtime/error.h"
+#include "runtime/p2p/intrusive_list.h"
 #include "runtime/request.h"
 #include "transport/transport.h"
 
@@ -53,6 +53,8 @@ struct Unexpected {
   Header header;
   int process;             // world rank of the sender
   std::vector<char> data;  // eager payload
+  Unexpected* list_prev = nullptr;
+  Unexpected* list_next = nullptr;
 };
 
 class Engine final : public transport::PacketSink {
@@ -66,6 +68,10 @@ class Engine final : public transport::PacketSink {
   // Starts a send or receive described by the request's fields.
   Status start_send(Request* request);
   Status start_receive(Request* request);
+  // A standard-mode send of `bytes` contiguous bytes that fits the eager protocol, without
+  // a request: it is complete when this returns (the transport copied the data).
+  Status send_eager(int process, int source, int tag, uint32_t context, const void* data,
+                    size_t bytes);
 
   // Probing: finds the first unexpected message matching (source, tag, context).
   // With `take`, it is removed from the queue and handed to the caller (MPI_Mprobe).
@@ -119,10 +125,14 @@ class Engine final : public transport::PacketSink {
   std::vector<transport::Transport*> routes_;  // per world rank
   std::vector<transport::Transport*> polled_;  // transports that reach at least one peer
   std::vector<bool> local_;                    // per world rank: on this host
-  std::list<Request*> posted_;
-  std::list<std::unique_ptr<Unexpected>> unexpected_;
-  std::list<Request*> streams_;   // sends streaming DATA after a CTS
-  std::list<Request*> generics_;
+  Unexpected* new_unexpected();
+  void recycle(Unexpected* message);
+
+  IntrusiveList<Request> posted_;
+  IntrusiveList<Unexpected> unexpected_;  // owned; unlinked ones go back to spare_
+  IntrusiveList<Request> streams_;   // sends streaming DATA after a CTS
+  IntrusiveList<Request> generics_;
+  std::vector<Unexpected*> spare_;   // recycled Unexpected records (payload capacity kept)
   size_t eager_limit_ = 16384;
   size_t fragment_bytes_ = 65536;
   int64_t spin_ns_ = 100000;

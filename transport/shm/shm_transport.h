@@ -9,8 +9,8 @@
 //
 // Sleeping: a receiver about to block raises `sleeping` in its segment and waits on a
 // datagram socket (its doorbell); a sender that sees the flag after writing sends one
-// byte to the doorbell. Both sides use a full fence between their write and their check
-// (the classic store/load handshake), so no wake-up is lost.
+// byte to the doorbell. Both sides order their write before their check with seq_cst
+// operations (the classic store/load handshake), so no wake-up is lost.
 //
 // Single copy: large messages are read directly from the sender's memory with
 // process_vm_readv when a real probe read of the peer succeeded at start-up.
