@@ -91,6 +91,49 @@ class Transport {
     return Status(MPI_ERR_INTERN, "read_remote is not supported by this transport");
   }
 
+  // --- shared single copy ---------------------------------------------------------
+  // For large messages both sides copy at once: the receiver opens a copy slot, tells the
+  // sender about it, and both claim chunks of the message from the slot until none is
+  // left: the receiver reads chunks out of the sender's buffer, the sender writes chunks
+  // into the receiver's buffer. A side that is busy elsewhere simply claims nothing, so
+  // the transfer never waits for the sender to call MPI.
+  struct SharedCopy {
+    int slot = -1;
+    uint32_t generation = 0;
+  };
+  // True when both directions of cross-memory attach work with `peer`.
+  virtual bool can_share_copy(int peer) const {
+    (void)peer;
+    return false;
+  }
+  // Receiver: reserves a slot for a message of `length` bytes; false when none is free.
+  virtual bool open_shared_copy(size_t length, SharedCopy* copy) {
+    (void)length;
+    (void)copy;
+    return false;
+  }
+  // Receiver: copies claimed chunks from the sender's buffer at `remote_address` into
+  // `local` until no chunk is left to claim.
+  virtual Status shared_copy_read(int peer, const SharedCopy& copy, uint64_t remote_address,
+                                  void* local, size_t length) {
+    (void)peer, (void)copy, (void)remote_address, (void)local, (void)length;
+    return Status(MPI_ERR_INTERN, "shared copy is not supported by this transport");
+  }
+  // Sender: copies claimed chunks of `local` into the receiver's buffer at
+  // `remote_address`, using the slot the receiver opened in its own memory.
+  virtual Status shared_copy_write(int peer, const SharedCopy& copy, const void* local,
+                                   uint64_t remote_address, size_t length) {
+    (void)peer, (void)copy, (void)local, (void)remote_address, (void)length;
+    return Status(MPI_ERR_INTERN, "shared copy is not supported by this transport");
+  }
+  // Receiver: 1 once every chunk has been copied, 0 while the sender still copies one,
+  // -1 when the sender failed to write its part. The slot is closed once this is not 0.
+  virtual int shared_copy_finished(const SharedCopy& copy) {
+    (void)copy;
+    return -1;
+  }
+  virtual void close_shared_copy(const SharedCopy& copy) { (void)copy; }
+
   // Called once every process has connected (after a job-wide barrier): resources that
   // were only needed to connect (names in /dev/shm, listening sockets) can go.
   virtual void connected_all() {}

@@ -359,6 +359,20 @@ void Engine::on_packet(int process, const void* raw_header, size_t header_len,
     case PacketKind::kData:
       on_data(header, payload, payload_len);
       return;
+    case PacketKind::kHelp: {
+      Request* request = request_of(header.sender_request);
+      transport::Transport::SharedCopy copy;
+      copy.slot = header.tag;
+      copy.generation = header.context;
+      Status status = route(process).shared_copy_write(process, copy, request->send_data,
+                                                       header.address, header.size);
+      if (!status.ok()) {
+        // The receiver learns it through the slot and fails its receive; FIN still comes.
+        request->error = status.error_class();
+        request->status.MPI_ERROR = status.error_class();
+      }
+      return;
+    }
     case PacketKind::kFin:
     case PacketKind::kAck:
       complete(request_of(header.sender_request));
@@ -402,6 +416,24 @@ void Engine::deliver_rts(Request* request, const Header& header, int process) {
   status_set_cancelled(&request->status, false);
 
   transport::Transport& path = route(process);
+  transport::Transport::SharedCopy copy;
+  if (n > 0 && path.can_read_remote(process) && request->datatype->is_contiguous() &&
+      path.can_share_copy(process) && path.open_shared_copy(n, &copy)) {
+    // Shared single copy: the sender joins in when it sees HELP; FIN follows once every
+    // chunk is done (finish_shared_copies).
+    Header help{};
+    help.kind = PacketKind::kHelp;
+    help.tag = copy.slot;
+    help.context = copy.generation;
+    help.size = n;
+    help.address = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(contiguous_base(request)));
+    help.sender_request = header.sender_request;
+    Status status = send_packet(process, help, sizeof help, nullptr, 0);
+    if (status.ok()) status = path.shared_copy_read(process, copy, header.address, contiguous_base(request), n);
+    shared_copies_.push_back(SharedCopyWait{request, copy, process, header.sender_request, std::move(status)});
+    finish_shared_copies();
+    return;
+  }
   if (path.can_read_remote(process)) {
     // Single copy: read straight from the sender's buffer, then release the sender.
     Status status;
@@ -480,6 +512,39 @@ void Engine::push_streams() {
   }
 }
 
+bool Engine::finish_shared_copies() {
+  bool any = false;
+  for (size_t i = 0; i < shared_copies_.size();) {
+    transport::Transport& path = route(shared_copies_[i].process);
+    const int state = path.shared_copy_finished(shared_copies_[i].copy);
+    if (state == 0) {
+      ++i;
+      continue;
+    }
+    SharedCopyWait wait = std::move(shared_copies_[i]);
+    shared_copies_.erase(shared_copies_.begin() + static_cast<std::ptrdiff_t>(i));
+    path.close_shared_copy(wait.copy);
+    any = true;
+    Status status = std::move(wait.status);
+    if (state < 0 && status.ok()) {
+      status = error(MPI_ERR_OTHER, "rank %d could not write its part of a %zu-byte message",
+                     wait.request->status.MPI_SOURCE, wait.request->message_bytes);
+    }
+    Header fin{};
+    fin.kind = PacketKind::kFin;
+    fin.sender_request = wait.sender_request;
+    Status sent = send_packet(wait.process, fin, sizeof fin, nullptr, 0);
+    if (!status.ok()) {
+      fail_request(wait.request, status);
+    } else if (!sent.ok()) {
+      fail_request(wait.request, sent);
+    } else {
+      complete(wait.request);
+    }
+  }
+  return any;
+}
+
 void Engine::complete(Request* request) {
   request->active = false;
   request->waiting_for_ack = false;
@@ -525,6 +590,7 @@ bool Engine::progress() {
   bool any = false;
   for (transport::Transport* t : polled_) any |= t->poll(*this) > 0;
   if (!streams_.empty()) push_streams();
+  if (!shared_copies_.empty()) any |= finish_shared_copies();
   if (!generics_.empty()) any |= progress_generics();
   return any;
 }
@@ -556,7 +622,7 @@ bool Engine::sleep_once(void* state, bool (*done)(void*)) {
   // done() may have started new operations (a collective's next step, a send to self):
   // ask again whether anything is already waiting.
   for (transport::Transport* t : polled_) can_sleep = t->prepare_to_sleep() && can_sleep;
-  bool busy_sending = !streams_.empty();
+  bool busy_sending = !streams_.empty() || !shared_copies_.empty();
   for (transport::Transport* t : polled_) busy_sending = busy_sending || t->has_pending_sends();
   if (can_sleep) {
     std::vector<int> fds;

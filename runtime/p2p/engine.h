@@ -10,6 +10,10 @@
 //                           copies the data itself and answers FIN: one copy in total.
 //                           Otherwise it answers CTS and the sender streams DATA
 //                           fragments, paced by the transport's readiness.
+//                           Large messages with a transport that supports it use a
+//                           shared copy: the receiver first sends HELP (a copy slot and
+//                           its buffer address); both sides then copy chunks at once,
+//                           and the receiver sends FIN when every chunk is done.
 // All functions expect the engine lock (state.h) to be held.
 #pragma once
 
@@ -30,7 +34,7 @@ class Comm;
 
 namespace p2p {
 
-enum class PacketKind : uint8_t { kEager = 1, kRts, kCts, kData, kFin, kAck };
+enum class PacketKind : uint8_t { kEager = 1, kRts, kCts, kData, kFin, kAck, kHelp };
 inline constexpr uint8_t kFlagSync = 1;
 
 struct Header {
@@ -117,6 +121,7 @@ class Engine final : public transport::PacketSink {
   void deliver_rts(Request* request, const Header& header, int process);
   void on_data(const Header& header, const void* payload, size_t length);
   void push_streams();
+  bool finish_shared_copies();
   void complete(Request* request);
   void fail_request(Request* request, const Status& status);
   bool progress_generics();
@@ -132,7 +137,16 @@ class Engine final : public transport::PacketSink {
   IntrusiveList<Unexpected> unexpected_;  // owned; unlinked ones go back to spare_
   IntrusiveList<Request> streams_;   // sends streaming DATA after a CTS
   IntrusiveList<Request> generics_;
-  std::vector<Unexpected*> spare_;   // recycled Unexpected records (payload capacity kept)
+  std::vector<Unexpected*> spare_;
+  // Receives whose shared copy waits for chunks the sender is still copying.
+  struct SharedCopyWait {
+    Request* request;
+    transport::Transport::SharedCopy copy;
+    int process;
+    uint64_t sender_request;
+    Status status;  // the receiver's own part
+  };
+  std::vector<SharedCopyWait> shared_copies_;   // recycled Unexpected records (payload capacity kept)
   size_t eager_limit_ = 16384;
   size_t fragment_bytes_ = 65536;
   int64_t spin_ns_ = 100000;

@@ -41,6 +41,16 @@ struct ShmTransport::Ring {
   alignas(64) char data[1];                // ring_bytes follow
 };
 
+// A shared copy in progress (see the header). The receiver owns the slot; the sender
+// touches it only through atomic operations that check the generation.
+struct ShmTransport::CopySlot {
+  alignas(64) std::atomic<uint64_t> claim;  // generation << kGenerationShift | next offset
+  std::atomic<uint64_t> done;               // bytes copied, both sides together
+  std::atomic<uint32_t> failed;             // the sender could not write a chunk it claimed
+  uint32_t unused;
+  uint64_t chunk;                           // bytes per claim
+};
+
 struct ShmTransport::Segment {
   uint64_t magic;
   uint64_t probe_value;
@@ -52,16 +62,28 @@ struct ShmTransport::Segment {
 
 namespace {
 constexpr size_t kSegmentHeaderBytes = 128;
+constexpr int kCopySlots = 32;
+constexpr size_t kCopySlotBytes = 64;
+constexpr size_t kCopyAreaBytes = kCopySlots * kCopySlotBytes;
 constexpr size_t kRingControlBytes = 128;  // head and tail lines
+constexpr int kGenerationShift = 40;
+constexpr uint64_t kOffsetMask = (uint64_t{1} << kGenerationShift) - 1;
+constexpr uint32_t kGenerationMask = (1u << 24) - 1;
 }  // namespace
 
-ShmTransport::Ring* ShmTransport::ring_at(Segment* segment, int index) const {
+ShmTransport::CopySlot* ShmTransport::slot_at(Segment* segment, int index) const {
   char* base = reinterpret_cast<char*>(segment) + kSegmentHeaderBytes;
+  return reinterpret_cast<CopySlot*>(base + static_cast<size_t>(index) * kCopySlotBytes);
+}
+
+ShmTransport::Ring* ShmTransport::ring_at(Segment* segment, int index) const {
+  char* base = reinterpret_cast<char*>(segment) + kSegmentHeaderBytes + kCopyAreaBytes;
   return reinterpret_cast<Ring*>(base + static_cast<size_t>(index) * (kRingControlBytes + ring_bytes_));
 }
 
 ShmTransport::ShmTransport() {
   static_assert(sizeof(Segment) <= kSegmentHeaderBytes, "segment header too large");
+  static_assert(sizeof(CopySlot) <= kCopySlotBytes, "copy slot too large");
   static_assert(offsetof(Ring, data) == kRingControlBytes, "ring control layout");
 }
 
@@ -84,7 +106,15 @@ Status ShmTransport::publish(Bootstrap& bootstrap) {
   std::snprintf(name, sizeof name, "/weft-%d-%d-%016" PRIx64, static_cast<int>(getpid()), me, nonce);
   name_ = name;
 
-  segment_bytes_ = kSegmentHeaderBytes + static_cast<size_t>(world_size_) * (kRingControlBytes + ring_bytes_);
+  segment_bytes_ = kSegmentHeaderBytes + kCopyAreaBytes +
+                   static_cast<size_t>(world_size_) * (kRingControlBytes + ring_bytes_);
+  shared_copy_bytes_ =
+      static_cast<size_t>(std::max<int64_t>(0, config::get_int("WEFT_SHM_SHARED_COPY")));
+  copy_chunk_bytes_ =
+      static_cast<size_t>(std::max<int64_t>(4096, config::get_int("WEFT_SHM_COPY_CHUNK")));
+  free_slots_.clear();
+  for (int i = kCopySlots - 1; i >= 0; --i) free_slots_.push_back(i);
+  slot_generation_.assign(kCopySlots, 0);
   int fd = shm_open(name_.c_str(), O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
   if (fd < 0) {
     return error(MPI_ERR_OTHER, "MPI_Init: shm transport cannot create %s: %s", name_.c_str(),
@@ -353,6 +383,104 @@ Status ShmTransport::read_remote(int rank, uint64_t remote_address, void* local,
     done += static_cast<size_t>(n);
   }
   return Status();
+}
+
+bool ShmTransport::can_share_copy(int rank) const {
+  return shared_copy_bytes_ > 0 && peers_[static_cast<size_t>(rank)].cma;
+}
+
+bool ShmTransport::open_shared_copy(size_t length, SharedCopy* copy) {
+  if (shared_copy_bytes_ == 0 || length < shared_copy_bytes_ || free_slots_.empty() ||
+      own_ == nullptr || length > kOffsetMask) {
+    return false;
+  }
+  const int index = free_slots_.back();
+  free_slots_.pop_back();
+  uint32_t& generation = slot_generation_[static_cast<size_t>(index)];
+  generation = (generation + 1) & kGenerationMask;
+  if (generation == 0) generation = 1;
+  CopySlot* slot = slot_at(own_, index);
+  slot->done.store(0, std::memory_order_relaxed);
+  slot->failed.store(0, std::memory_order_relaxed);
+  slot->chunk = copy_chunk_bytes_;
+  // Publishing the claim word opens the slot; everything above is visible to a sender
+  // whose acquire load sees it.
+  slot->claim.store(static_cast<uint64_t>(generation) << kGenerationShift,
+                    std::memory_order_release);
+  copy->slot = index;
+  copy->generation = generation;
+  return true;
+}
+
+template <class Move>
+Status ShmTransport::claim_chunks(CopySlot* slot, const SharedCopy& copy, size_t length,
+                                  Move&& move) {
+  uint64_t word = slot->claim.load(std::memory_order_acquire);
+  for (;;) {
+    if ((word >> kGenerationShift) != copy.generation) return Status();  // closed and reused
+    const uint64_t offset = word & kOffsetMask;
+    if (offset >= length) return Status();  // nothing left to claim
+    const uint64_t chunk = std::min<uint64_t>(slot->chunk, length - offset);
+    if (!slot->claim.compare_exchange_weak(word, word + chunk, std::memory_order_acq_rel,
+                                           std::memory_order_acquire)) {
+      continue;  // `word` holds the current value
+    }
+    Status status = move(static_cast<size_t>(offset), static_cast<size_t>(chunk));
+    if (!status.ok()) slot->failed.store(1, std::memory_order_relaxed);
+    // The chunk counts as done either way, so the receiver never waits for it forever.
+    slot->done.fetch_add(chunk, std::memory_order_acq_rel);
+    if (!status.ok()) return status;
+    word = slot->claim.load(std::memory_order_acquire);
+  }
+}
+
+Status ShmTransport::shared_copy_read(int rank, const SharedCopy& copy, uint64_t remote_address,
+                                      void* local, size_t length) {
+  CopySlot* slot = slot_at(own_, copy.slot);
+  char* destination = static_cast<char*>(local);
+  return claim_chunks(slot, copy, length, [&](size_t offset, size_t chunk) {
+    return read_remote(rank, remote_address + offset, destination + offset, chunk);
+  });
+}
+
+Status ShmTransport::shared_copy_write(int rank, const SharedCopy& copy, const void* local,
+                                       uint64_t remote_address, size_t length) {
+  Peer& peer = peers_[static_cast<size_t>(rank)];
+  // Helping is optional: without write access the receiver copies every chunk itself.
+  if (!peer.connected || !peer.cma || copy.slot < 0 || copy.slot >= kCopySlots) return Status();
+  CopySlot* slot = slot_at(peer.segment, copy.slot);
+  const char* source = static_cast<const char*>(local);
+  return claim_chunks(slot, copy, length, [&](size_t offset, size_t chunk) -> Status {
+    size_t done = 0;
+    while (done < chunk) {
+      iovec local_iov{const_cast<char*>(source) + offset + done, chunk - done};
+      iovec remote_iov{reinterpret_cast<void*>(static_cast<uintptr_t>(remote_address + offset + done)),
+                       chunk - done};
+      ssize_t n = process_vm_writev(peer.pid, &local_iov, 1, &remote_iov, 1, 0);
+      if (n <= 0) {
+        if (n < 0 && errno == EINTR) continue;
+        return error(MPI_ERR_OTHER, "shm transport: writing %zu bytes to rank %d (pid %d) failed: %s",
+                     chunk, rank, peer.pid, n < 0 ? std::strerror(errno) : "no progress");
+      }
+      done += static_cast<size_t>(n);
+    }
+    return Status();
+  });
+}
+
+int ShmTransport::shared_copy_finished(const SharedCopy& copy) {
+  CopySlot* slot = slot_at(own_, copy.slot);
+  const uint64_t word = slot->claim.load(std::memory_order_acquire);
+  const uint64_t claimed = word & kOffsetMask;
+  if (slot->done.load(std::memory_order_acquire) < claimed) return 0;
+  return slot->failed.load(std::memory_order_relaxed) != 0 ? -1 : 1;
+}
+
+void ShmTransport::close_shared_copy(const SharedCopy& copy) {
+  CopySlot* slot = slot_at(own_, copy.slot);
+  // Retire the generation: a late sender's claim now fails its generation check.
+  slot->claim.store(0, std::memory_order_release);
+  free_slots_.push_back(copy.slot);
 }
 
 void ShmTransport::close() {

@@ -13,7 +13,13 @@
 // operations (the classic store/load handshake), so no wake-up is lost.
 //
 // Single copy: large messages are read directly from the sender's memory with
-// process_vm_readv when a real probe read of the peer succeeded at start-up.
+// process_vm_readv when a real probe read of the peer succeeded at start-up. From
+// WEFT_SHM_SHARED_COPY bytes up, the copy is shared: the receiver opens a copy slot in its
+// segment (an atomic claim word: generation and next offset, and a count of bytes done),
+// and both sides claim WEFT_SHM_COPY_CHUNK-byte chunks from it; the sender writes its
+// chunks with process_vm_writev. Two cores copy one message, and a sender that is not in
+// MPI just claims nothing. The generation in the claim word stops a late sender from
+// touching a slot that was closed and reused.
 #pragma once
 
 #include <sys/un.h>
@@ -50,10 +56,20 @@ class ShmTransport final : public Transport {
   bool can_read_remote(int peer) const override;
   Status read_remote(int peer, uint64_t remote_address, void* local, size_t length) override;
 
+  bool can_share_copy(int peer) const override;
+  bool open_shared_copy(size_t length, SharedCopy* copy) override;
+  Status shared_copy_read(int peer, const SharedCopy& copy, uint64_t remote_address, void* local,
+                          size_t length) override;
+  Status shared_copy_write(int peer, const SharedCopy& copy, const void* local,
+                           uint64_t remote_address, size_t length) override;
+  int shared_copy_finished(const SharedCopy& copy) override;
+  void close_shared_copy(const SharedCopy& copy) override;
+
   void close() override;
 
   struct Ring;
   struct Segment;
+  struct CopySlot;
 
  private:
   struct Peer {
@@ -75,6 +91,10 @@ class ShmTransport final : public Transport {
   void ring_doorbell(Peer& peer);
   void flush(Peer& peer);
   Ring* ring_at(Segment* segment, int index) const;
+  CopySlot* slot_at(Segment* segment, int index) const;
+  // Claims chunks of `copy` in `slot` and copies each with `move`; shared by both sides.
+  template <class Move>
+  Status claim_chunks(CopySlot* slot, const SharedCopy& copy, size_t length, Move&& move);
 
   std::string name_;
   Segment* own_ = nullptr;
@@ -84,6 +104,10 @@ class ShmTransport final : public Transport {
   int doorbell_fd_ = -1;    // our doorbell (bound, abstract name)
   int send_fd_ = -1;        // unbound socket used to ring peers' doorbells
   bool cma_enabled_ = true;
+  size_t shared_copy_bytes_ = 0;  // 0: shared copy disabled
+  size_t copy_chunk_bytes_ = 0;
+  std::vector<int> free_slots_;
+  std::vector<uint32_t> slot_generation_;
   std::vector<Peer> peers_;    // indexed by world rank
   std::vector<int> active_;    // world ranks of connected peers
   int pending_peers_ = 0;
