@@ -24,9 +24,27 @@ namespace {
 
 constexpr uint64_t kSegmentMagic = 0x7765667473686d31ull;  // "weftshm1"
 constexpr uint32_t kWrapMarker = 0xffffffffu;
-constexpr size_t kRecordHeader = 8;  // u32 header_len, u32 payload_len
+// A ring record: u64 stamp, u32 header_len, u32 payload_len, header, payload; records
+// start on cache lines. The stamp is the record's ring position + 1, written last with
+// release order: the consumer polls the stamp at its tail, so a small message travels in
+// the one cache line that holds it (no separate `head` line to fetch). The consumer
+// zeroes the first word of every line it consumed, so a line start holds either zero, a
+// stamp from an earlier lap (a smaller number) or the stamp of a new record, never stale
+// payload bytes that could pass for a stamp.
+constexpr size_t kRecordHeader = 16;
+constexpr size_t kLine = 64;
+// The queue of records waiting for room keeps them as u32 header_len, u32 payload_len,
+// header, payload.
+constexpr size_t kPendingPrefix = 8;
 
-size_t align8(size_t n) { return (n + 7) & ~size_t{7}; }
+size_t align_line(size_t n) { return (n + kLine - 1) & ~(kLine - 1); }
+
+uint64_t load_stamp(const char* record, std::memory_order order) {
+  return std::atomic_ref<uint64_t>(*reinterpret_cast<uint64_t*>(const_cast<char*>(record))).load(order);
+}
+void store_stamp(char* record, uint64_t stamp, std::memory_order order) {
+  std::atomic_ref<uint64_t>(*reinterpret_cast<uint64_t*>(record)).store(stamp, order);
+}
 size_t align_page(size_t n) { return (n + 4095) & ~size_t{4095}; }
 
 // The value a peer reads through process_vm_readv to prove single copy works; it equals
@@ -36,7 +54,7 @@ uint64_t g_probe_word = 0;
 }  // namespace
 
 struct ShmTransport::Ring {
-  alignas(64) std::atomic<uint64_t> head;  // written by the producer
+  alignas(64) std::atomic<uint64_t> head;  // the producer's next position (its own use)
   alignas(64) std::atomic<uint64_t> tail;  // written by the consumer
   alignas(64) char data[1];                // ring_bytes follow
 };
@@ -225,7 +243,7 @@ void ShmTransport::connected_all() {
 bool ShmTransport::try_write(Peer& peer, const void* header, size_t header_len,
                              const void* payload, size_t payload_len) {
   Ring* ring = peer.out;
-  const size_t total = align8(kRecordHeader + header_len + payload_len);
+  const size_t total = align_line(kRecordHeader + header_len + payload_len);
   const uint64_t head = ring->head.load(std::memory_order_relaxed);
   const size_t offset = head % ring_bytes_;
   const size_t to_end = ring_bytes_ - offset;
@@ -237,24 +255,28 @@ bool ShmTransport::try_write(Peer& peer, const void* header, size_t header_len,
   uint64_t position = head;
   char* data = ring->data;
   if (to_end < total) {
-    uint32_t marker = kWrapMarker;
-    std::memcpy(data + offset, &marker, sizeof marker);
+    // Not enough room before the end: a wrap record sends the consumer to the next lap.
+    char* wrap = data + offset;
+    uint32_t marker[2] = {kWrapMarker, 0};
+    std::memcpy(wrap + 8, marker, sizeof marker);
+    store_stamp(wrap, position + 1, std::memory_order_release);
     position += to_end;
   }
   char* record = data + position % ring_bytes_;
   uint32_t lengths[2] = {static_cast<uint32_t>(header_len), static_cast<uint32_t>(payload_len)};
-  std::memcpy(record, lengths, sizeof lengths);
+  std::memcpy(record + 8, lengths, sizeof lengths);
   std::memcpy(record + kRecordHeader, header, header_len);
   if (payload_len > 0) std::memcpy(record + kRecordHeader + header_len, payload, payload_len);
   // seq_cst: this store and the load of the receiver's `sleeping` flag in ring_doorbell
   // form the sender's half of the store/load handshake (see prepare_to_sleep). On x86 it
   // is one locked exchange instead of a store plus a separate fence.
-  ring->head.store(position + total, std::memory_order_seq_cst);
+  store_stamp(record, position + 1, std::memory_order_seq_cst);
+  ring->head.store(position + total, std::memory_order_relaxed);
   return true;
 }
 
 void ShmTransport::ring_doorbell(Peer& peer) {
-  // Called only after a successful try_write, whose seq_cst store of `head` orders this
+  // Called only after a successful try_write, whose seq_cst store of the stamp orders this
   // load after it. Pairs with prepare_to_sleep: either the sleeper sees our record, or we
   // see its flag.
   if (peer.segment->sleeping.load(std::memory_order_seq_cst) != 0) {
@@ -275,11 +297,11 @@ Status ShmTransport::send(int rank, const void* header, size_t header_len, const
     return Status();
   }
   // No room (or older packets wait): keep a serialized copy, in order.
-  std::vector<char> record(kRecordHeader + header_len + payload_len);
+  std::vector<char> record(kPendingPrefix + header_len + payload_len);
   uint32_t lengths[2] = {static_cast<uint32_t>(header_len), static_cast<uint32_t>(payload_len)};
   std::memcpy(record.data(), lengths, sizeof lengths);
-  std::memcpy(record.data() + kRecordHeader, header, header_len);
-  if (payload_len > 0) std::memcpy(record.data() + kRecordHeader + header_len, payload, payload_len);
+  std::memcpy(record.data() + kPendingPrefix, header, header_len);
+  if (payload_len > 0) std::memcpy(record.data() + kPendingPrefix + header_len, payload, payload_len);
   if (peer.pending.empty()) ++pending_peers_;
   peer.pending.push_back(std::move(record));
   return Status();
@@ -291,8 +313,8 @@ void ShmTransport::flush(Peer& peer) {
     const std::vector<char>& record = peer.pending.front();
     uint32_t lengths[2];
     std::memcpy(lengths, record.data(), sizeof lengths);
-    if (!try_write(peer, record.data() + kRecordHeader, lengths[0],
-                   record.data() + kRecordHeader + lengths[0], lengths[1])) {
+    if (!try_write(peer, record.data() + kPendingPrefix, lengths[0],
+                   record.data() + kPendingPrefix + lengths[0], lengths[1])) {
       break;
     }
     peer.pending.pop_front();
@@ -305,7 +327,7 @@ void ShmTransport::flush(Peer& peer) {
 bool ShmTransport::ready_to_send(int rank, size_t payload_len) const {
   const Peer& peer = peers_[static_cast<size_t>(rank)];
   if (!peer.pending.empty()) return false;
-  const size_t total = align8(kRecordHeader + 64 + payload_len);
+  const size_t total = align_line(kRecordHeader + 64 + payload_len);
   const uint64_t head = peer.out->head.load(std::memory_order_relaxed);
   const uint64_t tail = peer.out->tail.load(std::memory_order_acquire);
   return ring_bytes_ - (head - tail) >= 2 * total;
@@ -318,23 +340,28 @@ int ShmTransport::poll(PacketSink& sink) {
     if (!peer.pending.empty()) flush(peer);
     Ring* ring = peer.in;
     uint64_t tail = ring->tail.load(std::memory_order_relaxed);
-    uint64_t head = ring->head.load(std::memory_order_acquire);
     // Bounded per peer so one busy sender cannot starve the others.
-    for (int budget = 0; tail != head && budget < 64; ++budget) {
-      const char* record = ring->data + tail % ring_bytes_;
+    for (int budget = 0; budget < 64; ++budget) {
+      char* record = ring->data + tail % ring_bytes_;
+      if (load_stamp(record, std::memory_order_acquire) != tail + 1) break;
       uint32_t lengths[2];
-      std::memcpy(lengths, record, sizeof lengths);
+      std::memcpy(lengths, record + 8, sizeof lengths);
+      size_t total;
       if (lengths[0] == kWrapMarker) {
-        tail += ring_bytes_ - tail % ring_bytes_;
-        ring->tail.store(tail, std::memory_order_release);
-        continue;
+        total = ring_bytes_ - tail % ring_bytes_;
+        store_stamp(record, 0, std::memory_order_relaxed);
+      } else {
+        sink.on_packet(rank, record + kRecordHeader, lengths[0], record + kRecordHeader + lengths[0],
+                       lengths[1]);
+        total = align_line(kRecordHeader + lengths[0] + lengths[1]);
+        // Clear every line start of the record (see kRecordHeader).
+        for (size_t line = 0; line < total; line += kLine) {
+          std::memset(record + line, 0, sizeof(uint64_t));
+        }
+        ++delivered;
       }
-      sink.on_packet(rank, record + kRecordHeader, lengths[0], record + kRecordHeader + lengths[0],
-                     lengths[1]);
-      tail += align8(kRecordHeader + lengths[0] + lengths[1]);
+      tail += total;
       ring->tail.store(tail, std::memory_order_release);
-      ++delivered;
-      if (tail == head) head = ring->head.load(std::memory_order_acquire);
     }
   }
   return delivered;
@@ -349,7 +376,8 @@ bool ShmTransport::prepare_to_sleep() {
   own_->sleeping.store(1, std::memory_order_seq_cst);
   for (int rank : active_) {
     Ring* ring = peers_[static_cast<size_t>(rank)].in;
-    if (ring->head.load(std::memory_order_seq_cst) != ring->tail.load(std::memory_order_relaxed)) {
+    const uint64_t tail = ring->tail.load(std::memory_order_relaxed);
+    if (load_stamp(ring->data + tail % ring_bytes_, std::memory_order_seq_cst) == tail + 1) {
       return false;
     }
   }

@@ -3,9 +3,11 @@
 // Each process owns one segment in /dev/shm holding one single-producer/single-consumer
 // byte ring per possible sender (indexed by the sender's world rank; the file is sparse,
 // so only rings that are used take memory). A sender writes packet records into its ring
-// in the receiver's segment; the receiver polls its rings. Nothing is locked: the producer
-// publishes `head` with release order after writing a record, the consumer publishes
-// `tail` after consuming one.
+// in the receiver's segment; the receiver polls its rings. Nothing is locked: records
+// start on cache lines and the producer publishes each one by storing its stamp (its
+// position + 1) last, so the consumer polls the line the next record will occupy and a
+// small message crosses between cores as one cache line; the consumer publishes `tail`
+// after consuming a record (the producer reads it only when its ring looks full).
 //
 // Sleeping: a receiver about to block raises `sleeping` in its segment and waits on a
 // datagram socket (its doorbell); a sender that sees the flag after writing sends one
