@@ -68,11 +68,31 @@ class Message : public weft::Object {
   std::unique_ptr<p2p::Unexpected> message_;
 };
 
+// The common case of a blocking call, checked without building a Status: a running
+// library, a valid communicator, a predefined datatype, a real peer rank and tag. When it
+// says no, validate() runs and words the error (or accepts MPI_PROC_NULL, derived types…).
+bool quick_valid(p2p::Direction direction, const void* buf, int count, MPI_Datatype datatype,
+                 int peer, int tag, MPI_Comm comm, Comm** c, Datatype** type) {
+  if (count < 0 || !weft::is_running()) return false;
+  Comm* communicator = weft::comm_from_handle(comm);
+  if (communicator == nullptr) return false;
+  const Datatype* predefined = weft::predefined_datatype(datatype);
+  if (predefined == nullptr || (buf == nullptr && count > 0 && predefined->size() > 0)) return false;
+  const bool receive = direction == p2p::Direction::kReceive;
+  if (!((peer >= 0 && peer < communicator->size()) || (receive && peer == MPI_ANY_SOURCE))) return false;
+  if (!((tag >= 0 && tag <= p2p::kTagUpperBound) || (receive && tag == MPI_ANY_TAG))) return false;
+  *c = communicator;
+  *type = const_cast<Datatype*>(predefined);
+  return true;
+}
+
 Status blocking_send(const char* call, const void* buf, int count, MPI_Datatype datatype,
                      int dest, int tag, MPI_Comm comm, SendMode mode, Comm** c) {
-  WEFT_TRY(weft::api::check_initialized(call));
   Datatype* type = nullptr;
-  WEFT_TRY(p2p::validate(call, p2p::Direction::kSend, buf, count, datatype, dest, tag, comm, c, &type));
+  if (!quick_valid(p2p::Direction::kSend, buf, count, datatype, dest, tag, comm, c, &type)) {
+    WEFT_TRY(weft::api::check_initialized(call));
+    WEFT_TRY(p2p::validate(call, p2p::Direction::kSend, buf, count, datatype, dest, tag, comm, c, &type));
+  }
   if (dest == MPI_PROC_NULL) return Status();
   if (mode == SendMode::kBuffered) {
     // The data is copied now; the transfer finishes in the background.
@@ -113,9 +133,11 @@ Status blocking_send(const char* call, const void* buf, int count, MPI_Datatype 
 
 Status blocking_recv(const char* call, void* buf, int count, MPI_Datatype datatype, int source,
                      int tag, MPI_Comm comm, MPI_Status* status, Comm** c) {
-  WEFT_TRY(weft::api::check_initialized(call));
   Datatype* type = nullptr;
-  WEFT_TRY(p2p::validate(call, p2p::Direction::kReceive, buf, count, datatype, source, tag, comm, c, &type));
+  if (!quick_valid(p2p::Direction::kReceive, buf, count, datatype, source, tag, comm, c, &type)) {
+    WEFT_TRY(weft::api::check_initialized(call));
+    WEFT_TRY(p2p::validate(call, p2p::Direction::kReceive, buf, count, datatype, source, tag, comm, c, &type));
+  }
   Request request(RequestKind::kRecv);
   request.bind_borrowed(*c, type);
   request.buffer = buf;
@@ -132,11 +154,13 @@ Status blocking_recv(const char* call, void* buf, int count, MPI_Datatype dataty
 Status nonblocking(const char* call, RequestKind kind, const void* buf, int count,
                    MPI_Datatype datatype, int peer, int tag, MPI_Comm comm, SendMode mode,
                    MPI_Request* out, bool persistent, Comm** c) {
-  WEFT_TRY(weft::api::check_initialized(call));
-  if (out == nullptr) return weft::error(MPI_ERR_ARG, "%s: argument request is NULL", call);
   Datatype* type = nullptr;
   auto direction = kind == RequestKind::kSend ? p2p::Direction::kSend : p2p::Direction::kReceive;
-  WEFT_TRY(p2p::validate(call, direction, buf, count, datatype, peer, tag, comm, c, &type));
+  if (out == nullptr || !quick_valid(direction, buf, count, datatype, peer, tag, comm, c, &type)) {
+    WEFT_TRY(weft::api::check_initialized(call));
+    if (out == nullptr) return weft::error(MPI_ERR_ARG, "%s: argument request is NULL", call);
+    WEFT_TRY(p2p::validate(call, direction, buf, count, datatype, peer, tag, comm, c, &type));
+  }
   Request* request = p2p::make_request(kind, *c, type, buf, count, peer, tag, mode);
   request->persistent = persistent;
   if (!persistent) {

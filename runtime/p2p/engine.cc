@@ -239,7 +239,8 @@ Status Engine::start_send(Request* request) {
     if (sync) header.flags = kFlagSync;
     // A synchronous send completes when the receiver's ACK arrives.
     request->waiting_for_ack = sync;
-    Status status = send_packet(process, header, kEagerHeaderBytes, request->send_data, bytes);
+    Status status = send_packet(process, header, sync ? kSyncEagerHeaderBytes : kEagerHeaderBytes,
+                                request->send_data, bytes);
     if (!status.ok()) return status;
     if (!sync) complete(request);
     return Status();
@@ -324,6 +325,7 @@ void Engine::on_packet(int process, const void* raw_header, size_t header_len,
                        const void* payload, size_t payload_len) {
   Header header{};
   std::memcpy(&header, raw_header, std::min(header_len, sizeof header));
+  if (header.kind == PacketKind::kEager) header.size = payload_len;
   switch (header.kind) {
     case PacketKind::kEager:
     case PacketKind::kRts: {

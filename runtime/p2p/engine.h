@@ -49,8 +49,12 @@ struct Header {
   uint64_t receiver_request; // receiver's request id (CTS, DATA)
   uint64_t address;          // RTS: sender's data address; DATA: stream offset
 };
-// Eager packets carry only the fields up to sender_request.
-inline constexpr size_t kEagerHeaderBytes = offsetof(Header, receiver_request);
+// An eager packet carries only the matching fields (its size is the payload's length),
+// so a message of up to 32 bytes fits one 64-byte shared-memory record; a synchronous
+// eager packet adds size and sender_request for the ACK.
+inline constexpr size_t kEagerHeaderBytes = offsetof(Header, size);
+inline constexpr size_t kSyncEagerHeaderBytes = offsetof(Header, receiver_request);
+static_assert(kEagerHeaderBytes == 16 && kSyncEagerHeaderBytes == 32, "header layout");
 
 // A message that arrived before its receive was posted.
 struct Unexpected {
