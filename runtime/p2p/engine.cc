@@ -598,7 +598,7 @@ bool Engine::progress() {
 }
 
 void Engine::wait_loop(void* state, bool (*done)(void*)) {
-  const int64_t start = monotonic_ns();
+  int64_t start = monotonic_ns();
   int rounds = 0;
   for (;;) {
     progress();
@@ -608,6 +608,10 @@ void Engine::wait_loop(void* state, bool (*done)(void*)) {
       continue;
     }
     if (sleep_once(state, done)) return;
+    // Woken up: more traffic tends to follow (the next step of a collective, the rest of a
+    // window), so spin again before the next sleep.
+    start = monotonic_ns();
+    rounds = 0;
   }
 }
 
