@@ -66,7 +66,7 @@ struct ShmTransport::CopySlot {
   std::atomic<uint64_t> done;               // bytes copied, both sides together
   std::atomic<uint32_t> failed;             // the sender could not write a chunk it claimed
   uint32_t unused;
-  uint64_t chunk;                           // bytes per claim
+  std::atomic<uint64_t> chunk;              // bytes per claim
 };
 
 struct ShmTransport::Segment {
@@ -430,7 +430,7 @@ bool ShmTransport::open_shared_copy(size_t length, SharedCopy* copy) {
   CopySlot* slot = slot_at(own_, index);
   slot->done.store(0, std::memory_order_relaxed);
   slot->failed.store(0, std::memory_order_relaxed);
-  slot->chunk = copy_chunk_bytes_;
+  slot->chunk.store(copy_chunk_bytes_, std::memory_order_relaxed);
   // Publishing the claim word opens the slot; everything above is visible to a sender
   // whose acquire load sees it.
   slot->claim.store(static_cast<uint64_t>(generation) << kGenerationShift,
@@ -448,7 +448,8 @@ Status ShmTransport::claim_chunks(CopySlot* slot, const SharedCopy& copy, size_t
     if ((word >> kGenerationShift) != copy.generation) return Status();  // closed and reused
     const uint64_t offset = word & kOffsetMask;
     if (offset >= length) return Status();  // nothing left to claim
-    const uint64_t chunk = std::min<uint64_t>(slot->chunk, length - offset);
+    const uint64_t chunk =
+        std::min<uint64_t>(slot->chunk.load(std::memory_order_relaxed), length - offset);
     if (!slot->claim.compare_exchange_weak(word, word + chunk, std::memory_order_acq_rel,
                                            std::memory_order_acquire)) {
       continue;  // `word` holds the current value
