@@ -33,8 +33,8 @@ Task allreduce_rabenseifner(Context& c, Args a) {
   const size_t n = a.count * unit;
   auto block_at = [&](int b) { return ranks::block_offset(a.count, pof2, b); };
   char* data = a.recv;
-  Scratch incoming_storage(n);
-  char* incoming = incoming_storage.data();
+  Scratch incoming_storage;
+  char* incoming = scratch_like(incoming_storage, n, data);
 
   // 1. Fold.
   const int me = ranks::fold_new_rank(r, p);

@@ -29,9 +29,9 @@ Task allreduce_recursive_doubling(Context& c, Args a) {
   const int r = c.rank();
   const ranks::Fold fold = ranks::fold_of(p);
   const size_t n = a.count * op.unit();
-  Scratch spare(n);
+  Scratch spare;
   char* accumulator = a.recv;
-  char* incoming = spare.data();
+  char* incoming = scratch_like(spare, n, a.recv);
 
   const int me = ranks::fold_new_rank(r, p);
   if (r < 2 * fold.rem) {

@@ -59,12 +59,15 @@ Task allreduce_ring(Context& c, Args a) {
 
   // 1. Reduce-scatter.
   const size_t largest = ranks::block_size(a.count, p, 0) * unit;
-  Scratch staging[2] = {Scratch(largest), Scratch(largest)};
+  Scratch staging[2];
   std::vector<Context::Ticket> current;
   std::vector<Context::Ticket> next;
+  char* staged_at[2] = {nullptr, nullptr};
   auto post_step_receives = [&](int step, std::vector<Context::Ticket>& tickets) {
     const int b = ranks::ring_add(r, -step - 1, p);
-    char* into = staging[step % 2].data();
+    // Staged like the block's place in `data`, where the left neighbour sends it from.
+    char* into = scratch_like(staging[step % 2], largest, segment_data(b, 0));
+    staged_at[step % 2] = into;
     tickets.clear();
     for (size_t j = 0; j < segments_of(b); ++j) {
       tickets.push_back(c.recv(left, into + j * segment * unit, segment_elements(b, j) * unit));
@@ -78,7 +81,7 @@ Task allreduce_ring(Context& c, Args a) {
     const int b = ranks::ring_add(r, -step - 1, p);
     const bool forward = step + 1 < p - 1;
     if (forward) post_step_receives(step + 1, next);
-    const char* staged = staging[step % 2].data();
+    const char* staged = staged_at[step % 2];
     for (size_t j = 0; j < current.size(); ++j) {
       co_await c.done(current[j]);
       const size_t elements = segment_elements(b, j);

@@ -40,12 +40,11 @@ Task reduce_binomial(Context& c, Args a) {
       accumulator = a.recv;
       if (a.send != a.recv) std::memcpy(accumulator, a.send, n);
     } else {
-      first.resize(n);
-      accumulator = first.data();
+      accumulator = scratch_like(first, n, a.send);
       std::memcpy(accumulator, a.send, n);
     }
-    second.resize(n);
-    char* incoming = second.data();
+    // Children send from their input or from scratch placed like it.
+    char* incoming = scratch_like(second, n, a.send);
     for (int child : children) {
       c.recv(ranks::absolute_rank(child, tree_root, p), incoming, n);
       co_await c.all();

@@ -40,10 +40,10 @@ Task reduce_rabenseifner(Context& c, Args a) {
   // Element offset of block b (of pof2); block_at(pof2) is the whole count.
   auto block_at = [&](int b) { return ranks::block_offset(a.count, pof2, b); };
 
-  Scratch accumulator_storage(n);
-  Scratch incoming_storage(n);
-  char* accumulator = accumulator_storage.data();
-  char* incoming = incoming_storage.data();
+  Scratch accumulator_storage;
+  Scratch incoming_storage;
+  char* accumulator = scratch_like(accumulator_storage, n, a.send);
+  char* incoming = scratch_like(incoming_storage, n, a.send);
   std::memcpy(accumulator, a.send, n);
 
   // 1. Fold.
