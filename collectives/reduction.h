@@ -50,4 +50,10 @@ class Reduction {
 // page size (collectives/context.cc). Calls with another `like` reuse the same memory.
 char* scratch_like(Scratch& scratch, size_t bytes, const void* like);
 
+// Whether a peer's copy from its counterpart of `from` into `to` takes the kernel's fast
+// path: false when `to` sits 1 to 63 bytes past `from` modulo the page size. Algorithms that
+// would receive straight into the user's result from the peers' inputs check this and
+// stage otherwise.
+bool copies_fast(const void* from, const void* to);
+
 }  // namespace weft::coll
