@@ -1,5 +1,4 @@
 #include <cstddef>
-#include <map>
 #include <mutex>
 #include <new>
 
@@ -103,9 +102,15 @@ void Context::collect_all() {
 
 namespace {
 std::mutex g_scratch_mutex;
-// Free buffers by capacity; at most kScratchKept are kept, the largest win.
-std::multimap<size_t, char*> g_scratch_pool;
+// Free buffers, at most kScratchKept; when full, the smallest makes way. A fixed array
+// rather than a map: taking and returning a buffer allocate nothing, which matters to
+// short collectives that take scratch on every call.
+struct FreeBuffer {
+  char* data = nullptr;
+  size_t capacity = 0;
+};
 constexpr size_t kScratchKept = 8;
+FreeBuffer g_scratch_pool[kScratchKept];
 
 // Where scratch memory starts: half a page past a page boundary. Single-copy transfers are
 // copied by the kernel (rep movsb), which on AMD Zen runs about five times slower when the
@@ -132,11 +137,15 @@ void release(char* data) {
 char* scratch_take(size_t bytes, size_t* capacity) {
   {
     std::lock_guard<std::mutex> lock(g_scratch_mutex);
-    auto it = g_scratch_pool.lower_bound(bytes);
-    if (it != g_scratch_pool.end()) {
-      *capacity = it->first;
-      char* data = it->second;
-      g_scratch_pool.erase(it);
+    FreeBuffer* best = nullptr;  // the smallest that fits
+    for (FreeBuffer& entry : g_scratch_pool) {
+      if (entry.data == nullptr || entry.capacity < bytes) continue;
+      if (best == nullptr || entry.capacity < best->capacity) best = &entry;
+    }
+    if (best != nullptr) {
+      *capacity = best->capacity;
+      char* data = best->data;
+      *best = FreeBuffer();
       return data;
     }
   }
@@ -145,13 +154,23 @@ char* scratch_take(size_t bytes, size_t* capacity) {
 }
 
 void scratch_return(char* data, size_t capacity) {
-  std::lock_guard<std::mutex> lock(g_scratch_mutex);
-  g_scratch_pool.emplace(capacity, data);
-  if (g_scratch_pool.size() > kScratchKept) {
-    auto smallest = g_scratch_pool.begin();
-    release(smallest->second);
-    g_scratch_pool.erase(smallest);
+  char* dropped = data;
+  {
+    std::lock_guard<std::mutex> lock(g_scratch_mutex);
+    FreeBuffer* slot = nullptr;  // an empty entry, else the smallest
+    for (FreeBuffer& entry : g_scratch_pool) {
+      if (entry.data == nullptr) {
+        slot = &entry;
+        break;
+      }
+      if (slot == nullptr || entry.capacity < slot->capacity) slot = &entry;
+    }
+    if (slot->data == nullptr || slot->capacity < capacity) {
+      dropped = slot->data;
+      *slot = FreeBuffer{data, capacity};
+    }
   }
+  if (dropped != nullptr) release(dropped);
 }
 
 }  // namespace weft::coll
