@@ -46,7 +46,8 @@ struct Args {
 //   alltoallv        send, send_offsets, send_sizes, recv, recv_offsets, recv_sizes
 //   reduce           send: the input; recv: the result (root only; may equal send); count;
 //                    op; root
-//   allreduce        recv: holds the input, receives the result; count; op
+//   allreduce        send: the input (equals recv when in place); recv: the result; count;
+//                    op
 //   reduce_scatter   send: sum(counts) elements; recv: counts[r] elements; counts; op
 //   scan, exscan     send: the input; recv: the result (may equal send); count; op
 

@@ -410,12 +410,15 @@ Status allreduce(const char* call, Comm* comm, const void* sendbuf, void* recvbu
   a.count = setup_reduction(o, op, type, count);
   const bool keep = in_place(sendbuf);
   a.recv = stage(o, recvbuf, count, type, keep, true);
-  if (!keep) pack_into(a.recv, sendbuf, count, *type);
+  // The algorithms read the input where it lies: copying it into the result first would
+  // cost a pass over memory that most of them do not need.
+  a.send = keep ? a.recv : stage(o, sendbuf, count, type, true, false);
+  const bool alone = comm->size() == 1;
+  if (alone && a.send != a.recv) std::memcpy(a.recv, a.send, count * type->size());
   Features f = features_of(comm, count * type->size());
   f.count = a.count;
   f.commutative = op->commutative();
-  return launch(operation, comm, Collective::kAllreduce, f, a,
-                a.count == 0 || comm->size() == 1, request);
+  return launch(operation, comm, Collective::kAllreduce, f, a, a.count == 0 || alone, request);
 }
 
 Status reduce_scatter(const char* call, Comm* comm, const void* sendbuf, void* recvbuf,

@@ -2,11 +2,28 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdint>
 #include <memory>
 
 #include "runtime/datatype.h"
 
 namespace weft::coll {
+
+char* scratch_like(Scratch& scratch, size_t bytes, const void* like) {
+  constexpr uintptr_t kPage = 4096;
+  scratch.resize(bytes + kPage);
+  char* base = scratch.data();
+  const uintptr_t offset =
+      (reinterpret_cast<uintptr_t>(like) - reinterpret_cast<uintptr_t>(base)) & (kPage - 1);
+  return base + offset;
+}
+
+bool copies_fast(const void* from, const void* to) {
+  constexpr uintptr_t kPage = 4096;
+  const uintptr_t distance =
+      (reinterpret_cast<uintptr_t>(to) - reinterpret_cast<uintptr_t>(from)) & (kPage - 1);
+  return distance == 0 || distance >= 64;
+}
 
 Reduction::Reduction(MPI_User_function* function, bool commutative, const Datatype* type)
     : function_(function), type_(type), unit_(type->size()), commutative_(commutative) {}

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 
+#include "collectives/task.h"
 #include "mpi.h"
 #include "runtime/op.h"
 
@@ -41,5 +42,18 @@ class Reduction {
   size_t unit_ = 1;
   bool commutative_ = true;
 };
+
+// `bytes` of `scratch` that start at the same offset within a page as `like`. A peer that
+// sends from its own counterpart of `like` (the same buffer in an SPMD program, or scratch
+// placed like it) then copies between equal page offsets: the kernel's single-copy path is
+// several times slower when the destination sits a few bytes past the source modulo the
+// page size (collectives/context.cc). Calls with another `like` reuse the same memory.
+char* scratch_like(Scratch& scratch, size_t bytes, const void* like);
+
+// Whether a peer's copy from its counterpart of `from` into `to` takes the kernel's fast
+// path: false when `to` sits 1 to 63 bytes past `from` modulo the page size. Algorithms that
+// would receive straight into the user's result from the peers' inputs check this and
+// stage otherwise.
+bool copies_fast(const void* from, const void* to);
 
 }  // namespace weft::coll

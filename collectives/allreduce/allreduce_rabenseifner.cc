@@ -17,6 +17,8 @@
 //
 // Cost: 2 log2 pof2 α + 2 (pof2-1)/pof2 n β + (pof2-1)/pof2 n γ (plus 2 (α + n β) + n γ for
 // the fold). The medium- and long-message choice for commutative ops.
+#include <cstring>
+
 #include "collectives/algorithms.h"
 #include "collectives/rank_math.h"
 #include "collectives/reduction.h"
@@ -33,19 +35,31 @@ Task allreduce_rabenseifner(Context& c, Args a) {
   const size_t n = a.count * unit;
   auto block_at = [&](int b) { return ranks::block_offset(a.count, pof2, b); };
   char* data = a.recv;
-  Scratch incoming_storage(n);
-  char* incoming = incoming_storage.data();
+  Scratch incoming_storage;
+  char* incoming = scratch_like(incoming_storage, n, data);
+  // While `input_apart`, this rank's contribution is still only in a.send: the next combine
+  // receives the peer's part straight into `data` and adds the input to it, so the input is
+  // never copied into the result (one pass over the vector saved). Buffers whose page
+  // offsets would slow the peer's copy start from that copy instead.
+  bool input_apart = a.send != data;
+  if (input_apart && !copies_fast(a.send, data)) {
+    std::memcpy(data, a.send, n);
+    input_apart = false;
+  }
+  const char* mine = input_apart ? a.send : data;
 
   // 1. Fold.
   const int me = ranks::fold_new_rank(r, p);
   if (r < 2 * fold.rem) {
     if (me < 0) {
-      c.send(r + 1, data, n);
+      c.send(r + 1, mine, n);
       co_await c.all();
     } else {
-      c.recv(r - 1, incoming, n);
+      c.recv(r - 1, input_apart ? data : incoming, n);
       co_await c.all();
-      op.apply(incoming, data, a.count);
+      op.apply(input_apart ? mine : incoming, data, a.count);
+      input_apart = false;
+      mine = data;
     }
   }
 
@@ -57,13 +71,16 @@ Task allreduce_rabenseifner(Context& c, Args a) {
       const bool keep_low = (me & distance) == 0;
       const int keep_from = keep_low ? low : low + distance;
       const int give_from = keep_low ? low + distance : low;
+      const size_t keep_at = block_at(keep_from) * unit;
       const size_t keep_elements = block_at(keep_from + distance) - block_at(keep_from);
-      c.recv(partner, incoming + block_at(keep_from) * unit, keep_elements * unit);
-      c.send(partner, data + block_at(give_from) * unit,
+      char* arrival = (input_apart ? data : incoming) + keep_at;
+      c.recv(partner, arrival, keep_elements * unit);
+      c.send(partner, mine + block_at(give_from) * unit,
              (block_at(give_from + distance) - block_at(give_from)) * unit);
       co_await c.all();
-      op.apply(incoming + block_at(keep_from) * unit, data + block_at(keep_from) * unit,
-               keep_elements);
+      op.apply(input_apart ? mine + keep_at : arrival, data + keep_at, keep_elements);
+      input_apart = false;
+      mine = data;
       low = keep_from;
     }
 
@@ -71,12 +88,12 @@ Task allreduce_rabenseifner(Context& c, Args a) {
     for (int distance = 1; distance < pof2; distance *= 2) {
       const int partner_new = me ^ distance;
       const int partner = ranks::fold_old_rank(partner_new, p);
-      const int mine = me & ~(distance - 1);
+      const int own = me & ~(distance - 1);
       const int theirs = partner_new & ~(distance - 1);
       c.recv(partner, data + block_at(theirs) * unit,
              (block_at(theirs + distance) - block_at(theirs)) * unit);
-      c.send(partner, data + block_at(mine) * unit,
-             (block_at(mine + distance) - block_at(mine)) * unit);
+      c.send(partner, data + block_at(own) * unit,
+             (block_at(own + distance) - block_at(own)) * unit);
       co_await c.all();
     }
   }

@@ -29,19 +29,29 @@ Task allreduce_recursive_doubling(Context& c, Args a) {
   const int r = c.rank();
   const ranks::Fold fold = ranks::fold_of(p);
   const size_t n = a.count * op.unit();
-  Scratch spare(n);
+  Scratch spare;
   char* accumulator = a.recv;
-  char* incoming = spare.data();
+  char* incoming = scratch_like(spare, n, a.recv);
+  // A commutative op reads the input where it lies: the first combine receives the peer's
+  // vector straight into the result and adds the input to it, which saves copying the input
+  // into the result first. A non-commutative op, or a pair of buffers whose page offsets
+  // would slow the peer's copy, starts from that copy.
+  bool input_apart = a.send != a.recv;
+  if (input_apart && (!op.commutative() || !copies_fast(a.send, a.recv))) {
+    std::memcpy(a.recv, a.send, n);
+    input_apart = false;
+  }
 
   const int me = ranks::fold_new_rank(r, p);
   if (r < 2 * fold.rem) {
     if (me < 0) {
-      c.send(r + 1, accumulator, n);
+      c.send(r + 1, input_apart ? a.send : a.recv, n);
       co_await c.all();
     } else {
-      c.recv(r - 1, incoming, n);
+      c.recv(r - 1, input_apart ? a.recv : incoming, n);
       co_await c.all();
-      op.apply(incoming, accumulator, a.count);
+      op.apply(input_apart ? a.send : incoming, a.recv, a.count);
+      input_apart = false;
     }
   }
 
@@ -49,6 +59,14 @@ Task allreduce_recursive_doubling(Context& c, Args a) {
     for (int distance = 1; distance < fold.pof2; distance *= 2) {
       const int partner_new = me ^ distance;
       const int partner = ranks::fold_old_rank(partner_new, p);
+      if (input_apart) {
+        c.recv(partner, a.recv, n);
+        c.send(partner, a.send, n);
+        co_await c.all();
+        op.apply(a.send, a.recv, a.count);  // commutative
+        input_apart = false;
+        continue;
+      }
       c.recv(partner, incoming, n);
       c.send(partner, accumulator, n);
       co_await c.all();

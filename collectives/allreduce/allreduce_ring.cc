@@ -22,6 +22,7 @@
 // overlapping the transfer of the next. Every rank talks to its two neighbours only,
 // which suits long vectors and makes the reduction bandwidth-optimal at any p.
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
 #include "collectives/algorithms.h"
@@ -57,14 +58,27 @@ Task allreduce_ring(Context& c, Args a) {
   };
   auto segment_data = [&](int b, size_t j) { return data + (block_at(b) + j * segment) * unit; };
 
-  // 1. Reduce-scatter.
+  // 1. Reduce-scatter. When the input lies apart from the result, each arriving segment
+  // goes straight into its place in `data` and the input is added to it there: no staging
+  // and no copy of the input. In place (or when the buffers' page offsets would slow the
+  // peer's copy) arrivals are staged, in two buffers so that the next step's receives can
+  // be posted before the current step is consumed.
+  const bool input_apart = a.send != data && copies_fast(a.send, data);
+  if (a.send != data && !input_apart) std::memcpy(data, a.send, a.count * unit);
+  const char* input = input_apart ? a.send : data;
   const size_t largest = ranks::block_size(a.count, p, 0) * unit;
-  Scratch staging[2] = {Scratch(largest), Scratch(largest)};
+  Scratch staging[2];
+  char* staged_at[2] = {nullptr, nullptr};
   std::vector<Context::Ticket> current;
   std::vector<Context::Ticket> next;
   auto post_step_receives = [&](int step, std::vector<Context::Ticket>& tickets) {
     const int b = ranks::ring_add(r, -step - 1, p);
-    char* into = staging[step % 2].data();
+    char* into = segment_data(b, 0);
+    if (!input_apart) {
+      // Staged like the block's place in `data`, where the left neighbour sends it from.
+      into = scratch_like(staging[step % 2], largest, segment_data(b, 0));
+    }
+    staged_at[step % 2] = into;
     tickets.clear();
     for (size_t j = 0; j < segments_of(b); ++j) {
       tickets.push_back(c.recv(left, into + j * segment * unit, segment_elements(b, j) * unit));
@@ -72,17 +86,22 @@ Task allreduce_ring(Context& c, Args a) {
   };
   post_step_receives(0, current);
   for (size_t j = 0; j < segments_of(r); ++j) {
-    c.send(right, segment_data(r, j), segment_elements(r, j) * unit);
+    c.send(right, input + (block_at(r) + j * segment) * unit, segment_elements(r, j) * unit);
   }
   for (int step = 0; step < p - 1; ++step) {
     const int b = ranks::ring_add(r, -step - 1, p);
     const bool forward = step + 1 < p - 1;
     if (forward) post_step_receives(step + 1, next);
-    const char* staged = staging[step % 2].data();
+    const char* staged = staged_at[step % 2];
+    const char* own = input + block_at(b) * unit;
     for (size_t j = 0; j < current.size(); ++j) {
       co_await c.done(current[j]);
       const size_t elements = segment_elements(b, j);
-      op.apply(staged + j * segment * unit, segment_data(b, j), elements);
+      if (input_apart) {
+        op.apply(own + j * segment * unit, segment_data(b, j), elements);  // commutative
+      } else {
+        op.apply(staged + j * segment * unit, segment_data(b, j), elements);
+      }
       if (forward) c.send(right, segment_data(b, j), elements * unit);
     }
     std::swap(current, next);

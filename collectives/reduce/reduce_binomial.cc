@@ -35,19 +35,35 @@ Task reduce_binomial(Context& c, Args a) {
   Scratch second;
   const char* result = a.send;  // a leaf's partial result is its input
   if (!children.empty()) {
+    // The root collects into its receive buffer, other inner ranks into scratch placed
+    // like their input (children send from theirs). The first child's partial result
+    // arrives straight in the accumulator and this rank's input is combined into it from
+    // where it lies (input op child: the input holds the lower ranks, so the order suits
+    // non-commutative ops too): no copy of the input. A root whose buffers' page offsets
+    // would slow that transfer copies its input first instead.
     char* accumulator = nullptr;
     if (r == a.root && r == tree_root) {
       accumulator = a.recv;
-      if (a.send != a.recv) std::memcpy(accumulator, a.send, n);
     } else {
-      first.resize(n);
-      accumulator = first.data();
-      std::memcpy(accumulator, a.send, n);
+      accumulator = scratch_like(first, n, a.send);
     }
-    second.resize(n);
-    char* incoming = second.data();
+    bool input_apart = a.send != accumulator;
+    if (input_apart && accumulator == a.recv && !copies_fast(a.send, a.recv)) {
+      std::memcpy(accumulator, a.send, n);
+      input_apart = false;
+    }
+    char* incoming = nullptr;
     for (int child : children) {
-      c.recv(ranks::absolute_rank(child, tree_root, p), incoming, n);
+      const int source = ranks::absolute_rank(child, tree_root, p);
+      if (input_apart) {
+        c.recv(source, accumulator, n);
+        co_await c.all();
+        op.apply(a.send, accumulator, a.count);
+        input_apart = false;
+        continue;
+      }
+      if (incoming == nullptr) incoming = scratch_like(second, n, a.send);
+      c.recv(source, incoming, n);
       co_await c.all();
       if (op.commutative()) {
         op.apply(incoming, accumulator, a.count);

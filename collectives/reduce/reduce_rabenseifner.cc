@@ -39,48 +39,62 @@ Task reduce_rabenseifner(Context& c, Args a) {
   const size_t n = a.count * unit;
   // Element offset of block b (of pof2); block_at(pof2) is the whole count.
   auto block_at = [&](int b) { return ranks::block_offset(a.count, pof2, b); };
+  const int me = ranks::fold_new_rank(r, p);
+  const int stand_in = ranks::fold_representative(a.root, p);
 
-  Scratch accumulator_storage(n);
-  Scratch incoming_storage(n);
-  char* accumulator = accumulator_storage.data();
-  char* incoming = incoming_storage.data();
-  std::memcpy(accumulator, a.send, n);
+  // The root reduces and gathers in its receive buffer when it takes part (no final copy),
+  // unless its buffers' page offsets would slow the transfers between them; every other
+  // rank in scratch placed like its input, which is where its peers send from.
+  Scratch accumulator_storage;
+  Scratch incoming_storage;
+  char* accumulator = nullptr;
+  if (r == a.root && stand_in == a.root &&
+      (a.send == a.recv || (copies_fast(a.send, a.recv) && copies_fast(a.recv, a.send)))) {
+    accumulator = a.recv;
+  } else {
+    accumulator = scratch_like(accumulator_storage, n, a.send);
+  }
+  char* incoming = scratch_like(incoming_storage, n, a.send);
+  // While `input_apart`, this rank's input is only in a.send: the next combine receives the
+  // peer's part straight into the accumulator and adds the input to it from where it lies,
+  // so the input is never copied.
+  bool input_apart = a.send != accumulator;
 
   // 1. Fold.
-  const int me = ranks::fold_new_rank(r, p);
   if (r < 2 * fold.rem) {
     if (me < 0) {
-      c.send(r + 1, accumulator, n);
+      c.send(r + 1, a.send, n);
       co_await c.all();
     } else {
-      c.recv(r - 1, incoming, n);
+      char* arrival = input_apart ? accumulator : incoming;
+      c.recv(r - 1, arrival, n);
       co_await c.all();
-      op.apply(incoming, accumulator, a.count);
+      op.apply(input_apart ? a.send : arrival, accumulator, a.count);
+      input_apart = false;
     }
   }
 
-  const int stand_in = ranks::fold_representative(a.root, p);
   if (me >= 0) {
-    // 2. Recursive halving: [low, high) is the window of blocks still being reduced here.
+    // 2. Recursive halving: [low, low + 2d) is the window of blocks still being reduced here.
     int low = 0;
-    int high = pof2;
     for (int distance = pof2 / 2; distance >= 1; distance /= 2) {
       const int partner = ranks::fold_old_rank(me ^ distance, p);
-      const int middle = low + distance;
       const bool keep_low = (me & distance) == 0;
-      const int keep_from = keep_low ? low : middle;
-      const int give_from = keep_low ? middle : low;
+      const int keep_from = keep_low ? low : low + distance;
+      const int give_from = keep_low ? low + distance : low;
+      const size_t keep_at = block_at(keep_from) * unit;
       const size_t keep_elements = block_at(keep_from + distance) - block_at(keep_from);
       const size_t give_elements = block_at(give_from + distance) - block_at(give_from);
-      c.recv(partner, incoming + block_at(keep_from) * unit, keep_elements * unit);
-      c.send(partner, accumulator + block_at(give_from) * unit, give_elements * unit);
+      const char* mine = input_apart ? a.send : accumulator;
+      char* arrival = (input_apart ? accumulator : incoming) + keep_at;
+      c.recv(partner, arrival, keep_elements * unit);
+      c.send(partner, mine + block_at(give_from) * unit, give_elements * unit);
       co_await c.all();
-      op.apply(incoming + block_at(keep_from) * unit, accumulator + block_at(keep_from) * unit,
-               keep_elements);
+      op.apply(input_apart ? a.send + keep_at : arrival, accumulator + keep_at, keep_elements);
+      input_apart = false;
       low = keep_from;
-      high = keep_from + distance;
     }
-    (void)high;
+    if (input_apart) std::memcpy(accumulator, a.send, n);  // one rank: nothing to combine
 
     // 3. Binomial gather of the blocks to the target.
     const int target = ranks::fold_new_rank(stand_in, p);
@@ -102,7 +116,7 @@ Task reduce_rabenseifner(Context& c, Args a) {
     }
     if (me == target) {
       if (stand_in == a.root) {
-        std::memcpy(a.recv, accumulator, n);
+        if (accumulator != a.recv) std::memcpy(a.recv, accumulator, n);
       } else {
         c.send(a.root, accumulator, n);  // 4. the root sat out
         co_await c.all();

@@ -28,9 +28,10 @@ Task reduce_scatter_pairwise(Context& c, Args a) {
   const size_t mine = a.counts[r] * unit;
 
   Scratch accumulator_storage(mine);
-  Scratch incoming_storage(mine);
+  Scratch incoming_storage;
   char* accumulator = accumulator_storage.data();
-  char* incoming = incoming_storage.data();
+  // Every peer sends this rank's block from its own input: place `incoming` like it.
+  char* incoming = scratch_like(incoming_storage, mine, a.send + offset[static_cast<size_t>(r)] * unit);
   std::memcpy(accumulator, a.send + offset[static_cast<size_t>(r)] * unit, mine);
   for (int step = 1; step < p; ++step) {
     const int to = ranks::pairwise_to(r, step, p);

@@ -43,10 +43,10 @@ Task reduce_scatter_recursive_halving(Context& c, Args a) {
     block_at[static_cast<size_t>(i)] = offset[static_cast<size_t>(first_old)];
   }
 
-  Scratch accumulator_storage(total * unit);
-  Scratch incoming_storage(total * unit);
-  char* accumulator = accumulator_storage.data();
-  char* incoming = incoming_storage.data();
+  Scratch accumulator_storage;
+  Scratch incoming_storage;
+  char* accumulator = scratch_like(accumulator_storage, total * unit, a.send);
+  char* incoming = scratch_like(incoming_storage, total * unit, a.send);
   std::memcpy(accumulator, a.send, total * unit);
 
   const int me = ranks::fold_new_rank(r, p);

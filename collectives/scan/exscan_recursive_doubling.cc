@@ -22,10 +22,10 @@ Task exscan_recursive_doubling(Context& c, Args a) {
   const int p = c.size();
   const int r = c.rank();
   const size_t n = a.count * op.unit();
-  Scratch partial_storage(n);
-  Scratch incoming_storage(n);
-  char* partial = partial_storage.data();
-  char* incoming = incoming_storage.data();
+  Scratch partial_storage;
+  Scratch incoming_storage;
+  char* partial = scratch_like(partial_storage, n, a.send);
+  char* incoming = scratch_like(incoming_storage, n, a.send);
   std::memcpy(partial, a.send, n);
   bool have_result = false;
   for (int distance = 1; distance < p; distance *= 2) {

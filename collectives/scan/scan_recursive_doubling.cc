@@ -25,10 +25,10 @@ Task scan_recursive_doubling(Context& c, Args a) {
   const int r = c.rank();
   const size_t n = a.count * op.unit();
   if (a.send != a.recv) std::memcpy(a.recv, a.send, n);
-  Scratch partial_storage(n);
-  Scratch incoming_storage(n);
-  char* partial = partial_storage.data();
-  char* incoming = incoming_storage.data();
+  Scratch partial_storage;
+  Scratch incoming_storage;
+  char* partial = scratch_like(partial_storage, n, a.recv);
+  char* incoming = scratch_like(incoming_storage, n, a.recv);
   std::memcpy(partial, a.recv, n);
   for (int distance = 1; distance < p; distance *= 2) {
     const int partner = r ^ distance;

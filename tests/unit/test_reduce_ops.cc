@@ -24,8 +24,8 @@ using weft::ReduceKernel;
 const MPI_Op kAllOps[] = {MPI_SUM,  MPI_MIN,  MPI_MAX,  MPI_PROD,   MPI_BAND,   MPI_BOR,     MPI_BXOR,
                           MPI_LAND, MPI_LOR,  MPI_LXOR, MPI_MINLOC, MPI_MAXLOC, MPI_REPLACE, MPI_NO_OP};
 
-// Element counts around the kernels' 64-element blocks.
-const size_t kCounts[] = {0, 1, 5, 63, 64, 65, 200};
+// Element counts around the kernels' 64-element blocks, and several blocks with a tail.
+const size_t kCounts[] = {0, 1, 5, 63, 64, 65, 200, 1000};
 
 std::mt19937_64& rng() {
   static std::mt19937_64 generator(12345);
