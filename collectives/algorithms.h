@@ -53,6 +53,7 @@ struct Args {
 using Algorithm = Task (*)(Context&, Args);
 
 Task barrier_dissemination(Context& c, Args a);
+Task barrier_linear(Context& c, Args a);
 
 Task bcast_binomial(Context& c, Args a);
 Task bcast_scatter_allgather(Context& c, Args a);

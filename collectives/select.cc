@@ -85,8 +85,13 @@ const std::vector<Table>& tables() {
   static const std::vector<Table> all = {
       {Collective::kBarrier, "barrier", "WEFT_BARRIER_ALGORITHM",
        {{"dissemination", &barrier_dissemination,
-         "ceil(log2 p) rounds of zero-byte messages to rank + 2^k", nullptr, &runs_anywhere}},
-       {{.algorithm = "dissemination"}}},
+         "ceil(log2 p) rounds of zero-byte messages to rank + 2^k", nullptr, &runs_anywhere},
+        {"linear", &barrier_linear, "every rank signals rank 0, which then releases them all",
+         nullptr, &runs_anywhere}},
+       {// Measured here (docs/tuning.md): at 3-8 ranks on 2 cores each dissemination round
+        // can wait for a sleeping rank; two steps through rank 0 do not.
+        {.algorithm = "linear", .min_size = 3, .max_size = 8},
+        {.algorithm = "dissemination"}}},
       {Collective::kBcast, "bcast", "WEFT_BCAST_ALGORITHM",
        {{"binomial", &bcast_binomial, "binomial tree, the whole message on every edge", nullptr,
          &runs_anywhere},
@@ -94,7 +99,9 @@ const std::vector<Table>& tables() {
          "binomial scatter of p chunks, then ring allgather", nullptr, &runs_anywhere},
         {"linear", &bcast_linear, "the root sends the whole message to every rank at once",
          nullptr, &runs_anywhere}},
-       {{.algorithm = "linear", .max_size = 4},
+       {// Measured here (docs/tuning.md): up to 8 ranks the flat broadcast wins at almost
+        // every size; the tree's forwarding ranks must be scheduled before their children.
+        {.algorithm = "linear", .max_size = 8},
         {.algorithm = "binomial", .max_bytes = 12 * kKiB},
         {.algorithm = "binomial", .max_size = 7},
         {.algorithm = "scatter_allgather"}}},
@@ -103,7 +110,8 @@ const std::vector<Table>& tables() {
          nullptr, &runs_anywhere},
         {"linear", &gather_linear, "every rank sends to the root, which receives all at once",
          nullptr, &runs_anywhere}},
-       {{.algorithm = "linear", .max_size = 8},
+       {// Measured here (docs/tuning.md): up to 8 ranks nothing forwarded wins at every size.
+        {.algorithm = "linear", .max_size = 8},
         {.algorithm = "binomial"}}},
       {Collective::kGatherv, "gatherv", "WEFT_GATHERV_ALGORITHM",
        {{"linear", &gatherv_linear, "every rank sends to the root, which receives all at once",
@@ -114,7 +122,8 @@ const std::vector<Table>& tables() {
          nullptr, &runs_anywhere},
         {"linear", &scatter_linear, "the root sends every block at once", nullptr,
          &runs_anywhere}},
-       {{.algorithm = "linear", .max_size = 8},
+       {// Measured here (docs/tuning.md): up to 8 ranks nothing forwarded wins at every size.
+        {.algorithm = "linear", .max_size = 8},
         {.algorithm = "binomial"}}},
       {Collective::kScatterv, "scatterv", "WEFT_SCATTERV_ALGORITHM",
        {{"linear", &scatterv_linear, "the root sends every block at once", nullptr,
