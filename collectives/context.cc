@@ -15,19 +15,34 @@ char g_empty[1];
 Context::~Context() {
   // The driver lets a context die only once quiet(): whatever is left here is complete.
   for (size_t i = 0; i < transfers_.size(); ++i) {
-    if (transfers_[i] != nullptr) transfers_[i]->release();
+    if (transfers_[i] != nullptr) end(transfers_[i]);
+  }
+}
+
+void Context::end(Request* request) {
+  const auto* at = reinterpret_cast<const unsigned char*>(request);
+  if (at >= &request_storage_[0][0] && at < &request_storage_[0][0] + sizeof request_storage_) {
+    request->~Request();
+  } else {
+    request->release();
   }
 }
 
 Context::Ticket Context::send(int peer, const void* data, size_t bytes) {
   Status started;
-  Request* request = coll::isend(team_, peer, bytes == 0 ? g_empty : data, bytes, started);
+  if (bytes == 0) data = g_empty;
+  void* slot = inline_slot(transfers_.size());
+  Request* request = slot != nullptr ? coll::isend_in(slot, team_, peer, data, bytes, started)
+                                     : coll::isend(team_, peer, data, bytes, started);
   return post(request, started);
 }
 
 Context::Ticket Context::recv(int peer, void* data, size_t bytes) {
   Status started;
-  Request* request = coll::irecv(team_, peer, bytes == 0 ? g_empty : data, bytes, started);
+  if (bytes == 0) data = g_empty;
+  void* slot = inline_slot(transfers_.size());
+  Request* request = slot != nullptr ? coll::irecv_in(slot, team_, peer, data, bytes, started)
+                                     : coll::irecv(team_, peer, data, bytes, started);
   return post(request, started);
 }
 
@@ -35,7 +50,7 @@ Context::Ticket Context::post(Request* request, const Status& started) {
   if (!started.ok()) {
     // Never started: nothing will complete it.
     note(started);
-    request->release();
+    end(request);
     request = nullptr;
   }
   transfers_.push_back(request);
@@ -84,7 +99,7 @@ void Context::collect(Ticket ticket) {
   Request* request = transfers_[ticket];
   if (request == nullptr) return;
   note(outcome(*request));
-  request->release();
+  end(request);
   transfers_[ticket] = nullptr;
 }
 
@@ -93,7 +108,7 @@ void Context::collect_all() {
     Request* request = transfers_[i];
     if (request == nullptr) continue;
     note(outcome(*request));
-    request->release();
+    end(request);
   }
   transfers_.clear();
   checked_ = 0;

@@ -240,8 +240,10 @@ bool can_run(const AlgorithmInfo& info, const Features& f) {
 const AlgorithmInfo* from_table(const Table& table, const Features& f, size_t* row) {
   for (size_t i = 0; i < table.rules.size(); ++i) {
     const Rule& rule = table.rules[i];
+    // The cheap numeric test first: this runs on every collective call.
+    if (!rule_matches(rule, f)) continue;
     const AlgorithmInfo* info = find_algorithm(table, rule.algorithm);
-    if (info != nullptr && rule_matches(rule, f) && can_run(*info, f)) {
+    if (info != nullptr && can_run(*info, f)) {
       *row = i + 1;
       return info;
     }

@@ -29,10 +29,7 @@
 
 #include "collectives/team.h"
 #include "runtime/error.h"
-
-namespace weft {
-class Request;
-}
+#include "runtime/request.h"
 
 namespace weft::coll {
 
@@ -191,6 +188,7 @@ class Context {
 
  private:
   static constexpr Ticket kAll = static_cast<Ticket>(-1);
+  static constexpr size_t kInlineRequests = 4;
 
   Ticket post(Request* request, const Status& started);
   void suspend(std::coroutine_handle<> waiting, Ticket ticket) {
@@ -199,6 +197,12 @@ class Context {
   }
   bool all_complete();
   bool is_complete(Ticket ticket) const;
+  // The first transfers' requests live in the context (a heap allocation and free per
+  // transfer was a visible part of a short collective); later ones on the heap.
+  void* inline_slot(Ticket ticket) {
+    return ticket < kInlineRequests ? static_cast<void*>(request_storage_[ticket]) : nullptr;
+  }
+  void end(Request* request);
   void collect_all();
   void collect(Ticket ticket);
   void note(Status status);
@@ -206,6 +210,9 @@ class Context {
 
   const char* call_;
   Team team_;
+  // Storage for the requests of tickets [0, kInlineRequests): a slot is reused only after
+  // collect_all(), which ends every request and starts the tickets from 0 again.
+  alignas(Request) unsigned char request_storage_[kInlineRequests][sizeof(Request)];
   TransferList transfers_;           // by ticket; nullptr once collected
   size_t checked_ = 0;               // transfers_[0, checked_) are complete or collected
   Status error_;                     // first failure
