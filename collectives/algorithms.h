@@ -54,13 +54,17 @@ struct Args {
 using Algorithm = Task (*)(Context&, Args);
 
 Task barrier_dissemination(Context& c, Args a);
+Task barrier_linear(Context& c, Args a);
 
 Task bcast_binomial(Context& c, Args a);
 Task bcast_scatter_allgather(Context& c, Args a);
+Task bcast_linear(Context& c, Args a);
 
 Task gather_binomial(Context& c, Args a);
+Task gather_linear(Context& c, Args a);
 Task gatherv_linear(Context& c, Args a);
 Task scatter_binomial(Context& c, Args a);
+Task scatter_linear(Context& c, Args a);
 Task scatterv_linear(Context& c, Args a);
 
 Task allgather_ring(Context& c, Args a);

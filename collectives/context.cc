@@ -16,20 +16,35 @@ char g_empty[1];
 
 Context::~Context() {
   // The driver lets a context die only once quiet(): whatever is left here is complete.
-  for (Request* request : transfers_) {
-    if (request != nullptr) request->release();
+  for (size_t i = 0; i < transfers_.size(); ++i) {
+    if (transfers_[i] != nullptr) end(transfers_[i]);
+  }
+}
+
+void Context::end(Request* request) {
+  const auto* at = reinterpret_cast<const unsigned char*>(request);
+  if (at >= &request_storage_[0][0] && at < &request_storage_[0][0] + sizeof request_storage_) {
+    request->~Request();
+  } else {
+    request->release();
   }
 }
 
 Context::Ticket Context::send(int peer, const void* data, size_t bytes) {
   Status started;
-  Request* request = coll::isend(team_, peer, bytes == 0 ? g_empty : data, bytes, started);
+  if (bytes == 0) data = g_empty;
+  void* slot = inline_slot(transfers_.size());
+  Request* request = slot != nullptr ? coll::isend_in(slot, team_, peer, data, bytes, started)
+                                     : coll::isend(team_, peer, data, bytes, started);
   return post(request, started);
 }
 
 Context::Ticket Context::recv(int peer, void* data, size_t bytes) {
   Status started;
-  Request* request = coll::irecv(team_, peer, bytes == 0 ? g_empty : data, bytes, started);
+  if (bytes == 0) data = g_empty;
+  void* slot = inline_slot(transfers_.size());
+  Request* request = slot != nullptr ? coll::irecv_in(slot, team_, peer, data, bytes, started)
+                                     : coll::irecv(team_, peer, data, bytes, started);
   return post(request, started);
 }
 
@@ -37,7 +52,7 @@ Context::Ticket Context::post(Request* request, const Status& started) {
   if (!started.ok()) {
     // Never started: nothing will complete it.
     note(started);
-    request->release();
+    end(request);
     request = nullptr;
   }
   transfers_.push_back(request);
@@ -86,18 +101,77 @@ void Context::collect(Ticket ticket) {
   Request* request = transfers_[ticket];
   if (request == nullptr) return;
   note(outcome(*request));
-  request->release();
+  end(request);
   transfers_[ticket] = nullptr;
 }
 
 void Context::collect_all() {
-  for (Request* request : transfers_) {
+  for (size_t i = 0; i < transfers_.size(); ++i) {
+    Request* request = transfers_[i];
     if (request == nullptr) continue;
     note(outcome(*request));
-    request->release();
+    end(request);
   }
   transfers_.clear();
   checked_ = 0;
+}
+
+namespace {
+// Frames are kept per thread in size classes of kFrameGrain bytes, a few per class: a
+// thread runs few collectives at once, and a frame freed by another thread (a nonblocking
+// operation completed elsewhere) simply joins that thread's cache.
+constexpr size_t kFrameGrain = 128;
+constexpr size_t kFrameClasses = 16;  // frames up to 2 KiB are cached
+constexpr int kFramesKept = 4;
+
+struct FreeFrame {
+  FreeFrame* next;
+};
+
+struct FrameCache {
+  FreeFrame* lists[kFrameClasses] = {};
+  int counts[kFrameClasses] = {};
+  bool open = true;  // false once the thread's cache is gone (frames freed at exit)
+  ~FrameCache() {
+    open = false;
+    for (FreeFrame*& list : lists) {
+      while (list != nullptr) {
+        FreeFrame* frame = list;
+        list = frame->next;
+        ::operator delete(frame);
+      }
+    }
+  }
+};
+
+thread_local FrameCache t_frames;
+
+size_t frame_class(size_t bytes) { return (bytes + kFrameGrain - 1) / kFrameGrain - 1; }
+}  // namespace
+
+void* frame_take(size_t bytes) {
+  const size_t index = frame_class(bytes);
+  FrameCache& cache = t_frames;
+  if (index >= kFrameClasses || !cache.open) return ::operator new(bytes);
+  if (FreeFrame* frame = cache.lists[index]) {
+    cache.lists[index] = frame->next;
+    --cache.counts[index];
+    return frame;
+  }
+  return ::operator new((index + 1) * kFrameGrain);
+}
+
+void frame_return(void* frame, size_t bytes) {
+  const size_t index = frame_class(bytes);
+  FrameCache& cache = t_frames;
+  if (index >= kFrameClasses || !cache.open || cache.counts[index] >= kFramesKept) {
+    ::operator delete(frame);
+    return;
+  }
+  auto* free_frame = static_cast<FreeFrame*>(frame);
+  free_frame->next = cache.lists[index];
+  cache.lists[index] = free_frame;
+  ++cache.counts[index];
 }
 
 namespace {

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <set>
 #include <sstream>
+#include <string_view>
 #include <vector>
 
 #include "collectives/rank_math.h"
@@ -84,28 +85,46 @@ const std::vector<Table>& tables() {
   static const std::vector<Table> all = {
       {Collective::kBarrier, "barrier", "WEFT_BARRIER_ALGORITHM",
        {{"dissemination", &barrier_dissemination,
-         "ceil(log2 p) rounds of zero-byte messages to rank + 2^k", nullptr, &runs_anywhere}},
-       {{.algorithm = "dissemination"}}},
+         "ceil(log2 p) rounds of zero-byte messages to rank + 2^k", nullptr, &runs_anywhere},
+        {"linear", &barrier_linear, "every rank signals rank 0, which then releases them all",
+         nullptr, &runs_anywhere}},
+       {// Measured here (docs/tuning.md): at 3-8 ranks on 2 cores each dissemination round
+        // can wait for a sleeping rank; two steps through rank 0 do not.
+        {.algorithm = "linear", .min_size = 3, .max_size = 8},
+        {.algorithm = "dissemination"}}},
       {Collective::kBcast, "bcast", "WEFT_BCAST_ALGORITHM",
        {{"binomial", &bcast_binomial, "binomial tree, the whole message on every edge", nullptr,
          &runs_anywhere},
         {"scatter_allgather", &bcast_scatter_allgather,
-         "binomial scatter of p chunks, then ring allgather", nullptr, &runs_anywhere}},
-       {{.algorithm = "binomial", .max_bytes = 12 * kKiB},
+         "binomial scatter of p chunks, then ring allgather", nullptr, &runs_anywhere},
+        {"linear", &bcast_linear, "the root sends the whole message to every rank at once",
+         nullptr, &runs_anywhere}},
+       {// Measured here (docs/tuning.md): up to 8 ranks the flat broadcast wins at almost
+        // every size; the tree's forwarding ranks must be scheduled before their children.
+        {.algorithm = "linear", .max_size = 8},
+        {.algorithm = "binomial", .max_bytes = 12 * kKiB},
         {.algorithm = "binomial", .max_size = 7},
         {.algorithm = "scatter_allgather"}}},
       {Collective::kGather, "gather", "WEFT_GATHER_ALGORITHM",
        {{"binomial", &gather_binomial, "binomial tree, subtree ranges forwarded to the parent",
+         nullptr, &runs_anywhere},
+        {"linear", &gather_linear, "every rank sends to the root, which receives all at once",
          nullptr, &runs_anywhere}},
-       {{.algorithm = "binomial"}}},
+       {// Measured here (docs/tuning.md): up to 8 ranks nothing forwarded wins at every size.
+        {.algorithm = "linear", .max_size = 8},
+        {.algorithm = "binomial"}}},
       {Collective::kGatherv, "gatherv", "WEFT_GATHERV_ALGORITHM",
        {{"linear", &gatherv_linear, "every rank sends to the root, which receives all at once",
          nullptr, &runs_anywhere}},
        {{.algorithm = "linear"}}},
       {Collective::kScatter, "scatter", "WEFT_SCATTER_ALGORITHM",
        {{"binomial", &scatter_binomial, "binomial tree, subtree ranges sent to each child",
-         nullptr, &runs_anywhere}},
-       {{.algorithm = "binomial"}}},
+         nullptr, &runs_anywhere},
+        {"linear", &scatter_linear, "the root sends every block at once", nullptr,
+         &runs_anywhere}},
+       {// Measured here (docs/tuning.md): up to 8 ranks nothing forwarded wins at every size.
+        {.algorithm = "linear", .max_size = 8},
+        {.algorithm = "binomial"}}},
       {Collective::kScatterv, "scatterv", "WEFT_SCATTERV_ALGORITHM",
        {{"linear", &scatterv_linear, "the root sends every block at once", nullptr,
          &runs_anywhere}},
@@ -195,7 +214,7 @@ const Table& table_of(Collective collective) {
   return tables()[static_cast<size_t>(collective)];
 }
 
-const AlgorithmInfo* find_algorithm(const Table& table, const std::string& name) {
+const AlgorithmInfo* find_algorithm(const Table& table, std::string_view name) {
   for (const AlgorithmInfo& info : table.algorithms) {
     if (name == info.name) return &info;
   }
@@ -221,8 +240,10 @@ bool can_run(const AlgorithmInfo& info, const Features& f) {
 const AlgorithmInfo* from_table(const Table& table, const Features& f, size_t* row) {
   for (size_t i = 0; i < table.rules.size(); ++i) {
     const Rule& rule = table.rules[i];
+    // The cheap numeric test first: this runs on every collective call.
+    if (!rule_matches(rule, f)) continue;
     const AlgorithmInfo* info = find_algorithm(table, rule.algorithm);
-    if (info != nullptr && rule_matches(rule, f) && can_run(*info, f)) {
+    if (info != nullptr && can_run(*info, f)) {
       *row = i + 1;
       return info;
     }
@@ -296,7 +317,9 @@ Status select_algorithm(const char* call, Collective collective, const Features&
   const Table& table = table_of(collective);
   const Forced& force = forced(table);
   const AlgorithmInfo* chosen = nullptr;
-  std::string reason;
+  // Why it was chosen, spelled out only when logging (this runs on every collective call).
+  bool by_force = false;
+  size_t row = 0;
 
   if (!force.text.empty()) {
     if (force.algorithm == nullptr) {
@@ -327,17 +350,15 @@ Status select_algorithm(const char* call, Collective collective, const Features&
       }
     } else {
       chosen = force.algorithm;
-      reason = std::string("forced by ") + table.variable;
+      by_force = true;
     }
   }
-  if (chosen == nullptr) {
-    size_t row = 0;
-    chosen = from_table(table, features, &row);
-    reason = "table row " + std::to_string(row);
-  }
+  if (chosen == nullptr) chosen = from_table(table, features, &row);
 
   const int level = verbosity();
   if (level >= 2 || (level == 1 && rank == 0)) {
+    const std::string reason =
+        by_force ? std::string("forced by ") + table.variable : "table row " + std::to_string(row);
     std::string line = "weft: " + std::string(call) + ": " + describe(features) + " -> " +
                        chosen->name + " (" + reason + ")";
     if (level >= 2) {

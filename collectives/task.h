@@ -29,10 +29,7 @@
 
 #include "collectives/team.h"
 #include "runtime/error.h"
-
-namespace weft {
-class Request;
-}
+#include "runtime/request.h"
 
 namespace weft::coll {
 
@@ -43,6 +40,10 @@ namespace weft::coll {
     if (!weft_co_status_.ok()) co_return weft_co_status_;        \
   } while (0)
 
+// Coroutine frame memory (collectives/context.cc).
+void* frame_take(size_t bytes);
+void frame_return(void* frame, size_t bytes);
+
 class [[nodiscard]] Task {
  public:
   struct promise_type;
@@ -51,6 +52,11 @@ class [[nodiscard]] Task {
   struct promise_type {
     Status result;
     std::coroutine_handle<> continuation;  // the awaiting parent; none for the top task
+
+    // Frames come from a small per-thread cache (collectives/context.cc): every collective
+    // call creates one, and malloc plus free of it was a visible part of a short call.
+    static void* operator new(size_t bytes) { return frame_take(bytes); }
+    static void operator delete(void* frame, size_t bytes) { frame_return(frame, bytes); }
 
     Task get_return_object() { return Task(Handle::from_promise(*this)); }
     std::suspend_always initial_suspend() noexcept { return {}; }
@@ -99,6 +105,38 @@ class [[nodiscard]] Task {
  private:
   explicit Task(Handle handle) : handle_(handle) {}
   Handle handle_;
+};
+
+// Transfers by ticket: the first kInline in place, any more on the heap. Most algorithm
+// steps have a few transfers in flight, and a vector's first growth steps cost an
+// allocation each on every collective call.
+class TransferList {
+ public:
+  size_t size() const { return size_; }
+  Request*& operator[](size_t index) {
+    return index < kInline ? inline_[index] : more_[index - kInline];
+  }
+  Request* operator[](size_t index) const {
+    return index < kInline ? inline_[index] : more_[index - kInline];
+  }
+  void push_back(Request* request) {
+    if (size_ < kInline) {
+      inline_[size_] = request;
+    } else {
+      more_.push_back(request);
+    }
+    ++size_;
+  }
+  void clear() {
+    size_ = 0;
+    more_.clear();
+  }
+
+ private:
+  static constexpr size_t kInline = 8;
+  Request* inline_[kInline];
+  std::vector<Request*> more_;
+  size_t size_ = 0;
 };
 
 // The transfers of one collective operation and the awaiters over them. Transfers start
@@ -150,6 +188,7 @@ class Context {
 
  private:
   static constexpr Ticket kAll = static_cast<Ticket>(-1);
+  static constexpr size_t kInlineRequests = 4;
 
   Ticket post(Request* request, const Status& started);
   void suspend(std::coroutine_handle<> waiting, Ticket ticket) {
@@ -158,6 +197,12 @@ class Context {
   }
   bool all_complete();
   bool is_complete(Ticket ticket) const;
+  // The first transfers' requests live in the context (a heap allocation and free per
+  // transfer was a visible part of a short collective); later ones on the heap.
+  void* inline_slot(Ticket ticket) {
+    return ticket < kInlineRequests ? static_cast<void*>(request_storage_[ticket]) : nullptr;
+  }
+  void end(Request* request);
   void collect_all();
   void collect(Ticket ticket);
   void note(Status status);
@@ -165,7 +210,10 @@ class Context {
 
   const char* call_;
   Team team_;
-  std::vector<Request*> transfers_;  // by ticket; nullptr once collected
+  // Storage for the requests of tickets [0, kInlineRequests): a slot is reused only after
+  // collect_all(), which ends every request and starts the tickets from 0 again.
+  alignas(Request) unsigned char request_storage_[kInlineRequests][sizeof(Request)];
+  TransferList transfers_;           // by ticket; nullptr once collected
   size_t checked_ = 0;               // transfers_[0, checked_) are complete or collected
   Status error_;                     // first failure
   std::coroutine_handle<> waiting_;

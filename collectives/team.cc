@@ -1,6 +1,7 @@
 #include "collectives/team.h"
 
 #include <cstring>
+#include <new>
 #include <vector>
 
 #include "mpi.h"
@@ -92,6 +93,22 @@ Request* isend(const Team& team, int dest, const void* buffer, size_t bytes, Sta
 
 Request* irecv(const Team& team, int source, void* buffer, size_t bytes, Status& status) {
   auto* request = new Request(RequestKind::kRecv);
+  describe(request, team, source, buffer, bytes);
+  status = p2p::engine().start_receive(request);
+  return request;
+}
+
+Request* isend_in(void* storage, const Team& team, int dest, const void* buffer, size_t bytes,
+                  Status& status) {
+  auto* request = new (storage) Request(RequestKind::kSend);
+  describe(request, team, dest, buffer, bytes);
+  status = p2p::engine().start_send(request);
+  return request;
+}
+
+Request* irecv_in(void* storage, const Team& team, int source, void* buffer, size_t bytes,
+                  Status& status) {
+  auto* request = new (storage) Request(RequestKind::kRecv);
   describe(request, team, source, buffer, bytes);
   status = p2p::engine().start_receive(request);
   return request;

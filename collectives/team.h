@@ -37,6 +37,12 @@ Status sendrecv(const Team& team, int dest, const void* send_buffer, size_t send
 // Nonblocking forms; the returned request is owned by the caller (release()).
 Request* isend(const Team& team, int dest, const void* buffer, size_t bytes, Status& status);
 Request* irecv(const Team& team, int source, void* buffer, size_t bytes, Status& status);
+// As isend and irecv, with the request built in `storage` (sizeof(Request) bytes, aligned
+// for it) instead of on the heap: the caller ends it with ~Request(), never release().
+Request* isend_in(void* storage, const Team& team, int dest, const void* buffer, size_t bytes,
+                  Status& status);
+Request* irecv_in(void* storage, const Team& team, int source, void* buffer, size_t bytes,
+                  Status& status);
 Status wait_and_release(Request* request);
 
 // Small helpers used to build communicators.

@@ -15,11 +15,11 @@ static void pause_seconds(double seconds) {
   nanosleep(&t, NULL);
 }
 
-/* Nobody leaves a barrier before the last rank entered it: the last rank sleeps first,
+/* Nobody leaves a barrier before the last rank entered it: the `late` rank sleeps first,
  * so every other rank must spend at least most of that sleep inside. */
-static void check_barrier(const CollComm *c, int nonblocking) {
+static void check_barrier(const CollComm *c, int nonblocking, int late) {
   const double sleep_s = 0.05;
-  if (c->rank == c->size - 1) pause_seconds(sleep_s);
+  if (c->rank == late) pause_seconds(sleep_s);
   const double start = MPI_Wtime();
   if (nonblocking) {
     MPI_Request request;
@@ -29,9 +29,9 @@ static void check_barrier(const CollComm *c, int nonblocking) {
     CHECK_MPI(MPI_Barrier(c->comm));
   }
   const double waited = MPI_Wtime() - start;
-  if (c->rank != c->size - 1) {
-    CHECK(waited > sleep_s * 0.5, "%s barrier (nonblocking %d) returned after %.3f s, before the last rank entered",
-          c->name, nonblocking, waited);
+  if (c->rank != late) {
+    CHECK(waited > sleep_s * 0.5, "%s barrier (nonblocking %d) returned after %.3f s, before rank %d entered",
+          c->name, nonblocking, waited, late);
   }
 }
 
@@ -82,8 +82,11 @@ int main(int argc, char **argv) {
   MPI_Datatype strided = coll_strided_int();
   for (int k = 0; k < n; ++k) {
     const CollComm *c = &comms[k];
-    check_barrier(c, 0);
-    check_barrier(c, 1);
+    /* The last rank late, then rank 0 (the center of the linear barrier), then one between. */
+    check_barrier(c, 0, c->size - 1);
+    check_barrier(c, 1, c->size - 1);
+    check_barrier(c, 0, 0);
+    check_barrier(c, 1, c->size / 2);
     int roots[3];
     const int nroots = coll_roots(c->size, roots);
     for (int ri = 0; ri < nroots; ++ri) {

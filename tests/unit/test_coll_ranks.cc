@@ -284,7 +284,15 @@ TEST_CASE("selection: the tables pick by size, bytes, power of two and commutati
   CHECK(chosen(Collective::kAllgather, 6, 1 << 20) == "ring");
   CHECK(chosen(Collective::kBcast, 16, 64) == "binomial");
   CHECK(chosen(Collective::kBcast, 16, 1 << 20) == "scatter_allgather");
-  CHECK(chosen(Collective::kBcast, 4, 1 << 20) == "binomial");
+  CHECK(chosen(Collective::kBcast, 4, 1 << 20) == "linear");
+  CHECK(chosen(Collective::kBcast, 16, 4096) == "binomial");
+  CHECK(chosen(Collective::kBarrier, 2, 0) == "dissemination");
+  CHECK(chosen(Collective::kBarrier, 4, 0) == "linear");
+  CHECK(chosen(Collective::kBarrier, 16, 0) == "dissemination");
+  CHECK(chosen(Collective::kGather, 4, 1 << 20) == "linear");
+  CHECK(chosen(Collective::kGather, 16, 64) == "binomial");
+  CHECK(chosen(Collective::kScatter, 8, 64) == "linear");
+  CHECK(chosen(Collective::kScatter, 16, 1 << 20) == "binomial");
   CHECK(chosen(Collective::kAlltoall, 16, 64) == "bruck");
   CHECK(chosen(Collective::kAlltoall, 4, 64) == "linear");
   CHECK(chosen(Collective::kAlltoall, 8, 1 << 20) == "pairwise");
