@@ -83,6 +83,13 @@ class Transport {
     (void)peer;
     return false;
   }
+  // The smallest message worth reading from the peer's memory instead of streaming it
+  // through the transport. (Cross-memory attach pins pages one at a time: on shared
+  // memory a pipelined copy through the ring is faster until messages outgrow the caches.)
+  virtual size_t single_copy_min(int peer) const {
+    (void)peer;
+    return 0;
+  }
   virtual Status read_remote(int peer, uint64_t remote_address, void* local, size_t length) {
     (void)peer;
     (void)remote_address;

@@ -419,7 +419,8 @@ void Engine::deliver_rts(Request* request, const Header& header, int process) {
 
   transport::Transport& path = route(process);
   transport::Transport::SharedCopy copy;
-  if (n > 0 && path.can_read_remote(process) && request->datatype->is_contiguous() &&
+  const bool single_copy = path.can_read_remote(process) && n >= path.single_copy_min(process);
+  if (n > 0 && single_copy && request->datatype->is_contiguous() &&
       path.can_share_copy(process) && path.open_shared_copy(n, &copy)) {
     // Shared single copy: the sender joins in when it sees HELP; FIN follows once every
     // chunk is done (finish_shared_copies).
@@ -436,7 +437,7 @@ void Engine::deliver_rts(Request* request, const Header& header, int process) {
     finish_shared_copies();
     return;
   }
-  if (path.can_read_remote(process)) {
+  if (single_copy) {
     // Single copy: read straight from the sender's buffer, then release the sender.
     Status status;
     if (n > 0) {

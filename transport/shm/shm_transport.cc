@@ -56,6 +56,10 @@ uint64_t g_probe_word = 0;
 struct ShmTransport::Ring {
   alignas(64) std::atomic<uint64_t> head;  // the producer's next position (its own use)
   alignas(64) std::atomic<uint64_t> tail;  // written by the consumer
+  // Raised by a producer about to sleep while its ring is more than half full; the
+  // consumer that frees room clears it and rings the producer's doorbell. It shares the
+  // consumer's line, which the producer only touches when the ring is full anyway.
+  std::atomic<uint32_t> want_room;
   alignas(64) char data[1];                // ring_bytes follow
 };
 
@@ -126,6 +130,8 @@ Status ShmTransport::publish(Bootstrap& bootstrap) {
 
   segment_bytes_ = kSegmentHeaderBytes + kCopyAreaBytes +
                    static_cast<size_t>(world_size_) * (kRingControlBytes + ring_bytes_);
+  single_copy_min_ =
+      static_cast<size_t>(std::max<int64_t>(0, config::get_int("WEFT_SHM_SINGLE_COPY")));
   shared_copy_bytes_ =
       static_cast<size_t>(std::max<int64_t>(0, config::get_int("WEFT_SHM_SHARED_COPY")));
   copy_chunk_bytes_ =
@@ -340,6 +346,7 @@ int ShmTransport::poll(PacketSink& sink) {
     if (!peer.pending.empty()) flush(peer);
     Ring* ring = peer.in;
     uint64_t tail = ring->tail.load(std::memory_order_relaxed);
+    const uint64_t first_tail = tail;
     // Bounded per peer so one busy sender cannot starve the others.
     for (int budget = 0; budget < 64; ++budget) {
       char* record = ring->data + tail % ring_bytes_;
@@ -363,6 +370,12 @@ int ShmTransport::poll(PacketSink& sink) {
       tail += total;
       ring->tail.store(tail, std::memory_order_release);
     }
+    if (tail != first_tail && ring->want_room.load(std::memory_order_relaxed) != 0) {
+      // The producer sleeps waiting for room. (Should this load pass the tail store, the
+      // producer's capped sleep still ends the wait.)
+      ring->want_room.store(0, std::memory_order_relaxed);
+      ring_doorbell(peer);
+    }
   }
   return delivered;
 }
@@ -381,7 +394,17 @@ bool ShmTransport::prepare_to_sleep() {
       return false;
     }
   }
-  return pending_peers_ == 0;
+  if (pending_peers_ != 0) return false;
+  // Producers waiting for room (a pipelined transfer paced by ready_to_send) ask the
+  // consumer to ring when it frees some, then look once more.
+  for (int rank : active_) {
+    Ring* out = peers_[static_cast<size_t>(rank)].out;
+    const uint64_t head = out->head.load(std::memory_order_relaxed);
+    if (head - out->tail.load(std::memory_order_acquire) <= ring_bytes_ / 2) continue;
+    out->want_room.store(1, std::memory_order_seq_cst);
+    if (head - out->tail.load(std::memory_order_seq_cst) <= ring_bytes_ / 2) return false;
+  }
+  return true;
 }
 
 void ShmTransport::end_sleep() {
@@ -430,7 +453,10 @@ bool ShmTransport::open_shared_copy(size_t length, SharedCopy* copy) {
   CopySlot* slot = slot_at(own_, index);
   slot->done.store(0, std::memory_order_relaxed);
   slot->failed.store(0, std::memory_order_relaxed);
-  slot->chunk.store(copy_chunk_bytes_, std::memory_order_relaxed);
+  // Half the message per claim up to WEFT_SHM_COPY_CHUNK (and at least 32 KiB): a medium
+  // message splits in two, a large one in chunks small enough to balance the two sides.
+  const size_t chunk = std::max<size_t>(32768, std::min(copy_chunk_bytes_, (length / 2 + 4095) & ~size_t{4095}));
+  slot->chunk.store(chunk, std::memory_order_relaxed);
   // Publishing the claim word opens the slot; everything above is visible to a sender
   // whose acquire load sees it.
   slot->claim.store(static_cast<uint64_t>(generation) << kGenerationShift,

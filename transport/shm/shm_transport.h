@@ -56,6 +56,10 @@ class ShmTransport final : public Transport {
   void end_sleep() override;
 
   bool can_read_remote(int peer) const override;
+  size_t single_copy_min(int peer) const override {
+    (void)peer;
+    return single_copy_min_;
+  }
   Status read_remote(int peer, uint64_t remote_address, void* local, size_t length) override;
 
   bool can_share_copy(int peer) const override;
@@ -106,6 +110,7 @@ class ShmTransport final : public Transport {
   int doorbell_fd_ = -1;    // our doorbell (bound, abstract name)
   int send_fd_ = -1;        // unbound socket used to ring peers' doorbells
   bool cma_enabled_ = true;
+  size_t single_copy_min_ = 0;
   size_t shared_copy_bytes_ = 0;  // 0: shared copy disabled
   size_t copy_chunk_bytes_ = 0;
   std::vector<int> free_slots_;
