@@ -36,6 +36,8 @@ constexpr size_t kLine = 64;
 // The queue of records waiting for room keeps them as u32 header_len, u32 payload_len,
 // header, payload.
 constexpr size_t kPendingPrefix = 8;
+// Consumed bytes whose release may wait for the next poll (see release_consumed).
+constexpr uint64_t kDeferredReleaseBytes = 4096;
 
 size_t align_line(size_t n) { return (n + kLine - 1) & ~(kLine - 1); }
 
@@ -339,43 +341,60 @@ bool ShmTransport::ready_to_send(int rank, size_t payload_len) const {
   return ring_bytes_ - (head - tail) >= 2 * total;
 }
 
+// Hands the records delivered by earlier polls back to the producer: clears their line
+// starts and publishes `tail`. Done at the start of the next poll (or before sleeping), not
+// right after delivery, so the stores that take those lines back from the producer's cache
+// stay off the path between a message's arrival and the program's next call.
+void ShmTransport::release_consumed(Peer& peer) {
+  Ring* ring = peer.in;
+  const uint64_t published = ring->tail.load(std::memory_order_relaxed);
+  if (published == peer.read_to) return;
+  for (uint64_t position = published; position < peer.read_to;) {
+    const size_t offset = position % ring_bytes_;
+    const size_t span = std::min<uint64_t>(peer.read_to - position, ring_bytes_ - offset);
+    char* base = ring->data + offset;
+    for (size_t line = 0; line < span; line += kLine) std::memset(base + line, 0, sizeof(uint64_t));
+    position += span;
+  }
+  ring->tail.store(peer.read_to, std::memory_order_release);
+  if (ring->want_room.load(std::memory_order_relaxed) != 0) {
+    // The producer sleeps waiting for room. (Should this load pass the tail store, the
+    // producer's capped sleep still ends the wait.)
+    ring->want_room.store(0, std::memory_order_relaxed);
+    ring_doorbell(peer);
+  }
+}
+
 int ShmTransport::poll(PacketSink& sink) {
   int delivered = 0;
   for (int rank : active_) {
     Peer& peer = peers_[static_cast<size_t>(rank)];
     if (!peer.pending.empty()) flush(peer);
+    release_consumed(peer);
     Ring* ring = peer.in;
-    uint64_t tail = ring->tail.load(std::memory_order_relaxed);
-    const uint64_t first_tail = tail;
+    uint64_t position = peer.read_to;
     // Bounded per peer so one busy sender cannot starve the others.
     for (int budget = 0; budget < 64; ++budget) {
-      char* record = ring->data + tail % ring_bytes_;
-      if (load_stamp(record, std::memory_order_acquire) != tail + 1) break;
+      const char* record = ring->data + position % ring_bytes_;
+      if (load_stamp(record, std::memory_order_acquire) != position + 1) break;
       uint32_t lengths[2];
       std::memcpy(lengths, record + 8, sizeof lengths);
-      size_t total;
       if (lengths[0] == kWrapMarker) {
-        total = ring_bytes_ - tail % ring_bytes_;
-        store_stamp(record, 0, std::memory_order_relaxed);
-      } else {
-        sink.on_packet(rank, record + kRecordHeader, lengths[0], record + kRecordHeader + lengths[0],
-                       lengths[1]);
-        total = align_line(kRecordHeader + lengths[0] + lengths[1]);
-        // Clear every line start of the record (see kRecordHeader).
-        for (size_t line = 0; line < total; line += kLine) {
-          std::memset(record + line, 0, sizeof(uint64_t));
-        }
-        ++delivered;
+        position += ring_bytes_ - position % ring_bytes_;
+        continue;
       }
-      tail += total;
-      ring->tail.store(tail, std::memory_order_release);
+      sink.on_packet(rank, record + kRecordHeader, lengths[0], record + kRecordHeader + lengths[0],
+                     lengths[1]);
+      position += align_line(kRecordHeader + lengths[0] + lengths[1]);
+      ++delivered;
+      // Only small records wait for the next poll: a producer streaming large ones needs
+      // the room back at once, while this side copies the next record out.
+      if (position - ring->tail.load(std::memory_order_relaxed) > kDeferredReleaseBytes) {
+        peer.read_to = position;
+        release_consumed(peer);
+      }
     }
-    if (tail != first_tail && ring->want_room.load(std::memory_order_relaxed) != 0) {
-      // The producer sleeps waiting for room. (Should this load pass the tail store, the
-      // producer's capped sleep still ends the wait.)
-      ring->want_room.store(0, std::memory_order_relaxed);
-      ring_doorbell(peer);
-    }
+    peer.read_to = position;
   }
   return delivered;
 }
@@ -388,9 +407,10 @@ bool ShmTransport::prepare_to_sleep() {
   if (own_ == nullptr) return true;
   own_->sleeping.store(1, std::memory_order_seq_cst);
   for (int rank : active_) {
-    Ring* ring = peers_[static_cast<size_t>(rank)].in;
-    const uint64_t tail = ring->tail.load(std::memory_order_relaxed);
-    if (load_stamp(ring->data + tail % ring_bytes_, std::memory_order_seq_cst) == tail + 1) {
+    Peer& peer = peers_[static_cast<size_t>(rank)];
+    release_consumed(peer);
+    const uint64_t position = peer.read_to;
+    if (load_stamp(peer.in->data + position % ring_bytes_, std::memory_order_seq_cst) == position + 1) {
       return false;
     }
   }

@@ -89,6 +89,7 @@ class ShmTransport final : public Transport {
     sockaddr_un doorbell{};
     socklen_t doorbell_len = 0;
     uint64_t cached_tail = 0;    // producer's last view of out->tail
+    uint64_t read_to = 0;        // consumer: records of `in` delivered up to here (>= tail)
     std::deque<std::vector<char>> pending;  // serialized records waiting for room
   };
 
@@ -96,6 +97,7 @@ class ShmTransport final : public Transport {
                  size_t payload_len);
   void ring_doorbell(Peer& peer);
   void flush(Peer& peer);
+  void release_consumed(Peer& peer);
   Ring* ring_at(Segment* segment, int index) const;
   CopySlot* slot_at(Segment* segment, int index) const;
   // Claims chunks of `copy` in `slot` and copies each with `move`; shared by both sides.
