@@ -171,6 +171,16 @@ class Parser {
       options.universe_size = static_cast<int>(*size);
       return true;
     }
+    if (name == "--bind-to" || name == "-bind-to") {
+      auto value = take_value(option);
+      if (!value) return false;
+      if (*value != "core" && *value != "none") {
+        fail("the binding '" + *value + "' given to " + name + " is not one of core, none");
+        return false;
+      }
+      options.bind_to = *value;
+      return true;
+    }
     if (name == "--timeout" || name == "-timeout") {
       auto value = take_value(option);
       if (!value) return false;
@@ -291,6 +301,9 @@ For the whole job:
   --usize N            MPI_UNIVERSE_SIZE; otherwise the sum of the slots given
                        with --hostfile or -H host:SLOTS, else not set
   --tag-output         prefix every output line with "[rank] "
+  --bind-to core|none  pin each rank to one CPU (rank i to the i-th CPU weftrun
+                       may use), or not; default: core when the ranks fit the
+                       CPUs, none when they oversubscribe them
   --timeout SECONDS    end the job after SECONDS (also MPIEXEC_TIMEOUT; the
                        option wins); weftrun then exits with status 124
   --info               print version, transports and WEFT_* variables

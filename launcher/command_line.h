@@ -35,6 +35,9 @@ struct Options {
   std::optional<int> universe_size;     // --usize
   std::optional<long> timeout_seconds;  // --timeout, else MPIEXEC_TIMEOUT; 0 = none
   bool tag_output = false;
+  // --bind-to: "core" pins rank i to the i-th CPU weftrun may use, "none" leaves placement
+  // to the kernel; empty: core when the ranks fit those CPUs, else none.
+  std::string bind_to;
 };
 
 struct CommandLineResult {

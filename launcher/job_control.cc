@@ -1,6 +1,7 @@
 #include "launcher/job_control.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -144,6 +145,18 @@ bool JobControl::start_ranks() {
   if (!plan_.universe_size) removals.emplace_back("WEFT_UNIVERSE_SIZE");
   if (pmi_port_.empty()) removals.emplace_back("PMI_PORT");
 
+  // Binding: with no more ranks than CPUs, a rank that always runs on its own CPU never
+  // waits behind another one that spins (and keeps its caches).
+  std::vector<int> bind_cpus;
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (plan_.bind_to != "none" && sched_getaffinity(0, sizeof allowed, &allowed) == 0) {
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+      if (CPU_ISSET(cpu, &allowed)) bind_cpus.push_back(cpu);
+    }
+    if (plan_.bind_to.empty() && plan_.ranks.size() > bind_cpus.size()) bind_cpus.clear();
+  }
+
   int stdin_source = -1;
   StdinMode stdin_mode = choose_stdin_mode(stdin_source);
   int dev_null = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -171,6 +184,7 @@ bool JobControl::start_ranks() {
     }
 
     ChildSetup setup;
+    if (!bind_cpus.empty()) setup.cpu = bind_cpus[static_cast<size_t>(rank.rank) % bind_cpus.size()];
     setup.program = rank.program;
     setup.argv = rank.argv;
     setup.environment = merge_environment(base_environment, rank_environment(rank), removals);

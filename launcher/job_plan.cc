@@ -32,6 +32,7 @@ PlanResult make_plan(const Options& options, const std::string& path_variable) {
   PlanResult result;
   JobPlan& plan = result.plan;
   plan.tag_output = options.tag_output;
+  plan.bind_to = options.bind_to;
   plan.timeout_seconds = options.timeout_seconds;
   plan.host_name = this_host_name();
   const std::vector<std::string> local_names = local_host_names();

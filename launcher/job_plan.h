@@ -26,6 +26,7 @@ struct JobPlan {
   std::optional<int> universe_size;
   std::optional<long> timeout_seconds;  // nullopt or 0: none
   bool tag_output = false;
+  std::string bind_to;  // "core", "none" or "" (automatic); see Options
   std::string host_name;  // this host, for messages
 };
 

@@ -1,6 +1,7 @@
 #include "launcher/process_start.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -66,6 +67,13 @@ void close_from(int first) {
   close_from(kReportTarget + 1);
 
   if (setup.open_files_limit) setrlimit(RLIMIT_NOFILE, &*setup.open_files_limit);
+  if (setup.cpu >= 0) {
+    // Best effort: a CPU set that changed since weftrun looked leaves the rank unpinned.
+    cpu_set_t cpus;
+    CPU_ZERO(&cpus);
+    CPU_SET(setup.cpu, &cpus);
+    (void)sched_setaffinity(0, sizeof cpus, &cpus);
+  }
   if (!setup.wdir.empty() && chdir(setup.wdir.c_str()) != 0) {
     child_fail(report_fd, ChildStage::chdir);
   }

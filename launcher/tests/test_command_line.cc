@@ -80,6 +80,16 @@ TEST_CASE("job-wide options", "[command_line]") {
   CHECK(r.options.timeout_seconds == 30);
 }
 
+TEST_CASE("--bind-to takes core or none; the default is automatic", "[command_line]") {
+  CHECK(parse({"a"}).options.bind_to.empty());
+  CHECK(parse({"--bind-to", "core", "a"}).options.bind_to == "core");
+  CHECK(parse({"-bind-to", "none", "a"}).options.bind_to == "none");
+  CHECK(parse({"--bind-to=core", "a"}).options.bind_to == "core");
+  auto bad = parse({"--bind-to", "socket", "a"});
+  CHECK_FALSE(bad.ok);
+  CHECK(bad.error.find("socket") != std::string::npos);
+}
+
 TEST_CASE("--timeout wins over MPIEXEC_TIMEOUT, which is used otherwise", "[command_line]") {
   CHECK(parse({"--timeout", "5", "a"}, {{"MPIEXEC_TIMEOUT", "60"}}).options.timeout_seconds == 5);
   CHECK(parse({"a"}, {{"MPIEXEC_TIMEOUT", "60"}}).options.timeout_seconds == 60);

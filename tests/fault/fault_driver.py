@@ -211,6 +211,40 @@ def case_launch(weftrun, program):
             broken = [line for line in lines if not re.fullmatch(pattern, line)]
             check(not broken, f"{len(broken)} lines were cut or mixed, e.g. {broken[:3]}")
 
+        # Binding: --bind-to core pins rank i to the i-th CPU weftrun may use (wrapping when
+        # the ranks outnumber them); --bind-to none leaves every rank weftrun's whole set;
+        # the default binds only when the ranks fit.
+        allowed = sorted(os.sched_getaffinity(0))
+        show = 'echo "$PMI_RANK $(grep Cpus_allowed_list /proc/self/status | cut -f2)"'
+
+        def placements(options, ranks):
+            result = job.run(options + ["-n", str(ranks), "sh", "-c", show])
+            check(result.returncode == 0, f"the binding run {options} failed", result)
+            found = dict(line.split(" ", 1) for line in result.stdout.splitlines())
+            check(len(found) == ranks, f"expected {ranks} placement lines", result)
+            return found
+
+        def cpu_list(cpus):
+            return ",".join(str(c) for c in cpus)
+
+        def expand(text):
+            cpus = []
+            for part in text.split(","):
+                low, _, high = part.partition("-")
+                cpus += list(range(int(low), int(high or low) + 1))
+            return cpus
+
+        for options, ranks, bound in ((["--bind-to", "none"], 2, False),
+                                      (["--bind-to", "core"], len(allowed) + 1, True),
+                                      ([], len(allowed), True),
+                                      ([], len(allowed) + 1, len(allowed) == 1)):
+            found = placements(options, ranks)
+            for rank in range(ranks):
+                expected = [allowed[rank % len(allowed)]] if bound else allowed
+                check(expand(found[str(rank)]) == expected,
+                      f"{options or 'default binding'} with {ranks} ranks: rank {rank} may run on "
+                      f"{found[str(rank)]}, expected {expected}")
+
         # A failed check in a rank makes weftrun's status nonzero.
         result = job.run(["-n", "2", program, "--env", "FOO=not-set"])
         check(result.returncode == 1, "a rank's failed check must give exit status 1", result)

@@ -90,6 +90,8 @@ class ShmTransport final : public Transport {
     socklen_t doorbell_len = 0;
     uint64_t cached_tail = 0;    // producer's last view of out->tail
     uint64_t read_to = 0;        // consumer: records of `in` delivered up to here (>= tail)
+    uint64_t out_populated = 0;  // bytes of `out` whose page tables are filled (see populate)
+    uint64_t in_populated = 0;   // the same for `in`
     std::deque<std::vector<char>> pending;  // serialized records waiting for room
   };
 
@@ -98,6 +100,7 @@ class ShmTransport final : public Transport {
   void ring_doorbell(Peer& peer);
   void flush(Peer& peer);
   void release_consumed(Peer& peer);
+  void populate(Ring* ring, uint64_t position, uint64_t* populated);
   Ring* ring_at(Segment* segment, int index) const;
   CopySlot* slot_at(Segment* segment, int index) const;
   // Claims chunks of `copy` in `slot` and copies each with `move`; shared by both sides.
