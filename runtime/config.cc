@@ -21,7 +21,7 @@ const std::vector<Variable>& variables() {
        "Fragment size in bytes of a rendezvous message pipelined through the ring (below WEFT_SHM_SINGLE_COPY, or when single copy is unavailable)."},
       {"WEFT_SHM_CMA", "1",
        "Use cross-memory attach (process_vm_readv) for large transfers when a run-time probe succeeds; 0 disables it."},
-      {"WEFT_SHM_SINGLE_COPY", "4194304",
+      {"WEFT_SHM_SINGLE_COPY", "16777216",
        "Rendezvous messages of at least this many bytes are read from the sender's memory (cross-memory attach); smaller ones are pipelined through the ring in WEFT_SHM_FRAGMENT pieces, which is faster while data fits the caches. 0 reads every rendezvous message."},
       {"WEFT_SHM_SHARED_COPY", "65536",
        "Messages of at least this many bytes are copied by both sides at once (the receiver reads chunks, the sender writes chunks, with cross-memory attach); 0 disables it."},
