@@ -307,8 +307,8 @@ void ShmTransport::populate(Ring* ring, uint64_t position, uint64_t* populated) 
 
 void ShmTransport::ring_doorbell(Peer& peer) {
   // Called only after a successful try_write, whose seq_cst store of the stamp orders this
-  // load after it. Pairs with prepare_to_sleep: either the sleeper sees our record, or we
-  // see its flag.
+  // load after it (or after a shared-copy chunk, whose locked add to `done` does). Pairs
+  // with prepare_to_sleep: either the sleeper sees our record, or we see its flag.
   if (peer.segment->sleeping.load(std::memory_order_seq_cst) != 0) {
     char byte = 1;
     sendto(send_fd_, &byte, 1, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&peer.doorbell),
@@ -550,7 +550,9 @@ Status ShmTransport::shared_copy_write(int rank, const SharedCopy& copy, const v
   if (!peer.connected || !peer.cma || copy.slot < 0 || copy.slot >= kCopySlots) return Status();
   CopySlot* slot = slot_at(peer.segment, copy.slot);
   const char* source = static_cast<const char*>(local);
-  return claim_chunks(slot, copy, length, [&](size_t offset, size_t chunk) -> Status {
+  bool wrote = false;
+  Status status = claim_chunks(slot, copy, length, [&](size_t offset, size_t chunk) -> Status {
+    wrote = true;
     size_t done = 0;
     while (done < chunk) {
       iovec local_iov{const_cast<char*>(source) + offset + done, chunk - done};
@@ -566,6 +568,10 @@ Status ShmTransport::shared_copy_write(int rank, const SharedCopy& copy, const v
     }
     return Status();
   });
+  // The receiver may have gone to sleep waiting for our last chunk: the locked add to
+  // `done` orders this check of its flag after it (see ring_doorbell).
+  if (wrote) ring_doorbell(peer);
+  return status;
 }
 
 int ShmTransport::shared_copy_finished(const SharedCopy& copy) {
