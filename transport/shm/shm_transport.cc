@@ -132,8 +132,11 @@ Status ShmTransport::publish(Bootstrap& bootstrap) {
 
   segment_bytes_ = kSegmentHeaderBytes + kCopyAreaBytes +
                    static_cast<size_t>(world_size_) * (kRingControlBytes + ring_bytes_);
-  single_copy_min_ =
-      static_cast<size_t>(std::max<int64_t>(0, config::get_int("WEFT_SHM_SINGLE_COPY")));
+  single_copy_auto_ = config::get_string("WEFT_SHM_SINGLE_COPY").empty();
+  single_copy_min_ = single_copy_auto_
+                         ? 0
+                         : static_cast<size_t>(std::max<int64_t>(0, config::get_int("WEFT_SHM_SINGLE_COPY")));
+  shared_copy_auto_ = config::get_string("WEFT_SHM_SHARED_COPY").empty();
   shared_copy_bytes_ =
       static_cast<size_t>(std::max<int64_t>(0, config::get_int("WEFT_SHM_SHARED_COPY")));
   copy_chunk_bytes_ =
@@ -196,6 +199,18 @@ Status ShmTransport::publish(Bootstrap& bootstrap) {
 
 Status ShmTransport::connect(Bootstrap& bootstrap, const std::vector<int>& peers) {
   peers_.resize(static_cast<size_t>(world_size_));
+  if (single_copy_auto_) {
+    // Pipelining needs sender and receiver running at once; with more ranks than cores
+    // they take turns, and a copy the receiver pulls alone is faster (docs/tuning.md).
+    const long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    const bool oversubscribed = cores > 0 && static_cast<long>(peers.size()) + 1 > cores;
+    single_copy_min_ = oversubscribed ? 0 : size_t{16} << 20;
+  }
+  if (shared_copy_auto_) {
+    const long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    const bool oversubscribed = cores > 0 && static_cast<long>(peers.size()) + 1 > cores;
+    shared_copy_bytes_ = oversubscribed ? 0 : 65536;
+  }
   for (int rank : peers) {
     std::string card;
     WEFT_TRY(bootstrap.get(rank, "shm", card));

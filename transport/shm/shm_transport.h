@@ -116,6 +116,8 @@ class ShmTransport final : public Transport {
   int send_fd_ = -1;        // unbound socket used to ring peers' doorbells
   bool cma_enabled_ = true;
   size_t single_copy_min_ = 0;
+  bool single_copy_auto_ = true;  // WEFT_SHM_SINGLE_COPY empty: chosen in connect()
+  bool shared_copy_auto_ = true;  // WEFT_SHM_SHARED_COPY empty: chosen in connect()
   size_t shared_copy_bytes_ = 0;  // 0: shared copy disabled
   size_t copy_chunk_bytes_ = 0;
   std::vector<int> free_slots_;
