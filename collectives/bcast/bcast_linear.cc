@@ -9,8 +9,9 @@
 // step waits for an intermediate rank to receive and forward. On few ranks that wait is
 // the larger cost, above all when ranks share cores: a forwarding rank must first be
 // scheduled. A short message leaves the root as p - 1 eager sends and the root is done;
-// a long one is read by every receiver from the root's buffer (single copy), the reads
-// running in parallel on as many cores as there are.
+// a long one takes the rendezvous protocol to each receiver (on shared memory pipelined
+// through each receiver's ring, or, when ranks outnumber cores, read by every receiver
+// straight from the root's buffer).
 #include "collectives/algorithms.h"
 
 namespace weft::coll {

@@ -6,12 +6,13 @@
 // Protocols, by message size (packed bytes):
 //   <= eager limit   EAGER  header + data; a synchronous send also asks for an ACK.
 //   >  eager limit   RTS    header + the sender's buffer address. When the receiver can
-//                           read the sender's memory (cross-memory attach, or self), it
+//                           read the sender's memory (cross-memory attach, or self) and
+//                           the message reaches the transport's single_copy_min(), it
 //                           copies the data itself and answers FIN: one copy in total.
 //                           Otherwise it answers CTS and the sender streams DATA
 //                           fragments, paced by the transport's readiness.
-//                           Large messages with a transport that supports it use a
-//                           shared copy: the receiver first sends HELP (a copy slot and
+//                           Single-copy messages with a transport that supports it use
+//                           a shared copy: the receiver first sends HELP (a copy slot and
 //                           its buffer address); both sides then copy chunks at once,
 //                           and the receiver sends FIN when every chunk is done.
 // All functions expect the engine lock (state.h) to be held.

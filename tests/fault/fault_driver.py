@@ -224,9 +224,6 @@ def case_launch(weftrun, program):
             check(len(found) == ranks, f"expected {ranks} placement lines", result)
             return found
 
-        def cpu_list(cpus):
-            return ",".join(str(c) for c in cpus)
-
         def expand(text):
             cpus = []
             for part in text.split(","):

@@ -199,18 +199,13 @@ Status ShmTransport::publish(Bootstrap& bootstrap) {
 
 Status ShmTransport::connect(Bootstrap& bootstrap, const std::vector<int>& peers) {
   peers_.resize(static_cast<size_t>(world_size_));
-  if (single_copy_auto_) {
-    // Pipelining needs sender and receiver running at once; with more ranks than cores
-    // they take turns, and a copy the receiver pulls alone is faster (docs/tuning.md).
-    const long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    const bool oversubscribed = cores > 0 && static_cast<long>(peers.size()) + 1 > cores;
-    single_copy_min_ = oversubscribed ? 0 : size_t{16} << 20;
-  }
-  if (shared_copy_auto_) {
-    const long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    const bool oversubscribed = cores > 0 && static_cast<long>(peers.size()) + 1 > cores;
-    shared_copy_bytes_ = oversubscribed ? 0 : 65536;
-  }
+  // Automatic thresholds: pipelining and helping need sender and receiver running at
+  // once; with more ranks than cores they take turns, and a copy the receiver pulls
+  // alone is faster (docs/tuning.md).
+  const long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  const bool oversubscribed = cores > 0 && static_cast<long>(peers.size()) + 1 > cores;
+  if (single_copy_auto_) single_copy_min_ = oversubscribed ? 0 : size_t{16} << 20;
+  if (shared_copy_auto_) shared_copy_bytes_ = oversubscribed ? 0 : 65536;
   for (int rank : peers) {
     std::string card;
     WEFT_TRY(bootstrap.get(rank, "shm", card));
@@ -337,8 +332,10 @@ Status ShmTransport::send(int rank, const void* header, size_t header_len, const
   if (!peer.connected) {
     return error(MPI_ERR_INTERN, "shm transport: rank %d is not a shared-memory peer", rank);
   }
-  populate(peer.out, peer.out->head.load(std::memory_order_relaxed) + header_len + payload_len,
-           &peer.out_populated);
+  if (peer.out_populated < ring_bytes_) {
+    populate(peer.out, peer.out->head.load(std::memory_order_relaxed) + header_len + payload_len,
+             &peer.out_populated);
+  }
   if (peer.pending.empty() && try_write(peer, header, header_len, payload, payload_len)) {
     ring_doorbell(peer);
     return Status();
@@ -416,7 +413,7 @@ int ShmTransport::poll(PacketSink& sink) {
     for (int budget = 0; budget < 64; ++budget) {
       const char* record = ring->data + position % ring_bytes_;
       if (load_stamp(record, std::memory_order_acquire) != position + 1) break;
-      populate(ring, position, &peer.in_populated);
+      if (peer.in_populated < ring_bytes_) populate(ring, position, &peer.in_populated);
       uint32_t lengths[2];
       std::memcpy(lengths, record + 8, sizeof lengths);
       if (lengths[0] == kWrapMarker) {
@@ -479,21 +476,31 @@ bool ShmTransport::can_read_remote(int rank) const {
   return peers_[static_cast<size_t>(rank)].cma;
 }
 
-Status ShmTransport::read_remote(int rank, uint64_t remote_address, void* local, size_t length) {
+// Copies `length` bytes between our `local` buffer and the peer's `remote_address` with
+// cross-memory attach, in whichever direction; partial transfers continue where they
+// stopped.
+Status ShmTransport::cross_memory_copy(int rank, bool write, uint64_t remote_address, void* local,
+                                       size_t length) {
   const Peer& peer = peers_[static_cast<size_t>(rank)];
   size_t done = 0;
   while (done < length) {
     iovec local_iov{static_cast<char*>(local) + done, length - done};
     iovec remote_iov{reinterpret_cast<void*>(static_cast<uintptr_t>(remote_address + done)), length - done};
-    ssize_t n = process_vm_readv(peer.pid, &local_iov, 1, &remote_iov, 1, 0);
+    ssize_t n = write ? process_vm_writev(peer.pid, &local_iov, 1, &remote_iov, 1, 0)
+                      : process_vm_readv(peer.pid, &local_iov, 1, &remote_iov, 1, 0);
     if (n <= 0) {
       if (n < 0 && errno == EINTR) continue;
-      return error(MPI_ERR_OTHER, "shm transport: reading %zu bytes from rank %d (pid %d) failed: %s",
-                   length, rank, peer.pid, n < 0 ? std::strerror(errno) : "no progress");
+      return error(MPI_ERR_OTHER, "shm transport: %s %zu bytes %s rank %d (pid %d) failed: %s",
+                   write ? "writing" : "reading", length, write ? "to" : "from", rank, peer.pid,
+                   n < 0 ? std::strerror(errno) : "no progress");
     }
     done += static_cast<size_t>(n);
   }
   return Status();
+}
+
+Status ShmTransport::read_remote(int rank, uint64_t remote_address, void* local, size_t length) {
+  return cross_memory_copy(rank, false, remote_address, local, length);
 }
 
 bool ShmTransport::can_share_copy(int rank) const {
@@ -566,22 +573,10 @@ Status ShmTransport::shared_copy_write(int rank, const SharedCopy& copy, const v
   CopySlot* slot = slot_at(peer.segment, copy.slot);
   const char* source = static_cast<const char*>(local);
   bool wrote = false;
-  Status status = claim_chunks(slot, copy, length, [&](size_t offset, size_t chunk) -> Status {
+  Status status = claim_chunks(slot, copy, length, [&](size_t offset, size_t chunk) {
     wrote = true;
-    size_t done = 0;
-    while (done < chunk) {
-      iovec local_iov{const_cast<char*>(source) + offset + done, chunk - done};
-      iovec remote_iov{reinterpret_cast<void*>(static_cast<uintptr_t>(remote_address + offset + done)),
-                       chunk - done};
-      ssize_t n = process_vm_writev(peer.pid, &local_iov, 1, &remote_iov, 1, 0);
-      if (n <= 0) {
-        if (n < 0 && errno == EINTR) continue;
-        return error(MPI_ERR_OTHER, "shm transport: writing %zu bytes to rank %d (pid %d) failed: %s",
-                     chunk, rank, peer.pid, n < 0 ? std::strerror(errno) : "no progress");
-      }
-      done += static_cast<size_t>(n);
-    }
-    return Status();
+    return cross_memory_copy(rank, true, remote_address + offset,
+                             const_cast<char*>(source) + offset, chunk);
   });
   // The receiver may have gone to sleep waiting for our last chunk: the locked add to
   // `done` orders this check of its flag after it (see ring_doorbell).

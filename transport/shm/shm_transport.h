@@ -101,6 +101,8 @@ class ShmTransport final : public Transport {
   void flush(Peer& peer);
   void release_consumed(Peer& peer);
   void populate(Ring* ring, uint64_t position, uint64_t* populated);
+  Status cross_memory_copy(int rank, bool write, uint64_t remote_address, void* local,
+                           size_t length);
   Ring* ring_at(Segment* segment, int index) const;
   CopySlot* slot_at(Segment* segment, int index) const;
   // Claims chunks of `copy` in `slot` and copies each with `move`; shared by both sides.
