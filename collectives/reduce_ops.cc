@@ -131,25 +131,26 @@ WEFT_KERNEL_CLONES void complex_prod(const void* in_bytes, void* inout_bytes, si
   }
 }
 
-// MAXLOC / MINLOC on packed (value, int index) pairs. The standard's rule: the better value
-// wins; equal values keep the smaller index.
-template <class V, bool kMax>
+// MAXLOC / MINLOC on packed (value, index) pairs: the index is an int for C's pair types
+// and of the value's type for Fortran's (MPI_2REAL ...). The standard's rule: the better
+// value wins; equal values keep the smaller index.
+template <class V, class I, bool kMax>
 void value_location(const void* in_bytes, void* inout_bytes, size_t count) {
-  constexpr size_t kStride = sizeof(V) + sizeof(int);
+  constexpr size_t kStride = sizeof(V) + sizeof(I);
   const char* in = static_cast<const char*>(in_bytes);
   char* inout = static_cast<char*>(inout_bytes);
   for (size_t i = 0; i < count; ++i, in += kStride, inout += kStride) {
     V a, b;
-    int a_index, b_index;
+    I a_index, b_index;
     std::memcpy(&a, in, sizeof(V));
     std::memcpy(&b, inout, sizeof(V));
-    std::memcpy(&a_index, in + sizeof(V), sizeof(int));
-    std::memcpy(&b_index, inout + sizeof(V), sizeof(int));
+    std::memcpy(&a_index, in + sizeof(V), sizeof(I));
+    std::memcpy(&b_index, inout + sizeof(V), sizeof(I));
     const bool better = kMax ? a > b : a < b;
     if (better) {
       std::memcpy(inout, in, kStride);
     } else if (a == b && a_index < b_index) {
-      std::memcpy(inout + sizeof(V), &a_index, sizeof(int));
+      std::memcpy(inout + sizeof(V), &a_index, sizeof(I));
     }
   }
 }
@@ -179,7 +180,7 @@ ReduceKernel replace_kernel(size_t size) {
 constexpr uintptr_t kFirstOp = 0x20;    // MPI_OP_NULL
 constexpr uintptr_t kOpSlots = 0x1e;    // up to MPI_NO_OP (0x3d)
 constexpr uintptr_t kFirstType = 0x200; // MPI_DATATYPE_NULL
-constexpr uintptr_t kTypeSlots = 0x5a;  // up to MPI_UINT64_T (0x259)
+constexpr uintptr_t kTypeSlots = 0x100; // the standard ABI's datatype range, 0x200..0x2ff
 
 uintptr_t value_of(const void* handle) { return reinterpret_cast<uintptr_t>(handle); }
 
@@ -233,6 +234,30 @@ class KernelTable {
     pair<int>(MPI_2INT);
     pair<short>(MPI_SHORT_INT);
     pair<long double>(MPI_LONG_DOUBLE_INT);
+
+    // Fortran types. LOGICAL is an integer whose zero is false, so the logical ops apply;
+    // REAL2/REAL16 and COMPLEX4/COMPLEX32 have no C arithmetic and only move data.
+    integer<MPI_Fint>(MPI_INTEGER);
+    integer<int8_t>(MPI_INTEGER1);
+    integer<int16_t>(MPI_INTEGER2);
+    integer<int32_t>(MPI_INTEGER4);
+    integer<int64_t>(MPI_INTEGER8);
+    logical<MPI_Fint>(MPI_LOGICAL);
+    logical<int8_t>(MPI_LOGICAL1);
+    logical<int16_t>(MPI_LOGICAL2);
+    logical<int32_t>(MPI_LOGICAL4);
+    logical<int64_t>(MPI_LOGICAL8);
+    floating<float>(MPI_REAL);
+    floating<float>(MPI_REAL4);
+    floating<double>(MPI_DOUBLE_PRECISION);
+    floating<double>(MPI_REAL8);
+    complex<float>(MPI_COMPLEX);
+    complex<float>(MPI_COMPLEX8);
+    complex<double>(MPI_DOUBLE_COMPLEX);
+    complex<double>(MPI_COMPLEX16);
+    twin<MPI_Fint>(MPI_2INTEGER);
+    twin<float>(MPI_2REAL);
+    twin<double>(MPI_2DOUBLE_PRECISION);
 
     // MPI_REPLACE and MPI_NO_OP apply to every predefined type.
     for (uintptr_t value = kFirstType + 1; value < kFirstType + kTypeSlots; ++value) {
@@ -293,8 +318,13 @@ class KernelTable {
   }
   template <class V>
   void pair(MPI_Datatype type) {
-    set(MPI_MAXLOC, type, &value_location<V, true>);
-    set(MPI_MINLOC, type, &value_location<V, false>);
+    set(MPI_MAXLOC, type, &value_location<V, int, true>);
+    set(MPI_MINLOC, type, &value_location<V, int, false>);
+  }
+  template <class V>
+  void twin(MPI_Datatype type) {
+    set(MPI_MAXLOC, type, &value_location<V, V, true>);
+    set(MPI_MINLOC, type, &value_location<V, V, false>);
   }
 
   ReduceKernel kernels_[kOpSlots][kTypeSlots] = {};

@@ -132,7 +132,10 @@ void release_context(uint32_t context) {
 namespace {
 std::mutex g_keyval_mutex;
 std::map<int, Keyval> g_keyvals;
-int g_next_keyval = 1;
+// User keys start above every predefined attribute key of the standard ABI (MPI_TAG_UB ..
+// MPI_UNIVERSE_SIZE are 501..507, the window keys 601..605) and never take the value of
+// MPI_KEYVAL_INVALID (0).
+int g_next_keyval = 0x1000;
 }  // namespace
 
 int create_keyval(const Keyval& keyval) {

@@ -225,7 +225,8 @@ Status type_resized(const char* call, const Datatype& old, MPI_Aint lb, MPI_Aint
                     Datatype** out);
 Status type_dup(const char* call, const Datatype& old, Datatype** out);
 
-// The predefined type behind a handle value in 0x200..0x259, or nullptr.
+// The predefined type behind a handle value in 0x201..0x2ff (the standard ABI's datatype
+// range), or nullptr.
 const Datatype* predefined_datatype(MPI_Datatype handle);
 
 }  // namespace weft

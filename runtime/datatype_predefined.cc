@@ -4,6 +4,12 @@
 // the C++ compiler's own types, so they match what a C program on the same platform
 // declares: on x86-64, MPI_LONG_DOUBLE is 16 bytes, MPI_DOUBLE_INT holds 12 data bytes in
 // a 16-byte extent, MPI_SHORT_INT 6 in 8, MPI_LONG_DOUBLE_INT 20 in 32.
+//
+// The Fortran types of the standard ABI are predefined too, so C code (and a Fortran layer
+// on top) can use them: default INTEGER and LOGICAL are MPI_Fint, REAL is 4 bytes, DOUBLE
+// PRECISION 8, CHARACTER 1; the sized kinds (MPI_INTEGER8, MPI_REAL4, MPI_COMPLEX16 ...)
+// have the size in their name (a COMPLEXn holds two REAL(n/2)). REAL2 and REAL16 (and
+// COMPLEX4/COMPLEX32) move data but have no arithmetic: C has no portable type for them.
 #include <array>
 #include <cinttypes>
 #include <complex>
@@ -18,7 +24,7 @@ namespace datatype_internal {
 namespace {
 
 constexpr uintptr_t kFirstPredefined = 0x200;  // MPI_DATATYPE_NULL
-constexpr uintptr_t kLastPredefined = 0x259;   // MPI_UINT64_T
+constexpr uintptr_t kLastPredefined = 0x2ff;   // end of the standard ABI's datatype range
 
 uintptr_t value_of(MPI_Datatype handle) { return reinterpret_cast<uintptr_t>(handle); }
 
@@ -27,6 +33,11 @@ struct BasicSpec {
   const char* name;
   size_t size;
   size_t alignment;
+};
+
+// A 32-byte, 16-aligned stand-in for COMPLEX32 (two REAL16), whose arithmetic C lacks.
+struct alignas(16) Int128Pair {
+  __int128 re, im;
 };
 
 #define WEFT_BASIC(handle, ctype) \
@@ -70,6 +81,32 @@ const BasicSpec kBasicTypes[] = {
     WEFT_BASIC(MPI_UINT32_T, uint32_t),
     WEFT_BASIC(MPI_INT64_T, int64_t),
     WEFT_BASIC(MPI_UINT64_T, uint64_t),
+    // Fortran types.
+    WEFT_BASIC(MPI_INTEGER, MPI_Fint),
+    WEFT_BASIC(MPI_LOGICAL, MPI_Fint),
+    WEFT_BASIC(MPI_REAL, float),
+    WEFT_BASIC(MPI_DOUBLE_PRECISION, double),
+    WEFT_BASIC(MPI_COMPLEX, std::complex<float>),
+    WEFT_BASIC(MPI_DOUBLE_COMPLEX, std::complex<double>),
+    WEFT_BASIC(MPI_CHARACTER, char),
+    WEFT_BASIC(MPI_INTEGER1, int8_t),
+    WEFT_BASIC(MPI_INTEGER2, int16_t),
+    WEFT_BASIC(MPI_INTEGER4, int32_t),
+    WEFT_BASIC(MPI_INTEGER8, int64_t),
+    WEFT_BASIC(MPI_INTEGER16, __int128),
+    WEFT_BASIC(MPI_LOGICAL1, int8_t),
+    WEFT_BASIC(MPI_LOGICAL2, int16_t),
+    WEFT_BASIC(MPI_LOGICAL4, int32_t),
+    WEFT_BASIC(MPI_LOGICAL8, int64_t),
+    WEFT_BASIC(MPI_LOGICAL16, __int128),
+    WEFT_BASIC(MPI_REAL2, int16_t),
+    WEFT_BASIC(MPI_REAL4, float),
+    WEFT_BASIC(MPI_REAL8, double),
+    WEFT_BASIC(MPI_REAL16, __int128),
+    WEFT_BASIC(MPI_COMPLEX4, int32_t),
+    WEFT_BASIC(MPI_COMPLEX8, std::complex<float>),
+    WEFT_BASIC(MPI_COMPLEX16, std::complex<double>),
+    WEFT_BASIC(MPI_COMPLEX32, Int128Pair),
 };
 #undef WEFT_BASIC
 
@@ -84,16 +121,26 @@ struct PairSpec {
   size_t alignment;
 };
 
-template <class Value>
+template <class Value, class Index = int>
 struct Pair {
   Value value;
-  int index;
+  Index index;
 };
 
 #define WEFT_PAIR(handle, first, ctype)                                                 \
   PairSpec {                                                                            \
     handle, #handle, first, MPI_INT, offsetof(Pair<ctype>, index), sizeof(Pair<ctype>), \
         alignof(Pair<ctype>)                                                            \
+  }
+
+// Fortran's pairs hold the index in the value's own type (MPI_2REAL: two REALs).
+template <class Value>
+using Twin = Pair<Value, Value>;
+
+#define WEFT_TWIN(handle, first, ctype)                                                     \
+  PairSpec {                                                                                \
+    handle, #handle, first, first, offsetof(Twin<ctype>, index), sizeof(Twin<ctype>),      \
+        alignof(Twin<ctype>)                                                                \
   }
 
 const PairSpec kPairTypes[] = {
@@ -103,8 +150,12 @@ const PairSpec kPairTypes[] = {
     WEFT_PAIR(MPI_2INT, MPI_INT, int),
     WEFT_PAIR(MPI_SHORT_INT, MPI_SHORT, short),
     WEFT_PAIR(MPI_LONG_DOUBLE_INT, MPI_LONG_DOUBLE, long double),
+    WEFT_TWIN(MPI_2INTEGER, MPI_INTEGER, MPI_Fint),
+    WEFT_TWIN(MPI_2REAL, MPI_REAL, float),
+    WEFT_TWIN(MPI_2DOUBLE_PRECISION, MPI_DOUBLE_PRECISION, double),
 };
 #undef WEFT_PAIR
+#undef WEFT_TWIN
 
 }  // namespace
 

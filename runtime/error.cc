@@ -7,6 +7,8 @@
 
 namespace weft {
 
+static_assert(kLastPredefinedErrorClass == MPI_ERR_ABI);
+
 Status error(int error_class, const char* format, ...) {
   char buffer[1024];
   va_list args;
@@ -38,22 +40,49 @@ const char* error_class_text(int error_class) {
     case MPI_ERR_INTERN: return "MPI_ERR_INTERN: internal MPI (implementation) error";
     case MPI_ERR_PENDING: return "MPI_ERR_PENDING: pending request";
     case MPI_ERR_IN_STATUS: return "MPI_ERR_IN_STATUS: error code is in status";
+    case MPI_ERR_ACCESS: return "MPI_ERR_ACCESS: permission denied";
+    case MPI_ERR_AMODE: return "MPI_ERR_AMODE: invalid file access mode";
+    case MPI_ERR_ASSERT: return "MPI_ERR_ASSERT: invalid assertion argument";
+    case MPI_ERR_BAD_FILE: return "MPI_ERR_BAD_FILE: invalid file name";
+    case MPI_ERR_BASE: return "MPI_ERR_BASE: invalid base argument";
+    case MPI_ERR_CONVERSION: return "MPI_ERR_CONVERSION: error in a data conversion function";
+    case MPI_ERR_DISP: return "MPI_ERR_DISP: invalid displacement argument";
+    case MPI_ERR_DUP_DATAREP: return "MPI_ERR_DUP_DATAREP: data representation already defined";
+    case MPI_ERR_FILE_EXISTS: return "MPI_ERR_FILE_EXISTS: file exists";
+    case MPI_ERR_FILE_IN_USE: return "MPI_ERR_FILE_IN_USE: file operation failed because the file is in use";
+    case MPI_ERR_FILE: return "MPI_ERR_FILE: invalid file handle";
     case MPI_ERR_INFO_KEY: return "MPI_ERR_INFO_KEY: key longer than MPI_MAX_INFO_KEY";
     case MPI_ERR_INFO_NOKEY: return "MPI_ERR_INFO_NOKEY: invalid key passed to MPI_INFO_DELETE";
     case MPI_ERR_INFO_VALUE: return "MPI_ERR_INFO_VALUE: value longer than MPI_MAX_INFO_VAL";
     case MPI_ERR_INFO: return "MPI_ERR_INFO: invalid info argument";
+    case MPI_ERR_IO: return "MPI_ERR_IO: other I/O error";
     case MPI_ERR_KEYVAL: return "MPI_ERR_KEYVAL: invalid key value";
+    case MPI_ERR_LOCKTYPE: return "MPI_ERR_LOCKTYPE: invalid lock type";
     case MPI_ERR_NAME: return "MPI_ERR_NAME: invalid service name";
     case MPI_ERR_NO_MEM: return "MPI_ERR_NO_MEM: out of memory";
     case MPI_ERR_NOT_SAME: return "MPI_ERR_NOT_SAME: collective argument not identical on all processes";
+    case MPI_ERR_NO_SPACE: return "MPI_ERR_NO_SPACE: not enough space";
+    case MPI_ERR_NO_SUCH_FILE: return "MPI_ERR_NO_SUCH_FILE: file does not exist";
     case MPI_ERR_PORT: return "MPI_ERR_PORT: invalid port name";
-    case MPI_ERR_PROC_ABORTED: return "MPI_ERR_PROC_ABORTED: operation failed because a peer process aborted";
+    case MPI_ERR_QUOTA: return "MPI_ERR_QUOTA: quota exceeded";
+    case MPI_ERR_READ_ONLY: return "MPI_ERR_READ_ONLY: read-only file or file system";
+    case MPI_ERR_RMA_ATTACH: return "MPI_ERR_RMA_ATTACH: memory cannot be attached";
+    case MPI_ERR_RMA_CONFLICT: return "MPI_ERR_RMA_CONFLICT: conflicting accesses to a window";
+    case MPI_ERR_RMA_RANGE: return "MPI_ERR_RMA_RANGE: target memory is not part of the window";
+    case MPI_ERR_RMA_SHARED: return "MPI_ERR_RMA_SHARED: memory cannot be shared";
+    case MPI_ERR_RMA_SYNC: return "MPI_ERR_RMA_SYNC: wrong synchronization of RMA calls";
     case MPI_ERR_SERVICE: return "MPI_ERR_SERVICE: invalid service name";
     case MPI_ERR_SIZE: return "MPI_ERR_SIZE: invalid size argument";
     case MPI_ERR_SPAWN: return "MPI_ERR_SPAWN: error in spawning processes";
+    case MPI_ERR_UNSUPPORTED_DATAREP: return "MPI_ERR_UNSUPPORTED_DATAREP: unsupported data representation";
     case MPI_ERR_UNSUPPORTED_OPERATION: return "MPI_ERR_UNSUPPORTED_OPERATION: unsupported operation";
+    case MPI_ERR_WIN: return "MPI_ERR_WIN: invalid window";
+    case MPI_ERR_RMA_FLAVOR: return "MPI_ERR_RMA_FLAVOR: wrong window flavor";
+    case MPI_ERR_PROC_ABORTED: return "MPI_ERR_PROC_ABORTED: operation failed because a peer process aborted";
     case MPI_ERR_VALUE_TOO_LARGE: return "MPI_ERR_VALUE_TOO_LARGE: value is too large to store";
+    case MPI_ERR_SESSION: return "MPI_ERR_SESSION: invalid session";
     case MPI_ERR_ERRHANDLER: return "MPI_ERR_ERRHANDLER: invalid error handler";
+    case MPI_ERR_ABI: return "MPI_ERR_ABI: the library and the program disagree on the ABI";
     default: return "MPI error class with no description";
   }
 }
@@ -84,7 +113,7 @@ int add_error_class() {
 
 bool add_error_code(int error_class, int* code) {
   std::lock_guard<std::mutex> lock(g_added_mutex);
-  bool predefined = error_class >= MPI_SUCCESS && error_class <= MPI_ERR_ERRHANDLER;
+  bool predefined = error_class >= MPI_SUCCESS && error_class <= kLastPredefinedErrorClass;
   auto it = g_added.find(error_class);
   if (!predefined && (it == g_added.end() || it->second.error_class != error_class)) return false;
   *code = ++g_last_code;
@@ -101,7 +130,7 @@ bool set_error_string(int code, const std::string& text) {
 }
 
 bool error_code_class(int code, int* error_class) {
-  if (code >= MPI_SUCCESS && code <= MPI_ERR_ERRHANDLER) {
+  if (code >= MPI_SUCCESS && code <= kLastPredefinedErrorClass) {
     *error_class = code;
     return true;
   }

@@ -66,6 +66,9 @@ const char* error_class_text(int error_class);
 
 namespace weft {
 
+// The predefined error classes of the standard ABI are MPI_SUCCESS .. MPI_ERR_ABI (0..62).
+inline constexpr int kLastPredefinedErrorClass = 62;  // MPI_ERR_ABI
+
 // Error classes and codes added by the program (MPI_Add_error_class/_code/_string).
 // They are numbered above MPI_ERR_LASTCODE. Thread-safe.
 int add_error_class();

@@ -10,17 +10,17 @@
 namespace weft {
 
 inline void status_set_bytes(MPI_Status* status, int64_t bytes) {
-  std::memcpy(&status->mpi_abi_reserved[0], &bytes, sizeof bytes);
+  std::memcpy(&status->MPI_internal[0], &bytes, sizeof bytes);
 }
 inline int64_t status_bytes(const MPI_Status* status) {
   int64_t bytes;
-  std::memcpy(&bytes, &status->mpi_abi_reserved[0], sizeof bytes);
+  std::memcpy(&bytes, &status->MPI_internal[0], sizeof bytes);
   return bytes;
 }
 inline void status_set_cancelled(MPI_Status* status, bool cancelled) {
-  status->mpi_abi_reserved[2] = cancelled ? 1 : 0;
+  status->MPI_internal[2] = cancelled ? 1 : 0;
 }
-inline bool status_cancelled(const MPI_Status* status) { return status->mpi_abi_reserved[2] != 0; }
+inline bool status_cancelled(const MPI_Status* status) { return status->MPI_internal[2] != 0; }
 
 // The status of an operation that completed with nothing (MPI_PROC_NULL, a null request).
 inline void status_set_empty(MPI_Status* status) {

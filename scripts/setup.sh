@@ -20,7 +20,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if [ ! -f "$build/build.ninja" ]; then
-  meson setup "$build" >/dev/null
+  # Warnings are errors in developer and CI builds (a plain `meson setup` leaves them off).
+  meson setup "$build" -Dwerror=true >/dev/null
 fi
 ninja -C "$build" -j"$(nproc)"
 

@@ -9,13 +9,13 @@ build=${1:-build}
 asan=${build}-asan
 jobs=$(nproc)
 
-[ -f "$build/build.ninja" ] || meson setup "$build" >/dev/null
+[ -f "$build/build.ninja" ] || meson setup "$build" -Dwerror=true >/dev/null
 ninja -C "$build" -j"$jobs" || exit 1
 meson test -C "$build" --num-processes "$jobs" --print-errorlogs
 status=$?
 
 if [ ! -f "$asan/build.ninja" ]; then
-  meson setup "$asan" -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug \
+  meson setup "$asan" -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug \
     >/dev/null
 fi
 ninja -C "$asan" -j"$jobs" || exit 1

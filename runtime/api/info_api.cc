@@ -227,3 +227,32 @@ extern "C" int PMPI_Info_free(MPI_Info* info) {
     return Status::success();
   });
 }
+
+// The standard ABI's own calls (MPI-5.0 chapter "Application Binary Interface"). Both may be
+// called at any time, like MPI_Get_version: a program asks which ABI it runs on before it
+// decides how to start.
+#pragma weak MPI_Abi_get_version = PMPI_Abi_get_version
+extern "C" int PMPI_Abi_get_version(int* abi_major, int* abi_minor) {
+  constexpr const char* kCall = "MPI_Abi_get_version";
+  return run(kCall, [&]() -> Status {
+    WEFT_TRY(require_pointer(kCall, "abi_major", abi_major));
+    WEFT_TRY(require_pointer(kCall, "abi_minor", abi_minor));
+    *abi_major = MPI_ABI_VERSION;
+    *abi_minor = MPI_ABI_SUBVERSION;
+    return Status::success();
+  });
+}
+
+#pragma weak MPI_Abi_get_info = PMPI_Abi_get_info
+extern "C" int PMPI_Abi_get_info(MPI_Info* info) {
+  constexpr const char* kCall = "MPI_Abi_get_info";
+  return run(kCall, [&]() -> Status {
+    WEFT_TRY(require_pointer(kCall, "info", info));
+    auto* result = new Info();
+    result->set("mpi_aint_size", std::to_string(sizeof(MPI_Aint)));
+    result->set("mpi_count_size", std::to_string(sizeof(MPI_Count)));
+    result->set("mpi_offset_size", std::to_string(sizeof(MPI_Offset)));
+    *info = result->handle();
+    return Status::success();
+  });
+}

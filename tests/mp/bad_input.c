@@ -43,8 +43,8 @@ static void point_to_point_arguments(void) {
                     "MPI_Ssend to rank size");
   CHECK_ERROR_CLASS(MPI_Recv(data, 1, MPI_INT, world_size, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE),
                     MPI_ERR_RANK, "MPI_Recv from rank size");
-  CHECK_ERROR_CLASS(rejected_irecv(data, 1, MPI_INT, -3, 0, MPI_COMM_WORLD), MPI_ERR_RANK,
-                    "MPI_Irecv from rank -3");
+  CHECK_ERROR_CLASS(rejected_irecv(data, 1, MPI_INT, -5, 0, MPI_COMM_WORLD), MPI_ERR_RANK,
+                    "MPI_Irecv from rank -5 (no rank and no sentinel)");
   int flag = 0;
   CHECK_ERROR_CLASS(MPI_Iprobe(world_size, 0, MPI_COMM_WORLD, &flag, MPI_STATUS_IGNORE),
                     MPI_ERR_RANK, "MPI_Iprobe of rank size");

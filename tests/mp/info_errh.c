@@ -279,6 +279,11 @@ static void error_classes(void) {
       {MPI_ERR_RMA_ATTACH, "MPI_ERR_RMA_ATTACH"},
       {MPI_ERR_RMA_SHARED, "MPI_ERR_RMA_SHARED"},
       {MPI_ERR_RMA_FLAVOR, "MPI_ERR_RMA_FLAVOR"},
+      {MPI_ERR_PROC_ABORTED, "MPI_ERR_PROC_ABORTED"},
+      {MPI_ERR_VALUE_TOO_LARGE, "MPI_ERR_VALUE_TOO_LARGE"},
+      {MPI_ERR_SESSION, "MPI_ERR_SESSION"},
+      {MPI_ERR_ERRHANDLER, "MPI_ERR_ERRHANDLER"},
+      {MPI_ERR_ABI, "MPI_ERR_ABI"},
   };
   const int count = (int)(sizeof classes / sizeof classes[0]);
   CHECK_INT(MPI_SUCCESS, 0, "MPI_SUCCESS is zero");

@@ -146,7 +146,7 @@ TEST_CASE("group: incl and excl reject bad rank lists", "[group]") {
   const std::vector<Case> cases = {
       {{0, 4}, MPI_ERR_RANK, "ranks[1]=4"},
       {{-1}, MPI_ERR_RANK, "ranks[0]=-1"},
-      {{MPI_PROC_NULL}, MPI_ERR_RANK, "ranks[0]=-2"},
+      {{MPI_PROC_NULL}, MPI_ERR_RANK, "ranks[0]=-3"},
       {{2, 1, 2}, MPI_ERR_RANK, "ranks[2]=2 repeats ranks[0]"},
       {{0, 1, 2, 3, 0}, MPI_ERR_ARG, "n=5"},
   };
@@ -411,7 +411,7 @@ TEST_CASE("group: translate_ranks over every pair", "[group]") {
 TEST_CASE("group: translate_ranks rejects ranks outside group1", "[group]") {
   GroupRef group1 = make({5, 6, 7});
   GroupRef group2 = make({7, 5});
-  for (int bad : {3, -1, -3, MPI_UNDEFINED, INT_MAX}) {
+  for (int bad : {3, -1, -2, MPI_ROOT, MPI_UNDEFINED, INT_MAX}) {
     const std::vector<int> ranks1 = {0, bad};
     std::vector<int> ranks2 = {-99, -99};
     Status status = weft::group_translate_ranks(*group1, ranks1, *group2, ranks2);

@@ -147,10 +147,11 @@ void check_complex(MPI_Datatype type, const char* name) {
   }
 }
 
-// MINLOC/MAXLOC on packed (value, index) pairs: value bytes then the int, no padding.
-template <class V>
+// MINLOC/MAXLOC on packed (value, index) pairs: value bytes then the index, no padding. C's
+// pair types index with an int, Fortran's (MPI_2REAL ...) with the value's own type.
+template <class V, class I = int>
 void check_pair(MPI_Datatype type, const char* name) {
-  constexpr size_t kStride = sizeof(V) + sizeof(int);
+  constexpr size_t kStride = sizeof(V) + sizeof(I);
   REQUIRE(weft::predefined_datatype(type)->size() == kStride);
   for (bool is_max : {true, false}) {
     MPI_Op op = is_max ? MPI_MAXLOC : MPI_MINLOC;
@@ -160,15 +161,15 @@ void check_pair(MPI_Datatype type, const char* name) {
     for (size_t count : kCounts) {
       std::vector<char> in(count * kStride + 1), inout(count * kStride + 1);
       std::vector<V> expected_value(count);
-      std::vector<int> expected_index(count);
+      std::vector<I> expected_index(count);
       for (size_t i = 0; i < count; ++i) {
         // Few distinct values, so ties are common.
         V a = static_cast<V>(rng()() % 3), b = static_cast<V>(rng()() % 3);
-        int ai = static_cast<int>(rng()() % 50), bi = static_cast<int>(rng()() % 50);
+        I ai = static_cast<I>(rng()() % 50), bi = static_cast<I>(rng()() % 50);
         std::memcpy(&in[i * kStride], &a, sizeof(V));
-        std::memcpy(&in[i * kStride + sizeof(V)], &ai, sizeof(int));
+        std::memcpy(&in[i * kStride + sizeof(V)], &ai, sizeof(I));
         std::memcpy(&inout[i * kStride], &b, sizeof(V));
-        std::memcpy(&inout[i * kStride + sizeof(V)], &bi, sizeof(int));
+        std::memcpy(&inout[i * kStride + sizeof(V)], &bi, sizeof(I));
         const bool take = is_max ? a > b : a < b;
         if (take) {
           expected_value[i] = a;
@@ -184,9 +185,9 @@ void check_pair(MPI_Datatype type, const char* name) {
       kernel(in.data(), inout.data(), count);
       for (size_t i = 0; i < count; ++i) {
         V v;
-        int index;
+        I index;
         std::memcpy(&v, &inout[i * kStride], sizeof(V));
-        std::memcpy(&index, &inout[i * kStride + sizeof(V)], sizeof(int));
+        std::memcpy(&index, &inout[i * kStride + sizeof(V)], sizeof(I));
         INFO("count " << count << " element " << i);
         REQUIRE(v == expected_value[i]);
         REQUIRE(index == expected_index[i]);
@@ -259,8 +260,40 @@ TEST_CASE("reduce kernels: MINLOC and MAXLOC on the pair types, ties to the smal
   check_pair<long double>(MPI_LONG_DOUBLE_INT, "MPI_LONG_DOUBLE_INT");
 }
 
+TEST_CASE("reduce kernels: Fortran types", "[reduce_ops]") {
+  check_integer<int>(MPI_INTEGER, "MPI_INTEGER");
+  check_integer<int8_t>(MPI_INTEGER1, "MPI_INTEGER1");
+  check_integer<int16_t>(MPI_INTEGER2, "MPI_INTEGER2");
+  check_integer<int32_t>(MPI_INTEGER4, "MPI_INTEGER4");
+  check_integer<int64_t>(MPI_INTEGER8, "MPI_INTEGER8");
+  for (auto [type, name] : {std::pair{MPI_LOGICAL, "MPI_LOGICAL"}, std::pair{MPI_LOGICAL4, "MPI_LOGICAL4"}}) {
+    check_elementwise<int32_t>(type, name, {MPI_LAND, MPI_LOR, MPI_LXOR, MPI_REPLACE, MPI_NO_OP});
+  }
+  check_elementwise<int8_t>(MPI_LOGICAL1, "MPI_LOGICAL1", {MPI_LAND, MPI_LOR, MPI_LXOR, MPI_REPLACE, MPI_NO_OP});
+  check_elementwise<int16_t>(MPI_LOGICAL2, "MPI_LOGICAL2", {MPI_LAND, MPI_LOR, MPI_LXOR, MPI_REPLACE, MPI_NO_OP});
+  check_elementwise<int64_t>(MPI_LOGICAL8, "MPI_LOGICAL8", {MPI_LAND, MPI_LOR, MPI_LXOR, MPI_REPLACE, MPI_NO_OP});
+  check_floating<float>(MPI_REAL, "MPI_REAL");
+  check_floating<float>(MPI_REAL4, "MPI_REAL4");
+  check_floating<double>(MPI_DOUBLE_PRECISION, "MPI_DOUBLE_PRECISION");
+  check_floating<double>(MPI_REAL8, "MPI_REAL8");
+  check_complex<float>(MPI_COMPLEX, "MPI_COMPLEX");
+  check_complex<float>(MPI_COMPLEX8, "MPI_COMPLEX8");
+  check_complex<double>(MPI_DOUBLE_COMPLEX, "MPI_DOUBLE_COMPLEX");
+  check_complex<double>(MPI_COMPLEX16, "MPI_COMPLEX16");
+  check_pair<int, int>(MPI_2INTEGER, "MPI_2INTEGER");
+  check_pair<float, float>(MPI_2REAL, "MPI_2REAL");
+  check_pair<double, double>(MPI_2DOUBLE_PRECISION, "MPI_2DOUBLE_PRECISION");
+  // No C arithmetic exists for these: they only move data.
+  for (MPI_Datatype type : {MPI_REAL2, MPI_REAL16, MPI_COMPLEX4, MPI_COMPLEX32, MPI_CHARACTER}) {
+    for (MPI_Op op : {MPI_SUM, MPI_MAX, MPI_PROD, MPI_LAND, MPI_MAXLOC}) {
+      CHECK(weft::coll::reduce_kernel(op, type) == nullptr);
+    }
+    CHECK(weft::coll::reduce_kernel(MPI_REPLACE, type) != nullptr);
+  }
+}
+
 TEST_CASE("reduce kernels: MPI_REPLACE and MPI_NO_OP on every predefined type", "[reduce_ops]") {
-  for (uintptr_t value = 0x201; value <= 0x259; ++value) {
+  for (uintptr_t value = 0x201; value <= 0x2ff; ++value) {
     auto handle = reinterpret_cast<MPI_Datatype>(value);
     const weft::Datatype* type = weft::predefined_datatype(handle);
     if (type == nullptr) continue;
