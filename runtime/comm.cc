@@ -200,7 +200,7 @@ std::mutex g_f2c_mutex;
 std::vector<MPI_Comm> g_f2c_table = {MPI_COMM_NULL, MPI_COMM_WORLD, MPI_COMM_SELF};
 }  // namespace
 
-MPI_Fint comm_c2f(MPI_Comm handle) {
+int comm_to_int(MPI_Comm handle) {
   std::lock_guard<std::mutex> lock(g_f2c_mutex);
   for (size_t i = 0; i < g_f2c_table.size(); ++i) {
     if (g_f2c_table[i] == handle) return static_cast<MPI_Fint>(i);
@@ -209,7 +209,7 @@ MPI_Fint comm_c2f(MPI_Comm handle) {
   return static_cast<MPI_Fint>(g_f2c_table.size() - 1);
 }
 
-MPI_Comm comm_f2c(MPI_Fint value) {
+MPI_Comm comm_from_int(int value) {
   std::lock_guard<std::mutex> lock(g_f2c_mutex);
   if (value < 0 || static_cast<size_t>(value) >= g_f2c_table.size()) return MPI_COMM_NULL;
   return g_f2c_table[static_cast<size_t>(value)];

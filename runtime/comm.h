@@ -92,8 +92,8 @@ bool free_keyval(int id);
 Status copy_attributes(Comm* from, Comm* to);
 Status delete_attributes(Comm* comm);
 
-// Fortran integer handles.
-MPI_Fint comm_c2f(MPI_Comm handle);
-MPI_Comm comm_f2c(MPI_Fint value);
+// The integer form of a handle (MPI_Comm_toint / MPI_Comm_fromint).
+int comm_to_int(MPI_Comm handle);
+MPI_Comm comm_from_int(int value);
 
 }  // namespace weft

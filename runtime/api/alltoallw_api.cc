@@ -12,8 +12,6 @@ using weft::Comm;
 using weft::Status;
 using weft::api::finish;
 
-#pragma weak MPI_Alltoallw = PMPI_Alltoallw
-#pragma weak MPI_Ialltoallw = PMPI_Ialltoallw
 
 namespace {
 

@@ -1,7 +1,7 @@
-// Shared helpers of the C entry points. Each entry point is defined as PMPI_<name> and
-// MPI_<name> is a weak alias of it (the MPI profiling interface):
+// Shared helpers of the C entry points. Each entry point is defined as PMPI_<name>; the
+// link makes MPI_<name> an alias of it (the MPI profiling interface), from the list that
+// api/gen_bindings.py writes out of api/mpi.api:
 //
-//   #pragma weak MPI_Send = PMPI_Send
 //   extern "C" int PMPI_Send(...) {
 //     weft::Status status = ...validate, convert handles, call the core...;
 //     return weft::api::finish("MPI_Send", comm, status);

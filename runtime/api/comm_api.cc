@@ -16,26 +16,6 @@ using weft::EngineGuard;
 using weft::Status;
 using weft::api::finish;
 
-#pragma weak MPI_Comm_size = PMPI_Comm_size
-#pragma weak MPI_Comm_rank = PMPI_Comm_rank
-#pragma weak MPI_Comm_dup = PMPI_Comm_dup
-#pragma weak MPI_Comm_split = PMPI_Comm_split
-#pragma weak MPI_Comm_split_type = PMPI_Comm_split_type
-#pragma weak MPI_Comm_create = PMPI_Comm_create
-#pragma weak MPI_Comm_create_group = PMPI_Comm_create_group
-#pragma weak MPI_Comm_free = PMPI_Comm_free
-#pragma weak MPI_Comm_compare = PMPI_Comm_compare
-#pragma weak MPI_Comm_set_name = PMPI_Comm_set_name
-#pragma weak MPI_Comm_get_name = PMPI_Comm_get_name
-#pragma weak MPI_Comm_group = PMPI_Comm_group
-#pragma weak MPI_Comm_test_inter = PMPI_Comm_test_inter
-#pragma weak MPI_Comm_get_attr = PMPI_Comm_get_attr
-#pragma weak MPI_Comm_set_attr = PMPI_Comm_set_attr
-#pragma weak MPI_Comm_delete_attr = PMPI_Comm_delete_attr
-#pragma weak MPI_Comm_create_keyval = PMPI_Comm_create_keyval
-#pragma weak MPI_Comm_free_keyval = PMPI_Comm_free_keyval
-#pragma weak MPI_Comm_c2f = PMPI_Comm_c2f
-#pragma weak MPI_Comm_f2c = PMPI_Comm_f2c
 
 namespace {
 
@@ -359,5 +339,7 @@ extern "C" int PMPI_Comm_free_keyval(int* keyval) {
   return MPI_SUCCESS;
 }
 
-extern "C" MPI_Fint PMPI_Comm_c2f(MPI_Comm comm) { return weft::comm_c2f(comm); }
-extern "C" MPI_Comm PMPI_Comm_f2c(MPI_Fint comm) { return weft::comm_f2c(comm); }
+// The standard ABI's integer form of a communicator handle (what Fortran and other
+// language bindings store).
+extern "C" int PMPI_Comm_toint(MPI_Comm comm) { return weft::comm_to_int(comm); }
+extern "C" MPI_Comm PMPI_Comm_fromint(int comm) { return weft::comm_from_int(comm); }

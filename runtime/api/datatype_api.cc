@@ -57,7 +57,6 @@ int int_or_undefined(int64_t value) {
 
 }  // namespace
 
-#pragma weak MPI_Type_contiguous = PMPI_Type_contiguous
 extern "C" int PMPI_Type_contiguous(int count, MPI_Datatype oldtype, MPI_Datatype* newtype) {
   if (auto s = weft::api::check_initialized("MPI_Type_contiguous"); !s.ok())
     return weft::api::finish("MPI_Type_contiguous", nullptr, s);
@@ -74,7 +73,6 @@ extern "C" int PMPI_Type_contiguous(int count, MPI_Datatype oldtype, MPI_Datatyp
   return weft::api::finish(call, nullptr, status);
 }
 
-#pragma weak MPI_Type_vector = PMPI_Type_vector
 extern "C" int PMPI_Type_vector(int count, int blocklength, int stride, MPI_Datatype oldtype,
                                 MPI_Datatype* newtype) {
   if (auto s = weft::api::check_initialized("MPI_Type_vector"); !s.ok())
@@ -92,7 +90,6 @@ extern "C" int PMPI_Type_vector(int count, int blocklength, int stride, MPI_Data
   return weft::api::finish(call, nullptr, status);
 }
 
-#pragma weak MPI_Type_create_hvector = PMPI_Type_create_hvector
 extern "C" int PMPI_Type_create_hvector(int count, int blocklength, MPI_Aint stride,
                                         MPI_Datatype oldtype, MPI_Datatype* newtype) {
   if (auto s = weft::api::check_initialized("MPI_Type_create_hvector"); !s.ok())
@@ -110,7 +107,6 @@ extern "C" int PMPI_Type_create_hvector(int count, int blocklength, MPI_Aint str
   return weft::api::finish(call, nullptr, status);
 }
 
-#pragma weak MPI_Type_indexed = PMPI_Type_indexed
 extern "C" int PMPI_Type_indexed(int count, const int array_of_blocklengths[],
                                  const int array_of_displacements[], MPI_Datatype oldtype,
                                  MPI_Datatype* newtype) {
@@ -132,7 +128,6 @@ extern "C" int PMPI_Type_indexed(int count, const int array_of_blocklengths[],
   return weft::api::finish(call, nullptr, status);
 }
 
-#pragma weak MPI_Type_create_hindexed = PMPI_Type_create_hindexed
 extern "C" int PMPI_Type_create_hindexed(int count, const int array_of_blocklengths[],
                                          const MPI_Aint array_of_displacements[],
                                          MPI_Datatype oldtype, MPI_Datatype* newtype) {
@@ -156,7 +151,6 @@ extern "C" int PMPI_Type_create_hindexed(int count, const int array_of_blockleng
   return weft::api::finish(call, nullptr, status);
 }
 
-#pragma weak MPI_Type_create_indexed_block = PMPI_Type_create_indexed_block
 extern "C" int PMPI_Type_create_indexed_block(int count, int blocklength,
                                               const int array_of_displacements[],
                                               MPI_Datatype oldtype, MPI_Datatype* newtype) {
@@ -177,7 +171,6 @@ extern "C" int PMPI_Type_create_indexed_block(int count, int blocklength,
   return weft::api::finish(call, nullptr, status);
 }
 
-#pragma weak MPI_Type_create_hindexed_block = PMPI_Type_create_hindexed_block
 extern "C" int PMPI_Type_create_hindexed_block(int count, int blocklength,
                                                const MPI_Aint array_of_displacements[],
                                                MPI_Datatype oldtype, MPI_Datatype* newtype) {
@@ -199,7 +192,6 @@ extern "C" int PMPI_Type_create_hindexed_block(int count, int blocklength,
   return weft::api::finish(call, nullptr, status);
 }
 
-#pragma weak MPI_Type_create_struct = PMPI_Type_create_struct
 extern "C" int PMPI_Type_create_struct(int count, const int array_of_blocklengths[],
                                        const MPI_Aint array_of_displacements[],
                                        const MPI_Datatype array_of_types[], MPI_Datatype* newtype) {
@@ -229,7 +221,6 @@ extern "C" int PMPI_Type_create_struct(int count, const int array_of_blocklength
   return weft::api::finish(call, nullptr, status);
 }
 
-#pragma weak MPI_Type_create_subarray = PMPI_Type_create_subarray
 extern "C" int PMPI_Type_create_subarray(int ndims, const int array_of_sizes[],
                                          const int array_of_subsizes[], const int array_of_starts[],
                                          int order, MPI_Datatype oldtype, MPI_Datatype* newtype) {
@@ -255,7 +246,6 @@ extern "C" int PMPI_Type_create_subarray(int ndims, const int array_of_sizes[],
   return weft::api::finish(call, nullptr, status);
 }
 
-#pragma weak MPI_Type_create_resized = PMPI_Type_create_resized
 extern "C" int PMPI_Type_create_resized(MPI_Datatype oldtype, MPI_Aint lb, MPI_Aint extent,
                                         MPI_Datatype* newtype) {
   if (auto s = weft::api::check_initialized("MPI_Type_create_resized"); !s.ok())
@@ -272,7 +262,6 @@ extern "C" int PMPI_Type_create_resized(MPI_Datatype oldtype, MPI_Aint lb, MPI_A
   return weft::api::finish(call, nullptr, status);
 }
 
-#pragma weak MPI_Type_dup = PMPI_Type_dup
 extern "C" int PMPI_Type_dup(MPI_Datatype oldtype, MPI_Datatype* newtype) {
   if (auto s = weft::api::check_initialized("MPI_Type_dup"); !s.ok())
     return weft::api::finish("MPI_Type_dup", nullptr, s);
@@ -288,7 +277,6 @@ extern "C" int PMPI_Type_dup(MPI_Datatype oldtype, MPI_Datatype* newtype) {
   return weft::api::finish(call, nullptr, status);
 }
 
-#pragma weak MPI_Type_commit = PMPI_Type_commit
 extern "C" int PMPI_Type_commit(MPI_Datatype* datatype) {
   if (auto s = weft::api::check_initialized("MPI_Type_commit"); !s.ok())
     return weft::api::finish("MPI_Type_commit", nullptr, s);
@@ -304,7 +292,6 @@ extern "C" int PMPI_Type_commit(MPI_Datatype* datatype) {
   return weft::api::finish(call, nullptr, status);
 }
 
-#pragma weak MPI_Type_free = PMPI_Type_free
 extern "C" int PMPI_Type_free(MPI_Datatype* datatype) {
   if (auto s = weft::api::check_initialized("MPI_Type_free"); !s.ok())
     return weft::api::finish("MPI_Type_free", nullptr, s);
@@ -328,7 +315,6 @@ extern "C" int PMPI_Type_free(MPI_Datatype* datatype) {
   return weft::api::finish(call, nullptr, status);
 }
 
-#pragma weak MPI_Type_size = PMPI_Type_size
 extern "C" int PMPI_Type_size(MPI_Datatype datatype, int* size) {
   if (auto s = weft::api::check_initialized("MPI_Type_size"); !s.ok())
     return weft::api::finish("MPI_Type_size", nullptr, s);
@@ -343,7 +329,6 @@ extern "C" int PMPI_Type_size(MPI_Datatype datatype, int* size) {
   return weft::api::finish(call, nullptr, status);
 }
 
-#pragma weak MPI_Type_size_x = PMPI_Type_size_x
 extern "C" int PMPI_Type_size_x(MPI_Datatype datatype, MPI_Count* size) {
   if (auto s = weft::api::check_initialized("MPI_Type_size_x"); !s.ok())
     return weft::api::finish("MPI_Type_size_x", nullptr, s);
@@ -358,7 +343,6 @@ extern "C" int PMPI_Type_size_x(MPI_Datatype datatype, MPI_Count* size) {
   return weft::api::finish(call, nullptr, status);
 }
 
-#pragma weak MPI_Type_get_extent = PMPI_Type_get_extent
 extern "C" int PMPI_Type_get_extent(MPI_Datatype datatype, MPI_Aint* lb, MPI_Aint* extent) {
   if (auto s = weft::api::check_initialized("MPI_Type_get_extent"); !s.ok())
     return weft::api::finish("MPI_Type_get_extent", nullptr, s);
@@ -375,7 +359,6 @@ extern "C" int PMPI_Type_get_extent(MPI_Datatype datatype, MPI_Aint* lb, MPI_Ain
   return weft::api::finish(call, nullptr, status);
 }
 
-#pragma weak MPI_Type_get_extent_x = PMPI_Type_get_extent_x
 extern "C" int PMPI_Type_get_extent_x(MPI_Datatype datatype, MPI_Count* lb, MPI_Count* extent) {
   if (auto s = weft::api::check_initialized("MPI_Type_get_extent_x"); !s.ok())
     return weft::api::finish("MPI_Type_get_extent_x", nullptr, s);
@@ -392,7 +375,6 @@ extern "C" int PMPI_Type_get_extent_x(MPI_Datatype datatype, MPI_Count* lb, MPI_
   return weft::api::finish(call, nullptr, status);
 }
 
-#pragma weak MPI_Type_get_true_extent = PMPI_Type_get_true_extent
 extern "C" int PMPI_Type_get_true_extent(MPI_Datatype datatype, MPI_Aint* true_lb,
                                          MPI_Aint* true_extent) {
   if (auto s = weft::api::check_initialized("MPI_Type_get_true_extent"); !s.ok())
@@ -410,7 +392,6 @@ extern "C" int PMPI_Type_get_true_extent(MPI_Datatype datatype, MPI_Aint* true_l
   return weft::api::finish(call, nullptr, status);
 }
 
-#pragma weak MPI_Type_get_true_extent_x = PMPI_Type_get_true_extent_x
 extern "C" int PMPI_Type_get_true_extent_x(MPI_Datatype datatype, MPI_Count* true_lb,
                                            MPI_Count* true_extent) {
   if (auto s = weft::api::check_initialized("MPI_Type_get_true_extent_x"); !s.ok())
@@ -428,7 +409,6 @@ extern "C" int PMPI_Type_get_true_extent_x(MPI_Datatype datatype, MPI_Count* tru
   return weft::api::finish(call, nullptr, status);
 }
 
-#pragma weak MPI_Type_get_name = PMPI_Type_get_name
 extern "C" int PMPI_Type_get_name(MPI_Datatype datatype, char* type_name, int* resultlen) {
   if (auto s = weft::api::check_initialized("MPI_Type_get_name"); !s.ok())
     return weft::api::finish("MPI_Type_get_name", nullptr, s);
@@ -447,7 +427,6 @@ extern "C" int PMPI_Type_get_name(MPI_Datatype datatype, char* type_name, int* r
   return weft::api::finish(call, nullptr, status);
 }
 
-#pragma weak MPI_Type_set_name = PMPI_Type_set_name
 extern "C" int PMPI_Type_set_name(MPI_Datatype datatype, const char* type_name) {
   if (auto s = weft::api::check_initialized("MPI_Type_set_name"); !s.ok())
     return weft::api::finish("MPI_Type_set_name", nullptr, s);
@@ -464,7 +443,6 @@ extern "C" int PMPI_Type_set_name(MPI_Datatype datatype, const char* type_name) 
   return weft::api::finish(call, nullptr, status);
 }
 
-#pragma weak MPI_Get_count = PMPI_Get_count
 extern "C" int PMPI_Get_count(const MPI_Status* status, MPI_Datatype datatype, int* count) {
   if (auto s = weft::api::check_initialized("MPI_Get_count"); !s.ok())
     return weft::api::finish("MPI_Get_count", nullptr, s);
@@ -502,7 +480,6 @@ Status get_elements(const char* call, const MPI_Status* status, MPI_Datatype dat
 
 }  // namespace
 
-#pragma weak MPI_Get_elements = PMPI_Get_elements
 extern "C" int PMPI_Get_elements(const MPI_Status* status, MPI_Datatype datatype, int* count) {
   if (auto s = weft::api::check_initialized("MPI_Get_elements"); !s.ok())
     return weft::api::finish("MPI_Get_elements", nullptr, s);
@@ -513,7 +490,6 @@ extern "C" int PMPI_Get_elements(const MPI_Status* status, MPI_Datatype datatype
   return weft::api::finish(call, nullptr, result);
 }
 
-#pragma weak MPI_Get_elements_x = PMPI_Get_elements_x
 extern "C" int PMPI_Get_elements_x(const MPI_Status* status, MPI_Datatype datatype,
                                    MPI_Count* count) {
   if (auto s = weft::api::check_initialized("MPI_Get_elements_x"); !s.ok())
@@ -525,7 +501,6 @@ extern "C" int PMPI_Get_elements_x(const MPI_Status* status, MPI_Datatype dataty
   return weft::api::finish(call, nullptr, result);
 }
 
-#pragma weak MPI_Status_set_elements = PMPI_Status_set_elements
 extern "C" int PMPI_Status_set_elements(MPI_Status* status, MPI_Datatype datatype, int count) {
   if (auto s = weft::api::check_initialized("MPI_Status_set_elements"); !s.ok())
     return weft::api::finish("MPI_Status_set_elements", nullptr, s);
@@ -548,7 +523,6 @@ extern "C" int PMPI_Status_set_elements(MPI_Status* status, MPI_Datatype datatyp
   return weft::api::finish(call, nullptr, result);
 }
 
-#pragma weak MPI_Status_set_cancelled = PMPI_Status_set_cancelled
 extern "C" int PMPI_Status_set_cancelled(MPI_Status* status, int flag) {
   if (auto s = weft::api::check_initialized("MPI_Status_set_cancelled"); !s.ok())
     return weft::api::finish("MPI_Status_set_cancelled", nullptr, s);
@@ -558,7 +532,6 @@ extern "C" int PMPI_Status_set_cancelled(MPI_Status* status, int flag) {
   return weft::api::finish(call, nullptr, result);
 }
 
-#pragma weak MPI_Test_cancelled = PMPI_Test_cancelled
 extern "C" int PMPI_Test_cancelled(const MPI_Status* status, int* flag) {
   if (auto s = weft::api::check_initialized("MPI_Test_cancelled"); !s.ok())
     return weft::api::finish("MPI_Test_cancelled", nullptr, s);

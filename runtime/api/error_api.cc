@@ -15,17 +15,7 @@ const std::string* last_error_detail(int error_class);
 using weft::Status;
 using weft::api::finish;
 
-#pragma weak MPI_Error_string = PMPI_Error_string
-#pragma weak MPI_Error_class = PMPI_Error_class
-#pragma weak MPI_Comm_set_errhandler = PMPI_Comm_set_errhandler
-#pragma weak MPI_Comm_get_errhandler = PMPI_Comm_get_errhandler
-#pragma weak MPI_Comm_create_errhandler = PMPI_Comm_create_errhandler
-#pragma weak MPI_Comm_call_errhandler = PMPI_Comm_call_errhandler
-#pragma weak MPI_Errhandler_free = PMPI_Errhandler_free
 
-#pragma weak MPI_Add_error_class = PMPI_Add_error_class
-#pragma weak MPI_Add_error_code = PMPI_Add_error_code
-#pragma weak MPI_Add_error_string = PMPI_Add_error_string
 
 namespace {
 bool valid_code(int code) {

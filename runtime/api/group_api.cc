@@ -104,7 +104,6 @@ Status build_from_ranges(const char* call, MPI_Group group, int n, int ranges[][
 
 }  // namespace
 
-#pragma weak MPI_Group_size = PMPI_Group_size
 extern "C" int PMPI_Group_size(MPI_Group group, int* size) {
   constexpr const char* kCall = "MPI_Group_size";
   return run(kCall, [&]() -> Status {
@@ -116,7 +115,6 @@ extern "C" int PMPI_Group_size(MPI_Group group, int* size) {
   });
 }
 
-#pragma weak MPI_Group_rank = PMPI_Group_rank
 extern "C" int PMPI_Group_rank(MPI_Group group, int* rank) {
   constexpr const char* kCall = "MPI_Group_rank";
   return run(kCall, [&]() -> Status {
@@ -128,7 +126,6 @@ extern "C" int PMPI_Group_rank(MPI_Group group, int* rank) {
   });
 }
 
-#pragma weak MPI_Group_incl = PMPI_Group_incl
 extern "C" int PMPI_Group_incl(MPI_Group group, int n, const int ranks[], MPI_Group* newgroup) {
   constexpr const char* kCall = "MPI_Group_incl";
   return run(kCall, [&] {
@@ -136,7 +133,6 @@ extern "C" int PMPI_Group_incl(MPI_Group group, int n, const int ranks[], MPI_Gr
   });
 }
 
-#pragma weak MPI_Group_excl = PMPI_Group_excl
 extern "C" int PMPI_Group_excl(MPI_Group group, int n, const int ranks[], MPI_Group* newgroup) {
   constexpr const char* kCall = "MPI_Group_excl";
   return run(kCall, [&] {
@@ -144,7 +140,6 @@ extern "C" int PMPI_Group_excl(MPI_Group group, int n, const int ranks[], MPI_Gr
   });
 }
 
-#pragma weak MPI_Group_range_incl = PMPI_Group_range_incl
 extern "C" int PMPI_Group_range_incl(MPI_Group group, int n, int ranges[][3], MPI_Group* newgroup) {
   constexpr const char* kCall = "MPI_Group_range_incl";
   return run(kCall, [&] {
@@ -152,7 +147,6 @@ extern "C" int PMPI_Group_range_incl(MPI_Group group, int n, int ranges[][3], MP
   });
 }
 
-#pragma weak MPI_Group_range_excl = PMPI_Group_range_excl
 extern "C" int PMPI_Group_range_excl(MPI_Group group, int n, int ranges[][3], MPI_Group* newgroup) {
   constexpr const char* kCall = "MPI_Group_range_excl";
   return run(kCall, [&] {
@@ -160,27 +154,23 @@ extern "C" int PMPI_Group_range_excl(MPI_Group group, int n, int ranges[][3], MP
   });
 }
 
-#pragma weak MPI_Group_union = PMPI_Group_union
 extern "C" int PMPI_Group_union(MPI_Group group1, MPI_Group group2, MPI_Group* newgroup) {
   constexpr const char* kCall = "MPI_Group_union";
   return run(kCall, [&] { return combine(kCall, group1, group2, newgroup, weft::group_union); });
 }
 
-#pragma weak MPI_Group_intersection = PMPI_Group_intersection
 extern "C" int PMPI_Group_intersection(MPI_Group group1, MPI_Group group2, MPI_Group* newgroup) {
   constexpr const char* kCall = "MPI_Group_intersection";
   return run(kCall,
              [&] { return combine(kCall, group1, group2, newgroup, weft::group_intersection); });
 }
 
-#pragma weak MPI_Group_difference = PMPI_Group_difference
 extern "C" int PMPI_Group_difference(MPI_Group group1, MPI_Group group2, MPI_Group* newgroup) {
   constexpr const char* kCall = "MPI_Group_difference";
   return run(kCall,
              [&] { return combine(kCall, group1, group2, newgroup, weft::group_difference); });
 }
 
-#pragma weak MPI_Group_translate_ranks = PMPI_Group_translate_ranks
 extern "C" int PMPI_Group_translate_ranks(MPI_Group group1, int n, const int ranks1[],
                                           MPI_Group group2, int ranks2[]) {
   constexpr const char* kCall = "MPI_Group_translate_ranks";
@@ -199,7 +189,6 @@ extern "C" int PMPI_Group_translate_ranks(MPI_Group group1, int n, const int ran
   });
 }
 
-#pragma weak MPI_Group_compare = PMPI_Group_compare
 extern "C" int PMPI_Group_compare(MPI_Group group1, MPI_Group group2, int* result) {
   constexpr const char* kCall = "MPI_Group_compare";
   return run(kCall, [&]() -> Status {
@@ -217,7 +206,6 @@ extern "C" int PMPI_Group_compare(MPI_Group group1, MPI_Group group2, int* resul
 // predefined object is otherwise erroneous, but every group call hands it out in place of
 // an empty new group, and portable programs free each group they are given without
 // testing for it. Rejecting it would turn that ordinary pattern into a fatal error.
-#pragma weak MPI_Group_free = PMPI_Group_free
 extern "C" int PMPI_Group_free(MPI_Group* group) {
   constexpr const char* kCall = "MPI_Group_free";
   return run(kCall, [&]() -> Status {

@@ -54,7 +54,6 @@ Status require_pointer(const char* call, const char* argument, const void* point
 
 }  // namespace
 
-#pragma weak MPI_Info_create = PMPI_Info_create
 extern "C" int PMPI_Info_create(MPI_Info* info) {
   constexpr const char* kCall = "MPI_Info_create";
   return run(kCall, [&]() -> Status {
@@ -64,7 +63,6 @@ extern "C" int PMPI_Info_create(MPI_Info* info) {
   });
 }
 
-#pragma weak MPI_Info_set = PMPI_Info_set
 extern "C" int PMPI_Info_set(MPI_Info info, const char* key, const char* value) {
   constexpr const char* kCall = "MPI_Info_set";
   return run(kCall, [&]() -> Status {
@@ -81,7 +79,6 @@ extern "C" int PMPI_Info_set(MPI_Info info, const char* key, const char* value) 
 
 // Deprecated in MPI-4 in favour of MPI_Info_get_string, still widely used. `valuelen` is
 // the number of characters the buffer holds besides the terminator.
-#pragma weak MPI_Info_get = PMPI_Info_get
 extern "C" int PMPI_Info_get(MPI_Info info, const char* key, int valuelen, char* value, int* flag) {
   constexpr const char* kCall = "MPI_Info_get";
   return run(kCall, [&]() -> Status {
@@ -105,7 +102,6 @@ extern "C" int PMPI_Info_get(MPI_Info info, const char* key, int valuelen, char*
   });
 }
 
-#pragma weak MPI_Info_get_valuelen = PMPI_Info_get_valuelen
 extern "C" int PMPI_Info_get_valuelen(MPI_Info info, const char* key, int* valuelen, int* flag) {
   constexpr const char* kCall = "MPI_Info_get_valuelen";
   return run(kCall, [&]() -> Status {
@@ -129,7 +125,6 @@ extern "C" int PMPI_Info_get_valuelen(MPI_Info info, const char* key, int* value
 // MPI-4: *buflen is the buffer size including the terminator on entry and the size the
 // whole value needs on return; a short buffer receives a truncated, terminated value, and
 // a zero *buflen asks only for the size (value may then be NULL).
-#pragma weak MPI_Info_get_string = PMPI_Info_get_string
 extern "C" int PMPI_Info_get_string(MPI_Info info, const char* key, int* buflen, char* value,
                                     int* flag) {
   constexpr const char* kCall = "MPI_Info_get_string";
@@ -156,7 +151,6 @@ extern "C" int PMPI_Info_get_string(MPI_Info info, const char* key, int* buflen,
   });
 }
 
-#pragma weak MPI_Info_delete = PMPI_Info_delete
 extern "C" int PMPI_Info_delete(MPI_Info info, const char* key) {
   constexpr const char* kCall = "MPI_Info_delete";
   return run(kCall, [&]() -> Status {
@@ -172,7 +166,6 @@ extern "C" int PMPI_Info_delete(MPI_Info info, const char* key) {
   });
 }
 
-#pragma weak MPI_Info_get_nkeys = PMPI_Info_get_nkeys
 extern "C" int PMPI_Info_get_nkeys(MPI_Info info, int* nkeys) {
   constexpr const char* kCall = "MPI_Info_get_nkeys";
   return run(kCall, [&]() -> Status {
@@ -185,7 +178,6 @@ extern "C" int PMPI_Info_get_nkeys(MPI_Info info, int* nkeys) {
 }
 
 // `key` must hold MPI_MAX_INFO_KEY characters; every stored key fits, terminator included.
-#pragma weak MPI_Info_get_nthkey = PMPI_Info_get_nthkey
 extern "C" int PMPI_Info_get_nthkey(MPI_Info info, int n, char* key) {
   constexpr const char* kCall = "MPI_Info_get_nthkey";
   return run(kCall, [&]() -> Status {
@@ -203,7 +195,6 @@ extern "C" int PMPI_Info_get_nthkey(MPI_Info info, int n, char* key) {
   });
 }
 
-#pragma weak MPI_Info_dup = PMPI_Info_dup
 extern "C" int PMPI_Info_dup(MPI_Info info, MPI_Info* newinfo) {
   constexpr const char* kCall = "MPI_Info_dup";
   return run(kCall, [&]() -> Status {
@@ -215,7 +206,6 @@ extern "C" int PMPI_Info_dup(MPI_Info info, MPI_Info* newinfo) {
   });
 }
 
-#pragma weak MPI_Info_free = PMPI_Info_free
 extern "C" int PMPI_Info_free(MPI_Info* info) {
   constexpr const char* kCall = "MPI_Info_free";
   return run(kCall, [&]() -> Status {
@@ -231,7 +221,6 @@ extern "C" int PMPI_Info_free(MPI_Info* info) {
 // The standard ABI's own calls (MPI-5.0 chapter "Application Binary Interface"). Both may be
 // called at any time, like MPI_Get_version: a program asks which ABI it runs on before it
 // decides how to start.
-#pragma weak MPI_Abi_get_version = PMPI_Abi_get_version
 extern "C" int PMPI_Abi_get_version(int* abi_major, int* abi_minor) {
   constexpr const char* kCall = "MPI_Abi_get_version";
   return run(kCall, [&]() -> Status {
@@ -243,7 +232,6 @@ extern "C" int PMPI_Abi_get_version(int* abi_major, int* abi_minor) {
   });
 }
 
-#pragma weak MPI_Abi_get_info = PMPI_Abi_get_info
 extern "C" int PMPI_Abi_get_info(MPI_Info* info) {
   constexpr const char* kCall = "MPI_Abi_get_info";
   return run(kCall, [&]() -> Status {

@@ -15,19 +15,6 @@
 using weft::Status;
 using weft::api::finish;
 
-#pragma weak MPI_Init = PMPI_Init
-#pragma weak MPI_Init_thread = PMPI_Init_thread
-#pragma weak MPI_Finalize = PMPI_Finalize
-#pragma weak MPI_Initialized = PMPI_Initialized
-#pragma weak MPI_Finalized = PMPI_Finalized
-#pragma weak MPI_Abort = PMPI_Abort
-#pragma weak MPI_Query_thread = PMPI_Query_thread
-#pragma weak MPI_Is_thread_main = PMPI_Is_thread_main
-#pragma weak MPI_Wtime = PMPI_Wtime
-#pragma weak MPI_Wtick = PMPI_Wtick
-#pragma weak MPI_Get_processor_name = PMPI_Get_processor_name
-#pragma weak MPI_Get_version = PMPI_Get_version
-#pragma weak MPI_Get_library_version = PMPI_Get_library_version
 
 extern "C" int PMPI_Init(int* argc, char*** argv) {
   (void)argc;

@@ -10,9 +10,6 @@ using weft::Op;
 using weft::Status;
 using weft::api::finish;
 
-#pragma weak MPI_Op_create = PMPI_Op_create
-#pragma weak MPI_Op_free = PMPI_Op_free
-#pragma weak MPI_Op_commutative = PMPI_Op_commutative
 
 extern "C" int PMPI_Op_create(MPI_User_function* user_fn, int commute, MPI_Op* op) {
   const char* call = "MPI_Op_create";

@@ -23,31 +23,6 @@ using weft::Status;
 using weft::api::finish;
 namespace p2p = weft::p2p;
 
-#pragma weak MPI_Send = PMPI_Send
-#pragma weak MPI_Ssend = PMPI_Ssend
-#pragma weak MPI_Rsend = PMPI_Rsend
-#pragma weak MPI_Bsend = PMPI_Bsend
-#pragma weak MPI_Buffer_attach = PMPI_Buffer_attach
-#pragma weak MPI_Buffer_detach = PMPI_Buffer_detach
-#pragma weak MPI_Recv = PMPI_Recv
-#pragma weak MPI_Isend = PMPI_Isend
-#pragma weak MPI_Issend = PMPI_Issend
-#pragma weak MPI_Irsend = PMPI_Irsend
-#pragma weak MPI_Ibsend = PMPI_Ibsend
-#pragma weak MPI_Irecv = PMPI_Irecv
-#pragma weak MPI_Sendrecv = PMPI_Sendrecv
-#pragma weak MPI_Sendrecv_replace = PMPI_Sendrecv_replace
-#pragma weak MPI_Probe = PMPI_Probe
-#pragma weak MPI_Iprobe = PMPI_Iprobe
-#pragma weak MPI_Mprobe = PMPI_Mprobe
-#pragma weak MPI_Improbe = PMPI_Improbe
-#pragma weak MPI_Mrecv = PMPI_Mrecv
-#pragma weak MPI_Imrecv = PMPI_Imrecv
-#pragma weak MPI_Send_init = PMPI_Send_init
-#pragma weak MPI_Ssend_init = PMPI_Ssend_init
-#pragma weak MPI_Rsend_init = PMPI_Rsend_init
-#pragma weak MPI_Bsend_init = PMPI_Bsend_init
-#pragma weak MPI_Recv_init = PMPI_Recv_init
 
 namespace {
 

@@ -72,7 +72,6 @@ Status check_position(const char* call, const char* size_argument, int buffer_si
 
 }  // namespace
 
-#pragma weak MPI_Pack = PMPI_Pack
 extern "C" int PMPI_Pack(const void* inbuf, int incount, MPI_Datatype datatype, void* outbuf,
                          int outsize, int* position, MPI_Comm comm) {
   if (auto s = weft::api::check_initialized("MPI_Pack"); !s.ok())
@@ -96,7 +95,6 @@ extern "C" int PMPI_Pack(const void* inbuf, int incount, MPI_Datatype datatype, 
   return weft::api::finish(call, nullptr, status);
 }
 
-#pragma weak MPI_Unpack = PMPI_Unpack
 extern "C" int PMPI_Unpack(const void* inbuf, int insize, int* position, void* outbuf, int outcount,
                            MPI_Datatype datatype, MPI_Comm comm) {
   if (auto s = weft::api::check_initialized("MPI_Unpack"); !s.ok())
@@ -120,7 +118,6 @@ extern "C" int PMPI_Unpack(const void* inbuf, int insize, int* position, void* o
   return weft::api::finish(call, nullptr, status);
 }
 
-#pragma weak MPI_Pack_size = PMPI_Pack_size
 extern "C" int PMPI_Pack_size(int incount, MPI_Datatype datatype, MPI_Comm comm, int* size) {
   if (auto s = weft::api::check_initialized("MPI_Pack_size"); !s.ok())
     return weft::api::finish("MPI_Pack_size", nullptr, s);
@@ -144,7 +141,6 @@ extern "C" int PMPI_Pack_size(int incount, MPI_Datatype datatype, MPI_Comm comm,
 }
 
 // Allowed before MPI_Init and after MPI_Finalize.
-#pragma weak MPI_Get_address = PMPI_Get_address
 extern "C" int PMPI_Get_address(const void* location, MPI_Aint* address) {
   const char* call = "MPI_Get_address";
   Status status = check_pointer(call, "address", address);
@@ -153,12 +149,10 @@ extern "C" int PMPI_Get_address(const void* location, MPI_Aint* address) {
 }
 
 // Address arithmetic wraps like the machine's addresses instead of overflowing a signed type.
-#pragma weak MPI_Aint_add = PMPI_Aint_add
 extern "C" MPI_Aint PMPI_Aint_add(MPI_Aint base, MPI_Aint disp) {
   return static_cast<MPI_Aint>(static_cast<uintptr_t>(base) + static_cast<uintptr_t>(disp));
 }
 
-#pragma weak MPI_Aint_diff = PMPI_Aint_diff
 extern "C" MPI_Aint PMPI_Aint_diff(MPI_Aint addr1, MPI_Aint addr2) {
   return static_cast<MPI_Aint>(static_cast<uintptr_t>(addr1) - static_cast<uintptr_t>(addr2));
 }

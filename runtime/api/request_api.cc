@@ -15,19 +15,6 @@ using weft::Status;
 using weft::api::finish;
 namespace p2p = weft::p2p;
 
-#pragma weak MPI_Wait = PMPI_Wait
-#pragma weak MPI_Waitall = PMPI_Waitall
-#pragma weak MPI_Waitany = PMPI_Waitany
-#pragma weak MPI_Waitsome = PMPI_Waitsome
-#pragma weak MPI_Test = PMPI_Test
-#pragma weak MPI_Testall = PMPI_Testall
-#pragma weak MPI_Testany = PMPI_Testany
-#pragma weak MPI_Testsome = PMPI_Testsome
-#pragma weak MPI_Request_free = PMPI_Request_free
-#pragma weak MPI_Request_get_status = PMPI_Request_get_status
-#pragma weak MPI_Cancel = PMPI_Cancel
-#pragma weak MPI_Start = PMPI_Start
-#pragma weak MPI_Startall = PMPI_Startall
 
 namespace {
 

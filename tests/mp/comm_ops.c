@@ -78,11 +78,11 @@ static void predefined(void) {
   check_compare(MPI_COMM_WORLD, MPI_COMM_WORLD, MPI_IDENT, "world with itself");
   check_compare(MPI_COMM_WORLD, MPI_COMM_SELF, world_size == 1 ? MPI_CONGRUENT : MPI_UNEQUAL,
                 "world with self");
-  CHECK(MPI_Comm_f2c(MPI_Comm_c2f(MPI_COMM_WORLD)) == MPI_COMM_WORLD,
+  CHECK(MPI_Comm_fromint(MPI_Comm_toint(MPI_COMM_WORLD)) == MPI_COMM_WORLD,
         "Fortran handle round trip of MPI_COMM_WORLD");
-  CHECK(MPI_Comm_f2c(MPI_Comm_c2f(MPI_COMM_SELF)) == MPI_COMM_SELF,
+  CHECK(MPI_Comm_fromint(MPI_Comm_toint(MPI_COMM_SELF)) == MPI_COMM_SELF,
         "Fortran handle round trip of MPI_COMM_SELF");
-  CHECK(MPI_Comm_c2f(MPI_COMM_WORLD) != MPI_Comm_c2f(MPI_COMM_SELF),
+  CHECK(MPI_Comm_toint(MPI_COMM_WORLD) != MPI_Comm_toint(MPI_COMM_SELF),
         "world and self have distinct Fortran handles");
 }
 
@@ -91,7 +91,7 @@ static void duplicate(void) {
   CHECK_MPI(MPI_Comm_dup(MPI_COMM_WORLD, &dup));
   CHECK(dup != MPI_COMM_NULL && dup != MPI_COMM_WORLD, "MPI_Comm_dup returned a new handle");
   check_compare(MPI_COMM_WORLD, dup, MPI_CONGRUENT, "world with its dup");
-  CHECK(MPI_Comm_f2c(MPI_Comm_c2f(dup)) == dup, "Fortran handle round trip of a dup");
+  CHECK(MPI_Comm_fromint(MPI_Comm_toint(dup)) == dup, "Fortran handle round trip of a dup");
 
   MPI_Group world_group;
   MPI_Group dup_group;
