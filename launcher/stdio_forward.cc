@@ -71,7 +71,12 @@ void OutputForwarder::add(int rank, int pipe_fd, int target_fd) {
 
 std::string OutputForwarder::prefix(const Stream& stream) const {
   if (!tag_output_ || stream.mid_line) return {};
-  return "[" + std::to_string(stream.rank) + "] ";
+  // Built with append rather than "[" + std::string&&: GCC 12 at -O3 warns (-Wrestrict) on
+  // that form with a false overlap, which breaks release builds with warnings as errors.
+  std::string text = "[";
+  text += std::to_string(stream.rank);
+  text += "] ";
+  return text;
 }
 
 void OutputForwarder::read_more(Stream& stream) {

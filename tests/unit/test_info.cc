@@ -75,7 +75,11 @@ TEST_CASE("info: keys keep their first insertion order", "[info]") {
 
 TEST_CASE("info: clone is a deep, ordered, independent copy", "[info]") {
   InfoRef info(new Info());
-  for (int i = 0; i < 20; ++i) info->set("k" + std::to_string((i * 7) % 20), std::to_string(i));
+  for (int i = 0; i < 20; ++i) {
+    std::string key = "k";  // appended, not "k" + std::string&& (GCC 12 -O3 -Wrestrict)
+    key += std::to_string((i * 7) % 20);
+    info->set(key, std::to_string(i));
+  }
   InfoRef copy(info->clone());
   CHECK(keys_of(*copy) == keys_of(*info));
   for (int n = 0; n < info->size(); ++n) {
