@@ -42,7 +42,8 @@ class Comm : public Object {
   MPI_Comm handle();
   void set_predefined_handle(MPI_Comm handle) { predefined_handle_ = handle; }
 
-  // A sequence number for collectives that need a fresh tag per call (comm creation).
+  // A sequence number per call for collective operations that need a fresh tag on the
+  // communicator's collective context (collectives/operation.cc).
   uint32_t next_sequence() { return sequence_++; }
 
  private:

@@ -71,7 +71,6 @@ class Request : public Object {
   uint64_t remote_request = 0; // the other side's request id in a rendezvous
   std::vector<char> packed;    // packed copy of non-contiguous or buffered data
   const char* send_data = nullptr;  // contiguous bytes to send (user buffer or `packed`)
-  bool waiting_for_ack = false;
   int error = MPI_SUCCESS;
 
   // The engine's queue this request waits in (posted receives, streaming sends,

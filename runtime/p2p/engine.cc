@@ -238,7 +238,6 @@ Status Engine::start_send(Request* request) {
     const bool sync = request->mode == SendMode::kSync;
     if (sync) header.flags = kFlagSync;
     // A synchronous send completes when the receiver's ACK arrives.
-    request->waiting_for_ack = sync;
     Status status = send_packet(process, header, sync ? kSyncEagerHeaderBytes : kEagerHeaderBytes,
                                 request->send_data, bytes);
     if (!status.ok()) return status;
@@ -550,7 +549,6 @@ bool Engine::finish_shared_copies() {
 
 void Engine::complete(Request* request) {
   request->active = false;
-  request->waiting_for_ack = false;
   const bool release = request->user_freed;
   request->complete.store(true, std::memory_order_release);
   if (release) request->release();

@@ -142,7 +142,7 @@ class Engine final : public transport::PacketSink {
   IntrusiveList<Unexpected> unexpected_;  // owned; unlinked ones go back to spare_
   IntrusiveList<Request> streams_;   // sends streaming DATA after a CTS
   IntrusiveList<Request> generics_;
-  std::vector<Unexpected*> spare_;
+  std::vector<Unexpected*> spare_;  // recycled Unexpected records (payload capacity kept)
   // Receives whose shared copy waits for chunks the sender is still copying.
   struct SharedCopyWait {
     Request* request;
@@ -151,7 +151,7 @@ class Engine final : public transport::PacketSink {
     uint64_t sender_request;
     Status status;  // the receiver's own part
   };
-  std::vector<SharedCopyWait> shared_copies_;   // recycled Unexpected records (payload capacity kept)
+  std::vector<SharedCopyWait> shared_copies_;
   size_t eager_limit_ = 16384;
   size_t fragment_bytes_ = 65536;
   int64_t spin_ns_ = 100000;
