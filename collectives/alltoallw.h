@@ -3,8 +3,8 @@
 
 #include <vector>
 
+#include "base/error.h"
 #include "mpi.h"
-#include "runtime/error.h"
 
 namespace weft {
 class Comm;

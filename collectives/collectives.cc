@@ -8,9 +8,9 @@
 
 #include "collectives/operation.h"
 #include "collectives/select.h"
+#include "datatype/datatype.h"
 #include "mpi.h"
 #include "runtime/comm.h"
-#include "runtime/datatype.h"
 #include "runtime/op.h"
 
 namespace weft::coll {

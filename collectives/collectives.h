@@ -13,7 +13,7 @@
 
 #include <cstddef>
 
-#include "runtime/error.h"
+#include "base/error.h"
 
 namespace weft {
 class Comm;

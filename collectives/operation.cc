@@ -1,11 +1,11 @@
 #include "collectives/operation.h"
 
+#include "base/object.h"
+#include "base/status_util.h"
 #include "mpi.h"
 #include "runtime/comm.h"
-#include "runtime/object.h"
 #include "runtime/p2p/engine.h"
 #include "runtime/request.h"
-#include "runtime/status_util.h"
 
 namespace weft::coll {
 

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "runtime/datatype.h"
+#include "datatype/datatype.h"
 
 namespace weft::coll {
 

@@ -17,10 +17,10 @@
 #include <string_view>
 #include <vector>
 
+#include "base/config.h"
 #include "collectives/rank_math.h"
 #include "collectives/tuning.h"
 #include "mpi.h"
-#include "runtime/config.h"
 
 namespace weft::coll {
 

@@ -19,8 +19,8 @@
 #include <string>
 #include <string_view>
 
+#include "base/error.h"
 #include "collectives/algorithms.h"
-#include "runtime/error.h"
 
 namespace weft::coll {
 

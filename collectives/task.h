@@ -27,8 +27,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/error.h"
 #include "collectives/team.h"
-#include "runtime/error.h"
 #include "runtime/request.h"
 
 namespace weft::coll {

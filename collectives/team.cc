@@ -4,9 +4,9 @@
 #include <new>
 #include <vector>
 
+#include "datatype/datatype.h"
 #include "mpi.h"
 #include "runtime/comm.h"
-#include "runtime/datatype.h"
 #include "runtime/group.h"
 #include "runtime/p2p/engine.h"
 #include "runtime/request.h"

@@ -7,7 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "runtime/error.h"
+#include "base/error.h"
 
 namespace weft {
 class Comm;

@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <initializer_list>
 
+#include "base/config.h"
 #include "collectives/json.h"
-#include "runtime/config.h"
 
 namespace weft::coll {
 

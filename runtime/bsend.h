@@ -5,7 +5,7 @@
 
 #include <cstddef>
 
-#include "runtime/error.h"
+#include "base/error.h"
 
 namespace weft {
 

@@ -7,9 +7,9 @@
 #include <map>
 #include <string>
 
+#include "base/error.h"
+#include "base/object.h"
 #include "mpi.h"
-#include "runtime/error.h"
-#include "runtime/object.h"
 
 namespace weft {
 

@@ -2,7 +2,7 @@
 // and on the members, through the parent's collective context.
 #pragma once
 
-#include "runtime/error.h"
+#include "base/error.h"
 
 namespace weft {
 

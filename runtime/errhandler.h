@@ -2,8 +2,8 @@
 // MPI_Comm_create_errhandler.
 #pragma once
 
+#include "base/object.h"
 #include "mpi.h"
-#include "runtime/object.h"
 
 namespace weft {
 

@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <string>
 
-#include "collectives/reduce_ops.h"
-#include "runtime/datatype.h"
+#include "datatype/datatype.h"
+#include "datatype/reduce_ops.h"
 
 namespace weft {
 
@@ -107,7 +107,7 @@ Status check_op_type(const char* call, const Op& op, const Datatype& type, Reduc
                  "type (predefined ops need a datatype built from a single predefined type)",
                  call, op.name(), describe_type(type).c_str());
   }
-  ReduceKernel kernel = coll::reduce_kernel(op.handle(), basic->handle());
+  ReduceKernel kernel = reduce_kernel(op.handle(), basic->handle());
   if (kernel == nullptr) {
     if (basic == &type) {
       return error(MPI_ERR_OP, "%s: op %s is not defined for datatype %s", call, op.name(),

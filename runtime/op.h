@@ -2,7 +2,7 @@
 // and user ops made by MPI_Op_create.
 //
 // A predefined op is applied through a type-erased kernel, one loop per (op, predefined
-// type) pair that the standard allows (collectives/reduce_ops.cc holds the table); a user op
+// type) pair that the standard allows (datatype/reduce_ops.cc holds the table); a user op
 // calls the user's function with the user's datatype handle. Which pairs are valid is
 // decided here, once, so every reduction call reports an invalid pair the same way
 // (MPI_ERR_OP, naming the call, the op and the datatype).
@@ -10,17 +10,14 @@
 
 #include <cstddef>
 
+#include "base/error.h"
+#include "base/object.h"
+#include "datatype/reduce_ops.h"
 #include "mpi.h"
-#include "runtime/error.h"
-#include "runtime/object.h"
 
 namespace weft {
 
 class Datatype;
-
-// Applies an op to `count` elements: inout[i] = in[i] op inout[i]. `in` holds the operand
-// of the lower ranks, as MPI_User_function's invec does.
-using ReduceKernel = void (*)(const void* in, void* inout, size_t count);
 
 class Op : public Object {
  public:

@@ -7,7 +7,7 @@
 #include <map>
 #include <string>
 
-#include "runtime/error.h"
+#include "base/error.h"
 #include "transport/transport.h"
 
 namespace weft {

@@ -1,8 +1,8 @@
 #include "runtime/request.h"
 
+#include "datatype/datatype.h"
 #include "runtime/bsend.h"
 #include "runtime/comm.h"
-#include "runtime/datatype.h"
 
 namespace weft {
 

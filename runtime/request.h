@@ -8,8 +8,8 @@
 #include <functional>
 #include <vector>
 
+#include "base/object.h"
 #include "mpi.h"
-#include "runtime/object.h"
 
 namespace weft {
 
@@ -75,7 +75,7 @@ class Request : public Object {
   int error = MPI_SUCCESS;
 
   // The engine's queue this request waits in (posted receives, streaming sends,
-  // generic operations): see runtime/p2p/intrusive_list.h.
+  // generic operations): see base/intrusive_list.h.
   Request* list_prev = nullptr;
   Request* list_next = nullptr;
 

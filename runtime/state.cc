@@ -8,9 +8,9 @@
 #include <cstdlib>
 #include <thread>
 
+#include "base/config.h"
 #include "mpi.h"
 #include "runtime/comm.h"
-#include "runtime/config.h"
 #include "runtime/p2p/engine.h"
 #include "runtime/pmi_client.h"
 

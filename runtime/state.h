@@ -6,7 +6,7 @@
 #include <mutex>
 #include <string>
 
-#include "runtime/error.h"
+#include "base/error.h"
 
 namespace weft {
 

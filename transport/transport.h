@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "base/error.h"
 #include "mpi.h"
-#include "runtime/error.h"
 
 namespace weft::transport {
 

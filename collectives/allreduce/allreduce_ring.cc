@@ -25,10 +25,10 @@
 #include <cstring>
 #include <vector>
 
+#include "base/config.h"
 #include "collectives/algorithms.h"
 #include "collectives/rank_math.h"
 #include "collectives/reduction.h"
-#include "runtime/config.h"
 
 namespace weft::coll {
 

@@ -15,14 +15,14 @@
 #include <memory>
 #include <vector>
 
+#include "base/status_util.h"
 #include "collectives/alltoallw.h"
 #include "collectives/operation.h"
+#include "datatype/datatype.h"
 #include "mpi.h"
 #include "runtime/comm.h"
-#include "runtime/datatype.h"
 #include "runtime/p2p/engine.h"
 #include "runtime/p2p/operations.h"
-#include "runtime/status_util.h"
 
 namespace weft::coll {
 

@@ -2,10 +2,10 @@
 #include <cstdio>
 
 #include "collectives/alltoallw.h"
+#include "datatype/datatype.h"
 #include "mpi.h"
 #include "runtime/api/api.h"
 #include "runtime/comm.h"
-#include "runtime/datatype.h"
 #include "runtime/state.h"
 
 using weft::Comm;

@@ -11,8 +11,8 @@
 // lives in runtime/.
 #pragma once
 
+#include "base/error.h"
 #include "mpi.h"
-#include "runtime/error.h"
 
 namespace weft {
 class Comm;

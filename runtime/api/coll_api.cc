@@ -6,10 +6,10 @@
 #include <cstdint>
 
 #include "collectives/collectives.h"
+#include "datatype/datatype.h"
 #include "mpi.h"
 #include "runtime/api/api.h"
 #include "runtime/comm.h"
-#include "runtime/datatype.h"
 #include "runtime/op.h"
 #include "runtime/request.h"
 #include "runtime/state.h"

@@ -1,15 +1,15 @@
 // C entry points of datatype construction and queries, MPI_Get_count/MPI_Get_elements and
-// the status helpers. They validate arguments, convert handles and call runtime/datatype.h.
+// the status helpers. They validate arguments, convert handles and call datatype/datatype.h.
 #include <cinttypes>
 #include <climits>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "base/status_util.h"
+#include "datatype/datatype.h"
 #include "mpi.h"
 #include "runtime/api/api.h"
-#include "runtime/datatype.h"
-#include "runtime/status_util.h"
 
 namespace {
 

@@ -3,15 +3,15 @@
 #include <memory>
 #include <vector>
 
+#include "base/status_util.h"
+#include "datatype/datatype.h"
 #include "mpi.h"
 #include "runtime/api/api.h"
 #include "runtime/bsend.h"
 #include "runtime/comm.h"
-#include "runtime/datatype.h"
 #include "runtime/p2p/engine.h"
 #include "runtime/p2p/operations.h"
 #include "runtime/state.h"
-#include "runtime/status_util.h"
 
 using weft::Comm;
 using weft::Datatype;

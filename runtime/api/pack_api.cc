@@ -9,10 +9,10 @@
 #include <cstdio>
 #include <string>
 
+#include "datatype/datatype.h"
 #include "mpi.h"
 #include "runtime/api/api.h"
 #include "runtime/comm.h"
-#include "runtime/datatype.h"
 
 namespace {
 

@@ -1,13 +1,13 @@
 // Completion of requests: Wait/Test families, Start, Cancel, Request_free.
 #include <vector>
 
+#include "base/status_util.h"
 #include "mpi.h"
 #include "runtime/api/api.h"
 #include "runtime/comm.h"
 #include "runtime/p2p/engine.h"
 #include "runtime/p2p/operations.h"
 #include "runtime/state.h"
-#include "runtime/status_util.h"
 
 using weft::EngineGuard;
 using weft::Request;

@@ -8,12 +8,12 @@
 #include <chrono>
 #include <cstring>
 
+#include "base/config.h"
+#include "base/status_util.h"
+#include "datatype/datatype.h"
 #include "mpi.h"
-#include "runtime/config.h"
-#include "runtime/datatype.h"
 #include "runtime/pmi_client.h"
 #include "runtime/state.h"
-#include "runtime/status_util.h"
 #include "transport/self/self_transport.h"
 #include "transport/shm/shm_transport.h"
 #include "transport/tcp/tcp_transport.h"

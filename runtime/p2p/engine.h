@@ -23,8 +23,8 @@
 #include <type_traits>
 #include <vector>
 
-#include "runtime/error.h"
-#include "runtime/p2p/intrusive_list.h"
+#include "base/error.h"
+#include "base/intrusive_list.h"
 #include "runtime/request.h"
 #include "transport/transport.h"
 

@@ -1,10 +1,10 @@
 #include "runtime/p2p/operations.h"
 
+#include "base/status_util.h"
+#include "datatype/datatype.h"
 #include "runtime/bsend.h"
 #include "runtime/comm.h"
-#include "runtime/datatype.h"
 #include "runtime/p2p/engine.h"
-#include "runtime/status_util.h"
 
 namespace weft::p2p {
 

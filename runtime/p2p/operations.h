@@ -3,8 +3,8 @@
 // argument and value), request set-up, MPI_PROC_NULL, buffered sends, completion.
 #pragma once
 
+#include "base/error.h"
 #include "mpi.h"
-#include "runtime/error.h"
 #include "runtime/request.h"
 
 namespace weft {

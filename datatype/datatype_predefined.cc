@@ -15,7 +15,7 @@
 #include <complex>
 #include <cstddef>
 
-#include "runtime/datatype.h"
+#include "datatype/datatype.h"
 
 namespace weft {
 

@@ -28,7 +28,4 @@ bool get_bool(std::string_view name);
 // Transports compiled into this build, in the order they are tried for a peer.
 std::vector<std::string> transport_names();
 
-// Writes the text of `weftrun --info`: version, transports, algorithms, variables.
-std::string info_text();
-
 }  // namespace weft::config

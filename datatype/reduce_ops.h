@@ -7,12 +7,15 @@
 #include <cstddef>
 
 #include "mpi.h"
-#include "runtime/op.h"
 
-namespace weft::coll {
+namespace weft {
+
+// Applies an op to `count` elements: inout[i] = in[i] op inout[i]. `in` holds the operand
+// of the lower ranks, as MPI_User_function's invec does.
+using ReduceKernel = void (*)(const void* in, void* inout, size_t count);
 
 // The kernel for predefined `op` on predefined `type`, or nullptr when the pair is not
 // allowed (or either handle is not predefined).
 ReduceKernel reduce_kernel(MPI_Op op, MPI_Datatype type);
 
-}  // namespace weft::coll
+}  // namespace weft

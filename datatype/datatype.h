@@ -20,9 +20,9 @@
 #include <utility>
 #include <vector>
 
+#include "base/error.h"
+#include "base/object.h"
 #include "mpi.h"
-#include "runtime/error.h"
-#include "runtime/object.h"
 
 namespace weft {
 

@@ -1,5 +1,5 @@
 // The datatype object, the layout and signature builders, and the pack/unpack walk.
-#include "runtime/datatype.h"
+#include "datatype/datatype.h"
 
 #include <algorithm>
 #include <cassert>

@@ -1,11 +1,7 @@
-#include "runtime/config.h"
+#include "base/config.h"
 
 #include <cstdio>
 #include <cstdlib>
-#include <sstream>
-
-#include "collectives/select.h"
-#include "weft_config.h"
 
 namespace weft::config {
 
@@ -112,22 +108,6 @@ bool get_bool(std::string_view name) {
 std::vector<std::string> transport_names() {
   // The libfabric (ofi) transport is not written yet; it will sit between shm and tcp.
   return {"self", "shm", "tcp"};
-}
-
-std::string info_text() {
-  std::ostringstream out;
-  out << "weft " << WEFT_VERSION << " (MPI 5.0 standard ABI subset)\n";
-  out << "transports:";
-  for (const auto& t : transport_names()) out << ' ' << t;
-  out << "\ncuda toolkit: " << (WEFT_HAVE_CUDA ? "found" : "not found")
-      << " (device buffers are not supported yet)\n";
-  out << coll::algorithms_text();
-  out << "environment variables:\n";
-  for (const auto& v : variables()) {
-    out << "  " << v.name << " (default: " << (*v.default_value ? v.default_value : "automatic")
-        << ")\n      " << v.description << "\n";
-  }
-  return out.str();
 }
 
 }  // namespace weft::config

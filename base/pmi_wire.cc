@@ -1,4 +1,4 @@
-#include "launcher/pmi_wire.h"
+#include "base/pmi_wire.h"
 
 namespace weft::launcher::pmi {
 

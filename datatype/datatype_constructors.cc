@@ -12,7 +12,7 @@
 #include <cinttypes>
 #include <vector>
 
-#include "runtime/datatype.h"
+#include "datatype/datatype.h"
 
 namespace weft {
 

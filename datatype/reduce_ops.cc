@@ -13,16 +13,16 @@
 //
 // Signed integers are added and multiplied as unsigned numbers of at least int's width, so
 // an overflow wraps (as every MPI implementation's result does) instead of being undefined.
-#include "collectives/reduce_ops.h"
+#include "datatype/reduce_ops.h"
 
 #include <complex>
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
 
-#include "runtime/datatype.h"
+#include "datatype/datatype.h"
 
-namespace weft::coll {
+namespace weft {
 
 namespace {
 
@@ -337,4 +337,4 @@ ReduceKernel reduce_kernel(MPI_Op op, MPI_Datatype type) {
   return table.find(op, type);
 }
 
-}  // namespace weft::coll
+}  // namespace weft
