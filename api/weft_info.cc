@@ -7,6 +7,7 @@
 
 #include "base/config.h"
 #include "collectives/select.h"
+#include "transport/registry.h"
 #include "weft_config.h"
 
 namespace {
@@ -15,7 +16,7 @@ std::string info_text() {
   std::ostringstream out;
   out << "weft " << WEFT_VERSION << " (MPI 5.0 standard ABI subset)\n";
   out << "transports:";
-  for (const auto& t : weft::config::transport_names()) out << ' ' << t;
+  for (const auto& t : weft::transport::names()) out << ' ' << t;
   out << "\ncuda toolkit: " << (WEFT_HAVE_CUDA ? "found" : "not found")
       << " (device buffers are not supported yet)\n";
   out << weft::coll::algorithms_text();

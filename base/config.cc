@@ -105,9 +105,4 @@ bool get_bool(std::string_view name) {
   return !(text.empty() || text == "0" || text == "false" || text == "no" || text == "off");
 }
 
-std::vector<std::string> transport_names() {
-  // The libfabric (ofi) transport is not written yet; it will sit between shm and tcp.
-  return {"self", "shm", "tcp"};
-}
-
 }  // namespace weft::config

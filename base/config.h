@@ -25,7 +25,5 @@ std::string get_string(std::string_view name);
 int64_t get_int(std::string_view name);
 bool get_bool(std::string_view name);
 
-// Transports compiled into this build, in the order they are tried for a peer.
-std::vector<std::string> transport_names();
 
 }  // namespace weft::config

@@ -4,8 +4,8 @@
 
 #include "collectives/task.h"
 #include "mpi.h"
-#include "runtime/p2p/engine.h"
-#include "runtime/request.h"
+#include "p2p/engine.h"
+#include "p2p/request.h"
 
 namespace weft::coll {
 

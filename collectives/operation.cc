@@ -3,9 +3,9 @@
 #include "base/object.h"
 #include "base/status_util.h"
 #include "mpi.h"
+#include "p2p/engine.h"
+#include "p2p/request.h"
 #include "runtime/comm.h"
-#include "runtime/p2p/engine.h"
-#include "runtime/request.h"
 
 namespace weft::coll {
 

@@ -29,7 +29,7 @@
 
 #include "base/error.h"
 #include "collectives/team.h"
-#include "runtime/request.h"
+#include "p2p/request.h"
 
 namespace weft::coll {
 

@@ -6,10 +6,10 @@
 
 #include "datatype/datatype.h"
 #include "mpi.h"
+#include "p2p/engine.h"
+#include "p2p/request.h"
 #include "runtime/comm.h"
 #include "runtime/group.h"
-#include "runtime/p2p/engine.h"
-#include "runtime/request.h"
 
 namespace weft::coll {
 

@@ -6,9 +6,9 @@
 
 #include "collectives/team.h"
 #include "mpi.h"
+#include "p2p/engine.h"
 #include "runtime/comm.h"
 #include "runtime/group.h"
-#include "runtime/p2p/engine.h"
 
 namespace weft {
 

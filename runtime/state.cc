@@ -10,9 +10,9 @@
 
 #include "base/config.h"
 #include "mpi.h"
+#include "p2p/engine.h"
+#include "pmi/pmi_client.h"
 #include "runtime/comm.h"
-#include "runtime/p2p/engine.h"
-#include "runtime/pmi_client.h"
 
 namespace weft {
 
@@ -47,17 +47,8 @@ const std::string& host_name() {
   return g_host_name;
 }
 
-namespace state_internal {
-bool g_engine_locking = false;
-}
-
 int thread_level() { return g_thread_level; }
 bool is_main_thread() { return std::this_thread::get_id() == g_main_thread; }
-
-std::mutex& engine_lock() {
-  static std::mutex lock;
-  return lock;
-}
 
 void abort_job(int code, const std::string& message) {
   std::fprintf(stderr, "%s\n", message.c_str());
@@ -89,7 +80,7 @@ Status initialize(const char* call, int required, int* provided) {
   create_predefined_comms();
   {
     EngineGuard guard;
-    status = p2p::engine().start(*g_pmi);
+    status = p2p::engine().start(*g_pmi, host_name());
   }
   if (!status.ok()) return status;
   return Status();

@@ -1,12 +1,12 @@
 // Process-wide state of the library: initialization phase, this process's identity in the
-// job, the thread level, and the lock that serializes the engine under
-// MPI_THREAD_MULTIPLE.
+// job and the thread level. The lock that serializes the engine is p2p/lock.h (included
+// here for the entry points, which take it through EngineGuard).
 #pragma once
 
-#include <mutex>
 #include <string>
 
 #include "base/error.h"
+#include "p2p/lock.h"
 
 namespace weft {
 
@@ -24,33 +24,6 @@ const std::string& host_name();
 
 int thread_level();         // the level MPI_Init_thread provided
 bool is_main_thread();      // the thread that called MPI_Init / MPI_Init_thread
-
-// Serializes the engine (matching, progress, transports). Entry points take it through
-// EngineGuard (never nested: core functions assume it is held); a waiting thread drops it
-// while it sleeps. User callbacks (error handlers, user ops) never run under it.
-// The lock is only taken under MPI_THREAD_MULTIPLE: at the lower levels one thread at a
-// time calls MPI (the program orders the calls), so the hot path skips two atomic
-// operations per call.
-std::mutex& engine_lock();
-namespace state_internal {
-extern bool g_engine_locking;  // set once by MPI_Init_thread, before any concurrency
-}
-inline bool engine_locking() { return state_internal::g_engine_locking; }
-
-class EngineGuard {
- public:
-  EngineGuard() : locked_(engine_locking()) {
-    if (locked_) engine_lock().lock();
-  }
-  ~EngineGuard() {
-    if (locked_) engine_lock().unlock();
-  }
-  EngineGuard(const EngineGuard&) = delete;
-  EngineGuard& operator=(const EngineGuard&) = delete;
-
- private:
-  bool locked_;
-};
 
 // Ends the whole job: tells the launcher (PMI abort) and exits with `code`.
 [[noreturn]] void abort_job(int code, const std::string& message);

@@ -20,8 +20,8 @@
 #include "collectives/operation.h"
 #include "datatype/datatype.h"
 #include "mpi.h"
+#include "p2p/engine.h"
 #include "runtime/comm.h"
-#include "runtime/p2p/engine.h"
 #include "runtime/p2p/operations.h"
 
 namespace weft::coll {

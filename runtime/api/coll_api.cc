@@ -8,10 +8,10 @@
 #include "collectives/collectives.h"
 #include "datatype/datatype.h"
 #include "mpi.h"
+#include "p2p/request.h"
 #include "runtime/api/api.h"
 #include "runtime/comm.h"
 #include "runtime/op.h"
-#include "runtime/request.h"
 #include "runtime/state.h"
 
 using weft::Comm;

@@ -6,10 +6,10 @@
 #include "base/status_util.h"
 #include "datatype/datatype.h"
 #include "mpi.h"
+#include "p2p/bsend.h"
+#include "p2p/engine.h"
 #include "runtime/api/api.h"
-#include "runtime/bsend.h"
 #include "runtime/comm.h"
-#include "runtime/p2p/engine.h"
 #include "runtime/p2p/operations.h"
 #include "runtime/state.h"
 

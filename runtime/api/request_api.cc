@@ -3,9 +3,9 @@
 
 #include "base/status_util.h"
 #include "mpi.h"
+#include "p2p/engine.h"
 #include "runtime/api/api.h"
 #include "runtime/comm.h"
-#include "runtime/p2p/engine.h"
 #include "runtime/p2p/operations.h"
 #include "runtime/state.h"
 
@@ -85,7 +85,7 @@ extern "C" int PMPI_Wait(MPI_Request* request, MPI_Status* status) {
     empty_status(status);
     return MPI_SUCCESS;
   }
-  weft::Comm* comm = r->comm;
+  weft::Comm* comm = static_cast<weft::Comm*>(r->comm);
   Status s;
   {
     EngineGuard guard;
@@ -109,7 +109,7 @@ extern "C" int PMPI_Test(MPI_Request* request, int* flag, MPI_Status* status) {
     empty_status(status);
     return MPI_SUCCESS;
   }
-  weft::Comm* comm = r->comm;
+  weft::Comm* comm = static_cast<weft::Comm*>(r->comm);
   Status s;
   {
     EngineGuard guard;
@@ -337,12 +337,12 @@ extern "C" int PMPI_Start(MPI_Request* request) {
     return finish(call, nullptr, weft::error(MPI_ERR_REQUEST, "%s: argument request is not a persistent request", call));
   }
   if (r->active) {
-    return finish(call, r->comm, weft::error(MPI_ERR_REQUEST, "%s: the persistent request is already active", call));
+    return finish(call, static_cast<weft::Comm*>(r->comm), weft::error(MPI_ERR_REQUEST, "%s: the persistent request is already active", call));
   }
   EngineGuard guard;
   Status s = p2p::start(call, r);
   r->active = true;
-  return finish(call, s.ok() ? nullptr : r->comm, s);
+  return finish(call, s.ok() ? nullptr : static_cast<weft::Comm*>(r->comm), s);
 }
 
 extern "C" int PMPI_Startall(int count, MPI_Request requests[]) {

@@ -2,9 +2,9 @@
 
 #include "base/status_util.h"
 #include "datatype/datatype.h"
-#include "runtime/bsend.h"
+#include "p2p/bsend.h"
+#include "p2p/engine.h"
 #include "runtime/comm.h"
-#include "runtime/p2p/engine.h"
 
 namespace weft::p2p {
 
@@ -65,7 +65,7 @@ Status start(const char* call, Request* request) {
     return Status();
   }
   if (request->kind == RequestKind::kSend) {
-    request->peer_process = request->comm->process(request->peer);
+    request->peer_process = static_cast<Comm*>(request->comm)->process(request->peer);
     if (request->mode == SendMode::kBuffered) {
       if (request->buffered_bytes > 0) bsend_release(request->buffered_bytes);
       request->buffered_bytes = 0;

@@ -5,7 +5,7 @@
 
 #include "base/error.h"
 #include "mpi.h"
-#include "runtime/request.h"
+#include "p2p/request.h"
 
 namespace weft {
 class Comm;

@@ -1,4 +1,4 @@
-#include "runtime/pmi_client.h"
+#include "pmi/pmi_client.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>

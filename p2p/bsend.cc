@@ -1,7 +1,7 @@
-#include "runtime/bsend.h"
+#include "p2p/bsend.h"
 
 #include "mpi.h"
-#include "runtime/p2p/engine.h"
+#include "p2p/engine.h"
 
 namespace weft {
 

@@ -1,8 +1,7 @@
-#include "runtime/request.h"
+#include "p2p/request.h"
 
 #include "datatype/datatype.h"
-#include "runtime/bsend.h"
-#include "runtime/comm.h"
+#include "p2p/bsend.h"
 
 namespace weft {
 
@@ -14,7 +13,7 @@ Request::~Request() {
   if (buffered_bytes > 0) bsend_release(buffered_bytes);
 }
 
-void Request::bind(Comm* new_comm, Datatype* new_datatype) {
+void Request::bind(Object* new_comm, Datatype* new_datatype) {
   if (new_comm != nullptr) new_comm->retain();
   if (new_datatype != nullptr) new_datatype->retain();
   if (!borrowed) {

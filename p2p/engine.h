@@ -15,23 +15,23 @@
 //                           a shared copy: the receiver first sends HELP (a copy slot and
 //                           its buffer address); both sides then copy chunks at once,
 //                           and the receiver sends FIN when every chunk is done.
-// All functions expect the engine lock (state.h) to be held.
+// All functions expect the engine lock (lock.h) to be held.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <type_traits>
 #include <vector>
 
 #include "base/error.h"
 #include "base/intrusive_list.h"
-#include "runtime/request.h"
+#include "p2p/request.h"
 #include "transport/transport.h"
 
 namespace weft {
 
 class PmiClient;
-class Comm;
 
 namespace p2p {
 
@@ -71,7 +71,7 @@ class Engine final : public transport::PacketSink {
   Engine();
   ~Engine() override;
 
-  Status start(PmiClient& pmi);
+  Status start(PmiClient& pmi, const std::string& host);
   void stop();
 
   // Starts a send or receive described by the request's fields.

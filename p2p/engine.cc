@@ -1,4 +1,4 @@
-#include "runtime/p2p/engine.h"
+#include "p2p/engine.h"
 
 #include <poll.h>
 #include <sched.h>
@@ -12,11 +12,9 @@
 #include "base/status_util.h"
 #include "datatype/datatype.h"
 #include "mpi.h"
-#include "runtime/pmi_client.h"
-#include "runtime/state.h"
-#include "transport/self/self_transport.h"
-#include "transport/shm/shm_transport.h"
-#include "transport/tcp/tcp_transport.h"
+#include "p2p/lock.h"
+#include "pmi/pmi_client.h"
+#include "transport/registry.h"
 
 namespace weft::p2p {
 
@@ -73,71 +71,62 @@ bool Engine::local_peer(int process) const {
          local_[static_cast<size_t>(process)];
 }
 
-Status Engine::start(PmiClient& pmi) {
+Status Engine::start(PmiClient& pmi, const std::string& host) {
   const int me = pmi.rank();
   const int n = pmi.size();
   eager_limit_ = static_cast<size_t>(std::max<int64_t>(0, config::get_int("WEFT_EAGER_LIMIT")));
   fragment_bytes_ =
       static_cast<size_t>(std::max<int64_t>(4096, config::get_int("WEFT_SHM_FRAGMENT")));
   std::string forced = config::get_string("WEFT_TRANSPORT");
-  if (!forced.empty() && forced != "shm" && forced != "tcp") {
-    return error(MPI_ERR_OTHER, "MPI_Init: WEFT_TRANSPORT=%s is not a transport (use shm or tcp)",
-                 forced.c_str());
+  std::string choices;
+  bool known = forced.empty();
+  for (const transport::Entry& entry : transport::registry()) {
+    if (entry.always) continue;
+    choices += choices.empty() ? entry.name : std::string(" or ") + entry.name;
+    known = known || forced == entry.name;
+  }
+  if (!known) {
+    return error(MPI_ERR_OTHER, "MPI_Init: WEFT_TRANSPORT=%s is not a transport (use %s)",
+                 forced.c_str(), choices.c_str());
   }
 
-  auto self = std::make_unique<transport::SelfTransport>(me);
-  transport::Transport* self_raw = self.get();
-  transports_.push_back(std::move(self));
-  transport::ShmTransport* shm = nullptr;
-  transport::TcpTransport* tcp = nullptr;
-  if (n > 1) {
-    if (forced != "tcp") {
-      auto owned = std::make_unique<transport::ShmTransport>();
-      shm = owned.get();
-      transports_.push_back(std::move(owned));
-    }
-    if (forced != "shm") {
-      auto owned = std::make_unique<transport::TcpTransport>();
-      tcp = owned.get();
-      transports_.push_back(std::move(owned));
-    }
+  // A process alone needs only the transports every process has (self).
+  for (const transport::Entry& entry : transport::registry()) {
+    if (!entry.always && (n == 1 || (!forced.empty() && forced != entry.name))) continue;
+    transports_.push_back(entry.create(me));
   }
 
-  WEFT_TRY(pmi.put("host", host_name()));
+  WEFT_TRY(pmi.put("host", host));
   for (auto& t : transports_) WEFT_TRY(t->publish(pmi));
   WEFT_TRY(pmi.barrier());
 
   routes_.assign(static_cast<size_t>(n), nullptr);
   local_.assign(static_cast<size_t>(n), false);
-  std::vector<int> shm_peers, tcp_peers;
+  std::vector<std::vector<int>> peers_of(transports_.size());
   int local_count = 0;
   for (int peer = 0; peer < n; ++peer) {
-    std::string host;
+    std::string peer_host;
     if (peer == me) {
-      host = host_name();
+      peer_host = host;
     } else {
-      WEFT_TRY(pmi.get(peer, "host", host));
+      WEFT_TRY(pmi.get(peer, "host", peer_host));
     }
-    bool same_host = host == host_name();
+    bool same_host = peer_host == host;
     local_[static_cast<size_t>(peer)] = same_host;
     if (same_host) ++local_count;
-    if (peer == me) {
-      routes_[static_cast<size_t>(peer)] = self_raw;
-    } else if (shm != nullptr && same_host) {
-      routes_[static_cast<size_t>(peer)] = shm;
-      shm_peers.push_back(peer);
-    } else if (tcp != nullptr) {
-      routes_[static_cast<size_t>(peer)] = tcp;
-      tcp_peers.push_back(peer);
-    } else {
+    size_t chosen = 0;
+    while (chosen < transports_.size() && !transports_[chosen]->can_reach(peer, same_host)) ++chosen;
+    if (chosen == transports_.size()) {
       return error(MPI_ERR_OTHER,
                    "MPI_Init: rank %d on host %s cannot reach rank %d on host %s with "
                    "WEFT_TRANSPORT=%s",
-                   me, host_name().c_str(), peer, host.c_str(), forced.c_str());
+                   me, host.c_str(), peer, peer_host.c_str(), forced.c_str());
     }
+    routes_[static_cast<size_t>(peer)] = transports_[chosen].get();
+    if (peer != me) peers_of[chosen].push_back(peer);
   }
-  if (shm != nullptr) WEFT_TRY(shm->connect(pmi, shm_peers));
-  if (tcp != nullptr) WEFT_TRY(tcp->connect(pmi, tcp_peers));
+  // Every transport connects, even to no peer: connecting may take part in job-wide steps.
+  for (size_t t = 0; t < transports_.size(); ++t) WEFT_TRY(transports_[t]->connect(pmi, peers_of[t]));
   WEFT_TRY(pmi.barrier());
   for (auto& t : transports_) t->connected_all();
   // Only transports that reach someone are polled (an idle tcp listener costs syscalls).
@@ -637,7 +626,7 @@ bool Engine::sleep_once(void* state, bool (*done)(void*)) {
     for (size_t i = 0; i < fds.size(); ++i) polls[i] = pollfd{fds[i], POLLIN, 0};
     // Sends waiting for room and other threads' completions are not signalled through
     // the descriptors: cap the sleep so they are noticed promptly.
-    int timeout_ms = busy_sending || thread_level() == MPI_THREAD_MULTIPLE || !generics_.empty() ? 1 : 100;
+    int timeout_ms = busy_sending || engine_locking() || !generics_.empty() ? 1 : 100;
     const bool locked = engine_locking();
     if (locked) engine_lock().unlock();
     ::poll(polls.data(), polls.size(), timeout_ms);

@@ -13,7 +13,6 @@
 
 namespace weft {
 
-class Comm;
 class Datatype;
 
 enum class RequestKind : uint8_t { kSend, kRecv, kGeneric };
@@ -27,10 +26,10 @@ class Request : public Object {
   ~Request() override;
 
   // Sets the operation's communicator and datatype (retained until the request dies).
-  void bind(Comm* comm, Datatype* datatype);
+  void bind(Object* comm, Datatype* datatype);
   // For a request that lives on the stack of a blocking call: the caller's references
   // keep both alive for the whole call, so no reference is taken (no atomics).
-  void bind_borrowed(Comm* new_comm, Datatype* new_datatype) {
+  void bind_borrowed(Object* new_comm, Datatype* new_datatype) {
     comm = new_comm;
     datatype = new_datatype;
     borrowed = true;
@@ -52,7 +51,9 @@ class Request : public Object {
   bool borrowed = false;  // comm and datatype are not retained (bind_borrowed)
 
   // The operation, as the user described it.
-  Comm* comm = nullptr;
+  // The communicator (a weft::Comm; p2p sees it only as an object to keep alive, the
+  // layers above cast it back).
+  Object* comm = nullptr;
   Datatype* datatype = nullptr;
   void* buffer = nullptr;  // receive buffer, or the (const) send buffer
   size_t count = 0;
