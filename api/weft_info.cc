@@ -6,7 +6,7 @@
 #include <string>
 
 #include "base/config.h"
-#include "collectives/select.h"
+#include "coll/select.h"
 #include "transport/registry.h"
 #include "weft_config.h"
 

@@ -1,6 +1,6 @@
 // The one error model of weft. Inside the library every fallible function returns a
 // weft::Status; it is converted to an MPI error code only at the C boundary
-// (runtime/api/api.h), where the communicator's error handler runs. A message always
+// (api/api.h), where the communicator's error handler runs. A message always
 // names the MPI call, the argument and the offending value.
 #pragma once
 

@@ -1,6 +1,7 @@
 #include "p2p/request.h"
 
 #include "datatype/datatype.h"
+#include "base/status_util.h"
 #include "p2p/bsend.h"
 
 namespace weft {
@@ -28,3 +29,30 @@ void Request::bind(Object* new_comm, Datatype* new_datatype) {
 Request* request_from_handle(MPI_Request handle) { return dynamic_object<Request>(handle); }
 
 }  // namespace weft
+
+namespace weft::p2p {
+
+Status outcome(const char* call, const Request* request) {
+  if (request->error == MPI_SUCCESS) return Status();
+  if (request->error == MPI_ERR_TRUNCATE) {
+    return error(MPI_ERR_TRUNCATE,
+                 "%s: a message of %zu bytes from rank %d (tag %d) does not fit the receive "
+                 "buffer of %zu bytes (count %zu)",
+                 call, request->message_bytes, request->status.MPI_SOURCE, request->status.MPI_TAG,
+                 request->capacity_bytes, request->count);
+  }
+  return error(request->error, "%s: the operation with rank %d failed (peer process gone?)", call,
+               request->peer);
+}
+
+void copy_status(const Request* request, MPI_Status* status) {
+  if (status == MPI_STATUS_IGNORE) return;
+  if (request->kind == RequestKind::kRecv || request->cancelled) {
+    *status = request->status;
+  } else {
+    status_set_empty(status);
+    status->MPI_ERROR = request->error;
+  }
+}
+
+}  // namespace weft::p2p

@@ -8,6 +8,7 @@
 #include <functional>
 #include <vector>
 
+#include "base/error.h"
 #include "base/object.h"
 #include "mpi.h"
 
@@ -87,3 +88,13 @@ class Request : public Object {
 Request* request_from_handle(MPI_Request handle);
 
 }  // namespace weft
+
+namespace weft::p2p {
+
+// Reports the outcome of a completed request as a Status for `call`.
+Status outcome(const char* call, const Request* request);
+
+// Copies the request's status to the user (MPI_STATUS_IGNORE allowed).
+void copy_status(const Request* request, MPI_Status* status);
+
+}  // namespace weft::p2p

@@ -1,7 +1,7 @@
 // The transport interface: how the point-to-point engine moves packets between
 // processes. A packet is an engine header (opaque here) plus an optional payload.
 // A transport only has to deliver the packets sent to one peer in the order they were
-// sent; matching, protocols and flow control live in the engine (runtime/p2p/).
+// sent; matching, protocols and flow control live in the engine (p2p/).
 //
 // A new transport is a new folder under transport/ implementing this class, and one entry
 // in transport/registry.cc; the engine only asks the registry and the transports.

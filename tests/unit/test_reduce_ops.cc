@@ -1,5 +1,5 @@
 // Unit tests of the reduction kernels (datatype/reduce_ops.h) and of the op/datatype
-// checks (runtime/op.h). Every (op, predefined type) pair the standard allows is run over
+// checks (mpi/op.h). Every (op, predefined type) pair the standard allows is run over
 // random inputs and compared with a reference loop written here, one element at a time;
 // every other pair must have no kernel and be refused with MPI_ERR_OP.
 #include <catch2/catch.hpp>
@@ -15,7 +15,7 @@
 #include "datatype/datatype.h"
 #include "datatype/reduce_ops.h"
 #include "mpi.h"
-#include "runtime/op.h"
+#include "mpi/op.h"
 
 namespace {
 
