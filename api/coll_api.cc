@@ -178,8 +178,9 @@ Status gather_core(const char* call, const void* sendbuf, int sendcount, MPI_Dat
   }
   Request* made = nullptr;
   EngineGuard guard;
-  WEFT_TRY(coll::gather(call, (*c)->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype, recvbuf,
-                        static_cast<size_t>(recvcount), rtype, root, nonblocking ? &made : nullptr));
+  WEFT_TRY(coll::gather(call, (*c)->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype,
+                        recvbuf, static_cast<size_t>(recvcount), rtype, root,
+                        nonblocking ? &made : nullptr));
   give(made, request);
   return Status();
 }
@@ -204,8 +205,8 @@ Status gatherv_core(const char* call, const void* sendbuf, int sendcount, MPI_Da
   }
   Request* made = nullptr;
   EngineGuard guard;
-  WEFT_TRY(coll::gatherv(call, (*c)->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype, recvbuf,
-                         recvcounts, displs, rtype, root, nonblocking ? &made : nullptr));
+  WEFT_TRY(coll::gatherv(call, (*c)->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype,
+                         recvbuf, recvcounts, displs, rtype, root, nonblocking ? &made : nullptr));
   give(made, request);
   return Status();
 }
@@ -229,8 +230,9 @@ Status scatter_core(const char* call, const void* sendbuf, int sendcount, MPI_Da
   }
   Request* made = nullptr;
   EngineGuard guard;
-  WEFT_TRY(coll::scatter(call, (*c)->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype, recvbuf,
-                         static_cast<size_t>(recvcount), rtype, root, nonblocking ? &made : nullptr));
+  WEFT_TRY(coll::scatter(call, (*c)->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype,
+                         recvbuf, static_cast<size_t>(recvcount), rtype, root,
+                         nonblocking ? &made : nullptr));
   give(made, request);
   return Status();
 }
@@ -275,8 +277,9 @@ Status allgather_core(const char* call, const void* sendbuf, int sendcount, MPI_
   }
   Request* made = nullptr;
   EngineGuard guard;
-  WEFT_TRY(coll::allgather(call, (*c)->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype, recvbuf,
-                           static_cast<size_t>(recvcount), rtype, nonblocking ? &made : nullptr));
+  WEFT_TRY(coll::allgather(call, (*c)->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype,
+                           recvbuf, static_cast<size_t>(recvcount), rtype,
+                           nonblocking ? &made : nullptr));
   give(made, request);
   return Status();
 }
@@ -296,8 +299,8 @@ Status allgatherv_core(const char* call, const void* sendbuf, int sendcount,
   }
   Request* made = nullptr;
   EngineGuard guard;
-  WEFT_TRY(coll::allgatherv(call, (*c)->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype, recvbuf,
-                            recvcounts, displs, rtype, nonblocking ? &made : nullptr));
+  WEFT_TRY(coll::allgatherv(call, (*c)->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype,
+                            recvbuf, recvcounts, displs, rtype, nonblocking ? &made : nullptr));
   give(made, request);
   return Status();
 }
@@ -315,8 +318,9 @@ Status alltoall_core(const char* call, const void* sendbuf, int sendcount, MPI_D
   }
   Request* made = nullptr;
   EngineGuard guard;
-  WEFT_TRY(coll::alltoall(call, (*c)->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype, recvbuf,
-                          static_cast<size_t>(recvcount), rtype, nonblocking ? &made : nullptr));
+  WEFT_TRY(coll::alltoall(call, (*c)->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype,
+                          recvbuf, static_cast<size_t>(recvcount), rtype,
+                          nonblocking ? &made : nullptr));
   give(made, request);
   return Status();
 }
@@ -337,8 +341,8 @@ Status alltoallv_core(const char* call, const void* sendbuf, const int* sendcoun
   }
   Request* made = nullptr;
   EngineGuard guard;
-  WEFT_TRY(coll::alltoallv(call, (*c)->coll_view(), sendbuf, sendcounts, sdispls, stype, recvbuf, recvcounts,
-                           rdispls, rtype, nonblocking ? &made : nullptr));
+  WEFT_TRY(coll::alltoallv(call, (*c)->coll_view(), sendbuf, sendcounts, sdispls, stype, recvbuf,
+                           recvcounts, rdispls, rtype, nonblocking ? &made : nullptr));
   give(made, request);
   return Status();
 }
@@ -363,8 +367,8 @@ Status reduce_core(const char* call, const void* sendbuf, void* recvbuf, int cou
   WEFT_TRY(check_reduction(call, op, type, &o));
   Request* made = nullptr;
   EngineGuard guard;
-  WEFT_TRY(coll::reduce(call, (*c)->coll_view(), sendbuf, recvbuf, static_cast<size_t>(count), type, o, root,
-                        nonblocking ? &made : nullptr));
+  WEFT_TRY(coll::reduce(call, (*c)->coll_view(), sendbuf, recvbuf, static_cast<size_t>(count), type,
+                        o, root, nonblocking ? &made : nullptr));
   give(made, request);
   return Status();
 }
@@ -384,8 +388,8 @@ Status allreduce_core(const char* call, const void* sendbuf, void* recvbuf, int 
   WEFT_TRY(not_aliased(call, sendbuf, recvbuf, count));
   Request* made = nullptr;
   EngineGuard guard;
-  WEFT_TRY(coll::allreduce(call, (*c)->coll_view(), sendbuf, recvbuf, static_cast<size_t>(count), type, o,
-                           nonblocking ? &made : nullptr));
+  WEFT_TRY(coll::allreduce(call, (*c)->coll_view(), sendbuf, recvbuf, static_cast<size_t>(count),
+                           type, o, nonblocking ? &made : nullptr));
   give(made, request);
   return Status();
 }
@@ -419,8 +423,9 @@ Status reduce_scatter_core(const char* call, const void* sendbuf, void* recvbuf,
   WEFT_TRY(not_aliased(call, sendbuf, recvbuf, static_cast<int>(total > 0)));
   Request* made = nullptr;
   EngineGuard guard;
-  WEFT_TRY(coll::reduce_scatter(call, (*c)->coll_view(), sendbuf, recvbuf, block ? &recvcount : recvcounts, block,
-                                type, o, nonblocking ? &made : nullptr));
+  WEFT_TRY(coll::reduce_scatter(call, (*c)->coll_view(), sendbuf, recvbuf,
+                                block ? &recvcount : recvcounts, block, type, o,
+                                nonblocking ? &made : nullptr));
   give(made, request);
   return Status();
 }
@@ -440,8 +445,8 @@ Status scan_core(const char* call, const void* sendbuf, void* recvbuf, int count
   WEFT_TRY(not_aliased(call, sendbuf, recvbuf, count));
   Request* made = nullptr;
   EngineGuard guard;
-  WEFT_TRY(coll::scan(call, (*c)->coll_view(), sendbuf, recvbuf, static_cast<size_t>(count), type, o, exclusive,
-                      nonblocking ? &made : nullptr));
+  WEFT_TRY(coll::scan(call, (*c)->coll_view(), sendbuf, recvbuf, static_cast<size_t>(count), type,
+                      o, exclusive, nonblocking ? &made : nullptr));
   give(made, request);
   return Status();
 }

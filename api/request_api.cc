@@ -337,7 +337,9 @@ extern "C" int PMPI_Start(MPI_Request* request) {
     return finish(call, nullptr, weft::error(MPI_ERR_REQUEST, "%s: argument request is not a persistent request", call));
   }
   if (r->active) {
-    return finish(call, static_cast<weft::Comm*>(r->comm), weft::error(MPI_ERR_REQUEST, "%s: the persistent request is already active", call));
+    return finish(
+        call, static_cast<weft::Comm*>(r->comm),
+        weft::error(MPI_ERR_REQUEST, "%s: the persistent request is already active", call));
   }
   EngineGuard guard;
   Status s = p2p::start(call, r);

@@ -173,8 +173,8 @@ Status barrier(const char* call, const CommView& comm, Request** request) {
                 comm.size == 1, request);
 }
 
-Status bcast(const char* call, const CommView& comm, void* buffer, size_t count, Datatype* type, int root,
-             Request** request) {
+Status bcast(const char* call, const CommView& comm, void* buffer, size_t count, Datatype* type,
+             int root, Request** request) {
   auto operation = make_operation(call, comm);
   const bool at_root = comm.rank == root;
   Args a;
@@ -376,8 +376,8 @@ Status alltoallv(const char* call, const CommView& comm, const void* sendbuf, co
   return launch(operation, comm, Collective::kAlltoallv, features_of(comm, 0), a, false, request);
 }
 
-Status reduce(const char* call, const CommView& comm, const void* sendbuf, void* recvbuf, size_t count,
-              Datatype* type, const OpView& op, int root, Request** request) {
+Status reduce(const char* call, const CommView& comm, const void* sendbuf, void* recvbuf,
+              size_t count, Datatype* type, const OpView& op, int root, Request** request) {
   auto operation = make_operation(call, comm);
   Operation& o = *operation;
   Args a;
@@ -396,8 +396,8 @@ Status reduce(const char* call, const CommView& comm, const void* sendbuf, void*
   return launch(operation, comm, Collective::kReduce, f, a, a.count == 0, request);
 }
 
-Status allreduce(const char* call, const CommView& comm, const void* sendbuf, void* recvbuf, size_t count,
-                 Datatype* type, const OpView& op, Request** request) {
+Status allreduce(const char* call, const CommView& comm, const void* sendbuf, void* recvbuf,
+                 size_t count, Datatype* type, const OpView& op, Request** request) {
   auto operation = make_operation(call, comm);
   Operation& o = *operation;
   Args a;
@@ -446,8 +446,8 @@ Status reduce_scatter(const char* call, const CommView& comm, const void* sendbu
                 f, a, elements == 0, request);
 }
 
-Status scan(const char* call, const CommView& comm, const void* sendbuf, void* recvbuf, size_t count,
-            Datatype* type, const OpView& op, bool exclusive, Request** request) {
+Status scan(const char* call, const CommView& comm, const void* sendbuf, void* recvbuf,
+            size_t count, Datatype* type, const OpView& op, bool exclusive, Request** request) {
   auto operation = make_operation(call, comm);
   Operation& o = *operation;
   Args a;

@@ -26,8 +26,8 @@ namespace weft::coll {
 
 Status barrier(const char* call, const CommView& comm, Request** request);
 
-Status bcast(const char* call, const CommView& comm, void* buffer, size_t count, Datatype* type, int root,
-             Request** request);
+Status bcast(const char* call, const CommView& comm, void* buffer, size_t count, Datatype* type,
+             int root, Request** request);
 
 Status gather(const char* call, const CommView& comm, const void* sendbuf, size_t sendcount,
               Datatype* sendtype, void* recvbuf, size_t recvcount, Datatype* recvtype, int root,
@@ -56,18 +56,18 @@ Status alltoallv(const char* call, const CommView& comm, const void* sendbuf, co
                  const int* sdispls, Datatype* sendtype, void* recvbuf, const int* recvcounts,
                  const int* rdispls, Datatype* recvtype, Request** request);
 
-Status reduce(const char* call, const CommView& comm, const void* sendbuf, void* recvbuf, size_t count,
-              Datatype* type, const OpView& op, int root, Request** request);
-Status allreduce(const char* call, const CommView& comm, const void* sendbuf, void* recvbuf, size_t count,
-                 Datatype* type, const OpView& op, Request** request);
+Status reduce(const char* call, const CommView& comm, const void* sendbuf, void* recvbuf,
+              size_t count, Datatype* type, const OpView& op, int root, Request** request);
+Status allreduce(const char* call, const CommView& comm, const void* sendbuf, void* recvbuf,
+                 size_t count, Datatype* type, const OpView& op, Request** request);
 // MPI_Reduce_scatter (recvcounts per rank) and, with `block` set, MPI_Reduce_scatter_block
 // (recvcounts[0] for every rank).
 Status reduce_scatter(const char* call, const CommView& comm, const void* sendbuf, void* recvbuf,
                       const int* recvcounts, bool block, Datatype* type, const OpView& op,
                       Request** request);
 // MPI_Scan, or MPI_Exscan with `exclusive`.
-Status scan(const char* call, const CommView& comm, const void* sendbuf, void* recvbuf, size_t count,
-            Datatype* type, const OpView& op, bool exclusive, Request** request);
+Status scan(const char* call, const CommView& comm, const void* sendbuf, void* recvbuf,
+            size_t count, Datatype* type, const OpView& op, bool exclusive, Request** request);
 
 // MPI_Reduce_local: inoutbuf = inbuf op inoutbuf.
 Status reduce_local(const char* call, const void* inbuf, void* inoutbuf, size_t count,

@@ -1,7 +1,8 @@
 // The narrow internal point-to-point layer that collective algorithms use. A Team is a
 // set of processes (ranks -> world processes), this process's rank in it, and a private
-// context and tag, so collective traffic never matches user receives. All functions expect the engine
-// lock to be held and move raw bytes; datatype handling happens around them.
+// context and tag, so collective traffic never matches user receives. All functions
+// expect the engine lock to be held and move raw bytes; datatype handling happens around
+// them.
 #pragma once
 
 #include <cstddef>

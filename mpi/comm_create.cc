@@ -105,7 +105,8 @@ Status comm_create_group(const char* call, Comm* parent, Group* group, int tag, 
     }
   }
   // Only the group's members take part; the user's tag keeps concurrent calls apart.
-  coll::Team team{group->processes().data(), group->my_rank(), group->size(), parent->coll_context(),
+  coll::Team team{group->processes().data(), group->my_rank(), group->size(),
+                  parent->coll_context(),
                   static_cast<int>((1u << 30) | static_cast<unsigned>(tag & 0x3fffffff))};
   uint32_t context = 0;
   WEFT_TRY(agree_context(call, team, context));

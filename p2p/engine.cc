@@ -115,7 +115,9 @@ Status Engine::start(PmiClient& pmi, const std::string& host) {
     local_[static_cast<size_t>(peer)] = same_host;
     if (same_host) ++local_count;
     size_t chosen = 0;
-    while (chosen < transports_.size() && !transports_[chosen]->can_reach(peer, same_host)) ++chosen;
+    while (chosen < transports_.size() && !transports_[chosen]->can_reach(peer, same_host)) {
+      ++chosen;
+    }
     if (chosen == transports_.size()) {
       return error(MPI_ERR_OTHER,
                    "MPI_Init: rank %d on host %s cannot reach rank %d on host %s with "
@@ -126,7 +128,9 @@ Status Engine::start(PmiClient& pmi, const std::string& host) {
     if (peer != me) peers_of[chosen].push_back(peer);
   }
   // Every transport connects, even to no peer: connecting may take part in job-wide steps.
-  for (size_t t = 0; t < transports_.size(); ++t) WEFT_TRY(transports_[t]->connect(pmi, peers_of[t]));
+  for (size_t t = 0; t < transports_.size(); ++t) {
+    WEFT_TRY(transports_[t]->connect(pmi, peers_of[t]));
+  }
   WEFT_TRY(pmi.barrier());
   for (auto& t : transports_) t->connected_all();
   // Only transports that reach someone are polled (an idle tcp listener costs syscalls).
