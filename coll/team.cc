@@ -115,18 +115,6 @@ Status wait_and_release(Request* request) {
   return status;
 }
 
-Status barrier(const Team& team) {
-  // Dissemination: in round k, signal rank+2^k and hear from rank-2^k.
-  char token = 0;
-  char incoming = 0;
-  for (int distance = 1; distance < team.size; distance *= 2) {
-    int to = (team.rank + distance) % team.size;
-    int from = (team.rank - distance + team.size) % team.size;
-    WEFT_TRY(sendrecv(team, to, &token, 1, from, &incoming, 1));
-  }
-  return Status();
-}
-
 Status allgather_bytes(const Team& team, const void* mine, size_t bytes, void* all) {
   // Ring: p-1 steps, each forwarding the block received in the previous step.
   char* out = static_cast<char*>(all);

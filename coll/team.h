@@ -55,7 +55,6 @@ Request* irecv_in(void* storage, const Team& team, int source, void* buffer, siz
 Status wait_and_release(Request* request);
 
 // Small helpers used to build communicators.
-Status barrier(const Team& team);
 Status allgather_bytes(const Team& team, const void* mine, size_t bytes, void* all);
 Status allreduce_band(const Team& team, uint32_t* words, int count);
 
