@@ -460,7 +460,7 @@ def write_checks(desc, out_path):
            "// counts, sizes and lengths, tags against MPI_TAG_UB, rank sentinels, null handles,",
            "// MPI_IN_PLACE where a call does not accept it, NULL output pointers. Checks that",
            "// need an object (rank < size, committed datatype) stay in the entry points.",
-           "#pragma once", "", '#include "mpi.h"', '#include "runtime/error.h"', "",
+           "#pragma once", "", '#include "mpi.h"', '#include "base/error.h"', "",
            "namespace weft::api::check {", "",
            "// Values a check needs from the library state, passed in to keep checks pure.",
            "struct Limits {", "  int tag_ub;  // MPI_TAG_UB of the communicator's job", "};",

@@ -5,7 +5,9 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <iostream>
 #include <optional>
@@ -16,7 +18,6 @@
 #include "launcher/job_control.h"
 #include "launcher/job_plan.h"
 #include "launcher/stdio_forward.h"
-#include "runtime/config.h"
 #include "weft_config.h"
 
 namespace {
@@ -61,6 +62,24 @@ std::optional<rlimit> raise_open_file_limit(long needed) {
   return original;
 }
 
+// `--info` describes the library (transports, algorithms, variables), but weftrun links no
+// library code, so a broken library cannot break the launcher: weft-info, installed beside
+// weftrun, prints it.
+int run_weft_info() {
+  std::string self(4096, '\0');
+  ssize_t length = readlink("/proc/self/exe", self.data(), self.size() - 1);
+  std::string helper = "weft-info";
+  if (length > 0) {
+    self.resize(static_cast<size_t>(length));
+    helper = self.substr(0, self.rfind('/') + 1) + helper;
+  }
+  std::cout.flush();
+  char* argv[] = {helper.data(), nullptr};
+  execv(helper.c_str(), argv);
+  weft::launcher::print_message("cannot run " + helper + ": " + std::strerror(errno));
+  return 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -85,8 +104,7 @@ int main(int argc, char** argv) {
       std::cout << "weftrun (weft) " << WEFT_VERSION << "\n";
       return 0;
     case Action::info:
-      std::cout << weft::config::info_text();
-      return 0;
+      return run_weft_info();
     case Action::run:
       break;
   }

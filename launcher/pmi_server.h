@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "launcher/pmi_wire.h"
+#include "base/pmi_wire.h"
 
 namespace weft::launcher {
 

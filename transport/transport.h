@@ -1,10 +1,10 @@
 // The transport interface: how the point-to-point engine moves packets between
 // processes. A packet is an engine header (opaque here) plus an optional payload.
 // A transport only has to deliver the packets sent to one peer in the order they were
-// sent; matching, protocols and flow control live in the engine (runtime/p2p/).
+// sent; matching, protocols and flow control live in the engine (p2p/).
 //
-// A new transport is a new folder under transport/ implementing this class; nothing else
-// in the library changes except the list in runtime/p2p/engine.cc that creates transports.
+// A new transport is a new folder under transport/ implementing this class, and one entry
+// in transport/registry.cc; the engine only asks the registry and the transports.
 #pragma once
 
 #include <cstddef>
@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "base/error.h"
 #include "mpi.h"
-#include "runtime/error.h"
 
 namespace weft::transport {
 
@@ -42,6 +42,11 @@ class Transport {
   virtual ~Transport() = default;
 
   virtual const char* name() const = 0;
+
+  // Whether this transport can carry packets to `peer` (a world rank; `same_host` when the
+  // peer published this process's host name). The engine routes each peer to the first
+  // transport of the registry that says yes; asked at start-up only.
+  virtual bool can_reach(int peer, bool same_host) const = 0;
 
   // Phase 1 of start-up: create local resources and publish this process's address
   // through `bootstrap.put`. All processes then pass a PMI barrier.

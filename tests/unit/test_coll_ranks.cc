@@ -1,4 +1,4 @@
-// Unit tests of the collectives' rank arithmetic (collectives/rank_math.h), exhaustively for
+// Unit tests of the collectives' rank arithmetic (coll/rank_math.h), exhaustively for
 // every communicator size p = 1..64 and every root. Where a helper describes a
 // communication pattern, the test plays the pattern out on sets of "what each rank knows"
 // and checks the end state the algorithms rely on. The selection tables, which decide from
@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "collectives/rank_math.h"
-#include "collectives/select.h"
+#include "coll/rank_math.h"
+#include "coll/select.h"
 
 namespace ranks = weft::coll::ranks;
 
@@ -247,7 +247,7 @@ TEST_CASE("rank math: block partitions", "[coll_ranks]") {
   }
 }
 
-// ---- selection tables (collectives/select.h), with no WEFT_*_ALGORITHM set ---------------
+// ---- selection tables (coll/select.h), with no WEFT_*_ALGORITHM set ---------------
 
 namespace {
 

@@ -1,4 +1,4 @@
-// Unit tests of the datatype engine (runtime/datatype.h), through its C++ interface.
+// Unit tests of the datatype engine (datatype/datatype.h), through its C++ interface.
 //
 // Layouts are checked against byte offsets worked out by hand from the standard's
 // definitions, and random nested types against a reference type map built here by the most
@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "datatype/datatype.h"
 #include "mpi.h"
-#include "runtime/datatype.h"
 
 namespace {
 

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "mpi.h"
-#include "runtime/group.h"
-#include "runtime/state.h"
+#include "mpi/group.h"
+#include "mpi/state.h"
 
 namespace {
 

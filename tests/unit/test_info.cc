@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "mpi.h"
-#include "runtime/info.h"
+#include "mpi/info.h"
 
 namespace {
 

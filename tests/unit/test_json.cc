@@ -1,4 +1,4 @@
-// Unit tests of the strict JSON reader behind tuning files (collectives/json.h): what it
+// Unit tests of the strict JSON reader behind tuning files (coll/json.h): what it
 // accepts, the values and places it reports, and the documents it must refuse, each with
 // the line and column of the mistake.
 #include <catch2/catch.hpp>
@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include "collectives/json.h"
+#include "coll/json.h"
 
 using weft::coll::JsonValue;
 using weft::coll::parse_json;

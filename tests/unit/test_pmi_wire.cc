@@ -1,7 +1,7 @@
-// The PMI-1 wire format of weftrun's PMI server (launcher/pmi_wire.h).
+// The PMI-1 wire format of weftrun's PMI server (base/pmi_wire.h).
 #include <catch2/catch.hpp>
 
-#include "launcher/pmi_wire.h"
+#include "base/pmi_wire.h"
 
 using namespace weft::launcher::pmi;
 

@@ -1,5 +1,5 @@
-// Unit tests of the reduction kernels (collectives/reduce_ops.h) and of the op/datatype
-// checks (runtime/op.h). Every (op, predefined type) pair the standard allows is run over
+// Unit tests of the reduction kernels (datatype/reduce_ops.h) and of the op/datatype
+// checks (mpi/op.h). Every (op, predefined type) pair the standard allows is run over
 // random inputs and compared with a reference loop written here, one element at a time;
 // every other pair must have no kernel and be refused with MPI_ERR_OP.
 #include <catch2/catch.hpp>
@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "collectives/reduce_ops.h"
+#include "datatype/datatype.h"
+#include "datatype/reduce_ops.h"
 #include "mpi.h"
-#include "runtime/datatype.h"
-#include "runtime/op.h"
+#include "mpi/op.h"
 
 namespace {
 
@@ -75,7 +75,7 @@ T reference(MPI_Op op, T in, T inout) {
 template <class T>
 void check_elementwise(MPI_Datatype type, const char* name, std::initializer_list<MPI_Op> allowed) {
   for (MPI_Op op : allowed) {
-    ReduceKernel kernel = weft::coll::reduce_kernel(op, type);
+    ReduceKernel kernel = weft::reduce_kernel(op, type);
     INFO(name << " with " << weft::predefined_op_name(op));
     REQUIRE(kernel != nullptr);
     for (size_t count : kCounts) {
@@ -102,7 +102,7 @@ void check_elementwise(MPI_Datatype type, const char* name, std::initializer_lis
     for (MPI_Op a : allowed) listed = listed || a == op;
     if (listed) continue;
     INFO(name << " with " << weft::predefined_op_name(op) << " must have no kernel");
-    CHECK(weft::coll::reduce_kernel(op, type) == nullptr);
+    CHECK(weft::reduce_kernel(op, type) == nullptr);
   }
 }
 
@@ -122,7 +122,7 @@ template <class R>
 void check_complex(MPI_Datatype type, const char* name) {
   using C = std::complex<R>;
   for (MPI_Op op : {MPI_SUM, MPI_PROD}) {
-    ReduceKernel kernel = weft::coll::reduce_kernel(op, type);
+    ReduceKernel kernel = weft::reduce_kernel(op, type);
     INFO(name << " with " << weft::predefined_op_name(op));
     REQUIRE(kernel != nullptr);
     for (size_t count : kCounts) {
@@ -143,7 +143,7 @@ void check_complex(MPI_Datatype type, const char* name) {
   }
   for (MPI_Op op : {MPI_MIN, MPI_MAX, MPI_BAND, MPI_LAND, MPI_MAXLOC}) {
     INFO(name << " with " << weft::predefined_op_name(op) << " must have no kernel");
-    CHECK(weft::coll::reduce_kernel(op, type) == nullptr);
+    CHECK(weft::reduce_kernel(op, type) == nullptr);
   }
 }
 
@@ -155,7 +155,7 @@ void check_pair(MPI_Datatype type, const char* name) {
   REQUIRE(weft::predefined_datatype(type)->size() == kStride);
   for (bool is_max : {true, false}) {
     MPI_Op op = is_max ? MPI_MAXLOC : MPI_MINLOC;
-    ReduceKernel kernel = weft::coll::reduce_kernel(op, type);
+    ReduceKernel kernel = weft::reduce_kernel(op, type);
     INFO(name << " with " << weft::predefined_op_name(op));
     REQUIRE(kernel != nullptr);
     for (size_t count : kCounts) {
@@ -196,7 +196,7 @@ void check_pair(MPI_Datatype type, const char* name) {
   }
   for (MPI_Op op : {MPI_SUM, MPI_MAX, MPI_BAND, MPI_LAND}) {
     INFO(name << " with " << weft::predefined_op_name(op) << " must have no kernel");
-    CHECK(weft::coll::reduce_kernel(op, type) == nullptr);
+    CHECK(weft::reduce_kernel(op, type) == nullptr);
   }
 }
 
@@ -286,9 +286,9 @@ TEST_CASE("reduce kernels: Fortran types", "[reduce_ops]") {
   // No C arithmetic exists for these: they only move data.
   for (MPI_Datatype type : {MPI_REAL2, MPI_REAL16, MPI_COMPLEX4, MPI_COMPLEX32, MPI_CHARACTER}) {
     for (MPI_Op op : {MPI_SUM, MPI_MAX, MPI_PROD, MPI_LAND, MPI_MAXLOC}) {
-      CHECK(weft::coll::reduce_kernel(op, type) == nullptr);
+      CHECK(weft::reduce_kernel(op, type) == nullptr);
     }
-    CHECK(weft::coll::reduce_kernel(MPI_REPLACE, type) != nullptr);
+    CHECK(weft::reduce_kernel(MPI_REPLACE, type) != nullptr);
   }
 }
 
@@ -305,11 +305,11 @@ TEST_CASE("reduce kernels: MPI_REPLACE and MPI_NO_OP on every predefined type", 
       inout[i] = static_cast<unsigned char>(i * 3 + 2);
     }
     const std::vector<unsigned char> before = inout;
-    ReduceKernel no_op = weft::coll::reduce_kernel(MPI_NO_OP, handle);
+    ReduceKernel no_op = weft::reduce_kernel(MPI_NO_OP, handle);
     REQUIRE(no_op != nullptr);
     no_op(in.data(), inout.data(), 3);
     REQUIRE(inout == before);
-    ReduceKernel replace = weft::coll::reduce_kernel(MPI_REPLACE, handle);
+    ReduceKernel replace = weft::reduce_kernel(MPI_REPLACE, handle);
     REQUIRE(replace != nullptr);
     replace(in.data(), inout.data(), 3);
     REQUIRE(inout == in);
@@ -319,11 +319,11 @@ TEST_CASE("reduce kernels: MPI_REPLACE and MPI_NO_OP on every predefined type", 
 TEST_CASE("reduce kernels: types the standard excludes have no arithmetic", "[reduce_ops]") {
   for (MPI_Datatype type : {MPI_WCHAR, MPI_PACKED}) {
     for (MPI_Op op : {MPI_SUM, MPI_MAX, MPI_BAND, MPI_LAND, MPI_MAXLOC}) {
-      CHECK(weft::coll::reduce_kernel(op, type) == nullptr);
+      CHECK(weft::reduce_kernel(op, type) == nullptr);
     }
   }
-  CHECK(weft::coll::reduce_kernel(MPI_OP_NULL, MPI_INT) == nullptr);
-  CHECK(weft::coll::reduce_kernel(MPI_SUM, MPI_DATATYPE_NULL) == nullptr);
+  CHECK(weft::reduce_kernel(MPI_OP_NULL, MPI_INT) == nullptr);
+  CHECK(weft::reduce_kernel(MPI_SUM, MPI_DATATYPE_NULL) == nullptr);
 }
 
 TEST_CASE("ops: handles, names and commutativity", "[reduce_ops]") {

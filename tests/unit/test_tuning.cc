@@ -1,4 +1,4 @@
-// Unit tests of the tuning-file loader (collectives/tuning.h): the built-in file loads and
+// Unit tests of the tuning-file loader (coll/tuning.h): the built-in file loads and
 // ends every collective with a rule that always applies; a file replaces the rules of the
 // collectives it lists and only those; every mistake is refused with the file, the line and
 // column, and what is wrong, leaving the rules as they were.
@@ -11,8 +11,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "collectives/select.h"
-#include "collectives/tuning.h"
+#include "coll/select.h"
+#include "coll/tuning.h"
 
 namespace coll = weft::coll;
 using coll::Collective;

@@ -15,6 +15,7 @@ class SelfTransport final : public Transport {
   explicit SelfTransport(int self) : self_(self) {}
 
   const char* name() const override { return "self"; }
+  bool can_reach(int peer, bool) const override { return peer == self_; }
   Status publish(Bootstrap&) override { return Status(); }
   Status connect(Bootstrap&, const std::vector<int>&) override { return Status(); }
 

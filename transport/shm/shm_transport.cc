@@ -15,8 +15,8 @@
 #include <cstring>
 #include <random>
 
+#include "base/config.h"
 #include "mpi.h"
-#include "runtime/config.h"
 
 namespace weft::transport {
 

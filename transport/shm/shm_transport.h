@@ -41,6 +41,7 @@ class ShmTransport final : public Transport {
   ~ShmTransport() override;
 
   const char* name() const override { return "shm"; }
+  bool can_reach(int, bool same_host) const override { return same_host; }
   Status publish(Bootstrap& bootstrap) override;
   Status connect(Bootstrap& bootstrap, const std::vector<int>& peers) override;
   void connected_all() override;

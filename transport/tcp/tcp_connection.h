@@ -11,7 +11,7 @@
 #include <memory>
 #include <string>
 
-#include "runtime/error.h"
+#include "base/error.h"
 #include "transport/transport.h"
 
 struct iovec;

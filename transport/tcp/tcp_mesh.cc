@@ -24,8 +24,8 @@
 #include <set>
 #include <utility>
 
+#include "base/config.h"
 #include "mpi.h"
-#include "runtime/config.h"
 
 namespace weft::transport::tcp {
 

@@ -21,7 +21,7 @@
 #include <utility>
 #include <vector>
 
-#include "runtime/error.h"
+#include "base/error.h"
 #include "transport/tcp/tcp_wire.h"
 
 namespace weft::transport::tcp {

@@ -9,8 +9,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "base/config.h"
 #include "mpi.h"
-#include "runtime/config.h"
 #include "transport/tcp/tcp_connection.h"
 #include "transport/tcp/tcp_mesh.h"
 #include "transport/tcp/tcp_wire.h"

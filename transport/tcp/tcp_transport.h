@@ -57,6 +57,7 @@ class TcpTransport final : public Transport {
   TcpTransport& operator=(const TcpTransport&) = delete;
 
   const char* name() const override { return "tcp"; }
+  bool can_reach(int, bool) const override { return true; }
 
   Status publish(Bootstrap& bootstrap) override;
   Status connect(Bootstrap& bootstrap, const std::vector<int>& peers) override;

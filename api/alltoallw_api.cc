@@ -1,0 +1,87 @@
+// MPI_Alltoallw and MPI_Ialltoallw: validation, then coll/alltoallw.
+#include <cstdio>
+
+#include "api/api.h"
+#include "coll/alltoallw.h"
+#include "datatype/datatype.h"
+#include "mpi.h"
+#include "mpi/comm.h"
+#include "mpi/state.h"
+
+using weft::Comm;
+using weft::Status;
+using weft::api::finish;
+
+
+namespace {
+
+Status validate_side(const char* call, const char* side, const void* buffer, const int counts[],
+                     const int displs[], const MPI_Datatype types[], int p,
+                     std::vector<weft::Datatype*>& out) {
+  if (p > 0 && (counts == nullptr || displs == nullptr || types == nullptr)) {
+    return weft::error(MPI_ERR_ARG, "%s: an array argument of the %s side is NULL", call, side);
+  }
+  out.resize(static_cast<size_t>(p));
+  for (int i = 0; i < p; ++i) {
+    if (counts[i] < 0) {
+      return weft::error(MPI_ERR_COUNT, "%s: argument %scounts[%d]=%d is negative", call, side, i,
+                         counts[i]);
+    }
+    char argument[32];
+    std::snprintf(argument, sizeof argument, "%stypes[%d]", side, i);
+    weft::Datatype* type = nullptr;
+    WEFT_TRY(weft::check_datatype(call, argument, types[i], &type));
+    out[static_cast<size_t>(i)] = type;
+    // MPI_BOTTOM (NULL) is only meaningful with derived types holding absolute addresses.
+    if (buffer == nullptr && counts[i] > 0 && type->is_predefined() && type->size() > 0) {
+      return weft::error(MPI_ERR_BUFFER, "%s: argument %sbuf is NULL with %scounts[%d]=%d", call,
+                         side, side, i, counts[i]);
+    }
+  }
+  return Status();
+}
+
+Status alltoallw(const char* call, const void* sendbuf, const int sendcounts[],
+                 const int sdispls[], const MPI_Datatype sendtypes[], void* recvbuf,
+                 const int recvcounts[], const int rdispls[], const MPI_Datatype recvtypes[],
+                 MPI_Comm comm, MPI_Request* request, Comm** c) {
+  WEFT_TRY(weft::api::check_initialized(call));
+  WEFT_TRY(weft::check_comm(call, comm, c));
+  const int p = (*c)->size();
+  weft::coll::AlltoallwArgs args{sendbuf, sendcounts, sdispls, {}, recvbuf, recvcounts, rdispls,
+                                 {}, sendbuf == MPI_IN_PLACE};
+  if (recvbuf == MPI_IN_PLACE) {
+    return weft::error(MPI_ERR_BUFFER, "%s: argument recvbuf cannot be MPI_IN_PLACE", call);
+  }
+  WEFT_TRY(validate_side(call, "recv", recvbuf, recvcounts, rdispls, recvtypes, p, args.recvtypes));
+  if (!args.in_place) {
+    WEFT_TRY(validate_side(call, "send", sendbuf, sendcounts, sdispls, sendtypes, p, args.sendtypes));
+  }
+  weft::EngineGuard guard;
+  return weft::coll::alltoallw(call, args, (*c)->coll_view(), request);
+}
+
+}  // namespace
+
+extern "C" int PMPI_Alltoallw(const void* sendbuf, const int sendcounts[], const int sdispls[],
+                              const MPI_Datatype sendtypes[], void* recvbuf,
+                              const int recvcounts[], const int rdispls[],
+                              const MPI_Datatype recvtypes[], MPI_Comm comm) {
+  Comm* c = nullptr;
+  Status s = alltoallw("MPI_Alltoallw", sendbuf, sendcounts, sdispls, sendtypes, recvbuf,
+                       recvcounts, rdispls, recvtypes, comm, nullptr, &c);
+  return finish("MPI_Alltoallw", c, s);
+}
+
+extern "C" int PMPI_Ialltoallw(const void* sendbuf, const int sendcounts[], const int sdispls[],
+                               const MPI_Datatype sendtypes[], void* recvbuf,
+                               const int recvcounts[], const int rdispls[],
+                               const MPI_Datatype recvtypes[], MPI_Comm comm,
+                               MPI_Request* request) {
+  Comm* c = nullptr;
+  Status s = request == nullptr
+                 ? weft::error(MPI_ERR_ARG, "MPI_Ialltoallw: argument request is NULL")
+                 : alltoallw("MPI_Ialltoallw", sendbuf, sendcounts, sdispls, sendtypes, recvbuf,
+                             recvcounts, rdispls, recvtypes, comm, request, &c);
+  return finish("MPI_Ialltoallw", c, s);
+}

@@ -1,0 +1,35 @@
+// Shared helpers of the C entry points. Each entry point is defined as PMPI_<name>; the
+// link makes MPI_<name> an alias of it (the MPI profiling interface), from the list that
+// api/gen_bindings.py writes out of api/mpi.api:
+//
+//   extern "C" int PMPI_Send(...) {
+//     weft::Status status = ...validate, convert handles, call the core...;
+//     return weft::api::finish("MPI_Send", comm, status);
+//   }
+//
+// Entry points only validate arguments, convert handles and call the core; all behaviour
+// lives in the layers below (mpi/, coll/, p2p/).
+#pragma once
+
+#include "base/error.h"
+#include "mpi.h"
+
+namespace weft {
+class Comm;
+}
+
+namespace weft::api {
+
+// Fails unless MPI_Init has run and MPI_Finalize has not.
+Status check_initialized(const char* call);
+
+// Turns `status` into the call's return code. On failure it runs the error handler of
+// `comm` (nullptr: the handler for errors not tied to a communicator — MPI_COMM_SELF's when
+// the program changed it, else MPI_COMM_WORLD's). MPI_ERRORS_ARE_FATAL and
+// MPI_ERRORS_ABORT print the message and end the job; MPI_ERRORS_RETURN returns the code.
+int finish_error(const char* call, Comm* comm, const Status& status);
+inline int finish(const char* call, Comm* comm, const Status& status) {
+  return status.ok() ? MPI_SUCCESS : finish_error(call, comm, status);
+}
+
+}  // namespace weft::api

@@ -1,0 +1,345 @@
+// Communicator entry points.
+#include <climits>
+#include <cstring>
+#include <string>
+
+#include "api/api.h"
+#include "mpi.h"
+#include "mpi/comm.h"
+#include "mpi/comm_create.h"
+#include "mpi/group.h"
+#include "mpi/p2p_operations.h"
+#include "mpi/state.h"
+
+using weft::Comm;
+using weft::EngineGuard;
+using weft::Status;
+using weft::api::finish;
+
+
+namespace {
+
+// Validates the initialization state and the communicator; returns it in *c.
+Status enter(const char* call, MPI_Comm comm, Comm** c) {
+  WEFT_TRY(weft::api::check_initialized(call));
+  return weft::check_comm(call, comm, c);
+}
+
+Status null_output(const char* call, const char* name) {
+  return weft::error(MPI_ERR_ARG, "%s: argument %s is NULL", call, name);
+}
+
+int publish(const char* call, Comm* parent, Status s, Comm* created, MPI_Comm* newcomm) {
+  if (s.ok()) *newcomm = created != nullptr ? created->handle() : MPI_COMM_NULL;
+  return finish(call, parent, s);
+}
+
+}  // namespace
+
+extern "C" int PMPI_Comm_size(MPI_Comm comm, int* size) {
+  Comm* c = nullptr;
+  Status s = enter("MPI_Comm_size", comm, &c);
+  if (s.ok() && size == nullptr) s = null_output("MPI_Comm_size", "size");
+  if (s.ok()) *size = c->size();
+  return finish("MPI_Comm_size", c, s);
+}
+
+extern "C" int PMPI_Comm_rank(MPI_Comm comm, int* rank) {
+  Comm* c = nullptr;
+  Status s = enter("MPI_Comm_rank", comm, &c);
+  if (s.ok() && rank == nullptr) s = null_output("MPI_Comm_rank", "rank");
+  if (s.ok()) *rank = c->rank();
+  return finish("MPI_Comm_rank", c, s);
+}
+
+extern "C" int PMPI_Comm_dup(MPI_Comm comm, MPI_Comm* newcomm) {
+  const char* call = "MPI_Comm_dup";
+  Comm* c = nullptr;
+  Comm* created = nullptr;
+  Status s = enter(call, comm, &c);
+  if (s.ok() && newcomm == nullptr) s = null_output(call, "newcomm");
+  if (s.ok()) {
+    EngineGuard guard;
+    s = weft::comm_dup(call, c, &created);
+  }
+  if (s.ok()) s = weft::copy_attributes(c, created);
+  return publish(call, c, s, created, newcomm);
+}
+
+extern "C" int PMPI_Comm_split(MPI_Comm comm, int color, int key, MPI_Comm* newcomm) {
+  const char* call = "MPI_Comm_split";
+  Comm* c = nullptr;
+  Comm* created = nullptr;
+  Status s = enter(call, comm, &c);
+  if (s.ok() && newcomm == nullptr) s = null_output(call, "newcomm");
+  if (s.ok() && color < 0 && color != MPI_UNDEFINED) {
+    s = weft::error(MPI_ERR_ARG, "%s: argument color=%d is negative (and not MPI_UNDEFINED)", call, color);
+  }
+  if (s.ok()) {
+    EngineGuard guard;
+    s = weft::comm_split(call, c, color, key, &created);
+  }
+  return publish(call, c, s, created, newcomm);
+}
+
+extern "C" int PMPI_Comm_split_type(MPI_Comm comm, int split_type, int key, MPI_Info info,
+                                    MPI_Comm* newcomm) {
+  const char* call = "MPI_Comm_split_type";
+  (void)info;
+  Comm* c = nullptr;
+  Comm* created = nullptr;
+  Status s = enter(call, comm, &c);
+  if (s.ok() && newcomm == nullptr) s = null_output(call, "newcomm");
+  if (s.ok()) {
+    EngineGuard guard;
+    if (split_type == MPI_UNDEFINED) {
+      s = weft::comm_split(call, c, MPI_UNDEFINED, key, &created);
+    } else if (split_type == MPI_COMM_TYPE_SHARED || split_type == MPI_COMM_TYPE_HW_UNGUIDED ||
+               split_type == MPI_COMM_TYPE_HW_GUIDED || split_type == MPI_COMM_TYPE_RESOURCE_GUIDED) {
+      // Hardware-guided splits are answered with the node, the level weft knows.
+      s = weft::comm_split_shared(call, c, key, &created);
+    } else {
+      s = weft::error(MPI_ERR_ARG, "%s: argument split_type=%d is not a split type", call, split_type);
+    }
+  }
+  return publish(call, c, s, created, newcomm);
+}
+
+extern "C" int PMPI_Comm_create(MPI_Comm comm, MPI_Group group, MPI_Comm* newcomm) {
+  const char* call = "MPI_Comm_create";
+  Comm* c = nullptr;
+  Comm* created = nullptr;
+  Status s = enter(call, comm, &c);
+  if (s.ok() && newcomm == nullptr) s = null_output(call, "newcomm");
+  weft::Group* g = s.ok() ? weft::group_from_handle(group) : nullptr;
+  if (s.ok() && g == nullptr) {
+    s = weft::error(MPI_ERR_GROUP, "%s: argument group=%p is not a valid group", call, static_cast<void*>(group));
+  }
+  if (s.ok()) {
+    EngineGuard guard;
+    s = weft::comm_create(call, c, g, &created);
+  }
+  return publish(call, c, s, created, newcomm);
+}
+
+extern "C" int PMPI_Comm_create_group(MPI_Comm comm, MPI_Group group, int tag, MPI_Comm* newcomm) {
+  const char* call = "MPI_Comm_create_group";
+  Comm* c = nullptr;
+  Comm* created = nullptr;
+  Status s = enter(call, comm, &c);
+  if (s.ok() && newcomm == nullptr) s = null_output(call, "newcomm");
+  if (s.ok() && tag < 0) s = weft::error(MPI_ERR_TAG, "%s: argument tag=%d is negative", call, tag);
+  weft::Group* g = s.ok() ? weft::group_from_handle(group) : nullptr;
+  if (s.ok() && g == nullptr) {
+    s = weft::error(MPI_ERR_GROUP, "%s: argument group=%p is not a valid group", call, static_cast<void*>(group));
+  }
+  if (s.ok()) {
+    if (g->my_rank() == MPI_UNDEFINED) {
+      *newcomm = MPI_COMM_NULL;  // non-members take no part and get MPI_COMM_NULL
+      return MPI_SUCCESS;
+    }
+    EngineGuard guard;
+    s = weft::comm_create_group(call, c, g, tag, &created);
+  }
+  return publish(call, c, s, created, newcomm);
+}
+
+extern "C" int PMPI_Comm_free(MPI_Comm* comm) {
+  const char* call = "MPI_Comm_free";
+  if (auto s = weft::api::check_initialized(call); !s.ok()) return finish(call, nullptr, s);
+  if (comm == nullptr) return finish(call, nullptr, null_output(call, "comm"));
+  Comm* c = nullptr;
+  if (auto s = weft::check_comm(call, *comm, &c); !s.ok()) return finish(call, nullptr, s);
+  if (*comm == MPI_COMM_WORLD || *comm == MPI_COMM_SELF) {
+    return finish(call, c, weft::error(MPI_ERR_COMM, "%s: %s cannot be freed", call, c->name().c_str()));
+  }
+  Status s = weft::delete_attributes(c);
+  if (!s.ok()) return finish(call, c, s);
+  weft::release_context(c->context());
+  c->release();
+  *comm = MPI_COMM_NULL;
+  return MPI_SUCCESS;
+}
+
+extern "C" int PMPI_Comm_compare(MPI_Comm comm1, MPI_Comm comm2, int* result) {
+  const char* call = "MPI_Comm_compare";
+  Comm* a = nullptr;
+  Comm* b = nullptr;
+  Status s = enter(call, comm1, &a);
+  if (s.ok()) s = enter(call, comm2, &b);
+  if (s.ok() && result == nullptr) s = null_output(call, "result");
+  if (!s.ok()) return finish(call, a, s);
+  if (a == b) {
+    *result = MPI_IDENT;
+  } else {
+    int groups = weft::group_compare(*a->group(), *b->group());
+    *result = groups == MPI_IDENT ? MPI_CONGRUENT : groups;
+  }
+  return MPI_SUCCESS;
+}
+
+extern "C" int PMPI_Comm_set_name(MPI_Comm comm, const char* comm_name) {
+  const char* call = "MPI_Comm_set_name";
+  Comm* c = nullptr;
+  Status s = enter(call, comm, &c);
+  if (s.ok() && comm_name == nullptr) s = null_output(call, "comm_name");
+  if (s.ok()) c->set_name(std::string(comm_name).substr(0, MPI_MAX_OBJECT_NAME - 1));
+  return finish(call, c, s);
+}
+
+extern "C" int PMPI_Comm_get_name(MPI_Comm comm, char* comm_name, int* resultlen) {
+  const char* call = "MPI_Comm_get_name";
+  Comm* c = nullptr;
+  Status s = enter(call, comm, &c);
+  if (s.ok() && (comm_name == nullptr || resultlen == nullptr)) {
+    s = null_output(call, comm_name == nullptr ? "comm_name" : "resultlen");
+  }
+  if (s.ok()) {
+    const std::string& name = c->name();
+    std::memcpy(comm_name, name.c_str(), name.size() + 1);
+    *resultlen = static_cast<int>(name.size());
+  }
+  return finish(call, c, s);
+}
+
+extern "C" int PMPI_Comm_group(MPI_Comm comm, MPI_Group* group) {
+  const char* call = "MPI_Comm_group";
+  Comm* c = nullptr;
+  Status s = enter(call, comm, &c);
+  if (s.ok() && group == nullptr) s = null_output(call, "group");
+  if (s.ok()) {
+    c->group()->retain();
+    *group = c->group()->handle();
+  }
+  return finish(call, c, s);
+}
+
+extern "C" int PMPI_Comm_test_inter(MPI_Comm comm, int* flag) {
+  const char* call = "MPI_Comm_test_inter";
+  Comm* c = nullptr;
+  Status s = enter(call, comm, &c);
+  if (s.ok() && flag == nullptr) s = null_output(call, "flag");
+  if (s.ok()) *flag = 0;
+  return finish(call, c, s);
+}
+
+namespace {
+// Values of the predefined attributes; MPI returns pointers to them.
+int g_tag_ub = weft::p2p::kTagUpperBound;
+int g_host = MPI_PROC_NULL;
+int g_io = MPI_ANY_SOURCE;
+int g_wtime_is_global = 0;
+int g_appnum = 0;
+int g_universe_size = 0;
+int g_lastusedcode = MPI_ERR_LASTCODE;
+}  // namespace
+
+extern "C" int PMPI_Comm_get_attr(MPI_Comm comm, int keyval, void* attribute_val, int* flag) {
+  const char* call = "MPI_Comm_get_attr";
+  Comm* c = nullptr;
+  Status s = enter(call, comm, &c);
+  if (s.ok() && (attribute_val == nullptr || flag == nullptr)) {
+    s = null_output(call, attribute_val == nullptr ? "attribute_val" : "flag");
+  }
+  if (!s.ok()) return finish(call, c, s);
+  void* value = nullptr;
+  *flag = 1;
+  switch (keyval) {
+    case MPI_TAG_UB: value = &g_tag_ub; break;
+    case MPI_HOST: value = &g_host; break;
+    case MPI_IO: value = &g_io; break;
+    case MPI_WTIME_IS_GLOBAL: value = &g_wtime_is_global; break;
+    case MPI_LASTUSEDCODE:
+      g_lastusedcode = weft::last_used_error_code();
+      value = &g_lastusedcode;
+      break;
+    case MPI_APPNUM:
+      g_appnum = weft::appnum();
+      value = &g_appnum;
+      break;
+    case MPI_UNIVERSE_SIZE:
+      g_universe_size = weft::universe_size();
+      if (g_universe_size <= 0) *flag = 0;
+      value = &g_universe_size;
+      break;
+    default: {
+      weft::Keyval known;
+      if (!weft::find_keyval(keyval, known)) {
+        return finish(call, c, weft::error(MPI_ERR_KEYVAL, "%s: argument comm_keyval=%d is not a key", call, keyval));
+      }
+      auto it = c->attributes().find(keyval);
+      *flag = it != c->attributes().end();
+      if (*flag) value = it->second;
+    }
+  }
+  if (*flag) std::memcpy(attribute_val, &value, sizeof value);
+  return MPI_SUCCESS;
+}
+
+extern "C" int PMPI_Comm_set_attr(MPI_Comm comm, int keyval, void* attribute_val) {
+  const char* call = "MPI_Comm_set_attr";
+  Comm* c = nullptr;
+  Status s = enter(call, comm, &c);
+  weft::Keyval known;
+  if (s.ok() && !weft::find_keyval(keyval, known)) {
+    s = weft::error(MPI_ERR_KEYVAL, "%s: argument comm_keyval=%d is not a user key", call, keyval);
+  }
+  if (s.ok()) {
+    auto it = c->attributes().find(keyval);
+    if (it != c->attributes().end() && known.del != MPI_COMM_NULL_DELETE_FN) {
+      int rc = known.del(comm, keyval, it->second, known.extra_state);
+      if (rc != MPI_SUCCESS) s = weft::error(rc, "%s: the delete callback of key %d returned %d", call, keyval, rc);
+    }
+    if (s.ok()) c->attributes()[keyval] = attribute_val;
+  }
+  return finish(call, c, s);
+}
+
+extern "C" int PMPI_Comm_delete_attr(MPI_Comm comm, int keyval) {
+  const char* call = "MPI_Comm_delete_attr";
+  Comm* c = nullptr;
+  Status s = enter(call, comm, &c);
+  weft::Keyval known;
+  if (s.ok() && !weft::find_keyval(keyval, known)) {
+    s = weft::error(MPI_ERR_KEYVAL, "%s: argument comm_keyval=%d is not a user key", call, keyval);
+  }
+  if (s.ok()) {
+    auto it = c->attributes().find(keyval);
+    if (it == c->attributes().end()) {
+      s = weft::error(MPI_ERR_KEYVAL, "%s: the communicator has no attribute for key %d", call, keyval);
+    } else {
+      if (known.del != MPI_COMM_NULL_DELETE_FN) {
+        int rc = known.del(comm, keyval, it->second, known.extra_state);
+        if (rc != MPI_SUCCESS) s = weft::error(rc, "%s: the delete callback of key %d returned %d", call, keyval, rc);
+      }
+      if (s.ok()) c->attributes().erase(it);
+    }
+  }
+  return finish(call, c, s);
+}
+
+extern "C" int PMPI_Comm_create_keyval(MPI_Comm_copy_attr_function* copy_fn,
+                                       MPI_Comm_delete_attr_function* delete_fn, int* keyval,
+                                       void* extra_state) {
+  const char* call = "MPI_Comm_create_keyval";
+  if (auto s = weft::api::check_initialized(call); !s.ok()) return finish(call, nullptr, s);
+  if (keyval == nullptr) return finish(call, nullptr, null_output(call, "comm_keyval"));
+  *keyval = weft::create_keyval(weft::Keyval{copy_fn, delete_fn, extra_state});
+  return MPI_SUCCESS;
+}
+
+extern "C" int PMPI_Comm_free_keyval(int* keyval) {
+  const char* call = "MPI_Comm_free_keyval";
+  if (auto s = weft::api::check_initialized(call); !s.ok()) return finish(call, nullptr, s);
+  if (keyval == nullptr) return finish(call, nullptr, null_output(call, "comm_keyval"));
+  if (!weft::free_keyval(*keyval)) {
+    return finish(call, nullptr, weft::error(MPI_ERR_KEYVAL, "%s: argument comm_keyval=%d is not a user key", call, *keyval));
+  }
+  *keyval = MPI_KEYVAL_INVALID;
+  return MPI_SUCCESS;
+}
+
+// The standard ABI's integer form of a communicator handle (what Fortran and other
+// language bindings store).
+extern "C" int PMPI_Comm_toint(MPI_Comm comm) { return weft::comm_to_int(comm); }
+extern "C" MPI_Comm PMPI_Comm_fromint(int comm) { return weft::comm_from_int(comm); }

@@ -1,0 +1,543 @@
+// C entry points of datatype construction and queries, MPI_Get_count/MPI_Get_elements and
+// the status helpers. They validate arguments, convert handles and call datatype/datatype.h.
+#include <cinttypes>
+#include <climits>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "api/api.h"
+#include "base/status_util.h"
+#include "datatype/datatype.h"
+#include "mpi.h"
+
+namespace {
+
+using weft::Datatype;
+using weft::Status;
+
+Status check_pointer(const char* call, const char* argument, const void* pointer) {
+  if (pointer == nullptr) {
+    return weft::error(MPI_ERR_ARG, "%s: argument %s is NULL", call, argument);
+  }
+  return Status::success();
+}
+
+Status check_count(const char* call, const char* argument, int64_t count) {
+  if (count < 0) {
+    return weft::error(MPI_ERR_COUNT, "%s: argument %s=%" PRId64 " is negative", call, argument,
+                       count);
+  }
+  return Status::success();
+}
+
+// An input array may be NULL only when it has no entries.
+Status check_array(const char* call, const char* argument, const void* array, int count) {
+  if (array == nullptr && count > 0) {
+    return weft::error(MPI_ERR_ARG, "%s: argument %s is NULL but count=%d", call, argument, count);
+  }
+  return Status::success();
+}
+
+std::vector<int64_t> widen(const int* values, int count) {
+  return count > 0 ? std::vector<int64_t>(values, values + count) : std::vector<int64_t>();
+}
+
+// Stores a new type's handle in the caller's variable.
+Status hand_out(Datatype* made, MPI_Datatype* newtype) {
+  *newtype = made->handle();
+  return Status::success();
+}
+
+// Stores `value` in an int output, or MPI_UNDEFINED when it does not fit (the standard's
+// rule for MPI_Type_size, MPI_Get_count and MPI_Get_elements).
+int int_or_undefined(int64_t value) {
+  return value < 0 || value > INT_MAX ? MPI_UNDEFINED : static_cast<int>(value);
+}
+
+}  // namespace
+
+extern "C" int PMPI_Type_contiguous(int count, MPI_Datatype oldtype, MPI_Datatype* newtype) {
+  if (auto s = weft::api::check_initialized("MPI_Type_contiguous"); !s.ok())
+    return weft::api::finish("MPI_Type_contiguous", nullptr, s);
+  const char* call = "MPI_Type_contiguous";
+  Status status = [&]() -> Status {
+    WEFT_TRY(check_count(call, "count", count));
+    Datatype* old = nullptr;
+    WEFT_TRY(weft::find_datatype(call, "oldtype", oldtype, &old));
+    WEFT_TRY(check_pointer(call, "newtype", newtype));
+    Datatype* made = nullptr;
+    WEFT_TRY(weft::type_contiguous(call, count, *old, &made));
+    return hand_out(made, newtype);
+  }();
+  return weft::api::finish(call, nullptr, status);
+}
+
+extern "C" int PMPI_Type_vector(int count, int blocklength, int stride, MPI_Datatype oldtype,
+                                MPI_Datatype* newtype) {
+  if (auto s = weft::api::check_initialized("MPI_Type_vector"); !s.ok())
+    return weft::api::finish("MPI_Type_vector", nullptr, s);
+  const char* call = "MPI_Type_vector";
+  Status status = [&]() -> Status {
+    WEFT_TRY(check_count(call, "count", count));
+    Datatype* old = nullptr;
+    WEFT_TRY(weft::find_datatype(call, "oldtype", oldtype, &old));
+    WEFT_TRY(check_pointer(call, "newtype", newtype));
+    Datatype* made = nullptr;
+    WEFT_TRY(weft::type_vector(call, count, blocklength, stride, *old, &made));
+    return hand_out(made, newtype);
+  }();
+  return weft::api::finish(call, nullptr, status);
+}
+
+extern "C" int PMPI_Type_create_hvector(int count, int blocklength, MPI_Aint stride,
+                                        MPI_Datatype oldtype, MPI_Datatype* newtype) {
+  if (auto s = weft::api::check_initialized("MPI_Type_create_hvector"); !s.ok())
+    return weft::api::finish("MPI_Type_create_hvector", nullptr, s);
+  const char* call = "MPI_Type_create_hvector";
+  Status status = [&]() -> Status {
+    WEFT_TRY(check_count(call, "count", count));
+    Datatype* old = nullptr;
+    WEFT_TRY(weft::find_datatype(call, "oldtype", oldtype, &old));
+    WEFT_TRY(check_pointer(call, "newtype", newtype));
+    Datatype* made = nullptr;
+    WEFT_TRY(weft::type_hvector(call, count, blocklength, stride, *old, &made));
+    return hand_out(made, newtype);
+  }();
+  return weft::api::finish(call, nullptr, status);
+}
+
+extern "C" int PMPI_Type_indexed(int count, const int array_of_blocklengths[],
+                                 const int array_of_displacements[], MPI_Datatype oldtype,
+                                 MPI_Datatype* newtype) {
+  if (auto s = weft::api::check_initialized("MPI_Type_indexed"); !s.ok())
+    return weft::api::finish("MPI_Type_indexed", nullptr, s);
+  const char* call = "MPI_Type_indexed";
+  Status status = [&]() -> Status {
+    WEFT_TRY(check_count(call, "count", count));
+    WEFT_TRY(check_array(call, "array_of_blocklengths", array_of_blocklengths, count));
+    WEFT_TRY(check_array(call, "array_of_displacements", array_of_displacements, count));
+    Datatype* old = nullptr;
+    WEFT_TRY(weft::find_datatype(call, "oldtype", oldtype, &old));
+    WEFT_TRY(check_pointer(call, "newtype", newtype));
+    Datatype* made = nullptr;
+    WEFT_TRY(weft::type_indexed(call, widen(array_of_blocklengths, count),
+                                widen(array_of_displacements, count), *old, &made));
+    return hand_out(made, newtype);
+  }();
+  return weft::api::finish(call, nullptr, status);
+}
+
+extern "C" int PMPI_Type_create_hindexed(int count, const int array_of_blocklengths[],
+                                         const MPI_Aint array_of_displacements[],
+                                         MPI_Datatype oldtype, MPI_Datatype* newtype) {
+  if (auto s = weft::api::check_initialized("MPI_Type_create_hindexed"); !s.ok())
+    return weft::api::finish("MPI_Type_create_hindexed", nullptr, s);
+  const char* call = "MPI_Type_create_hindexed";
+  Status status = [&]() -> Status {
+    WEFT_TRY(check_count(call, "count", count));
+    WEFT_TRY(check_array(call, "array_of_blocklengths", array_of_blocklengths, count));
+    WEFT_TRY(check_array(call, "array_of_displacements", array_of_displacements, count));
+    Datatype* old = nullptr;
+    WEFT_TRY(weft::find_datatype(call, "oldtype", oldtype, &old));
+    WEFT_TRY(check_pointer(call, "newtype", newtype));
+    Datatype* made = nullptr;
+    std::span<const MPI_Aint> displacements;
+    if (count > 0) displacements = {array_of_displacements, static_cast<size_t>(count)};
+    WEFT_TRY(
+        weft::type_hindexed(call, widen(array_of_blocklengths, count), displacements, *old, &made));
+    return hand_out(made, newtype);
+  }();
+  return weft::api::finish(call, nullptr, status);
+}
+
+extern "C" int PMPI_Type_create_indexed_block(int count, int blocklength,
+                                              const int array_of_displacements[],
+                                              MPI_Datatype oldtype, MPI_Datatype* newtype) {
+  if (auto s = weft::api::check_initialized("MPI_Type_create_indexed_block"); !s.ok())
+    return weft::api::finish("MPI_Type_create_indexed_block", nullptr, s);
+  const char* call = "MPI_Type_create_indexed_block";
+  Status status = [&]() -> Status {
+    WEFT_TRY(check_count(call, "count", count));
+    WEFT_TRY(check_array(call, "array_of_displacements", array_of_displacements, count));
+    Datatype* old = nullptr;
+    WEFT_TRY(weft::find_datatype(call, "oldtype", oldtype, &old));
+    WEFT_TRY(check_pointer(call, "newtype", newtype));
+    Datatype* made = nullptr;
+    WEFT_TRY(weft::type_indexed_block(call, blocklength, widen(array_of_displacements, count), *old,
+                                      &made));
+    return hand_out(made, newtype);
+  }();
+  return weft::api::finish(call, nullptr, status);
+}
+
+extern "C" int PMPI_Type_create_hindexed_block(int count, int blocklength,
+                                               const MPI_Aint array_of_displacements[],
+                                               MPI_Datatype oldtype, MPI_Datatype* newtype) {
+  if (auto s = weft::api::check_initialized("MPI_Type_create_hindexed_block"); !s.ok())
+    return weft::api::finish("MPI_Type_create_hindexed_block", nullptr, s);
+  const char* call = "MPI_Type_create_hindexed_block";
+  Status status = [&]() -> Status {
+    WEFT_TRY(check_count(call, "count", count));
+    WEFT_TRY(check_array(call, "array_of_displacements", array_of_displacements, count));
+    Datatype* old = nullptr;
+    WEFT_TRY(weft::find_datatype(call, "oldtype", oldtype, &old));
+    WEFT_TRY(check_pointer(call, "newtype", newtype));
+    Datatype* made = nullptr;
+    std::span<const MPI_Aint> displacements;
+    if (count > 0) displacements = {array_of_displacements, static_cast<size_t>(count)};
+    WEFT_TRY(weft::type_hindexed_block(call, blocklength, displacements, *old, &made));
+    return hand_out(made, newtype);
+  }();
+  return weft::api::finish(call, nullptr, status);
+}
+
+extern "C" int PMPI_Type_create_struct(int count, const int array_of_blocklengths[],
+                                       const MPI_Aint array_of_displacements[],
+                                       const MPI_Datatype array_of_types[], MPI_Datatype* newtype) {
+  if (auto s = weft::api::check_initialized("MPI_Type_create_struct"); !s.ok())
+    return weft::api::finish("MPI_Type_create_struct", nullptr, s);
+  const char* call = "MPI_Type_create_struct";
+  Status status = [&]() -> Status {
+    WEFT_TRY(check_count(call, "count", count));
+    WEFT_TRY(check_array(call, "array_of_blocklengths", array_of_blocklengths, count));
+    WEFT_TRY(check_array(call, "array_of_displacements", array_of_displacements, count));
+    WEFT_TRY(check_array(call, "array_of_types", array_of_types, count));
+    std::vector<const Datatype*> types(static_cast<size_t>(count));
+    for (int i = 0; i < count; ++i) {
+      const std::string argument = "array_of_types[" + std::to_string(i) + "]";
+      Datatype* type = nullptr;
+      WEFT_TRY(weft::find_datatype(call, argument.c_str(), array_of_types[i], &type));
+      types[static_cast<size_t>(i)] = type;
+    }
+    WEFT_TRY(check_pointer(call, "newtype", newtype));
+    std::span<const MPI_Aint> displacements;
+    if (count > 0) displacements = {array_of_displacements, static_cast<size_t>(count)};
+    Datatype* made = nullptr;
+    WEFT_TRY(
+        weft::type_struct(call, widen(array_of_blocklengths, count), displacements, types, &made));
+    return hand_out(made, newtype);
+  }();
+  return weft::api::finish(call, nullptr, status);
+}
+
+extern "C" int PMPI_Type_create_subarray(int ndims, const int array_of_sizes[],
+                                         const int array_of_subsizes[], const int array_of_starts[],
+                                         int order, MPI_Datatype oldtype, MPI_Datatype* newtype) {
+  if (auto s = weft::api::check_initialized("MPI_Type_create_subarray"); !s.ok())
+    return weft::api::finish("MPI_Type_create_subarray", nullptr, s);
+  const char* call = "MPI_Type_create_subarray";
+  Status status = [&]() -> Status {
+    if (ndims <= 0) {
+      return weft::error(MPI_ERR_ARG, "%s: argument ndims=%d must be positive", call, ndims);
+    }
+    WEFT_TRY(check_array(call, "array_of_sizes", array_of_sizes, ndims));
+    WEFT_TRY(check_array(call, "array_of_subsizes", array_of_subsizes, ndims));
+    WEFT_TRY(check_array(call, "array_of_starts", array_of_starts, ndims));
+    Datatype* old = nullptr;
+    WEFT_TRY(weft::find_datatype(call, "oldtype", oldtype, &old));
+    WEFT_TRY(check_pointer(call, "newtype", newtype));
+    Datatype* made = nullptr;
+    WEFT_TRY(weft::type_subarray(call, widen(array_of_sizes, ndims),
+                                 widen(array_of_subsizes, ndims), widen(array_of_starts, ndims),
+                                 order, *old, &made));
+    return hand_out(made, newtype);
+  }();
+  return weft::api::finish(call, nullptr, status);
+}
+
+extern "C" int PMPI_Type_create_resized(MPI_Datatype oldtype, MPI_Aint lb, MPI_Aint extent,
+                                        MPI_Datatype* newtype) {
+  if (auto s = weft::api::check_initialized("MPI_Type_create_resized"); !s.ok())
+    return weft::api::finish("MPI_Type_create_resized", nullptr, s);
+  const char* call = "MPI_Type_create_resized";
+  Status status = [&]() -> Status {
+    Datatype* old = nullptr;
+    WEFT_TRY(weft::find_datatype(call, "oldtype", oldtype, &old));
+    WEFT_TRY(check_pointer(call, "newtype", newtype));
+    Datatype* made = nullptr;
+    WEFT_TRY(weft::type_resized(call, *old, lb, extent, &made));
+    return hand_out(made, newtype);
+  }();
+  return weft::api::finish(call, nullptr, status);
+}
+
+extern "C" int PMPI_Type_dup(MPI_Datatype oldtype, MPI_Datatype* newtype) {
+  if (auto s = weft::api::check_initialized("MPI_Type_dup"); !s.ok())
+    return weft::api::finish("MPI_Type_dup", nullptr, s);
+  const char* call = "MPI_Type_dup";
+  Status status = [&]() -> Status {
+    Datatype* old = nullptr;
+    WEFT_TRY(weft::find_datatype(call, "oldtype", oldtype, &old));
+    WEFT_TRY(check_pointer(call, "newtype", newtype));
+    Datatype* made = nullptr;
+    WEFT_TRY(weft::type_dup(call, *old, &made));
+    return hand_out(made, newtype);
+  }();
+  return weft::api::finish(call, nullptr, status);
+}
+
+extern "C" int PMPI_Type_commit(MPI_Datatype* datatype) {
+  if (auto s = weft::api::check_initialized("MPI_Type_commit"); !s.ok())
+    return weft::api::finish("MPI_Type_commit", nullptr, s);
+  const char* call = "MPI_Type_commit";
+  Status status = [&]() -> Status {
+    WEFT_TRY(check_pointer(call, "datatype", datatype));
+    Datatype* type = nullptr;
+    WEFT_TRY(weft::find_datatype(call, "datatype", *datatype, &type));
+    // Layouts are complete from construction on, so committing only records the state.
+    type->commit();
+    return Status::success();
+  }();
+  return weft::api::finish(call, nullptr, status);
+}
+
+extern "C" int PMPI_Type_free(MPI_Datatype* datatype) {
+  if (auto s = weft::api::check_initialized("MPI_Type_free"); !s.ok())
+    return weft::api::finish("MPI_Type_free", nullptr, s);
+  const char* call = "MPI_Type_free";
+  Status status = [&]() -> Status {
+    WEFT_TRY(check_pointer(call, "datatype", datatype));
+    Datatype* type = nullptr;
+    WEFT_TRY(weft::find_datatype(call, "datatype", *datatype, &type));
+    if (type->is_predefined()) {
+      return weft::error(MPI_ERR_TYPE,
+                         "%s: argument datatype=0x%" PRIxPTR
+                         " (%s) is predefined and cannot be "
+                         "freed",
+                         call, reinterpret_cast<uintptr_t>(*datatype), type->name().c_str());
+    }
+    // Operations still using the type hold their own references; it is deleted with the last.
+    type->release();
+    *datatype = MPI_DATATYPE_NULL;
+    return Status::success();
+  }();
+  return weft::api::finish(call, nullptr, status);
+}
+
+extern "C" int PMPI_Type_size(MPI_Datatype datatype, int* size) {
+  if (auto s = weft::api::check_initialized("MPI_Type_size"); !s.ok())
+    return weft::api::finish("MPI_Type_size", nullptr, s);
+  const char* call = "MPI_Type_size";
+  Status status = [&]() -> Status {
+    Datatype* type = nullptr;
+    WEFT_TRY(weft::find_datatype(call, "datatype", datatype, &type));
+    WEFT_TRY(check_pointer(call, "size", size));
+    *size = int_or_undefined(static_cast<int64_t>(type->size()));
+    return Status::success();
+  }();
+  return weft::api::finish(call, nullptr, status);
+}
+
+extern "C" int PMPI_Type_size_x(MPI_Datatype datatype, MPI_Count* size) {
+  if (auto s = weft::api::check_initialized("MPI_Type_size_x"); !s.ok())
+    return weft::api::finish("MPI_Type_size_x", nullptr, s);
+  const char* call = "MPI_Type_size_x";
+  Status status = [&]() -> Status {
+    Datatype* type = nullptr;
+    WEFT_TRY(weft::find_datatype(call, "datatype", datatype, &type));
+    WEFT_TRY(check_pointer(call, "size", size));
+    *size = static_cast<MPI_Count>(type->size());
+    return Status::success();
+  }();
+  return weft::api::finish(call, nullptr, status);
+}
+
+extern "C" int PMPI_Type_get_extent(MPI_Datatype datatype, MPI_Aint* lb, MPI_Aint* extent) {
+  if (auto s = weft::api::check_initialized("MPI_Type_get_extent"); !s.ok())
+    return weft::api::finish("MPI_Type_get_extent", nullptr, s);
+  const char* call = "MPI_Type_get_extent";
+  Status status = [&]() -> Status {
+    Datatype* type = nullptr;
+    WEFT_TRY(weft::find_datatype(call, "datatype", datatype, &type));
+    WEFT_TRY(check_pointer(call, "lb", lb));
+    WEFT_TRY(check_pointer(call, "extent", extent));
+    *lb = type->lb();
+    *extent = type->extent();
+    return Status::success();
+  }();
+  return weft::api::finish(call, nullptr, status);
+}
+
+extern "C" int PMPI_Type_get_extent_x(MPI_Datatype datatype, MPI_Count* lb, MPI_Count* extent) {
+  if (auto s = weft::api::check_initialized("MPI_Type_get_extent_x"); !s.ok())
+    return weft::api::finish("MPI_Type_get_extent_x", nullptr, s);
+  const char* call = "MPI_Type_get_extent_x";
+  Status status = [&]() -> Status {
+    Datatype* type = nullptr;
+    WEFT_TRY(weft::find_datatype(call, "datatype", datatype, &type));
+    WEFT_TRY(check_pointer(call, "lb", lb));
+    WEFT_TRY(check_pointer(call, "extent", extent));
+    *lb = type->lb();
+    *extent = type->extent();
+    return Status::success();
+  }();
+  return weft::api::finish(call, nullptr, status);
+}
+
+extern "C" int PMPI_Type_get_true_extent(MPI_Datatype datatype, MPI_Aint* true_lb,
+                                         MPI_Aint* true_extent) {
+  if (auto s = weft::api::check_initialized("MPI_Type_get_true_extent"); !s.ok())
+    return weft::api::finish("MPI_Type_get_true_extent", nullptr, s);
+  const char* call = "MPI_Type_get_true_extent";
+  Status status = [&]() -> Status {
+    Datatype* type = nullptr;
+    WEFT_TRY(weft::find_datatype(call, "datatype", datatype, &type));
+    WEFT_TRY(check_pointer(call, "true_lb", true_lb));
+    WEFT_TRY(check_pointer(call, "true_extent", true_extent));
+    *true_lb = type->true_lb();
+    *true_extent = type->true_extent();
+    return Status::success();
+  }();
+  return weft::api::finish(call, nullptr, status);
+}
+
+extern "C" int PMPI_Type_get_true_extent_x(MPI_Datatype datatype, MPI_Count* true_lb,
+                                           MPI_Count* true_extent) {
+  if (auto s = weft::api::check_initialized("MPI_Type_get_true_extent_x"); !s.ok())
+    return weft::api::finish("MPI_Type_get_true_extent_x", nullptr, s);
+  const char* call = "MPI_Type_get_true_extent_x";
+  Status status = [&]() -> Status {
+    Datatype* type = nullptr;
+    WEFT_TRY(weft::find_datatype(call, "datatype", datatype, &type));
+    WEFT_TRY(check_pointer(call, "true_lb", true_lb));
+    WEFT_TRY(check_pointer(call, "true_extent", true_extent));
+    *true_lb = type->true_lb();
+    *true_extent = type->true_extent();
+    return Status::success();
+  }();
+  return weft::api::finish(call, nullptr, status);
+}
+
+extern "C" int PMPI_Type_get_name(MPI_Datatype datatype, char* type_name, int* resultlen) {
+  if (auto s = weft::api::check_initialized("MPI_Type_get_name"); !s.ok())
+    return weft::api::finish("MPI_Type_get_name", nullptr, s);
+  const char* call = "MPI_Type_get_name";
+  Status status = [&]() -> Status {
+    Datatype* type = nullptr;
+    WEFT_TRY(weft::find_datatype(call, "datatype", datatype, &type));
+    WEFT_TRY(check_pointer(call, "type_name", type_name));
+    WEFT_TRY(check_pointer(call, "resultlen", resultlen));
+    // Names are kept shorter than MPI_MAX_OBJECT_NAME by MPI_Type_set_name.
+    const std::string& name = type->name();
+    std::memcpy(type_name, name.c_str(), name.size() + 1);
+    *resultlen = static_cast<int>(name.size());
+    return Status::success();
+  }();
+  return weft::api::finish(call, nullptr, status);
+}
+
+extern "C" int PMPI_Type_set_name(MPI_Datatype datatype, const char* type_name) {
+  if (auto s = weft::api::check_initialized("MPI_Type_set_name"); !s.ok())
+    return weft::api::finish("MPI_Type_set_name", nullptr, s);
+  const char* call = "MPI_Type_set_name";
+  Status status = [&]() -> Status {
+    Datatype* type = nullptr;
+    WEFT_TRY(weft::find_datatype(call, "datatype", datatype, &type));
+    WEFT_TRY(check_pointer(call, "type_name", type_name));
+    // Longer names are truncated, as the standard allows, so MPI_Type_get_name always fits
+    // a buffer of MPI_MAX_OBJECT_NAME characters.
+    type->set_name(std::string(type_name, strnlen(type_name, MPI_MAX_OBJECT_NAME - 1)));
+    return Status::success();
+  }();
+  return weft::api::finish(call, nullptr, status);
+}
+
+extern "C" int PMPI_Get_count(const MPI_Status* status, MPI_Datatype datatype, int* count) {
+  if (auto s = weft::api::check_initialized("MPI_Get_count"); !s.ok())
+    return weft::api::finish("MPI_Get_count", nullptr, s);
+  const char* call = "MPI_Get_count";
+  Status result = [&]() -> Status {
+    WEFT_TRY(check_pointer(call, "status", status));
+    Datatype* type = nullptr;
+    WEFT_TRY(weft::find_datatype(call, "datatype", datatype, &type));
+    WEFT_TRY(check_pointer(call, "count", count));
+    const int64_t bytes = weft::status_bytes(status);
+    const auto size = static_cast<int64_t>(type->size());
+    if (size == 0) {
+      *count = 0;  // the standard's rule for types without data
+    } else if (bytes % size != 0) {
+      *count = MPI_UNDEFINED;
+    } else {
+      *count = int_or_undefined(bytes / size);
+    }
+    return Status::success();
+  }();
+  return weft::api::finish(call, nullptr, result);
+}
+
+namespace {
+
+Status get_elements(const char* call, const MPI_Status* status, MPI_Datatype datatype,
+                    const void* count, int64_t* elements) {
+  WEFT_TRY(check_pointer(call, "status", status));
+  Datatype* type = nullptr;
+  WEFT_TRY(weft::find_datatype(call, "datatype", datatype, &type));
+  WEFT_TRY(check_pointer(call, "count", count));
+  *elements = type->count_basic_elements(weft::status_bytes(status));
+  return Status::success();
+}
+
+}  // namespace
+
+extern "C" int PMPI_Get_elements(const MPI_Status* status, MPI_Datatype datatype, int* count) {
+  if (auto s = weft::api::check_initialized("MPI_Get_elements"); !s.ok())
+    return weft::api::finish("MPI_Get_elements", nullptr, s);
+  const char* call = "MPI_Get_elements";
+  int64_t elements = 0;
+  Status result = get_elements(call, status, datatype, count, &elements);
+  if (result.ok()) *count = int_or_undefined(elements);
+  return weft::api::finish(call, nullptr, result);
+}
+
+extern "C" int PMPI_Get_elements_x(const MPI_Status* status, MPI_Datatype datatype,
+                                   MPI_Count* count) {
+  if (auto s = weft::api::check_initialized("MPI_Get_elements_x"); !s.ok())
+    return weft::api::finish("MPI_Get_elements_x", nullptr, s);
+  const char* call = "MPI_Get_elements_x";
+  int64_t elements = 0;
+  Status result = get_elements(call, status, datatype, count, &elements);
+  if (result.ok()) *count = elements < 0 ? MPI_UNDEFINED : elements;
+  return weft::api::finish(call, nullptr, result);
+}
+
+extern "C" int PMPI_Status_set_elements(MPI_Status* status, MPI_Datatype datatype, int count) {
+  if (auto s = weft::api::check_initialized("MPI_Status_set_elements"); !s.ok())
+    return weft::api::finish("MPI_Status_set_elements", nullptr, s);
+  const char* call = "MPI_Status_set_elements";
+  Status result = [&]() -> Status {
+    WEFT_TRY(check_pointer(call, "status", status));
+    Datatype* type = nullptr;
+    WEFT_TRY(weft::find_datatype(call, "datatype", datatype, &type));
+    WEFT_TRY(check_count(call, "count", count));
+    const int64_t bytes = type->bytes_of_basic_elements(count);
+    if (bytes < 0) {
+      return weft::error(MPI_ERR_ARG,
+                         "%s: argument count=%d cannot be represented: datatype=0x%" PRIxPTR
+                         " holds no basic elements",
+                         call, count, reinterpret_cast<uintptr_t>(datatype));
+    }
+    weft::status_set_bytes(status, bytes);
+    return Status::success();
+  }();
+  return weft::api::finish(call, nullptr, result);
+}
+
+extern "C" int PMPI_Status_set_cancelled(MPI_Status* status, int flag) {
+  if (auto s = weft::api::check_initialized("MPI_Status_set_cancelled"); !s.ok())
+    return weft::api::finish("MPI_Status_set_cancelled", nullptr, s);
+  const char* call = "MPI_Status_set_cancelled";
+  Status result = check_pointer(call, "status", status);
+  if (result.ok()) weft::status_set_cancelled(status, flag != 0);
+  return weft::api::finish(call, nullptr, result);
+}
+
+extern "C" int PMPI_Test_cancelled(const MPI_Status* status, int* flag) {
+  if (auto s = weft::api::check_initialized("MPI_Test_cancelled"); !s.ok())
+    return weft::api::finish("MPI_Test_cancelled", nullptr, s);
+  const char* call = "MPI_Test_cancelled";
+  Status result = check_pointer(call, "status", status);
+  if (result.ok()) result = check_pointer(call, "flag", flag);
+  if (result.ok()) *flag = weft::status_cancelled(status) ? 1 : 0;
+  return weft::api::finish(call, nullptr, result);
+}

@@ -1,0 +1,550 @@
+// Point-to-point entry points: validate, convert handles, call the p2p engine (p2p/, mpi/p2p_operations.h).
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "api/api.h"
+#include "base/status_util.h"
+#include "datatype/datatype.h"
+#include "mpi.h"
+#include "mpi/comm.h"
+#include "mpi/p2p_operations.h"
+#include "mpi/state.h"
+#include "p2p/bsend.h"
+#include "p2p/engine.h"
+
+using weft::Comm;
+using weft::Datatype;
+using weft::EngineGuard;
+using weft::Request;
+using weft::RequestKind;
+using weft::SendMode;
+using weft::Status;
+using weft::api::finish;
+namespace p2p = weft::p2p;
+
+
+namespace {
+
+// A matched message taken off the queue by MPI_Mprobe / MPI_Improbe.
+class Message : public weft::Object {
+ public:
+  static constexpr weft::ObjectKind kKind = weft::ObjectKind::kMessage;
+  Message(Comm* comm, std::unique_ptr<p2p::Unexpected> message)
+      : Object(kKind), comm_(comm), message_(std::move(message)) {
+    comm_->retain();
+  }
+  ~Message() override { comm_->release(); }
+  Comm* comm() const { return comm_; }
+  std::unique_ptr<p2p::Unexpected> take() { return std::move(message_); }
+
+ private:
+  Comm* comm_;
+  std::unique_ptr<p2p::Unexpected> message_;
+};
+
+// The common case of a blocking call, checked without building a Status: a running
+// library, a valid communicator, a predefined datatype, a real peer rank and tag. When it
+// says no, validate() runs and words the error (or accepts MPI_PROC_NULL, derived types…).
+bool quick_valid(p2p::Direction direction, const void* buf, int count, MPI_Datatype datatype,
+                 int peer, int tag, MPI_Comm comm, Comm** c, Datatype** type) {
+  if (count < 0 || !weft::is_running()) return false;
+  Comm* communicator = weft::comm_from_handle(comm);
+  if (communicator == nullptr) return false;
+  const Datatype* predefined = weft::predefined_datatype(datatype);
+  if (predefined == nullptr || (buf == nullptr && count > 0 && predefined->size() > 0)) return false;
+  const bool receive = direction == p2p::Direction::kReceive;
+  if (!((peer >= 0 && peer < communicator->size()) || (receive && peer == MPI_ANY_SOURCE))) return false;
+  if (!((tag >= 0 && tag <= p2p::kTagUpperBound) || (receive && tag == MPI_ANY_TAG))) return false;
+  *c = communicator;
+  *type = const_cast<Datatype*>(predefined);
+  return true;
+}
+
+Status blocking_send(const char* call, const void* buf, int count, MPI_Datatype datatype,
+                     int dest, int tag, MPI_Comm comm, SendMode mode, Comm** c) {
+  Datatype* type = nullptr;
+  if (!quick_valid(p2p::Direction::kSend, buf, count, datatype, dest, tag, comm, c, &type)) {
+    WEFT_TRY(weft::api::check_initialized(call));
+    WEFT_TRY(p2p::validate(call, p2p::Direction::kSend, buf, count, datatype, dest, tag, comm, c, &type));
+  }
+  if (dest == MPI_PROC_NULL) return Status();
+  if (mode == SendMode::kBuffered) {
+    // The data is copied now; the transfer finishes in the background.
+    Request* request = p2p::make_request(RequestKind::kSend, *c, type, buf, count, dest, tag, mode);
+    EngineGuard guard;
+    Status status = p2p::start(call, request);
+    if (!status.ok() || request->is_complete()) {
+      request->release();
+    } else {
+      request->user_freed = true;
+    }
+    return status;
+  }
+  if (mode != SendMode::kSync && type->is_contiguous()) {
+    // Eager fast path: no request; the transport copies the data before returning.
+    const size_t bytes = static_cast<size_t>(count) * type->size();
+    p2p::Engine& engine = p2p::engine();
+    if (bytes <= engine.eager_limit()) {
+      Comm* target = *c;
+      EngineGuard guard;
+      return engine.send_eager(target->process(dest), target->rank(), tag, target->context(),
+                               static_cast<const char*>(buf) + type->true_lb(), bytes);
+    }
+  }
+  Request request(RequestKind::kSend);
+  request.bind_borrowed(*c, type);
+  request.buffer = const_cast<void*>(buf);
+  request.count = static_cast<size_t>(count);
+  request.peer = dest;
+  request.tag = tag;
+  request.context = (*c)->context();
+  request.self_rank = (*c)->rank();
+  request.mode = mode;
+  EngineGuard guard;
+  WEFT_TRY(p2p::start(call, &request));
+  return p2p::wait(call, &request, MPI_STATUS_IGNORE);
+}
+
+Status blocking_recv(const char* call, void* buf, int count, MPI_Datatype datatype, int source,
+                     int tag, MPI_Comm comm, MPI_Status* status, Comm** c) {
+  Datatype* type = nullptr;
+  if (!quick_valid(p2p::Direction::kReceive, buf, count, datatype, source, tag, comm, c, &type)) {
+    WEFT_TRY(weft::api::check_initialized(call));
+    WEFT_TRY(p2p::validate(call, p2p::Direction::kReceive, buf, count, datatype, source, tag, comm, c, &type));
+  }
+  Request request(RequestKind::kRecv);
+  request.bind_borrowed(*c, type);
+  request.buffer = buf;
+  request.count = static_cast<size_t>(count);
+  request.peer = source;
+  request.tag = tag;
+  request.context = (*c)->context();
+  request.self_rank = (*c)->rank();
+  EngineGuard guard;
+  WEFT_TRY(p2p::start(call, &request));
+  return p2p::wait(call, &request, status);
+}
+
+Status nonblocking(const char* call, RequestKind kind, const void* buf, int count,
+                   MPI_Datatype datatype, int peer, int tag, MPI_Comm comm, SendMode mode,
+                   MPI_Request* out, bool persistent, Comm** c) {
+  Datatype* type = nullptr;
+  auto direction = kind == RequestKind::kSend ? p2p::Direction::kSend : p2p::Direction::kReceive;
+  if (out == nullptr || !quick_valid(direction, buf, count, datatype, peer, tag, comm, c, &type)) {
+    WEFT_TRY(weft::api::check_initialized(call));
+    if (out == nullptr) return weft::error(MPI_ERR_ARG, "%s: argument request is NULL", call);
+    WEFT_TRY(p2p::validate(call, direction, buf, count, datatype, peer, tag, comm, c, &type));
+  }
+  Request* request = p2p::make_request(kind, *c, type, buf, count, peer, tag, mode);
+  request->persistent = persistent;
+  if (!persistent) {
+    EngineGuard guard;
+    Status status = p2p::start(call, request);
+    if (!status.ok()) {
+      request->release();
+      return status;
+    }
+  }
+  *out = request->handle();
+  return Status();
+}
+
+}  // namespace
+
+extern "C" int PMPI_Send(const void* buf, int count, MPI_Datatype datatype, int dest, int tag,
+                         MPI_Comm comm) {
+  Comm* c = nullptr;
+  Status s = blocking_send("MPI_Send", buf, count, datatype, dest, tag, comm, SendMode::kStandard, &c);
+  return finish("MPI_Send", c, s);
+}
+
+extern "C" int PMPI_Ssend(const void* buf, int count, MPI_Datatype datatype, int dest, int tag,
+                          MPI_Comm comm) {
+  Comm* c = nullptr;
+  Status s = blocking_send("MPI_Ssend", buf, count, datatype, dest, tag, comm, SendMode::kSync, &c);
+  return finish("MPI_Ssend", c, s);
+}
+
+extern "C" int PMPI_Rsend(const void* buf, int count, MPI_Datatype datatype, int dest, int tag,
+                          MPI_Comm comm) {
+  Comm* c = nullptr;
+  Status s = blocking_send("MPI_Rsend", buf, count, datatype, dest, tag, comm, SendMode::kReady, &c);
+  return finish("MPI_Rsend", c, s);
+}
+
+extern "C" int PMPI_Bsend(const void* buf, int count, MPI_Datatype datatype, int dest, int tag,
+                          MPI_Comm comm) {
+  Comm* c = nullptr;
+  Status s = blocking_send("MPI_Bsend", buf, count, datatype, dest, tag, comm, SendMode::kBuffered, &c);
+  return finish("MPI_Bsend", c, s);
+}
+
+extern "C" int PMPI_Buffer_attach(void* buffer, int size) {
+  const char* call = "MPI_Buffer_attach";
+  if (auto s = weft::api::check_initialized(call); !s.ok()) return finish(call, nullptr, s);
+  if (size < 0) {
+    return finish(call, nullptr, weft::error(MPI_ERR_ARG, "%s: argument size=%d is negative", call, size));
+  }
+  EngineGuard guard;
+  Status s = weft::bsend_attach(call, buffer, static_cast<size_t>(size));
+  return finish(call, nullptr, s);
+}
+
+extern "C" int PMPI_Buffer_detach(void* buffer_addr, int* size) {
+  const char* call = "MPI_Buffer_detach";
+  if (auto s = weft::api::check_initialized(call); !s.ok()) return finish(call, nullptr, s);
+  if (buffer_addr == nullptr || size == nullptr) {
+    return finish(call, nullptr, weft::error(MPI_ERR_ARG, "%s: argument %s is NULL", call,
+                                             buffer_addr == nullptr ? "buffer_addr" : "size"));
+  }
+  void* buffer = nullptr;
+  size_t bytes = 0;
+  Status s;
+  {
+    EngineGuard guard;
+    s = weft::bsend_detach(call, &buffer, &bytes);
+  }
+  if (s.ok()) {
+    std::memcpy(buffer_addr, &buffer, sizeof buffer);
+    *size = static_cast<int>(bytes);
+  }
+  return finish(call, nullptr, s);
+}
+
+extern "C" int PMPI_Recv(void* buf, int count, MPI_Datatype datatype, int source, int tag,
+                         MPI_Comm comm, MPI_Status* status) {
+  Comm* c = nullptr;
+  Status s = blocking_recv("MPI_Recv", buf, count, datatype, source, tag, comm, status, &c);
+  return finish("MPI_Recv", c, s);
+}
+
+extern "C" int PMPI_Isend(const void* buf, int count, MPI_Datatype datatype, int dest, int tag,
+                          MPI_Comm comm, MPI_Request* request) {
+  Comm* c = nullptr;
+  Status s = nonblocking("MPI_Isend", RequestKind::kSend, buf, count, datatype, dest, tag, comm,
+                         SendMode::kStandard, request, false, &c);
+  return finish("MPI_Isend", c, s);
+}
+
+extern "C" int PMPI_Issend(const void* buf, int count, MPI_Datatype datatype, int dest, int tag,
+                           MPI_Comm comm, MPI_Request* request) {
+  Comm* c = nullptr;
+  Status s = nonblocking("MPI_Issend", RequestKind::kSend, buf, count, datatype, dest, tag, comm,
+                         SendMode::kSync, request, false, &c);
+  return finish("MPI_Issend", c, s);
+}
+
+extern "C" int PMPI_Irsend(const void* buf, int count, MPI_Datatype datatype, int dest, int tag,
+                           MPI_Comm comm, MPI_Request* request) {
+  Comm* c = nullptr;
+  Status s = nonblocking("MPI_Irsend", RequestKind::kSend, buf, count, datatype, dest, tag, comm,
+                         SendMode::kReady, request, false, &c);
+  return finish("MPI_Irsend", c, s);
+}
+
+extern "C" int PMPI_Ibsend(const void* buf, int count, MPI_Datatype datatype, int dest, int tag,
+                           MPI_Comm comm, MPI_Request* request) {
+  Comm* c = nullptr;
+  Status s = nonblocking("MPI_Ibsend", RequestKind::kSend, buf, count, datatype, dest, tag, comm,
+                         SendMode::kBuffered, request, false, &c);
+  return finish("MPI_Ibsend", c, s);
+}
+
+extern "C" int PMPI_Irecv(void* buf, int count, MPI_Datatype datatype, int source, int tag,
+                          MPI_Comm comm, MPI_Request* request) {
+  Comm* c = nullptr;
+  Status s = nonblocking("MPI_Irecv", RequestKind::kRecv, buf, count, datatype, source, tag, comm,
+                         SendMode::kStandard, request, false, &c);
+  return finish("MPI_Irecv", c, s);
+}
+
+extern "C" int PMPI_Send_init(const void* buf, int count, MPI_Datatype datatype, int dest,
+                              int tag, MPI_Comm comm, MPI_Request* request) {
+  Comm* c = nullptr;
+  Status s = nonblocking("MPI_Send_init", RequestKind::kSend, buf, count, datatype, dest, tag,
+                         comm, SendMode::kStandard, request, true, &c);
+  return finish("MPI_Send_init", c, s);
+}
+
+extern "C" int PMPI_Ssend_init(const void* buf, int count, MPI_Datatype datatype, int dest,
+                               int tag, MPI_Comm comm, MPI_Request* request) {
+  Comm* c = nullptr;
+  Status s = nonblocking("MPI_Ssend_init", RequestKind::kSend, buf, count, datatype, dest, tag,
+                         comm, SendMode::kSync, request, true, &c);
+  return finish("MPI_Ssend_init", c, s);
+}
+
+extern "C" int PMPI_Rsend_init(const void* buf, int count, MPI_Datatype datatype, int dest,
+                               int tag, MPI_Comm comm, MPI_Request* request) {
+  Comm* c = nullptr;
+  Status s = nonblocking("MPI_Rsend_init", RequestKind::kSend, buf, count, datatype, dest, tag,
+                         comm, SendMode::kReady, request, true, &c);
+  return finish("MPI_Rsend_init", c, s);
+}
+
+extern "C" int PMPI_Bsend_init(const void* buf, int count, MPI_Datatype datatype, int dest,
+                               int tag, MPI_Comm comm, MPI_Request* request) {
+  Comm* c = nullptr;
+  Status s = nonblocking("MPI_Bsend_init", RequestKind::kSend, buf, count, datatype, dest, tag,
+                         comm, SendMode::kBuffered, request, true, &c);
+  return finish("MPI_Bsend_init", c, s);
+}
+
+extern "C" int PMPI_Recv_init(void* buf, int count, MPI_Datatype datatype, int source, int tag,
+                              MPI_Comm comm, MPI_Request* request) {
+  Comm* c = nullptr;
+  Status s = nonblocking("MPI_Recv_init", RequestKind::kRecv, buf, count, datatype, source, tag,
+                         comm, SendMode::kStandard, request, true, &c);
+  return finish("MPI_Recv_init", c, s);
+}
+
+extern "C" int PMPI_Sendrecv(const void* sendbuf, int sendcount, MPI_Datatype sendtype, int dest,
+                             int sendtag, void* recvbuf, int recvcount, MPI_Datatype recvtype,
+                             int source, int recvtag, MPI_Comm comm, MPI_Status* status) {
+  const char* call = "MPI_Sendrecv";
+  if (auto s = weft::api::check_initialized(call); !s.ok()) return finish(call, nullptr, s);
+  Comm* c = nullptr;
+  Datatype* stype = nullptr;
+  Datatype* rtype = nullptr;
+  Status s = p2p::validate(call, p2p::Direction::kSend, sendbuf, sendcount, sendtype, dest,
+                           sendtag, comm, &c, &stype);
+  if (s.ok()) {
+    s = p2p::validate(call, p2p::Direction::kReceive, recvbuf, recvcount, recvtype, source,
+                      recvtag, comm, &c, &rtype);
+  }
+  if (!s.ok()) return finish(call, c, s);
+  Request* receive = p2p::make_request(RequestKind::kRecv, c, rtype, recvbuf, recvcount, source,
+                                       recvtag, SendMode::kStandard);
+  Request* send = p2p::make_request(RequestKind::kSend, c, stype, sendbuf, sendcount, dest,
+                                    sendtag, SendMode::kStandard);
+  {
+    EngineGuard guard;
+    s = p2p::start(call, receive);
+    if (s.ok()) {
+      Status sent = p2p::start(call, send);
+      if (sent.ok()) {
+        sent = p2p::wait(call, send, MPI_STATUS_IGNORE);
+      } else {
+        // The receive stays posted; complete it before reporting.
+        weft::p2p::engine().cancel_receive(receive);
+      }
+      s = p2p::wait(call, receive, status);
+      if (!sent.ok()) s = sent;
+    }
+  }
+  receive->release();
+  send->release();
+  return finish(call, c, s);
+}
+
+extern "C" int PMPI_Sendrecv_replace(void* buf, int count, MPI_Datatype datatype, int dest,
+                                     int sendtag, int source, int recvtag, MPI_Comm comm,
+                                     MPI_Status* status) {
+  const char* call = "MPI_Sendrecv_replace";
+  if (auto s = weft::api::check_initialized(call); !s.ok()) return finish(call, nullptr, s);
+  Comm* c = nullptr;
+  Datatype* type = nullptr;
+  Status s = p2p::validate(call, p2p::Direction::kSend, buf, count, datatype, dest, sendtag, comm,
+                           &c, &type);
+  if (s.ok()) {
+    s = p2p::validate(call, p2p::Direction::kReceive, buf, count, datatype, source, recvtag, comm,
+                      &c, &type);
+  }
+  if (!s.ok()) return finish(call, c, s);
+  // Send from a packed copy so the receive can land in the same buffer.
+  const size_t bytes = static_cast<size_t>(count) * type->size();
+  std::vector<char> copy(bytes);
+  if (bytes > 0) type->pack(buf, static_cast<size_t>(count), 0, copy.data(), bytes);
+  Datatype* byte_type = weft::datatype_from_handle(MPI_BYTE);
+  Request* receive = p2p::make_request(RequestKind::kRecv, c, type, buf, count, source, recvtag,
+                                       SendMode::kStandard);
+  Request* send = p2p::make_request(RequestKind::kSend, c, byte_type, copy.data(),
+                                    static_cast<int>(bytes), dest, sendtag, SendMode::kStandard);
+  {
+    EngineGuard guard;
+    s = p2p::start(call, receive);
+    if (s.ok()) {
+      Status sent = p2p::start(call, send);
+      if (sent.ok()) sent = p2p::wait(call, send, MPI_STATUS_IGNORE);
+      else weft::p2p::engine().cancel_receive(receive);
+      s = p2p::wait(call, receive, status);
+      if (!sent.ok()) s = sent;
+    }
+  }
+  receive->release();
+  send->release();
+  return finish(call, c, s);
+}
+
+namespace {
+
+Status probe_arguments(const char* call, int source, int tag, MPI_Comm comm, Comm** c) {
+  WEFT_TRY(weft::api::check_initialized(call));
+  WEFT_TRY(weft::check_comm(call, comm, c));
+  if (!((source >= 0 && source < (*c)->size()) || source == MPI_PROC_NULL ||
+        source == MPI_ANY_SOURCE)) {
+    return weft::error(MPI_ERR_RANK, "%s: argument source=%d is not a rank of communicator %s (size %d)",
+                       call, source, (*c)->name().c_str(), (*c)->size());
+  }
+  if (!((tag >= 0 && tag <= p2p::kTagUpperBound) || tag == MPI_ANY_TAG)) {
+    return weft::error(MPI_ERR_TAG, "%s: argument tag=%d is invalid", call, tag);
+  }
+  return Status();
+}
+
+void proc_null_status(MPI_Status* status) {
+  if (status == MPI_STATUS_IGNORE) return;
+  weft::status_set_empty(status);
+  status->MPI_SOURCE = MPI_PROC_NULL;
+}
+
+}  // namespace
+
+extern "C" int PMPI_Probe(int source, int tag, MPI_Comm comm, MPI_Status* status) {
+  const char* call = "MPI_Probe";
+  Comm* c = nullptr;
+  Status s = probe_arguments(call, source, tag, comm, &c);
+  if (!s.ok()) return finish(call, c, s);
+  if (source == MPI_PROC_NULL) {
+    proc_null_status(status);
+    return MPI_SUCCESS;
+  }
+  MPI_Status found;
+  EngineGuard guard;
+  auto& engine = weft::p2p::engine();
+  engine.wait_until([&] { return engine.probe(source, tag, c->context(), &found, nullptr); });
+  if (status != MPI_STATUS_IGNORE) *status = found;
+  return MPI_SUCCESS;
+}
+
+extern "C" int PMPI_Iprobe(int source, int tag, MPI_Comm comm, int* flag, MPI_Status* status) {
+  const char* call = "MPI_Iprobe";
+  Comm* c = nullptr;
+  Status s = probe_arguments(call, source, tag, comm, &c);
+  if (s.ok() && flag == nullptr) s = weft::error(MPI_ERR_ARG, "%s: argument flag is NULL", call);
+  if (!s.ok()) return finish(call, c, s);
+  if (source == MPI_PROC_NULL) {
+    *flag = 1;
+    proc_null_status(status);
+    return MPI_SUCCESS;
+  }
+  MPI_Status found;
+  EngineGuard guard;
+  auto& engine = weft::p2p::engine();
+  bool hit = engine.probe(source, tag, c->context(), &found, nullptr);
+  if (!hit) {
+    engine.progress();
+    hit = engine.probe(source, tag, c->context(), &found, nullptr);
+  }
+  *flag = hit;
+  if (hit && status != MPI_STATUS_IGNORE) *status = found;
+  return MPI_SUCCESS;
+}
+
+namespace {
+
+int matched_probe(const char* call, int source, int tag, MPI_Comm comm, int* flag,
+                  MPI_Message* message, MPI_Status* status, bool blocking) {
+  Comm* c = nullptr;
+  Status s = probe_arguments(call, source, tag, comm, &c);
+  if (s.ok() && message == nullptr) s = weft::error(MPI_ERR_ARG, "%s: argument message is NULL", call);
+  if (s.ok() && !blocking && flag == nullptr) s = weft::error(MPI_ERR_ARG, "%s: argument flag is NULL", call);
+  if (!s.ok()) return finish(call, c, s);
+  if (source == MPI_PROC_NULL) {
+    if (flag != nullptr) *flag = 1;
+    *message = MPI_MESSAGE_NO_PROC;
+    proc_null_status(status);
+    return MPI_SUCCESS;
+  }
+  MPI_Status found;
+  std::unique_ptr<p2p::Unexpected> taken;
+  EngineGuard guard;
+  auto& engine = weft::p2p::engine();
+  if (blocking) {
+    engine.wait_until([&] { return engine.probe(source, tag, c->context(), &found, &taken); });
+  } else if (!engine.probe(source, tag, c->context(), &found, &taken)) {
+    engine.progress();
+    engine.probe(source, tag, c->context(), &found, &taken);
+  }
+  if (flag != nullptr) *flag = taken != nullptr;
+  if (taken == nullptr) return MPI_SUCCESS;
+  auto* object = new Message(c, std::move(taken));
+  *message = weft::to_handle<MPI_Message>(object);
+  if (status != MPI_STATUS_IGNORE) *status = found;
+  return MPI_SUCCESS;
+}
+
+Status matched_receive(const char* call, void* buf, int count, MPI_Datatype datatype,
+                       MPI_Message* message, Request** out, Comm** c) {
+  WEFT_TRY(weft::api::check_initialized(call));
+  if (message == nullptr) return weft::error(MPI_ERR_ARG, "%s: argument message is NULL", call);
+  if (count < 0) return weft::error(MPI_ERR_COUNT, "%s: argument count=%d is negative", call, count);
+  Datatype* type = nullptr;
+  WEFT_TRY(weft::check_datatype(call, "datatype", datatype, &type));
+  if (*message == MPI_MESSAGE_NO_PROC) {
+    Request* request = new Request(RequestKind::kRecv);
+    request->peer = MPI_PROC_NULL;
+    WEFT_TRY(p2p::start(call, request));
+    *message = MPI_MESSAGE_NULL;
+    *out = request;
+    return Status();
+  }
+  auto* object = weft::dynamic_object<Message>(*message);
+  if (object == nullptr) {
+    return weft::error(MPI_ERR_REQUEST, "%s: argument message=%p is not a matched message", call,
+                       static_cast<void*>(*message));
+  }
+  *c = object->comm();
+  Request* request = p2p::make_request(RequestKind::kRecv, *c, type, buf, count,
+                                       MPI_ANY_SOURCE, MPI_ANY_TAG, SendMode::kStandard);
+  {
+    EngineGuard guard;
+    Status s = weft::p2p::engine().receive_taken(request, object->take());
+    if (!s.ok()) {
+      request->release();
+      return s;
+    }
+  }
+  object->release();
+  *message = MPI_MESSAGE_NULL;
+  *out = request;
+  return Status();
+}
+
+}  // namespace
+
+extern "C" int PMPI_Mprobe(int source, int tag, MPI_Comm comm, MPI_Message* message,
+                           MPI_Status* status) {
+  return matched_probe("MPI_Mprobe", source, tag, comm, nullptr, message, status, true);
+}
+
+extern "C" int PMPI_Improbe(int source, int tag, MPI_Comm comm, int* flag, MPI_Message* message,
+                            MPI_Status* status) {
+  return matched_probe("MPI_Improbe", source, tag, comm, flag, message, status, false);
+}
+
+extern "C" int PMPI_Mrecv(void* buf, int count, MPI_Datatype datatype, MPI_Message* message,
+                          MPI_Status* status) {
+  const char* call = "MPI_Mrecv";
+  Comm* c = nullptr;
+  Request* request = nullptr;
+  Status s = matched_receive(call, buf, count, datatype, message, &request, &c);
+  if (s.ok()) {
+    EngineGuard guard;
+    s = p2p::wait(call, request, status);
+  }
+  if (request != nullptr) request->release();
+  return finish(call, c, s);
+}
+
+extern "C" int PMPI_Imrecv(void* buf, int count, MPI_Datatype datatype, MPI_Message* message,
+                           MPI_Request* request) {
+  const char* call = "MPI_Imrecv";
+  Comm* c = nullptr;
+  Request* r = nullptr;
+  Status s = request == nullptr ? weft::error(MPI_ERR_ARG, "%s: argument request is NULL", call)
+                                : matched_receive(call, buf, count, datatype, message, &r, &c);
+  if (s.ok()) *request = r->handle();
+  return finish(call, c, s);
+}

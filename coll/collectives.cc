@@ -1,0 +1,494 @@
+#include "coll/collectives.h"
+
+#include <algorithm>
+#include <climits>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "coll/operation.h"
+#include "coll/select.h"
+#include "datatype/datatype.h"
+#include "mpi.h"
+
+namespace weft::coll {
+
+namespace {
+
+bool in_place(const void* buffer) { return buffer == MPI_IN_PLACE; }
+
+const char* bytes_of(const void* buffer) { return static_cast<const char*>(buffer); }
+char* bytes_of(void* buffer) { return static_cast<char*>(buffer); }
+
+// The address of element `index` of a buffer of `type` (extent steps).
+const char* element(const void* buffer, const Datatype& type, size_t index) {
+  return bytes_of(buffer) + static_cast<MPI_Aint>(index) * type.extent();
+}
+
+// `count` elements of `type` at `buffer` as packed bytes. A contiguous type is used where it
+// lies; any other is staged: packed now when `load`, unpacked into the user's buffer when
+// the operation has finished when `store`.
+char* stage(Operation& op, const void* buffer, size_t count, Datatype* type, bool load, bool store) {
+  const size_t bytes = count * type->size();
+  if (bytes == 0) return op.buffer(0);
+  if (type->is_contiguous()) return const_cast<char*>(bytes_of(buffer)) + type->true_lb();
+  char* staged = op.buffer(bytes);
+  if (load) type->pack(buffer, count, 0, staged, bytes);
+  if (store) {
+    op.keep(type);
+    void* user = const_cast<void*>(buffer);
+    op.at_end([type, staged, bytes, user, count] { type->unpack(staged, bytes, user, count, 0); });
+  }
+  return staged;
+}
+
+// Packs `count` elements of `type` at `buffer` into `out`.
+void pack_into(char* out, const void* buffer, size_t count, const Datatype& type) {
+  const size_t bytes = count * type.size();
+  if (bytes == 0) return;
+  if (type.is_contiguous()) {
+    std::memmove(out, bytes_of(buffer) + type.true_lb(), bytes);
+  } else {
+    type.pack(buffer, count, 0, out, bytes);
+  }
+}
+
+// A rank's own block must have the same size on both sides (equal type signatures).
+Status check_own_block(const char* call, size_t send_bytes, size_t recv_bytes) {
+  if (send_bytes == recv_bytes) return Status();
+  return error(send_bytes > recv_bytes ? MPI_ERR_TRUNCATE : MPI_ERR_ARG,
+               "%s: this rank sends %zu bytes to itself (sendcount x size of sendtype) but "
+               "receives %zu (recvcount x size of recvtype); the type signatures must match",
+               call, send_bytes, recv_bytes);
+}
+
+// The p blocks of a v-collective buffer (counts[i] elements at displs[i] extents) as packed
+// bytes: offsets from `base` and sizes. A contiguous type is used where it lies (based at
+// the lowest displacement, so offsets stay non-negative) unless `copy` asks for a private
+// copy; otherwise the blocks are staged one after another. `load` packs every block now,
+// `load_one` only that rank's block (-1: none); `store` unpacks them all at the end.
+struct Blocks {
+  char* base = nullptr;
+  size_t* offsets = nullptr;
+  size_t* sizes = nullptr;
+  size_t total = 0;
+};
+
+Blocks stage_blocks(Operation& op, const void* buffer, const int* counts, const int* displs,
+                    Datatype* type, bool load, int load_one, bool store, bool copy) {
+  const int p = op.size();
+  Blocks blocks;
+  blocks.offsets = op.array(static_cast<size_t>(p));
+  blocks.sizes = op.array(static_cast<size_t>(p));
+  for (int i = 0; i < p; ++i) {
+    blocks.sizes[i] = static_cast<size_t>(counts[i]) * type->size();
+    blocks.total += blocks.sizes[i];
+  }
+  if (type->is_contiguous() && !copy) {
+    int lowest = 0;
+    for (int i = 0; i < p; ++i) {
+      if (i == 0 || displs[i] < lowest) lowest = displs[i];
+    }
+    blocks.base = const_cast<char*>(bytes_of(buffer)) + type->true_lb() +
+                  static_cast<MPI_Aint>(lowest) * type->extent();
+    for (int i = 0; i < p; ++i) {
+      blocks.offsets[i] = static_cast<size_t>(static_cast<MPI_Aint>(displs[i] - lowest) * type->extent());
+    }
+    return blocks;
+  }
+  blocks.base = op.buffer(blocks.total);
+  size_t at = 0;
+  for (int i = 0; i < p; ++i) {
+    blocks.offsets[i] = at;
+    at += blocks.sizes[i];
+  }
+  for (int i = 0; i < p; ++i) {
+    if (load || i == load_one) {
+      pack_into(blocks.base + blocks.offsets[i], element(buffer, *type, static_cast<size_t>(displs[i])),
+                static_cast<size_t>(counts[i]), *type);
+    }
+  }
+  if (store) {
+    op.keep(type);
+    void* user = const_cast<void*>(buffer);
+    const Blocks staged = blocks;
+    op.at_end([type, staged, user, counts = std::vector<int>(counts, counts + p),
+               displs = std::vector<int>(displs, displs + p)] {
+      for (size_t i = 0; i < counts.size(); ++i) {
+        if (staged.sizes[i] == 0) continue;
+        type->unpack(staged.base + staged.offsets[i], staged.sizes[i],
+                     const_cast<char*>(element(user, *type, static_cast<size_t>(displs[i]))),
+                     static_cast<size_t>(counts[i]), 0);
+      }
+    });
+  }
+  return blocks;
+}
+
+// Sets up the operation's Reduction for `count` elements of `type` and returns the number
+// of reduction elements: basic elements for a predefined op, the user's elements for a
+// user op.
+size_t setup_reduction(Operation& operation, const OpView& op, Datatype* type, size_t count) {
+  if (op.function != nullptr) {
+    operation.keep(type);
+    operation.keep(op.owner);
+    operation.reduction() = Reduction(op.function, op.commutative, type);
+    return count;
+  }
+  if (op.kernel == nullptr || op.basic->size() == 0) {
+    operation.reduction() = Reduction(nullptr, 1);
+    return 0;
+  }
+  operation.reduction() = Reduction(op.kernel, op.basic->size());
+  return count * type->size() / op.basic->size();
+}
+
+Status launch(std::shared_ptr<Operation> operation, const CommView& comm, Collective collective,
+              const Features& features, const Args& args, bool nothing_to_exchange,
+              Request** request) {
+  Algorithm algorithm = nullptr;
+  if (!nothing_to_exchange) {
+    const AlgorithmInfo* chosen = nullptr;
+    WEFT_TRY(select_algorithm(operation->call(), collective, features, comm.rank, &chosen));
+    algorithm = chosen->run;
+  }
+  operation->start(algorithm, args);
+  if (request == nullptr) return run_blocking(*operation);
+  *request = start_nonblocking(std::move(operation), comm);
+  return Status();
+}
+
+Features features_of(const CommView& comm, size_t bytes) {
+  Features f;
+  f.size = comm.size;
+  f.bytes = bytes;
+  return f;
+}
+
+}  // namespace
+
+Status barrier(const char* call, const CommView& comm, Request** request) {
+  auto operation = make_operation(call, comm);
+  return launch(operation, comm, Collective::kBarrier, features_of(comm, 0), Args{},
+                comm.size == 1, request);
+}
+
+Status bcast(const char* call, const CommView& comm, void* buffer, size_t count, Datatype* type,
+             int root, Request** request) {
+  auto operation = make_operation(call, comm);
+  const bool at_root = comm.rank == root;
+  Args a;
+  a.bytes = count * type->size();
+  a.root = root;
+  a.recv = stage(*operation, buffer, count, type, at_root, !at_root);
+  return launch(operation, comm, Collective::kBcast, features_of(comm, a.bytes), a,
+                a.bytes == 0 || comm.size == 1, request);
+}
+
+Status gather(const char* call, const CommView& comm, const void* sendbuf, size_t sendcount,
+              Datatype* sendtype, void* recvbuf, size_t recvcount, Datatype* recvtype, int root,
+              Request** request) {
+  auto operation = make_operation(call, comm);
+  Operation& op = *operation;
+  const int p = comm.size;
+  const int r = comm.rank;
+  Args a;
+  a.root = root;
+  if (r == root) {
+    a.bytes = recvcount * recvtype->size();
+    a.recv = stage(op, recvbuf, static_cast<size_t>(p) * recvcount, recvtype, false, true);
+    if (in_place(sendbuf)) {
+      if (!recvtype->is_contiguous()) {
+        pack_into(a.recv + static_cast<size_t>(r) * a.bytes,
+                  element(recvbuf, *recvtype, static_cast<size_t>(r) * recvcount), recvcount, *recvtype);
+      }
+    } else {
+      WEFT_TRY(check_own_block(call, sendcount * sendtype->size(), a.bytes));
+      a.send = stage(op, sendbuf, sendcount, sendtype, true, false);
+    }
+  } else {
+    a.bytes = sendcount * sendtype->size();
+    a.send = stage(op, sendbuf, sendcount, sendtype, true, false);
+  }
+  return launch(operation, comm, Collective::kGather,
+                features_of(comm, a.bytes * static_cast<size_t>(p)), a, a.bytes == 0, request);
+}
+
+Status gatherv(const char* call, const CommView& comm, const void* sendbuf, size_t sendcount,
+               Datatype* sendtype, void* recvbuf, const int* recvcounts, const int* displs,
+               Datatype* recvtype, int root, Request** request) {
+  auto operation = make_operation(call, comm);
+  Operation& op = *operation;
+  const int r = comm.rank;
+  Args a;
+  a.root = root;
+  if (r == root) {
+    const bool keep_own = in_place(sendbuf);
+    Blocks blocks = stage_blocks(op, recvbuf, recvcounts, displs, recvtype, false,
+                                 keep_own ? r : -1, true, false);
+    a.recv = blocks.base;
+    a.recv_offsets = blocks.offsets;
+    a.recv_sizes = blocks.sizes;
+    a.bytes = blocks.sizes[r];
+    if (!keep_own) {
+      WEFT_TRY(check_own_block(call, sendcount * sendtype->size(), a.bytes));
+      a.send = stage(op, sendbuf, sendcount, sendtype, true, false);
+    }
+  } else {
+    a.bytes = sendcount * sendtype->size();
+    a.send = stage(op, sendbuf, sendcount, sendtype, true, false);
+  }
+  return launch(operation, comm, Collective::kGatherv, features_of(comm, 0), a, false, request);
+}
+
+Status scatter(const char* call, const CommView& comm, const void* sendbuf, size_t sendcount,
+               Datatype* sendtype, void* recvbuf, size_t recvcount, Datatype* recvtype, int root,
+               Request** request) {
+  auto operation = make_operation(call, comm);
+  Operation& op = *operation;
+  const int p = comm.size;
+  Args a;
+  a.root = root;
+  if (comm.rank == root) {
+    a.bytes = sendcount * sendtype->size();
+    a.send = stage(op, sendbuf, static_cast<size_t>(p) * sendcount, sendtype, true, false);
+    if (!in_place(recvbuf)) {
+      WEFT_TRY(check_own_block(call, a.bytes, recvcount * recvtype->size()));
+      a.recv = stage(op, recvbuf, recvcount, recvtype, false, true);
+    }
+  } else {
+    a.bytes = recvcount * recvtype->size();
+    a.recv = stage(op, recvbuf, recvcount, recvtype, false, true);
+  }
+  return launch(operation, comm, Collective::kScatter,
+                features_of(comm, a.bytes * static_cast<size_t>(p)), a, a.bytes == 0, request);
+}
+
+Status scatterv(const char* call, const CommView& comm, const void* sendbuf, const int* sendcounts,
+                const int* displs, Datatype* sendtype, void* recvbuf, size_t recvcount,
+                Datatype* recvtype, int root, Request** request) {
+  auto operation = make_operation(call, comm);
+  Operation& op = *operation;
+  const int r = comm.rank;
+  Args a;
+  a.root = root;
+  if (r == root) {
+    Blocks blocks = stage_blocks(op, sendbuf, sendcounts, displs, sendtype, true, -1, false, false);
+    a.send = blocks.base;
+    a.send_offsets = blocks.offsets;
+    a.send_sizes = blocks.sizes;
+    a.bytes = blocks.sizes[r];
+    if (!in_place(recvbuf)) {
+      WEFT_TRY(check_own_block(call, a.bytes, recvcount * recvtype->size()));
+      a.recv = stage(op, recvbuf, recvcount, recvtype, false, true);
+    }
+  } else {
+    a.bytes = recvcount * recvtype->size();
+    a.recv = stage(op, recvbuf, recvcount, recvtype, false, true);
+  }
+  return launch(operation, comm, Collective::kScatterv, features_of(comm, 0), a, false, request);
+}
+
+Status allgather(const char* call, const CommView& comm, const void* sendbuf, size_t sendcount,
+                 Datatype* sendtype, void* recvbuf, size_t recvcount, Datatype* recvtype,
+                 Request** request) {
+  auto operation = make_operation(call, comm);
+  Operation& op = *operation;
+  const int p = comm.size;
+  const size_t r = static_cast<size_t>(comm.rank);
+  Args a;
+  a.bytes = recvcount * recvtype->size();
+  a.recv = stage(op, recvbuf, static_cast<size_t>(p) * recvcount, recvtype, false, true);
+  if (in_place(sendbuf)) {
+    if (!recvtype->is_contiguous()) {
+      pack_into(a.recv + r * a.bytes, element(recvbuf, *recvtype, r * recvcount), recvcount, *recvtype);
+    }
+  } else {
+    WEFT_TRY(check_own_block(call, sendcount * sendtype->size(), a.bytes));
+    pack_into(a.recv + r * a.bytes, sendbuf, sendcount, *sendtype);
+  }
+  return launch(operation, comm, Collective::kAllgather,
+                features_of(comm, a.bytes * static_cast<size_t>(p)), a,
+                a.bytes == 0 || p == 1, request);
+}
+
+Status allgatherv(const char* call, const CommView& comm, const void* sendbuf, size_t sendcount,
+                  Datatype* sendtype, void* recvbuf, const int* recvcounts, const int* displs,
+                  Datatype* recvtype, Request** request) {
+  auto operation = make_operation(call, comm);
+  Operation& op = *operation;
+  const int r = comm.rank;
+  const bool keep_own = in_place(sendbuf);
+  Blocks blocks = stage_blocks(op, recvbuf, recvcounts, displs, recvtype, false,
+                               keep_own ? r : -1, true, false);
+  if (!keep_own) {
+    WEFT_TRY(check_own_block(call, sendcount * sendtype->size(), blocks.sizes[r]));
+    pack_into(blocks.base + blocks.offsets[r], sendbuf, sendcount, *sendtype);
+  }
+  Args a;
+  a.recv = blocks.base;
+  a.recv_offsets = blocks.offsets;
+  a.recv_sizes = blocks.sizes;
+  return launch(operation, comm, Collective::kAllgatherv, features_of(comm, blocks.total), a,
+                blocks.total == 0 || comm.size == 1, request);
+}
+
+Status alltoall(const char* call, const CommView& comm, const void* sendbuf, size_t sendcount,
+                Datatype* sendtype, void* recvbuf, size_t recvcount, Datatype* recvtype,
+                Request** request) {
+  auto operation = make_operation(call, comm);
+  Operation& op = *operation;
+  const size_t p = static_cast<size_t>(comm.size);
+  Args a;
+  a.bytes = recvcount * recvtype->size();
+  if (in_place(sendbuf)) {
+    // The blocks are replaced as they arrive: send from a private copy.
+    char* copy = op.buffer(p * a.bytes);
+    pack_into(copy, recvbuf, p * recvcount, *recvtype);
+    a.send = copy;
+  } else {
+    WEFT_TRY(check_own_block(call, sendcount * sendtype->size(), a.bytes));
+    a.send = stage(op, sendbuf, p * sendcount, sendtype, true, false);
+  }
+  a.recv = stage(op, recvbuf, p * recvcount, recvtype, false, true);
+  return launch(operation, comm, Collective::kAlltoall, features_of(comm, a.bytes), a,
+                a.bytes == 0, request);
+}
+
+Status alltoallv(const char* call, const CommView& comm, const void* sendbuf, const int* sendcounts,
+                 const int* sdispls, Datatype* sendtype, void* recvbuf, const int* recvcounts,
+                 const int* rdispls, Datatype* recvtype, Request** request) {
+  auto operation = make_operation(call, comm);
+  Operation& op = *operation;
+  const int r = comm.rank;
+  Blocks send = in_place(sendbuf)
+                    ? stage_blocks(op, recvbuf, recvcounts, rdispls, recvtype, true, -1, false, true)
+                    : stage_blocks(op, sendbuf, sendcounts, sdispls, sendtype, true, -1, false, false);
+  Blocks recv = stage_blocks(op, recvbuf, recvcounts, rdispls, recvtype, false, -1, true, false);
+  WEFT_TRY(check_own_block(call, send.sizes[r], recv.sizes[r]));
+  Args a;
+  a.send = send.base;
+  a.send_offsets = send.offsets;
+  a.send_sizes = send.sizes;
+  a.recv = recv.base;
+  a.recv_offsets = recv.offsets;
+  a.recv_sizes = recv.sizes;
+  return launch(operation, comm, Collective::kAlltoallv, features_of(comm, 0), a, false, request);
+}
+
+Status reduce(const char* call, const CommView& comm, const void* sendbuf, void* recvbuf,
+              size_t count, Datatype* type, const OpView& op, int root, Request** request) {
+  auto operation = make_operation(call, comm);
+  Operation& o = *operation;
+  Args a;
+  a.root = root;
+  a.op = &o.reduction();
+  a.count = setup_reduction(o, op, type, count);
+  if (comm.rank == root) {
+    a.recv = stage(o, recvbuf, count, type, false, true);
+    a.send = stage(o, in_place(sendbuf) ? recvbuf : sendbuf, count, type, true, false);
+  } else {
+    a.send = stage(o, sendbuf, count, type, true, false);
+  }
+  Features f = features_of(comm, count * type->size());
+  f.count = a.count;
+  f.commutative = op.commutative;
+  return launch(operation, comm, Collective::kReduce, f, a, a.count == 0, request);
+}
+
+Status allreduce(const char* call, const CommView& comm, const void* sendbuf, void* recvbuf,
+                 size_t count, Datatype* type, const OpView& op, Request** request) {
+  auto operation = make_operation(call, comm);
+  Operation& o = *operation;
+  Args a;
+  a.op = &o.reduction();
+  a.count = setup_reduction(o, op, type, count);
+  const bool keep = in_place(sendbuf);
+  a.recv = stage(o, recvbuf, count, type, keep, true);
+  // The algorithms read the input where it lies: copying it into the result first would
+  // cost a pass over memory that most of them do not need.
+  a.send = keep ? a.recv : stage(o, sendbuf, count, type, true, false);
+  const bool alone = comm.size == 1;
+  if (alone && a.send != a.recv) std::memcpy(a.recv, a.send, count * type->size());
+  Features f = features_of(comm, count * type->size());
+  f.count = a.count;
+  f.commutative = op.commutative;
+  return launch(operation, comm, Collective::kAllreduce, f, a, a.count == 0 || alone, request);
+}
+
+Status reduce_scatter(const char* call, const CommView& comm, const void* sendbuf, void* recvbuf,
+                      const int* recvcounts, bool block, Datatype* type, const OpView& op,
+                      Request** request) {
+  auto operation = make_operation(call, comm);
+  Operation& o = *operation;
+  const int p = comm.size;
+  const int r = comm.rank;
+  size_t total = 0;
+  for (int i = 0; i < p; ++i) total += static_cast<size_t>(block ? recvcounts[0] : recvcounts[i]);
+  const size_t mine = static_cast<size_t>(block ? recvcounts[0] : recvcounts[r]);
+
+  Args a;
+  a.op = &o.reduction();
+  const size_t elements = setup_reduction(o, op, type, total);
+  const size_t per_item = total == 0 ? 0 : elements / total;
+  size_t* counts = o.array(static_cast<size_t>(p));
+  for (int i = 0; i < p; ++i) {
+    counts[i] = static_cast<size_t>(block ? recvcounts[0] : recvcounts[i]) * per_item;
+  }
+  a.counts = counts;
+  a.count = elements;
+  a.send = stage(o, in_place(sendbuf) ? recvbuf : sendbuf, total, type, true, false);
+  a.recv = stage(o, recvbuf, mine, type, false, true);
+  Features f = features_of(comm, total * type->size());
+  f.count = elements;
+  f.commutative = op.commutative;
+  return launch(operation, comm, block ? Collective::kReduceScatterBlock : Collective::kReduceScatter,
+                f, a, elements == 0, request);
+}
+
+Status scan(const char* call, const CommView& comm, const void* sendbuf, void* recvbuf,
+            size_t count, Datatype* type, const OpView& op, bool exclusive, Request** request) {
+  auto operation = make_operation(call, comm);
+  Operation& o = *operation;
+  Args a;
+  a.op = &o.reduction();
+  a.count = setup_reduction(o, op, type, count);
+  const bool keep = in_place(sendbuf);
+  // Exscan leaves rank 0's receive buffer alone: the standard leaves it undefined.
+  const bool store = !(exclusive && comm.rank == 0);
+  a.recv = stage(o, recvbuf, count, type, keep, store);
+  a.send = keep ? a.recv : stage(o, sendbuf, count, type, true, false);
+  Features f = features_of(comm, count * type->size());
+  f.count = a.count;
+  f.commutative = op.commutative;
+  return launch(operation, comm, exclusive ? Collective::kExscan : Collective::kScan, f, a,
+                a.count == 0, request);
+}
+
+Status reduce_local(const char* call, const void* inbuf, void* inoutbuf, size_t count,
+                    Datatype* type, const OpView& op) {
+  if (count == 0 || type->size() == 0) return Status();
+  (void)call;  // the entry point checked the op and datatype (OpView)
+  if (op.function != nullptr) {
+    // The user function takes the user's buffers and datatype as they are.
+    MPI_Datatype handle = type->handle();
+    int n = static_cast<int>(count);
+    op.function(const_cast<void*>(inbuf), inoutbuf, &n, &handle);
+    return Status();
+  }
+  const size_t elements = count * type->size() / op.basic->size();
+  if (type->is_contiguous()) {
+    op.kernel(bytes_of(inbuf) + type->true_lb(), bytes_of(inoutbuf) + type->true_lb(), elements);
+    return Status();
+  }
+  const size_t bytes = count * type->size();
+  std::unique_ptr<char[]> in(new char[bytes]);
+  std::unique_ptr<char[]> inout(new char[bytes]);
+  type->pack(inbuf, count, 0, in.get(), bytes);
+  type->pack(inoutbuf, count, 0, inout.get(), bytes);
+  op.kernel(in.get(), inout.get(), elements);
+  type->unpack(inout.get(), bytes, inoutbuf, count, 0);
+  return Status();
+}
+
+}  // namespace weft::coll

@@ -1,0 +1,71 @@
+// The reduction an algorithm applies, whatever the op: a predefined op's kernel over packed
+// basic elements, or a user function over the user's datatype. Algorithms move packed
+// bytes and split vectors on element boundaries of unit() bytes.
+//
+// User functions run where the algorithm runs: inside engine progress, with the engine lock
+// held (a user function must not call MPI, as the standard already requires).
+#pragma once
+
+#include <cstddef>
+
+#include "base/object.h"
+#include "coll/task.h"
+#include "datatype/reduce_ops.h"
+#include "mpi.h"
+
+namespace weft {
+class Datatype;
+}
+
+namespace weft::coll {
+
+// What the collectives see of an op reducing a datatype (mpi/ resolves and checks the
+// pair: Op::coll_view). A user op has `function`; a predefined op has `kernel` over
+// packed elements of `basic` (both nullptr when the datatype holds nothing to reduce).
+struct OpView {
+  Object* owner = nullptr;  // the op: kept alive while an operation uses a user function
+  MPI_User_function* function = nullptr;
+  ReduceKernel kernel = nullptr;
+  const Datatype* basic = nullptr;
+  bool commutative = true;
+};
+
+class Reduction {
+ public:
+  Reduction() = default;
+  // A predefined op: `kernel` over elements of `unit` packed bytes.
+  Reduction(ReduceKernel kernel, size_t unit) : kernel_(kernel), unit_(unit) {}
+  // A user op over elements of `type` (the caller keeps `type` alive).
+  Reduction(MPI_User_function* function, bool commutative, const Datatype* type);
+
+  size_t unit() const { return unit_; }
+  bool commutative() const { return commutative_; }
+
+  // inout[i] = in[i] op inout[i] for `count` elements of packed data; `in` holds the
+  // operand of the lower ranks (MPI's invec).
+  void apply(const void* in, void* inout, size_t count) const;
+
+ private:
+  void apply_user(const void* in, void* inout, size_t count) const;
+
+  ReduceKernel kernel_ = nullptr;
+  MPI_User_function* function_ = nullptr;
+  const Datatype* type_ = nullptr;
+  size_t unit_ = 1;
+  bool commutative_ = true;
+};
+
+// `bytes` of `scratch` that start at the same offset within a page as `like`. A peer that
+// sends from its own counterpart of `like` (the same buffer in an SPMD program, or scratch
+// placed like it) then copies between equal page offsets: the kernel's single-copy path is
+// several times slower when the destination sits a few bytes past the source modulo the
+// page size (coll/context.cc). Calls with another `like` reuse the same memory.
+char* scratch_like(Scratch& scratch, size_t bytes, const void* like);
+
+// Whether a peer's copy from its counterpart of `from` into `to` takes the kernel's fast
+// path: false when `to` sits 1 to 63 bytes past `from` modulo the page size. Algorithms that
+// would receive straight into the user's result from the peers' inputs check this and
+// stage otherwise.
+bool copies_fast(const void* from, const void* to);
+
+}  // namespace weft::coll

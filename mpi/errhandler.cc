@@ -1,0 +1,39 @@
+#include "mpi/errhandler.h"
+
+namespace weft {
+
+namespace {
+Errhandler* make_permanent(Errhandler* handler) {
+  handler->make_permanent();
+  return handler;
+}
+}  // namespace
+
+Errhandler* errors_are_fatal() {
+  static Errhandler* handler = make_permanent(new Errhandler(Errhandler::Action::kFatal, nullptr));
+  return handler;
+}
+Errhandler* errors_return() {
+  static Errhandler* handler = make_permanent(new Errhandler(Errhandler::Action::kReturn, nullptr));
+  return handler;
+}
+Errhandler* errors_abort() {
+  static Errhandler* handler = make_permanent(new Errhandler(Errhandler::Action::kAbort, nullptr));
+  return handler;
+}
+
+MPI_Errhandler Errhandler::handle() {
+  if (this == errors_are_fatal()) return MPI_ERRORS_ARE_FATAL;
+  if (this == errors_return()) return MPI_ERRORS_RETURN;
+  if (this == errors_abort()) return MPI_ERRORS_ABORT;
+  return to_handle<MPI_Errhandler>(this);
+}
+
+Errhandler* errhandler_from_handle(MPI_Errhandler handle) {
+  if (handle == MPI_ERRORS_ARE_FATAL) return errors_are_fatal();
+  if (handle == MPI_ERRORS_RETURN) return errors_return();
+  if (handle == MPI_ERRORS_ABORT) return errors_abort();
+  return dynamic_object<Errhandler>(handle);
+}
+
+}  // namespace weft

@@ -1,0 +1,641 @@
+#include "p2p/engine.h"
+
+#include <poll.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+
+#include "base/config.h"
+#include "base/status_util.h"
+#include "datatype/datatype.h"
+#include "mpi.h"
+#include "p2p/lock.h"
+#include "pmi/pmi_client.h"
+#include "transport/registry.h"
+
+namespace weft::p2p {
+
+namespace {
+
+bool matches(const Request* request, const Header& header) {
+  return header.context == request->context &&
+         (request->peer == MPI_ANY_SOURCE || request->peer == header.source) &&
+         (request->tag == MPI_ANY_TAG || request->tag == header.tag);
+}
+
+bool matches(int source, int tag, uint32_t context, const Header& header) {
+  return header.context == context && (source == MPI_ANY_SOURCE || source == header.source) &&
+         (tag == MPI_ANY_TAG || tag == header.tag);
+}
+
+Request* request_of(uint64_t id) { return reinterpret_cast<Request*>(static_cast<uintptr_t>(id)); }
+uint64_t id_of(const Request* request) {
+  return static_cast<uint64_t>(reinterpret_cast<uintptr_t>(request));
+}
+
+// Where the receive buffer's data starts when its datatype is contiguous.
+char* contiguous_base(Request* request) {
+  return static_cast<char*>(request->buffer) + request->datatype->true_lb();
+}
+
+void write_stream(Request* request, size_t offset, const void* data, size_t length) {
+  if (length == 0) return;
+  if (request->datatype->is_contiguous()) {
+    std::memcpy(contiguous_base(request) + offset, data, length);
+  } else {
+    request->datatype->unpack(data, length, request->buffer, request->count, offset);
+  }
+}
+
+int64_t monotonic_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Engine& engine() {
+  static Engine* instance = new Engine();  // lives until exit: requests may outlive Finalize
+  return *instance;
+}
+
+Engine::Engine() = default;
+Engine::~Engine() = default;
+
+bool Engine::local_peer(int process) const {
+  return process >= 0 && static_cast<size_t>(process) < local_.size() &&
+         local_[static_cast<size_t>(process)];
+}
+
+Status Engine::start(PmiClient& pmi, const std::string& host) {
+  const int me = pmi.rank();
+  const int n = pmi.size();
+  eager_limit_ = static_cast<size_t>(std::max<int64_t>(0, config::get_int("WEFT_EAGER_LIMIT")));
+  fragment_bytes_ =
+      static_cast<size_t>(std::max<int64_t>(4096, config::get_int("WEFT_SHM_FRAGMENT")));
+  std::string forced = config::get_string("WEFT_TRANSPORT");
+  std::string choices;
+  bool known = forced.empty();
+  for (const transport::Entry& entry : transport::registry()) {
+    if (entry.always) continue;
+    choices += choices.empty() ? entry.name : std::string(" or ") + entry.name;
+    known = known || forced == entry.name;
+  }
+  if (!known) {
+    return error(MPI_ERR_OTHER, "MPI_Init: WEFT_TRANSPORT=%s is not a transport (use %s)",
+                 forced.c_str(), choices.c_str());
+  }
+
+  // A process alone needs only the transports every process has (self).
+  for (const transport::Entry& entry : transport::registry()) {
+    if (!entry.always && (n == 1 || (!forced.empty() && forced != entry.name))) continue;
+    transports_.push_back(entry.create(me));
+  }
+
+  WEFT_TRY(pmi.put("host", host));
+  for (auto& t : transports_) WEFT_TRY(t->publish(pmi));
+  WEFT_TRY(pmi.barrier());
+
+  routes_.assign(static_cast<size_t>(n), nullptr);
+  local_.assign(static_cast<size_t>(n), false);
+  std::vector<std::vector<int>> peers_of(transports_.size());
+  int local_count = 0;
+  for (int peer = 0; peer < n; ++peer) {
+    std::string peer_host;
+    if (peer == me) {
+      peer_host = host;
+    } else {
+      WEFT_TRY(pmi.get(peer, "host", peer_host));
+    }
+    bool same_host = peer_host == host;
+    local_[static_cast<size_t>(peer)] = same_host;
+    if (same_host) ++local_count;
+    size_t chosen = 0;
+    while (chosen < transports_.size() && !transports_[chosen]->can_reach(peer, same_host)) {
+      ++chosen;
+    }
+    if (chosen == transports_.size()) {
+      return error(MPI_ERR_OTHER,
+                   "MPI_Init: rank %d on host %s cannot reach rank %d on host %s with "
+                   "WEFT_TRANSPORT=%s",
+                   me, host.c_str(), peer, peer_host.c_str(), forced.c_str());
+    }
+    routes_[static_cast<size_t>(peer)] = transports_[chosen].get();
+    if (peer != me) peers_of[chosen].push_back(peer);
+  }
+  // Every transport connects, even to no peer: connecting may take part in job-wide steps.
+  for (size_t t = 0; t < transports_.size(); ++t) {
+    WEFT_TRY(transports_[t]->connect(pmi, peers_of[t]));
+  }
+  WEFT_TRY(pmi.barrier());
+  for (auto& t : transports_) t->connected_all();
+  // Only transports that reach someone are polled (an idle tcp listener costs syscalls).
+  polled_.clear();
+  for (auto& t : transports_) {
+    if (std::find(routes_.begin(), routes_.end(), t.get()) != routes_.end()) polled_.push_back(t.get());
+  }
+
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  oversubscribed_ = cores > 0 && local_count > cores;
+  std::string spin = config::get_string("WEFT_SPIN_US");
+  int64_t spin_us = spin.empty() ? (oversubscribed_ ? 20 : 100) : config::get_int("WEFT_SPIN_US");
+  spin_ns_ = std::max<int64_t>(0, spin_us) * 1000;
+  started_ = true;
+  return Status();
+}
+
+void Engine::drain() {
+  wait_until([this] {
+    if (!streams_.empty()) return false;
+    for (transport::Transport* t : polled_) {
+      if (t->has_pending_sends()) return false;
+    }
+    return true;
+  });
+}
+
+void Engine::stop() {
+  for (auto& t : transports_) t->close();
+  polled_.clear();
+  transports_.clear();
+  routes_.clear();
+  started_ = false;
+}
+
+Status Engine::send_packet(int process, const Header& header, size_t header_len,
+                           const void* payload, size_t payload_len) {
+  return route(process).send(process, &header, header_len, payload, payload_len);
+}
+
+Unexpected* Engine::new_unexpected() {
+  if (spare_.empty()) return new Unexpected();
+  Unexpected* message = spare_.back();
+  spare_.pop_back();
+  return message;
+}
+
+void Engine::recycle(Unexpected* message) {
+  // Keep a few records with their payload capacity; a burst beyond that is freed.
+  if (spare_.size() < 64 && message->data.capacity() <= 2 * eager_limit_ + 64) {
+    message->data.clear();
+    spare_.push_back(message);
+  } else {
+    delete message;
+  }
+}
+
+Status Engine::send_eager(int process, int source, int tag, uint32_t context, const void* data,
+                          size_t bytes) {
+  Header header;
+  header.kind = PacketKind::kEager;
+  header.flags = 0;
+  header.unused = 0;
+  header.tag = tag;
+  header.context = context;
+  header.source = source;
+  header.size = bytes;
+  header.sender_request = 0;
+  return send_packet(process, header, kEagerHeaderBytes, data, bytes);
+}
+
+Status Engine::start_send(Request* request) {
+  Datatype* type = request->datatype;
+  const int process = request->peer_process;
+  const size_t bytes = request->count * type->size();
+  request->message_bytes = bytes;
+  request->complete.store(false, std::memory_order_relaxed);
+  request->active = true;
+  request->error = MPI_SUCCESS;
+  status_set_empty(&request->status);
+
+  if (request->mode == SendMode::kBuffered || !type->is_contiguous()) {
+    request->packed.resize(bytes);
+    if (bytes > 0) type->pack(request->buffer, request->count, 0, request->packed.data(), bytes);
+    request->send_data = request->packed.data();
+  } else {
+    request->send_data = static_cast<const char*>(request->buffer) + type->true_lb();
+  }
+
+  Header header{};
+  header.tag = request->tag;
+  header.context = request->context;
+  header.source = request->self_rank;
+  header.size = bytes;
+  header.sender_request = id_of(request);
+  if (bytes <= eager_limit_) {
+    header.kind = PacketKind::kEager;
+    const bool sync = request->mode == SendMode::kSync;
+    if (sync) header.flags = kFlagSync;
+    // A synchronous send completes when the receiver's ACK arrives.
+    Status status = send_packet(process, header, sync ? kSyncEagerHeaderBytes : kEagerHeaderBytes,
+                                request->send_data, bytes);
+    if (!status.ok()) return status;
+    if (!sync) complete(request);
+    return Status();
+  }
+  header.kind = PacketKind::kRts;
+  header.address = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(request->send_data));
+  return send_packet(process, header, sizeof header, nullptr, 0);
+}
+
+Status Engine::start_receive(Request* request) {
+  request->capacity_bytes = request->count * request->datatype->size();
+  request->complete.store(false, std::memory_order_relaxed);
+  request->active = true;
+  request->error = MPI_SUCCESS;
+  request->bytes_done = 0;
+  for (Unexpected* message = unexpected_.front(); message != nullptr;
+       message = IntrusiveList<Unexpected>::next(message)) {
+    if (!matches(request, message->header)) continue;
+    unexpected_.erase(message);
+    if (message->header.kind == PacketKind::kEager) {
+      deliver_eager(request, message->header, message->data.data(), message->data.size(),
+                    message->process);
+    } else {
+      deliver_rts(request, message->header, message->process);
+    }
+    recycle(message);
+    return Status();
+  }
+  posted_.push_back(request);
+  return Status();
+}
+
+bool Engine::probe(int source, int tag, uint32_t context, MPI_Status* status,
+                   std::unique_ptr<Unexpected>* take) {
+  for (Unexpected* message = unexpected_.front(); message != nullptr;
+       message = IntrusiveList<Unexpected>::next(message)) {
+    const Header& header = message->header;
+    if (!matches(source, tag, context, header)) continue;
+    if (status != nullptr) {
+      status->MPI_SOURCE = header.source;
+      status->MPI_TAG = header.tag;
+      status->MPI_ERROR = MPI_SUCCESS;
+      status_set_bytes(status, static_cast<int64_t>(header.size));
+      status_set_cancelled(status, false);
+    }
+    if (take != nullptr) {
+      unexpected_.erase(message);
+      take->reset(message);
+    }
+    return true;
+  }
+  return false;
+}
+
+Status Engine::receive_taken(Request* request, std::unique_ptr<Unexpected> message) {
+  request->capacity_bytes = request->count * request->datatype->size();
+  request->complete.store(false, std::memory_order_relaxed);
+  request->active = true;
+  request->bytes_done = 0;
+  if (message->header.kind == PacketKind::kEager) {
+    deliver_eager(request, message->header, message->data.data(), message->data.size(),
+                  message->process);
+  } else {
+    deliver_rts(request, message->header, message->process);
+  }
+  return Status();
+}
+
+bool Engine::cancel_receive(Request* request) {
+  if (!request->active || request->kind != RequestKind::kRecv || !posted_.contains(request)) {
+    return false;
+  }
+  posted_.erase(request);
+  request->cancelled = true;
+  status_set_empty(&request->status);
+  status_set_cancelled(&request->status, true);
+  complete(request);
+  return true;
+}
+
+void Engine::on_packet(int process, const void* raw_header, size_t header_len,
+                       const void* payload, size_t payload_len) {
+  Header header{};
+  std::memcpy(&header, raw_header, std::min(header_len, sizeof header));
+  if (header.kind == PacketKind::kEager) header.size = payload_len;
+  switch (header.kind) {
+    case PacketKind::kEager:
+    case PacketKind::kRts: {
+      for (Request* request = posted_.front(); request != nullptr;
+           request = IntrusiveList<Request>::next(request)) {
+        if (!matches(request, header)) continue;
+        posted_.erase(request);
+        if (header.kind == PacketKind::kEager) {
+          deliver_eager(request, header, payload, payload_len, process);
+        } else {
+          deliver_rts(request, header, process);
+        }
+        return;
+      }
+      Unexpected* message = new_unexpected();
+      message->header = header;
+      message->process = process;
+      if (header.kind == PacketKind::kEager && payload_len > 0) {
+        const char* bytes = static_cast<const char*>(payload);
+        message->data.assign(bytes, bytes + payload_len);
+      }
+      unexpected_.push_back(message);
+      return;
+    }
+    case PacketKind::kCts: {
+      Request* request = request_of(header.sender_request);
+      request->remote_request = header.receiver_request;
+      request->bytes_done = 0;
+      streams_.push_back(request);
+      push_streams();
+      return;
+    }
+    case PacketKind::kData:
+      on_data(header, payload, payload_len);
+      return;
+    case PacketKind::kHelp: {
+      Request* request = request_of(header.sender_request);
+      transport::Transport::SharedCopy copy;
+      copy.slot = header.tag;
+      copy.generation = header.context;
+      Status status = route(process).shared_copy_write(process, copy, request->send_data,
+                                                       header.address, header.size);
+      if (!status.ok()) {
+        // The receiver learns it through the slot and fails its receive; FIN still comes.
+        request->error = status.error_class();
+        request->status.MPI_ERROR = status.error_class();
+      }
+      return;
+    }
+    case PacketKind::kFin:
+    case PacketKind::kAck:
+      complete(request_of(header.sender_request));
+      return;
+  }
+}
+
+void Engine::deliver_eager(Request* request, const Header& header, const void* payload,
+                           size_t length, int process) {
+  const size_t n = std::min(length, request->capacity_bytes);
+  request->message_bytes = length;
+  write_stream(request, 0, payload, n);
+  request->status.MPI_SOURCE = header.source;
+  request->status.MPI_TAG = header.tag;
+  request->error = length > request->capacity_bytes ? MPI_ERR_TRUNCATE : MPI_SUCCESS;
+  request->status.MPI_ERROR = request->error;
+  status_set_bytes(&request->status, static_cast<int64_t>(n));
+  status_set_cancelled(&request->status, false);
+  if (header.flags & kFlagSync) {
+    Header ack{};
+    ack.kind = PacketKind::kAck;
+    ack.sender_request = header.sender_request;
+    Status status = send_packet(process, ack, sizeof ack, nullptr, 0);
+    if (!status.ok()) {
+      fail_request(request, status);
+      return;
+    }
+  }
+  complete(request);
+}
+
+void Engine::deliver_rts(Request* request, const Header& header, int process) {
+  const size_t n = std::min<size_t>(header.size, request->capacity_bytes);
+  request->message_bytes = header.size;
+  request->peer_process = process;
+  request->status.MPI_SOURCE = header.source;
+  request->status.MPI_TAG = header.tag;
+  request->error = header.size > request->capacity_bytes ? MPI_ERR_TRUNCATE : MPI_SUCCESS;
+  request->status.MPI_ERROR = request->error;
+  status_set_bytes(&request->status, static_cast<int64_t>(n));
+  status_set_cancelled(&request->status, false);
+
+  transport::Transport& path = route(process);
+  transport::Transport::SharedCopy copy;
+  const bool single_copy = path.can_read_remote(process) && n >= path.single_copy_min(process);
+  if (n > 0 && single_copy && request->datatype->is_contiguous() &&
+      path.can_share_copy(process) && path.open_shared_copy(n, &copy)) {
+    // Shared single copy: the sender joins in when it sees HELP; FIN follows once every
+    // chunk is done (finish_shared_copies).
+    Header help{};
+    help.kind = PacketKind::kHelp;
+    help.tag = copy.slot;
+    help.context = copy.generation;
+    help.size = n;
+    help.address = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(contiguous_base(request)));
+    help.sender_request = header.sender_request;
+    Status status = send_packet(process, help, sizeof help, nullptr, 0);
+    if (status.ok()) status = path.shared_copy_read(process, copy, header.address, contiguous_base(request), n);
+    shared_copies_.push_back(SharedCopyWait{request, copy, process, header.sender_request, std::move(status)});
+    finish_shared_copies();
+    return;
+  }
+  if (single_copy) {
+    // Single copy: read straight from the sender's buffer, then release the sender.
+    Status status;
+    if (n > 0) {
+      if (request->datatype->is_contiguous()) {
+        status = path.read_remote(process, header.address, contiguous_base(request), n);
+      } else {
+        std::vector<char> staging(n);
+        status = path.read_remote(process, header.address, staging.data(), n);
+        if (status.ok()) request->datatype->unpack(staging.data(), n, request->buffer, request->count, 0);
+      }
+    }
+    Header fin{};
+    fin.kind = PacketKind::kFin;
+    fin.sender_request = header.sender_request;
+    Status sent = send_packet(process, fin, sizeof fin, nullptr, 0);
+    if (!status.ok()) {
+      fail_request(request, status);
+      return;
+    }
+    if (!sent.ok()) {
+      fail_request(request, sent);
+      return;
+    }
+    complete(request);
+    return;
+  }
+  Header cts{};
+  cts.kind = PacketKind::kCts;
+  cts.sender_request = header.sender_request;
+  cts.receiver_request = id_of(request);
+  request->bytes_done = 0;
+  Status status = send_packet(process, cts, sizeof cts, nullptr, 0);
+  if (!status.ok()) fail_request(request, status);
+}
+
+void Engine::on_data(const Header& header, const void* payload, size_t length) {
+  Request* request = request_of(header.receiver_request);
+  const size_t offset = header.address;
+  if (offset < request->capacity_bytes) {
+    write_stream(request, offset, payload, std::min(length, request->capacity_bytes - offset));
+  }
+  request->bytes_done += length;
+  if (request->bytes_done >= request->message_bytes) complete(request);
+}
+
+void Engine::push_streams() {
+  for (Request* request = streams_.front(); request != nullptr;) {
+    Request* following = IntrusiveList<Request>::next(request);
+    const int process = request->peer_process;
+    transport::Transport& path = route(process);
+    Status failure;
+    while (request->bytes_done < request->message_bytes &&
+           path.ready_to_send(process, fragment_bytes_)) {
+      size_t n = std::min(fragment_bytes_, request->message_bytes - request->bytes_done);
+      Header data{};
+      data.kind = PacketKind::kData;
+      data.receiver_request = request->remote_request;
+      data.address = request->bytes_done;
+      Status status = send_packet(process, data, sizeof data, request->send_data + request->bytes_done, n);
+      if (!status.ok()) {
+        failure = std::move(status);
+        break;
+      }
+      request->bytes_done += n;
+    }
+    // Unlinked before completing: completion may free a request the user already freed.
+    if (!failure.ok()) {
+      streams_.erase(request);
+      fail_request(request, failure);
+    } else if (request->bytes_done >= request->message_bytes) {
+      streams_.erase(request);
+      complete(request);
+    }
+    request = following;
+  }
+}
+
+bool Engine::finish_shared_copies() {
+  bool any = false;
+  for (size_t i = 0; i < shared_copies_.size();) {
+    transport::Transport& path = route(shared_copies_[i].process);
+    const int state = path.shared_copy_finished(shared_copies_[i].copy);
+    if (state == 0) {
+      ++i;
+      continue;
+    }
+    SharedCopyWait wait = std::move(shared_copies_[i]);
+    shared_copies_.erase(shared_copies_.begin() + static_cast<std::ptrdiff_t>(i));
+    path.close_shared_copy(wait.copy);
+    any = true;
+    Status status = std::move(wait.status);
+    if (state < 0 && status.ok()) {
+      status = error(MPI_ERR_OTHER, "rank %d could not write its part of a %zu-byte message",
+                     wait.request->status.MPI_SOURCE, wait.request->message_bytes);
+    }
+    Header fin{};
+    fin.kind = PacketKind::kFin;
+    fin.sender_request = wait.sender_request;
+    Status sent = send_packet(wait.process, fin, sizeof fin, nullptr, 0);
+    if (!status.ok()) {
+      fail_request(wait.request, status);
+    } else if (!sent.ok()) {
+      fail_request(wait.request, sent);
+    } else {
+      complete(wait.request);
+    }
+  }
+  return any;
+}
+
+void Engine::complete(Request* request) {
+  request->active = false;
+  const bool release = request->user_freed;
+  request->complete.store(true, std::memory_order_release);
+  if (release) request->release();
+}
+
+void Engine::fail_request(Request* request, const Status& status) {
+  request->error = status.error_class();
+  request->status.MPI_ERROR = status.error_class();
+  complete(request);
+}
+
+void Engine::add_generic(Request* request) {
+  request->active = true;
+  request->complete.store(false, std::memory_order_relaxed);
+  if (request->progress()) {
+    complete(request);
+    return;
+  }
+  generics_.push_back(request);
+}
+
+bool Engine::progress_generics() {
+  bool any = false;
+  for (Request* request = generics_.front(); request != nullptr;) {
+    // progress() may add generic requests (appended at the tail); this one stays linked
+    // until it completes, so its successor is read after the call.
+    const bool done = request->progress();
+    Request* following = IntrusiveList<Request>::next(request);
+    if (done) {
+      generics_.erase(request);
+      complete(request);
+      any = true;
+    }
+    request = following;
+  }
+  return any;
+}
+
+bool Engine::progress() {
+  bool any = false;
+  for (transport::Transport* t : polled_) any |= t->poll(*this) > 0;
+  if (!streams_.empty()) push_streams();
+  if (!shared_copies_.empty()) any |= finish_shared_copies();
+  if (!generics_.empty()) any |= progress_generics();
+  return any;
+}
+
+void Engine::wait_loop(void* state, bool (*done)(void*)) {
+  int64_t start = monotonic_ns();
+  int rounds = 0;
+  for (;;) {
+    progress();
+    if (done(state)) return;
+    if (oversubscribed_) sched_yield();
+    // The clock is read once every 32 rounds: a round is far shorter than a clock read.
+    if ((++rounds & 31) != 0 || monotonic_ns() - start < spin_ns_) continue;
+    if (sleep_once(state, done)) return;
+    // Woken up: more traffic tends to follow (the next step of a collective, the rest of a
+    // window), so spin again before the next sleep.
+    start = monotonic_ns();
+    rounds = 0;
+  }
+}
+
+// Predicates may have side effects (a matched probe takes the message it finds), so once
+// done() has returned true it is never called again for the same wait.
+bool Engine::sleep_once(void* state, bool (*done)(void*)) {
+  bool can_sleep = true;
+  for (transport::Transport* t : polled_) can_sleep = t->prepare_to_sleep() && can_sleep;
+  progress();
+  if (done(state)) {
+    for (transport::Transport* t : polled_) t->end_sleep();
+    return true;
+  }
+  // done() may have started new operations (a collective's next step, a send to self):
+  // ask again whether anything is already waiting.
+  for (transport::Transport* t : polled_) can_sleep = t->prepare_to_sleep() && can_sleep;
+  bool busy_sending = !streams_.empty() || !shared_copies_.empty();
+  for (transport::Transport* t : polled_) busy_sending = busy_sending || t->has_pending_sends();
+  if (can_sleep) {
+    std::vector<int> fds;
+    for (transport::Transport* t : polled_) t->wait_fds(fds);
+    std::vector<pollfd> polls(fds.size());
+    for (size_t i = 0; i < fds.size(); ++i) polls[i] = pollfd{fds[i], POLLIN, 0};
+    // Sends waiting for room and other threads' completions are not signalled through
+    // the descriptors: cap the sleep so they are noticed promptly.
+    int timeout_ms = busy_sending || engine_locking() || !generics_.empty() ? 1 : 100;
+    const bool locked = engine_locking();
+    if (locked) engine_lock().unlock();
+    ::poll(polls.data(), polls.size(), timeout_ms);
+    if (locked) engine_lock().lock();
+  }
+  for (transport::Transport* t : polled_) t->end_sleep();
+  return false;
+}
+
+}  // namespace weft::p2p

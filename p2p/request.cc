@@ -1,0 +1,58 @@
+#include "p2p/request.h"
+
+#include "datatype/datatype.h"
+#include "base/status_util.h"
+#include "p2p/bsend.h"
+
+namespace weft {
+
+Request::~Request() {
+  if (!borrowed) {
+    if (comm != nullptr) comm->release();
+    if (datatype != nullptr) datatype->release();
+  }
+  if (buffered_bytes > 0) bsend_release(buffered_bytes);
+}
+
+void Request::bind(Object* new_comm, Datatype* new_datatype) {
+  if (new_comm != nullptr) new_comm->retain();
+  if (new_datatype != nullptr) new_datatype->retain();
+  if (!borrowed) {
+    if (comm != nullptr) comm->release();
+    if (datatype != nullptr) datatype->release();
+  }
+  borrowed = false;
+  comm = new_comm;
+  datatype = new_datatype;
+}
+
+Request* request_from_handle(MPI_Request handle) { return dynamic_object<Request>(handle); }
+
+}  // namespace weft
+
+namespace weft::p2p {
+
+Status outcome(const char* call, const Request* request) {
+  if (request->error == MPI_SUCCESS) return Status();
+  if (request->error == MPI_ERR_TRUNCATE) {
+    return error(MPI_ERR_TRUNCATE,
+                 "%s: a message of %zu bytes from rank %d (tag %d) does not fit the receive "
+                 "buffer of %zu bytes (count %zu)",
+                 call, request->message_bytes, request->status.MPI_SOURCE, request->status.MPI_TAG,
+                 request->capacity_bytes, request->count);
+  }
+  return error(request->error, "%s: the operation with rank %d failed (peer process gone?)", call,
+               request->peer);
+}
+
+void copy_status(const Request* request, MPI_Status* status) {
+  if (status == MPI_STATUS_IGNORE) return;
+  if (request->kind == RequestKind::kRecv || request->cancelled) {
+    *status = request->status;
+  } else {
+    status_set_empty(status);
+    status->MPI_ERROR = request->error;
+  }
+}
+
+}  // namespace weft::p2p

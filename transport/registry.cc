@@ -1,0 +1,33 @@
+#include "transport/registry.h"
+
+#include "transport/self/self_transport.h"
+#include "transport/shm/shm_transport.h"
+#include "transport/tcp/tcp_transport.h"
+
+namespace weft::transport {
+
+// A table here rather than self-registering objects in each transport's file: a static
+// library drops objects nothing refers to, and a registration lost that way would go
+// unnoticed. The libfabric (ofi) transport will sit between shm and tcp.
+const std::vector<Entry>& registry() {
+  static const std::vector<Entry> entries = {
+      {"self", true, [](int self) -> std::unique_ptr<Transport> {
+         return std::make_unique<SelfTransport>(self);
+       }},
+      {"shm", false, [](int) -> std::unique_ptr<Transport> {
+         return std::make_unique<ShmTransport>();
+       }},
+      {"tcp", false, [](int) -> std::unique_ptr<Transport> {
+         return std::make_unique<TcpTransport>();
+       }},
+  };
+  return entries;
+}
+
+std::vector<std::string> names() {
+  std::vector<std::string> out;
+  for (const Entry& entry : registry()) out.emplace_back(entry.name);
+  return out;
+}
+
+}  // namespace weft::transport
