@@ -44,7 +44,7 @@ class Comm : public Object {
   void set_predefined_handle(MPI_Comm handle) { predefined_handle_ = handle; }
 
   // A sequence number per call for collective operations that need a fresh tag on the
-  // communicator's collective context (collectives/operation.cc).
+  // communicator's collective context (coll/operation.cc).
   uint32_t next_sequence() { return sequence_++; }
 
   // What the collectives see of this communicator (its members on the collective context).
