@@ -1,11 +1,12 @@
-// Collective entry points, blocking and nonblocking (MPI_I*): validate, convert handles,
-// call coll/collectives.h. Each pair shares one function; the blocking form passes
-// no request. Arguments are checked only where the standard makes them significant (the
-// receive side of MPI_Gather only at the root, and so on).
-#include <cinttypes>
+// Collective entry points, blocking and nonblocking (MPI_I*). Each validates its arguments
+// with the code generated from api/mpi.api (weft::api::validate::<Name>, api/kinds.h), which
+// hands back the resolved communicator, datatypes and op; the core of each pair then adds
+// the checks that depend on several arguments (MPI_IN_PLACE only at the root, aliased
+// buffers, op x datatype) and calls coll/collectives.h. The blocking form passes no request.
 #include <cstdint>
 
 #include "api/api.h"
+#include "api/api_checks.h"
 #include "coll/collectives.h"
 #include "datatype/datatype.h"
 #include "mpi.h"
@@ -22,94 +23,24 @@ using weft::Request;
 using weft::Status;
 using weft::api::finish;
 namespace coll = weft::coll;
-
+namespace kinds = weft::api::kinds;
+namespace validate = weft::api::validate;
 
 namespace {
 
-bool in_place(const void* buffer) { return buffer == MPI_IN_PLACE; }
-
-// The checks every collective starts with. `request` is the user's output argument of a
-// nonblocking form, nullptr for the blocking one.
-Status begin(const char* call, MPI_Comm comm, Comm** c, bool nonblocking, MPI_Request* request) {
-  WEFT_TRY(weft::api::check_initialized(call));
-  if (nonblocking && request == nullptr) {
-    return weft::error(MPI_ERR_ARG, "%s: argument request is NULL", call);
-  }
-  return weft::check_comm(call, comm, c);
-}
-
-Status check_count(const char* call, const char* argument, int count) {
-  if (count < 0) return weft::error(MPI_ERR_COUNT, "%s: argument %s=%d is negative", call, argument, count);
-  return Status();
-}
-
-Status check_root(const char* call, int root, const Comm* c) {
-  if (root < 0 || root >= c->size()) {
-    return weft::error(MPI_ERR_ROOT, "%s: argument root=%d is not a rank of communicator %s (size %d)",
-                       call, root, c->name().c_str(), c->size());
+// MPI_IN_PLACE is the root's alone in the rooted collectives.
+Status not_in_place_off_root(const char* call, const char* argument, const void* buffer) {
+  if (buffer == MPI_IN_PLACE) {
+    return weft::error(MPI_ERR_BUFFER,
+                       "%s: argument %s is MPI_IN_PLACE, which is not allowed on ranks other "
+                       "than the root",
+                       call, argument);
   }
   return Status();
 }
 
-// (buffer, count, datatype) of one side of a collective.
-Status check_data(const char* call, const char* buffer_name, const void* buffer,
-                  const char* count_name, int count, const char* type_name,
-                  MPI_Datatype datatype, Datatype** type) {
-  WEFT_TRY(check_count(call, count_name, count));
-  WEFT_TRY(weft::check_datatype(call, type_name, datatype, type));
-  if (buffer == nullptr && count > 0 && (*type)->is_predefined() && (*type)->size() > 0) {
-    return weft::error(MPI_ERR_BUFFER, "%s: argument %s is NULL with %s=%d", call, buffer_name,
-                       count_name, count);
-  }
-  return Status();
-}
-
-// The counts array (and displacements) of a v-collective: one entry per rank.
-Status check_counts(const char* call, const char* counts_name, const int* counts,
-                    const char* displs_name, const int* displs, const Comm* c) {
-  if (counts == nullptr) return weft::error(MPI_ERR_ARG, "%s: argument %s is NULL", call, counts_name);
-  if (displs_name != nullptr && displs == nullptr) {
-    return weft::error(MPI_ERR_ARG, "%s: argument %s is NULL", call, displs_name);
-  }
-  for (int i = 0; i < c->size(); ++i) {
-    if (counts[i] < 0) {
-      return weft::error(MPI_ERR_COUNT, "%s: argument %s[%d]=%d is negative", call, counts_name, i,
-                         counts[i]);
-    }
-  }
-  return Status();
-}
-
-Status check_v_data(const char* call, const char* buffer_name, const void* buffer,
-                    const char* counts_name, const int* counts, const char* displs_name,
-                    const int* displs, const char* type_name, MPI_Datatype datatype,
-                    const Comm* c, Datatype** type) {
-  WEFT_TRY(check_counts(call, counts_name, counts, displs_name, displs, c));
-  WEFT_TRY(weft::check_datatype(call, type_name, datatype, type));
-  if (buffer == nullptr && (*type)->is_predefined() && (*type)->size() > 0) {
-    for (int i = 0; i < c->size(); ++i) {
-      if (counts[i] > 0) {
-        return weft::error(MPI_ERR_BUFFER, "%s: argument %s is NULL with %s[%d]=%d", call,
-                           buffer_name, counts_name, i, counts[i]);
-      }
-    }
-  }
-  return Status();
-}
-
-Status not_in_place(const char* call, const char* argument, const void* buffer, const char* where) {
-  if (in_place(buffer)) {
-    return weft::error(MPI_ERR_BUFFER, "%s: argument %s is MPI_IN_PLACE, which is not allowed %s",
-                       call, argument, where);
-  }
-  return Status();
-}
-
-// The op of a reduction, and that it can reduce the datatype.
-// Checks the op and its pair with the datatype; `view` is what the collectives see of both.
-Status check_reduction(const char* call, MPI_Op handle, const Datatype* type, coll::OpView* view) {
-  Op* op = nullptr;
-  WEFT_TRY(weft::check_op(call, handle, &op));
+// Whether the op can reduce the datatype; `view` is what the collectives see of both.
+Status check_reduction(const char* call, Op* op, const Datatype* type, coll::OpView* view) {
   weft::ReduceTarget target;
   WEFT_TRY(weft::check_op_type(call, *op, *type, &target));
   view->owner = op;
@@ -130,616 +61,413 @@ Status not_aliased(const char* call, const void* sendbuf, const void* recvbuf, i
   return Status();
 }
 
-// Hands the new request to the user.
-void give(Request* made, MPI_Request* request) {
+// Runs `start` (a call into coll/ taking the request slot: nullptr for the blocking form)
+// under the engine lock and hands the new request of a nonblocking form to the user.
+template <typename Start>
+Status run(MPI_Request* request, Start start) {
+  Request* made = nullptr;
+  EngineGuard guard;
+  WEFT_TRY(start(request != nullptr ? &made : nullptr));
   if (request != nullptr && made != nullptr) *request = made->handle();
-}
-
-Status barrier_core(const char* call, MPI_Comm comm, Comm** c, bool nonblocking, MPI_Request* request) {
-  WEFT_TRY(begin(call, comm, c, nonblocking, request));
-  Request* made = nullptr;
-  EngineGuard guard;
-  WEFT_TRY(coll::barrier(call, (*c)->coll_view(), nonblocking ? &made : nullptr));
-  give(made, request);
   return Status();
 }
 
-Status bcast_core(const char* call, void* buffer, int count, MPI_Datatype datatype, int root,
-                  MPI_Comm comm, Comm** c, bool nonblocking, MPI_Request* request) {
-  WEFT_TRY(begin(call, comm, c, nonblocking, request));
-  Datatype* type = nullptr;
-  WEFT_TRY(check_root(call, root, *c));
-  WEFT_TRY(check_data(call, "buffer", buffer, "count", count, "datatype", datatype, &type));
-  WEFT_TRY(not_in_place(call, "buffer", buffer, "in a broadcast"));
-  Request* made = nullptr;
-  EngineGuard guard;
-  WEFT_TRY(coll::bcast(call, (*c)->coll_view(), buffer, static_cast<size_t>(count), type, root,
-                       nonblocking ? &made : nullptr));
-  give(made, request);
-  return Status();
+Status gather_core(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
+                   void* recvbuf, int recvcount, Datatype* rtype, int root, Comm* c,
+                   MPI_Request* request) {
+  if (c->rank() != root) WEFT_TRY(not_in_place_off_root(call, "sendbuf", sendbuf));
+  return run(request, [&](Request** made) {
+    return coll::gather(call, c->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype,
+                        recvbuf, static_cast<size_t>(recvcount), rtype, root, made);
+  });
 }
 
-Status gather_core(const char* call, const void* sendbuf, int sendcount, MPI_Datatype sendtype,
-                   void* recvbuf, int recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm,
-                   Comm** c, bool nonblocking, MPI_Request* request) {
-  WEFT_TRY(begin(call, comm, c, nonblocking, request));
-  WEFT_TRY(check_root(call, root, *c));
-  const bool at_root = (*c)->rank() == root;
-  Datatype* stype = nullptr;
-  Datatype* rtype = nullptr;
-  if (at_root) {
-    WEFT_TRY(not_in_place(call, "recvbuf", recvbuf, "for the receive buffer"));
-    WEFT_TRY(check_data(call, "recvbuf", recvbuf, "recvcount", recvcount, "recvtype", recvtype, &rtype));
-  } else {
-    WEFT_TRY(not_in_place(call, "sendbuf", sendbuf, "on ranks other than the root"));
-  }
-  if (!in_place(sendbuf)) {
-    WEFT_TRY(check_data(call, "sendbuf", sendbuf, "sendcount", sendcount, "sendtype", sendtype, &stype));
-  }
-  Request* made = nullptr;
-  EngineGuard guard;
-  WEFT_TRY(coll::gather(call, (*c)->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype,
-                        recvbuf, static_cast<size_t>(recvcount), rtype, root,
-                        nonblocking ? &made : nullptr));
-  give(made, request);
-  return Status();
+Status gatherv_core(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
+                    void* recvbuf, const int* recvcounts, const int* displs, Datatype* rtype,
+                    int root, Comm* c, MPI_Request* request) {
+  if (c->rank() != root) WEFT_TRY(not_in_place_off_root(call, "sendbuf", sendbuf));
+  return run(request, [&](Request** made) {
+    return coll::gatherv(call, c->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype,
+                         recvbuf, recvcounts, displs, rtype, root, made);
+  });
 }
 
-Status gatherv_core(const char* call, const void* sendbuf, int sendcount, MPI_Datatype sendtype,
-                    void* recvbuf, const int* recvcounts, const int* displs, MPI_Datatype recvtype,
-                    int root, MPI_Comm comm, Comm** c, bool nonblocking, MPI_Request* request) {
-  WEFT_TRY(begin(call, comm, c, nonblocking, request));
-  WEFT_TRY(check_root(call, root, *c));
-  const bool at_root = (*c)->rank() == root;
-  Datatype* stype = nullptr;
-  Datatype* rtype = nullptr;
-  if (at_root) {
-    WEFT_TRY(not_in_place(call, "recvbuf", recvbuf, "for the receive buffer"));
-    WEFT_TRY(check_v_data(call, "recvbuf", recvbuf, "recvcounts", recvcounts, "displs", displs,
-                          "recvtype", recvtype, *c, &rtype));
-  } else {
-    WEFT_TRY(not_in_place(call, "sendbuf", sendbuf, "on ranks other than the root"));
-  }
-  if (!in_place(sendbuf)) {
-    WEFT_TRY(check_data(call, "sendbuf", sendbuf, "sendcount", sendcount, "sendtype", sendtype, &stype));
-  }
-  Request* made = nullptr;
-  EngineGuard guard;
-  WEFT_TRY(coll::gatherv(call, (*c)->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype,
-                         recvbuf, recvcounts, displs, rtype, root, nonblocking ? &made : nullptr));
-  give(made, request);
-  return Status();
-}
-
-Status scatter_core(const char* call, const void* sendbuf, int sendcount, MPI_Datatype sendtype,
-                    void* recvbuf, int recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm,
-                    Comm** c, bool nonblocking, MPI_Request* request) {
-  WEFT_TRY(begin(call, comm, c, nonblocking, request));
-  WEFT_TRY(check_root(call, root, *c));
-  const bool at_root = (*c)->rank() == root;
-  Datatype* stype = nullptr;
-  Datatype* rtype = nullptr;
-  if (at_root) {
-    WEFT_TRY(not_in_place(call, "sendbuf", sendbuf, "for the send buffer"));
-    WEFT_TRY(check_data(call, "sendbuf", sendbuf, "sendcount", sendcount, "sendtype", sendtype, &stype));
-  } else {
-    WEFT_TRY(not_in_place(call, "recvbuf", recvbuf, "on ranks other than the root"));
-  }
-  if (!in_place(recvbuf)) {
-    WEFT_TRY(check_data(call, "recvbuf", recvbuf, "recvcount", recvcount, "recvtype", recvtype, &rtype));
-  }
-  Request* made = nullptr;
-  EngineGuard guard;
-  WEFT_TRY(coll::scatter(call, (*c)->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype,
-                         recvbuf, static_cast<size_t>(recvcount), rtype, root,
-                         nonblocking ? &made : nullptr));
-  give(made, request);
-  return Status();
+Status scatter_core(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
+                    void* recvbuf, int recvcount, Datatype* rtype, int root, Comm* c,
+                    MPI_Request* request) {
+  if (c->rank() != root) WEFT_TRY(not_in_place_off_root(call, "recvbuf", recvbuf));
+  return run(request, [&](Request** made) {
+    return coll::scatter(call, c->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype,
+                         recvbuf, static_cast<size_t>(recvcount), rtype, root, made);
+  });
 }
 
 Status scatterv_core(const char* call, const void* sendbuf, const int* sendcounts,
-                     const int* displs, MPI_Datatype sendtype, void* recvbuf, int recvcount,
-                     MPI_Datatype recvtype, int root, MPI_Comm comm, Comm** c, bool nonblocking,
-                     MPI_Request* request) {
-  WEFT_TRY(begin(call, comm, c, nonblocking, request));
-  WEFT_TRY(check_root(call, root, *c));
-  const bool at_root = (*c)->rank() == root;
-  Datatype* stype = nullptr;
-  Datatype* rtype = nullptr;
-  if (at_root) {
-    WEFT_TRY(not_in_place(call, "sendbuf", sendbuf, "for the send buffer"));
-    WEFT_TRY(check_v_data(call, "sendbuf", sendbuf, "sendcounts", sendcounts, "displs", displs,
-                          "sendtype", sendtype, *c, &stype));
-  } else {
-    WEFT_TRY(not_in_place(call, "recvbuf", recvbuf, "on ranks other than the root"));
-  }
-  if (!in_place(recvbuf)) {
-    WEFT_TRY(check_data(call, "recvbuf", recvbuf, "recvcount", recvcount, "recvtype", recvtype, &rtype));
-  }
-  Request* made = nullptr;
-  EngineGuard guard;
-  WEFT_TRY(coll::scatterv(call, (*c)->coll_view(), sendbuf, sendcounts, displs, stype, recvbuf,
-                          static_cast<size_t>(recvcount), rtype, root, nonblocking ? &made : nullptr));
-  give(made, request);
-  return Status();
-}
-
-Status allgather_core(const char* call, const void* sendbuf, int sendcount, MPI_Datatype sendtype,
-                      void* recvbuf, int recvcount, MPI_Datatype recvtype, MPI_Comm comm, Comm** c,
-                      bool nonblocking, MPI_Request* request) {
-  WEFT_TRY(begin(call, comm, c, nonblocking, request));
-  Datatype* stype = nullptr;
-  Datatype* rtype = nullptr;
-  WEFT_TRY(not_in_place(call, "recvbuf", recvbuf, "for the receive buffer"));
-  WEFT_TRY(check_data(call, "recvbuf", recvbuf, "recvcount", recvcount, "recvtype", recvtype, &rtype));
-  if (!in_place(sendbuf)) {
-    WEFT_TRY(check_data(call, "sendbuf", sendbuf, "sendcount", sendcount, "sendtype", sendtype, &stype));
-  }
-  Request* made = nullptr;
-  EngineGuard guard;
-  WEFT_TRY(coll::allgather(call, (*c)->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype,
-                           recvbuf, static_cast<size_t>(recvcount), rtype,
-                           nonblocking ? &made : nullptr));
-  give(made, request);
-  return Status();
-}
-
-Status allgatherv_core(const char* call, const void* sendbuf, int sendcount,
-                       MPI_Datatype sendtype, void* recvbuf, const int* recvcounts,
-                       const int* displs, MPI_Datatype recvtype, MPI_Comm comm, Comm** c,
-                       bool nonblocking, MPI_Request* request) {
-  WEFT_TRY(begin(call, comm, c, nonblocking, request));
-  Datatype* stype = nullptr;
-  Datatype* rtype = nullptr;
-  WEFT_TRY(not_in_place(call, "recvbuf", recvbuf, "for the receive buffer"));
-  WEFT_TRY(check_v_data(call, "recvbuf", recvbuf, "recvcounts", recvcounts, "displs", displs,
-                        "recvtype", recvtype, *c, &rtype));
-  if (!in_place(sendbuf)) {
-    WEFT_TRY(check_data(call, "sendbuf", sendbuf, "sendcount", sendcount, "sendtype", sendtype, &stype));
-  }
-  Request* made = nullptr;
-  EngineGuard guard;
-  WEFT_TRY(coll::allgatherv(call, (*c)->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype,
-                            recvbuf, recvcounts, displs, rtype, nonblocking ? &made : nullptr));
-  give(made, request);
-  return Status();
-}
-
-Status alltoall_core(const char* call, const void* sendbuf, int sendcount, MPI_Datatype sendtype,
-                     void* recvbuf, int recvcount, MPI_Datatype recvtype, MPI_Comm comm, Comm** c,
-                     bool nonblocking, MPI_Request* request) {
-  WEFT_TRY(begin(call, comm, c, nonblocking, request));
-  Datatype* stype = nullptr;
-  Datatype* rtype = nullptr;
-  WEFT_TRY(not_in_place(call, "recvbuf", recvbuf, "for the receive buffer"));
-  WEFT_TRY(check_data(call, "recvbuf", recvbuf, "recvcount", recvcount, "recvtype", recvtype, &rtype));
-  if (!in_place(sendbuf)) {
-    WEFT_TRY(check_data(call, "sendbuf", sendbuf, "sendcount", sendcount, "sendtype", sendtype, &stype));
-  }
-  Request* made = nullptr;
-  EngineGuard guard;
-  WEFT_TRY(coll::alltoall(call, (*c)->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype,
-                          recvbuf, static_cast<size_t>(recvcount), rtype,
-                          nonblocking ? &made : nullptr));
-  give(made, request);
-  return Status();
-}
-
-Status alltoallv_core(const char* call, const void* sendbuf, const int* sendcounts,
-                      const int* sdispls, MPI_Datatype sendtype, void* recvbuf,
-                      const int* recvcounts, const int* rdispls, MPI_Datatype recvtype,
-                      MPI_Comm comm, Comm** c, bool nonblocking, MPI_Request* request) {
-  WEFT_TRY(begin(call, comm, c, nonblocking, request));
-  Datatype* stype = nullptr;
-  Datatype* rtype = nullptr;
-  WEFT_TRY(not_in_place(call, "recvbuf", recvbuf, "for the receive buffer"));
-  WEFT_TRY(check_v_data(call, "recvbuf", recvbuf, "recvcounts", recvcounts, "rdispls", rdispls,
-                        "recvtype", recvtype, *c, &rtype));
-  if (!in_place(sendbuf)) {
-    WEFT_TRY(check_v_data(call, "sendbuf", sendbuf, "sendcounts", sendcounts, "sdispls", sdispls,
-                          "sendtype", sendtype, *c, &stype));
-  }
-  Request* made = nullptr;
-  EngineGuard guard;
-  WEFT_TRY(coll::alltoallv(call, (*c)->coll_view(), sendbuf, sendcounts, sdispls, stype, recvbuf,
-                           recvcounts, rdispls, rtype, nonblocking ? &made : nullptr));
-  give(made, request);
-  return Status();
+                     const int* displs, Datatype* stype, void* recvbuf, int recvcount,
+                     Datatype* rtype, int root, Comm* c, MPI_Request* request) {
+  if (c->rank() != root) WEFT_TRY(not_in_place_off_root(call, "recvbuf", recvbuf));
+  return run(request, [&](Request** made) {
+    return coll::scatterv(call, c->coll_view(), sendbuf, sendcounts, displs, stype, recvbuf,
+                          static_cast<size_t>(recvcount), rtype, root, made);
+  });
 }
 
 Status reduce_core(const char* call, const void* sendbuf, void* recvbuf, int count,
-                   MPI_Datatype datatype, MPI_Op op, int root, MPI_Comm comm, Comm** c,
-                   bool nonblocking, MPI_Request* request) {
-  WEFT_TRY(begin(call, comm, c, nonblocking, request));
-  WEFT_TRY(check_root(call, root, *c));
-  const bool at_root = (*c)->rank() == root;
-  Datatype* type = nullptr;
-  coll::OpView o;
-  if (!at_root) WEFT_TRY(not_in_place(call, "sendbuf", sendbuf, "on ranks other than the root"));
-  if (!in_place(sendbuf)) {
-    WEFT_TRY(check_data(call, "sendbuf", sendbuf, "count", count, "datatype", datatype, &type));
-  }
-  if (at_root) {
-    WEFT_TRY(not_in_place(call, "recvbuf", recvbuf, "for the receive buffer"));
-    WEFT_TRY(check_data(call, "recvbuf", recvbuf, "count", count, "datatype", datatype, &type));
+                   Datatype* type, Op* op, int root, Comm* c, MPI_Request* request) {
+  if (c->rank() != root) {
+    WEFT_TRY(not_in_place_off_root(call, "sendbuf", sendbuf));
+  } else {
     WEFT_TRY(not_aliased(call, sendbuf, recvbuf, count));
   }
+  coll::OpView o;
   WEFT_TRY(check_reduction(call, op, type, &o));
-  Request* made = nullptr;
-  EngineGuard guard;
-  WEFT_TRY(coll::reduce(call, (*c)->coll_view(), sendbuf, recvbuf, static_cast<size_t>(count), type,
-                        o, root, nonblocking ? &made : nullptr));
-  give(made, request);
-  return Status();
+  return run(request, [&](Request** made) {
+    return coll::reduce(call, c->coll_view(), sendbuf, recvbuf, static_cast<size_t>(count), type,
+                        o, root, made);
+  });
 }
 
 Status allreduce_core(const char* call, const void* sendbuf, void* recvbuf, int count,
-                      MPI_Datatype datatype, MPI_Op op, MPI_Comm comm, Comm** c,
-                      bool nonblocking, MPI_Request* request) {
-  WEFT_TRY(begin(call, comm, c, nonblocking, request));
-  Datatype* type = nullptr;
+                      Datatype* type, Op* op, Comm* c, MPI_Request* request) {
   coll::OpView o;
-  WEFT_TRY(not_in_place(call, "recvbuf", recvbuf, "for the receive buffer"));
-  WEFT_TRY(check_data(call, "recvbuf", recvbuf, "count", count, "datatype", datatype, &type));
-  if (!in_place(sendbuf)) {
-    WEFT_TRY(check_data(call, "sendbuf", sendbuf, "count", count, "datatype", datatype, &type));
-  }
   WEFT_TRY(check_reduction(call, op, type, &o));
   WEFT_TRY(not_aliased(call, sendbuf, recvbuf, count));
-  Request* made = nullptr;
-  EngineGuard guard;
-  WEFT_TRY(coll::allreduce(call, (*c)->coll_view(), sendbuf, recvbuf, static_cast<size_t>(count),
-                           type, o, nonblocking ? &made : nullptr));
-  give(made, request);
-  return Status();
+  return run(request, [&](Request** made) {
+    return coll::allreduce(call, c->coll_view(), sendbuf, recvbuf, static_cast<size_t>(count),
+                           type, o, made);
+  });
 }
 
+// recvcounts != nullptr: MPI_Reduce_scatter, whose recvbuf holds recvcounts[rank] elements
+// (buffer(sized_by_call) in mpi.api); else MPI_Reduce_scatter_block with recvcount.
 Status reduce_scatter_core(const char* call, const void* sendbuf, void* recvbuf,
-                           const int* recvcounts, int recvcount, bool block,
-                           MPI_Datatype datatype, MPI_Op op, MPI_Comm comm, Comm** c,
-                           bool nonblocking, MPI_Request* request) {
-  WEFT_TRY(begin(call, comm, c, nonblocking, request));
-  Datatype* type = nullptr;
+                           const int* recvcounts, int recvcount, Datatype* type, Op* op, Comm* c,
+                           MPI_Request* request) {
+  const bool block = recvcounts == nullptr;
+  int64_t total = static_cast<int64_t>(recvcount) * c->size();
+  if (!block) {
+    WEFT_TRY(kinds::buffer(call, "recvbuf", recvbuf, "recvcounts[rank]", recvcounts[c->rank()],
+                           type));
+    total = 0;
+    for (int i = 0; i < c->size(); ++i) total += recvcounts[i];
+  }
   coll::OpView o;
-  WEFT_TRY(not_in_place(call, "recvbuf", recvbuf, "for the receive buffer"));
-  int mine = 0;
-  int64_t total = 0;
-  if (block) {
-    WEFT_TRY(check_count(call, "recvcount", recvcount));
-    mine = recvcount;
-    total = static_cast<int64_t>(recvcount) * (*c)->size();
-  } else {
-    WEFT_TRY(check_counts(call, "recvcounts", recvcounts, nullptr, nullptr, *c));
-    mine = recvcounts[(*c)->rank()];
-    for (int i = 0; i < (*c)->size(); ++i) total += recvcounts[i];
-  }
-  WEFT_TRY(check_data(call, "recvbuf", recvbuf, block ? "recvcount" : "recvcounts[rank]", mine,
-                      "datatype", datatype, &type));
-  if (!in_place(sendbuf) && sendbuf == nullptr && total > 0 && type->is_predefined() && type->size() > 0) {
-    return weft::error(MPI_ERR_BUFFER, "%s: argument sendbuf is NULL with %" PRId64 " elements to reduce",
-                       call, total);
-  }
   WEFT_TRY(check_reduction(call, op, type, &o));
   WEFT_TRY(not_aliased(call, sendbuf, recvbuf, static_cast<int>(total > 0)));
-  Request* made = nullptr;
-  EngineGuard guard;
-  WEFT_TRY(coll::reduce_scatter(call, (*c)->coll_view(), sendbuf, recvbuf,
-                                block ? &recvcount : recvcounts, block, type, o,
-                                nonblocking ? &made : nullptr));
-  give(made, request);
-  return Status();
+  return run(request, [&](Request** made) {
+    return coll::reduce_scatter(call, c->coll_view(), sendbuf, recvbuf,
+                                block ? &recvcount : recvcounts, block, type, o, made);
+  });
 }
 
-Status scan_core(const char* call, const void* sendbuf, void* recvbuf, int count,
-                 MPI_Datatype datatype, MPI_Op op, bool exclusive, MPI_Comm comm, Comm** c,
-                 bool nonblocking, MPI_Request* request) {
-  WEFT_TRY(begin(call, comm, c, nonblocking, request));
-  Datatype* type = nullptr;
+Status scan_core(const char* call, const void* sendbuf, void* recvbuf, int count, Datatype* type,
+                 Op* op, bool exclusive, Comm* c, MPI_Request* request) {
   coll::OpView o;
-  WEFT_TRY(not_in_place(call, "recvbuf", recvbuf, "for the receive buffer"));
-  WEFT_TRY(check_data(call, "recvbuf", recvbuf, "count", count, "datatype", datatype, &type));
-  if (!in_place(sendbuf)) {
-    WEFT_TRY(check_data(call, "sendbuf", sendbuf, "count", count, "datatype", datatype, &type));
-  }
   WEFT_TRY(check_reduction(call, op, type, &o));
   WEFT_TRY(not_aliased(call, sendbuf, recvbuf, count));
-  Request* made = nullptr;
-  EngineGuard guard;
-  WEFT_TRY(coll::scan(call, (*c)->coll_view(), sendbuf, recvbuf, static_cast<size_t>(count), type,
-                      o, exclusive, nonblocking ? &made : nullptr));
-  give(made, request);
-  return Status();
+  return run(request, [&](Request** made) {
+    return coll::scan(call, c->coll_view(), sendbuf, recvbuf, static_cast<size_t>(count), type,
+                      o, exclusive, made);
+  });
 }
 
 }  // namespace
 
-// ---- barrier, bcast ---------------------------------------------------------------------
+// ---- barrier, bcast, allgather, alltoall: nothing beyond the generated validation -------
+
+namespace {
+
+Status barrier_core(const char* call, Comm* c, MPI_Request* request) {
+  return run(request, [&](Request** made) { return coll::barrier(call, c->coll_view(), made); });
+}
+
+Status bcast_core(const char* call, void* buffer, int count, Datatype* type, int root, Comm* c,
+                  MPI_Request* request) {
+  return run(request, [&](Request** made) {
+    return coll::bcast(call, c->coll_view(), buffer, static_cast<size_t>(count), type, root, made);
+  });
+}
+
+Status allgather_core(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
+                      void* recvbuf, int recvcount, Datatype* rtype, Comm* c,
+                      MPI_Request* request) {
+  return run(request, [&](Request** made) {
+    return coll::allgather(call, c->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype,
+                           recvbuf, static_cast<size_t>(recvcount), rtype, made);
+  });
+}
+
+Status allgatherv_core(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
+                       void* recvbuf, const int* recvcounts, const int* displs, Datatype* rtype,
+                       Comm* c, MPI_Request* request) {
+  return run(request, [&](Request** made) {
+    return coll::allgatherv(call, c->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype,
+                            recvbuf, recvcounts, displs, rtype, made);
+  });
+}
+
+Status alltoall_core(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
+                     void* recvbuf, int recvcount, Datatype* rtype, Comm* c,
+                     MPI_Request* request) {
+  return run(request, [&](Request** made) {
+    return coll::alltoall(call, c->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype,
+                          recvbuf, static_cast<size_t>(recvcount), rtype, made);
+  });
+}
+
+Status alltoallv_core(const char* call, const void* sendbuf, const int* sendcounts,
+                      const int* sdispls, Datatype* stype, void* recvbuf, const int* recvcounts,
+                      const int* rdispls, Datatype* rtype, Comm* c, MPI_Request* request) {
+  return run(request, [&](Request** made) {
+    return coll::alltoallv(call, c->coll_view(), sendbuf, sendcounts, sdispls, stype, recvbuf,
+                           recvcounts, rdispls, rtype, made);
+  });
+}
+
+}  // namespace
+
+// ---- barrier, bcast ------------------------------------------------------------------------
 
 extern "C" int PMPI_Barrier(MPI_Comm comm) {
-  Comm* c = nullptr;
-  Status s = barrier_core("MPI_Barrier", comm, &c, false, nullptr);
-  return finish("MPI_Barrier", c, s);
+  validate::BarrierObjects o;
+  Status s = validate::Barrier(comm, &o);
+  if (s.ok()) s = barrier_core("MPI_Barrier", o.comm, nullptr);
+  return finish("MPI_Barrier", o.comm, s);
 }
 
 extern "C" int PMPI_Ibarrier(MPI_Comm comm, MPI_Request* request) {
-  Comm* c = nullptr;
-  Status s = barrier_core("MPI_Ibarrier", comm, &c, true, request);
-  return finish("MPI_Ibarrier", c, s);
+  validate::IbarrierObjects o;
+  Status s = validate::Ibarrier(comm, request, &o);
+  if (s.ok()) s = barrier_core("MPI_Ibarrier", o.comm, request);
+  return finish("MPI_Ibarrier", o.comm, s);
 }
 
 extern "C" int PMPI_Bcast(void* buffer, int count, MPI_Datatype datatype, int root, MPI_Comm comm) {
-  Comm* c = nullptr;
-  Status s = bcast_core("MPI_Bcast", buffer, count, datatype, root, comm, &c, false, nullptr);
-  return finish("MPI_Bcast", c, s);
+  validate::BcastObjects o;
+  Status s = validate::Bcast(buffer, count, datatype, root, comm, &o);
+  if (s.ok()) s = bcast_core("MPI_Bcast", buffer, count, o.datatype, root, o.comm, nullptr);
+  return finish("MPI_Bcast", o.comm, s);
 }
 
-extern "C" int PMPI_Ibcast(void* buffer, int count, MPI_Datatype datatype, int root, MPI_Comm comm,
-                           MPI_Request* request) {
-  Comm* c = nullptr;
-  Status s = bcast_core("MPI_Ibcast", buffer, count, datatype, root, comm, &c, true, request);
-  return finish("MPI_Ibcast", c, s);
+extern "C" int PMPI_Ibcast(void* buffer, int count, MPI_Datatype datatype, int root, MPI_Comm comm, MPI_Request* request) {
+  validate::IbcastObjects o;
+  Status s = validate::Ibcast(buffer, count, datatype, root, comm, request, &o);
+  if (s.ok()) s = bcast_core("MPI_Ibcast", buffer, count, o.datatype, root, o.comm, request);
+  return finish("MPI_Ibcast", o.comm, s);
 }
 
-// ---- gather, scatter --------------------------------------------------------------------
+// ---- gather, scatter -----------------------------------------------------------------------
 
-extern "C" int PMPI_Gather(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf,
-                           int recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm) {
-  Comm* c = nullptr;
-  Status s = gather_core("MPI_Gather", sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype,
-                         root, comm, &c, false, nullptr);
-  return finish("MPI_Gather", c, s);
+extern "C" int PMPI_Gather(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf, int recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm) {
+  validate::GatherObjects o;
+  Status s = validate::Gather(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, root, comm, &o);
+  if (s.ok()) s = gather_core("MPI_Gather", sendbuf, sendcount, o.sendtype, recvbuf, recvcount, o.recvtype, root, o.comm, nullptr);
+  return finish("MPI_Gather", o.comm, s);
 }
 
-extern "C" int PMPI_Igather(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf,
-                            int recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm,
-                            MPI_Request* request) {
-  Comm* c = nullptr;
-  Status s = gather_core("MPI_Igather", sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype,
-                         root, comm, &c, true, request);
-  return finish("MPI_Igather", c, s);
+extern "C" int PMPI_Igather(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf, int recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm, MPI_Request* request) {
+  validate::IgatherObjects o;
+  Status s = validate::Igather(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, root, comm, request, &o);
+  if (s.ok()) s = gather_core("MPI_Igather", sendbuf, sendcount, o.sendtype, recvbuf, recvcount, o.recvtype, root, o.comm, request);
+  return finish("MPI_Igather", o.comm, s);
 }
 
-extern "C" int PMPI_Gatherv(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf,
-                            const int recvcounts[], const int displs[], MPI_Datatype recvtype,
-                            int root, MPI_Comm comm) {
-  Comm* c = nullptr;
-  Status s = gatherv_core("MPI_Gatherv", sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs,
-                          recvtype, root, comm, &c, false, nullptr);
-  return finish("MPI_Gatherv", c, s);
+extern "C" int PMPI_Gatherv(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf, const int recvcounts[], const int displs[], MPI_Datatype recvtype, int root, MPI_Comm comm) {
+  validate::GathervObjects o;
+  Status s = validate::Gatherv(sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs, recvtype, root, comm, &o);
+  if (s.ok()) s = gatherv_core("MPI_Gatherv", sendbuf, sendcount, o.sendtype, recvbuf, recvcounts, displs, o.recvtype, root, o.comm, nullptr);
+  return finish("MPI_Gatherv", o.comm, s);
 }
 
-extern "C" int PMPI_Igatherv(const void* sendbuf, int sendcount, MPI_Datatype sendtype,
-                             void* recvbuf, const int recvcounts[], const int displs[],
-                             MPI_Datatype recvtype, int root, MPI_Comm comm, MPI_Request* request) {
-  Comm* c = nullptr;
-  Status s = gatherv_core("MPI_Igatherv", sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs,
-                          recvtype, root, comm, &c, true, request);
-  return finish("MPI_Igatherv", c, s);
+extern "C" int PMPI_Igatherv(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf, const int recvcounts[], const int displs[], MPI_Datatype recvtype, int root, MPI_Comm comm, MPI_Request* request) {
+  validate::IgathervObjects o;
+  Status s = validate::Igatherv(sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs, recvtype, root, comm, request, &o);
+  if (s.ok()) s = gatherv_core("MPI_Igatherv", sendbuf, sendcount, o.sendtype, recvbuf, recvcounts, displs, o.recvtype, root, o.comm, request);
+  return finish("MPI_Igatherv", o.comm, s);
 }
 
-extern "C" int PMPI_Scatter(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf,
-                            int recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm) {
-  Comm* c = nullptr;
-  Status s = scatter_core("MPI_Scatter", sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype,
-                          root, comm, &c, false, nullptr);
-  return finish("MPI_Scatter", c, s);
+extern "C" int PMPI_Scatter(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf, int recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm) {
+  validate::ScatterObjects o;
+  Status s = validate::Scatter(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, root, comm, &o);
+  if (s.ok()) s = scatter_core("MPI_Scatter", sendbuf, sendcount, o.sendtype, recvbuf, recvcount, o.recvtype, root, o.comm, nullptr);
+  return finish("MPI_Scatter", o.comm, s);
 }
 
-extern "C" int PMPI_Iscatter(const void* sendbuf, int sendcount, MPI_Datatype sendtype,
-                             void* recvbuf, int recvcount, MPI_Datatype recvtype, int root,
-                             MPI_Comm comm, MPI_Request* request) {
-  Comm* c = nullptr;
-  Status s = scatter_core("MPI_Iscatter", sendbuf, sendcount, sendtype, recvbuf, recvcount,
-                          recvtype, root, comm, &c, true, request);
-  return finish("MPI_Iscatter", c, s);
+extern "C" int PMPI_Iscatter(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf, int recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm, MPI_Request* request) {
+  validate::IscatterObjects o;
+  Status s = validate::Iscatter(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, root, comm, request, &o);
+  if (s.ok()) s = scatter_core("MPI_Iscatter", sendbuf, sendcount, o.sendtype, recvbuf, recvcount, o.recvtype, root, o.comm, request);
+  return finish("MPI_Iscatter", o.comm, s);
 }
 
-extern "C" int PMPI_Scatterv(const void* sendbuf, const int sendcounts[], const int displs[],
-                             MPI_Datatype sendtype, void* recvbuf, int recvcount,
-                             MPI_Datatype recvtype, int root, MPI_Comm comm) {
-  Comm* c = nullptr;
-  Status s = scatterv_core("MPI_Scatterv", sendbuf, sendcounts, displs, sendtype, recvbuf,
-                           recvcount, recvtype, root, comm, &c, false, nullptr);
-  return finish("MPI_Scatterv", c, s);
+extern "C" int PMPI_Scatterv(const void* sendbuf, const int sendcounts[], const int displs[], MPI_Datatype sendtype, void* recvbuf, int recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm) {
+  validate::ScattervObjects o;
+  Status s = validate::Scatterv(sendbuf, sendcounts, displs, sendtype, recvbuf, recvcount, recvtype, root, comm, &o);
+  if (s.ok()) s = scatterv_core("MPI_Scatterv", sendbuf, sendcounts, displs, o.sendtype, recvbuf, recvcount, o.recvtype, root, o.comm, nullptr);
+  return finish("MPI_Scatterv", o.comm, s);
 }
 
-extern "C" int PMPI_Iscatterv(const void* sendbuf, const int sendcounts[], const int displs[],
-                              MPI_Datatype sendtype, void* recvbuf, int recvcount,
-                              MPI_Datatype recvtype, int root, MPI_Comm comm,
-                              MPI_Request* request) {
-  Comm* c = nullptr;
-  Status s = scatterv_core("MPI_Iscatterv", sendbuf, sendcounts, displs, sendtype, recvbuf,
-                           recvcount, recvtype, root, comm, &c, true, request);
-  return finish("MPI_Iscatterv", c, s);
+extern "C" int PMPI_Iscatterv(const void* sendbuf, const int sendcounts[], const int displs[], MPI_Datatype sendtype, void* recvbuf, int recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm, MPI_Request* request) {
+  validate::IscattervObjects o;
+  Status s = validate::Iscatterv(sendbuf, sendcounts, displs, sendtype, recvbuf, recvcount, recvtype, root, comm, request, &o);
+  if (s.ok()) s = scatterv_core("MPI_Iscatterv", sendbuf, sendcounts, displs, o.sendtype, recvbuf, recvcount, o.recvtype, root, o.comm, request);
+  return finish("MPI_Iscatterv", o.comm, s);
 }
 
-// ---- allgather, alltoall ----------------------------------------------------------------
+// ---- allgather, alltoall -------------------------------------------------------------------
 
-extern "C" int PMPI_Allgather(const void* sendbuf, int sendcount, MPI_Datatype sendtype,
-                              void* recvbuf, int recvcount, MPI_Datatype recvtype, MPI_Comm comm) {
-  Comm* c = nullptr;
-  Status s = allgather_core("MPI_Allgather", sendbuf, sendcount, sendtype, recvbuf, recvcount,
-                            recvtype, comm, &c, false, nullptr);
-  return finish("MPI_Allgather", c, s);
+extern "C" int PMPI_Allgather(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf, int recvcount, MPI_Datatype recvtype, MPI_Comm comm) {
+  validate::AllgatherObjects o;
+  Status s = validate::Allgather(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm, &o);
+  if (s.ok()) s = allgather_core("MPI_Allgather", sendbuf, sendcount, o.sendtype, recvbuf, recvcount, o.recvtype, o.comm, nullptr);
+  return finish("MPI_Allgather", o.comm, s);
 }
 
-extern "C" int PMPI_Iallgather(const void* sendbuf, int sendcount, MPI_Datatype sendtype,
-                               void* recvbuf, int recvcount, MPI_Datatype recvtype, MPI_Comm comm,
-                               MPI_Request* request) {
-  Comm* c = nullptr;
-  Status s = allgather_core("MPI_Iallgather", sendbuf, sendcount, sendtype, recvbuf, recvcount,
-                            recvtype, comm, &c, true, request);
-  return finish("MPI_Iallgather", c, s);
+extern "C" int PMPI_Iallgather(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf, int recvcount, MPI_Datatype recvtype, MPI_Comm comm, MPI_Request* request) {
+  validate::IallgatherObjects o;
+  Status s = validate::Iallgather(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm, request, &o);
+  if (s.ok()) s = allgather_core("MPI_Iallgather", sendbuf, sendcount, o.sendtype, recvbuf, recvcount, o.recvtype, o.comm, request);
+  return finish("MPI_Iallgather", o.comm, s);
 }
 
-extern "C" int PMPI_Allgatherv(const void* sendbuf, int sendcount, MPI_Datatype sendtype,
-                               void* recvbuf, const int recvcounts[], const int displs[],
-                               MPI_Datatype recvtype, MPI_Comm comm) {
-  Comm* c = nullptr;
-  Status s = allgatherv_core("MPI_Allgatherv", sendbuf, sendcount, sendtype, recvbuf, recvcounts,
-                             displs, recvtype, comm, &c, false, nullptr);
-  return finish("MPI_Allgatherv", c, s);
+extern "C" int PMPI_Allgatherv(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf, const int recvcounts[], const int displs[], MPI_Datatype recvtype, MPI_Comm comm) {
+  validate::AllgathervObjects o;
+  Status s = validate::Allgatherv(sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs, recvtype, comm, &o);
+  if (s.ok()) s = allgatherv_core("MPI_Allgatherv", sendbuf, sendcount, o.sendtype, recvbuf, recvcounts, displs, o.recvtype, o.comm, nullptr);
+  return finish("MPI_Allgatherv", o.comm, s);
 }
 
-extern "C" int PMPI_Iallgatherv(const void* sendbuf, int sendcount, MPI_Datatype sendtype,
-                                void* recvbuf, const int recvcounts[], const int displs[],
-                                MPI_Datatype recvtype, MPI_Comm comm, MPI_Request* request) {
-  Comm* c = nullptr;
-  Status s = allgatherv_core("MPI_Iallgatherv", sendbuf, sendcount, sendtype, recvbuf, recvcounts,
-                             displs, recvtype, comm, &c, true, request);
-  return finish("MPI_Iallgatherv", c, s);
+extern "C" int PMPI_Iallgatherv(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf, const int recvcounts[], const int displs[], MPI_Datatype recvtype, MPI_Comm comm, MPI_Request* request) {
+  validate::IallgathervObjects o;
+  Status s = validate::Iallgatherv(sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs, recvtype, comm, request, &o);
+  if (s.ok()) s = allgatherv_core("MPI_Iallgatherv", sendbuf, sendcount, o.sendtype, recvbuf, recvcounts, displs, o.recvtype, o.comm, request);
+  return finish("MPI_Iallgatherv", o.comm, s);
 }
 
-extern "C" int PMPI_Alltoall(const void* sendbuf, int sendcount, MPI_Datatype sendtype,
-                             void* recvbuf, int recvcount, MPI_Datatype recvtype, MPI_Comm comm) {
-  Comm* c = nullptr;
-  Status s = alltoall_core("MPI_Alltoall", sendbuf, sendcount, sendtype, recvbuf, recvcount,
-                           recvtype, comm, &c, false, nullptr);
-  return finish("MPI_Alltoall", c, s);
+extern "C" int PMPI_Alltoall(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf, int recvcount, MPI_Datatype recvtype, MPI_Comm comm) {
+  validate::AlltoallObjects o;
+  Status s = validate::Alltoall(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm, &o);
+  if (s.ok()) s = alltoall_core("MPI_Alltoall", sendbuf, sendcount, o.sendtype, recvbuf, recvcount, o.recvtype, o.comm, nullptr);
+  return finish("MPI_Alltoall", o.comm, s);
 }
 
-extern "C" int PMPI_Ialltoall(const void* sendbuf, int sendcount, MPI_Datatype sendtype,
-                              void* recvbuf, int recvcount, MPI_Datatype recvtype, MPI_Comm comm,
-                              MPI_Request* request) {
-  Comm* c = nullptr;
-  Status s = alltoall_core("MPI_Ialltoall", sendbuf, sendcount, sendtype, recvbuf, recvcount,
-                           recvtype, comm, &c, true, request);
-  return finish("MPI_Ialltoall", c, s);
+extern "C" int PMPI_Ialltoall(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf, int recvcount, MPI_Datatype recvtype, MPI_Comm comm, MPI_Request* request) {
+  validate::IalltoallObjects o;
+  Status s = validate::Ialltoall(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm, request, &o);
+  if (s.ok()) s = alltoall_core("MPI_Ialltoall", sendbuf, sendcount, o.sendtype, recvbuf, recvcount, o.recvtype, o.comm, request);
+  return finish("MPI_Ialltoall", o.comm, s);
 }
 
-extern "C" int PMPI_Alltoallv(const void* sendbuf, const int sendcounts[], const int sdispls[],
-                              MPI_Datatype sendtype, void* recvbuf, const int recvcounts[],
-                              const int rdispls[], MPI_Datatype recvtype, MPI_Comm comm) {
-  Comm* c = nullptr;
-  Status s = alltoallv_core("MPI_Alltoallv", sendbuf, sendcounts, sdispls, sendtype, recvbuf,
-                            recvcounts, rdispls, recvtype, comm, &c, false, nullptr);
-  return finish("MPI_Alltoallv", c, s);
+extern "C" int PMPI_Alltoallv(const void* sendbuf, const int sendcounts[], const int sdispls[], MPI_Datatype sendtype, void* recvbuf, const int recvcounts[], const int rdispls[], MPI_Datatype recvtype, MPI_Comm comm) {
+  validate::AlltoallvObjects o;
+  Status s = validate::Alltoallv(sendbuf, sendcounts, sdispls, sendtype, recvbuf, recvcounts, rdispls, recvtype, comm, &o);
+  if (s.ok()) s = alltoallv_core("MPI_Alltoallv", sendbuf, sendcounts, sdispls, o.sendtype, recvbuf, recvcounts, rdispls, o.recvtype, o.comm, nullptr);
+  return finish("MPI_Alltoallv", o.comm, s);
 }
 
-extern "C" int PMPI_Ialltoallv(const void* sendbuf, const int sendcounts[], const int sdispls[],
-                               MPI_Datatype sendtype, void* recvbuf, const int recvcounts[],
-                               const int rdispls[], MPI_Datatype recvtype, MPI_Comm comm,
-                               MPI_Request* request) {
-  Comm* c = nullptr;
-  Status s = alltoallv_core("MPI_Ialltoallv", sendbuf, sendcounts, sdispls, sendtype, recvbuf,
-                            recvcounts, rdispls, recvtype, comm, &c, true, request);
-  return finish("MPI_Ialltoallv", c, s);
+extern "C" int PMPI_Ialltoallv(const void* sendbuf, const int sendcounts[], const int sdispls[], MPI_Datatype sendtype, void* recvbuf, const int recvcounts[], const int rdispls[], MPI_Datatype recvtype, MPI_Comm comm, MPI_Request* request) {
+  validate::IalltoallvObjects o;
+  Status s = validate::Ialltoallv(sendbuf, sendcounts, sdispls, sendtype, recvbuf, recvcounts, rdispls, recvtype, comm, request, &o);
+  if (s.ok()) s = alltoallv_core("MPI_Ialltoallv", sendbuf, sendcounts, sdispls, o.sendtype, recvbuf, recvcounts, rdispls, o.recvtype, o.comm, request);
+  return finish("MPI_Ialltoallv", o.comm, s);
 }
 
-// ---- reductions -------------------------------------------------------------------------
+// ---- reductions ----------------------------------------------------------------------------
 
-extern "C" int PMPI_Reduce(const void* sendbuf, void* recvbuf, int count, MPI_Datatype datatype,
-                           MPI_Op op, int root, MPI_Comm comm) {
-  Comm* c = nullptr;
-  Status s = reduce_core("MPI_Reduce", sendbuf, recvbuf, count, datatype, op, root, comm, &c, false,
-                         nullptr);
-  return finish("MPI_Reduce", c, s);
+extern "C" int PMPI_Reduce(const void* sendbuf, void* recvbuf, int count, MPI_Datatype datatype, MPI_Op op, int root, MPI_Comm comm) {
+  validate::ReduceObjects o;
+  Status s = validate::Reduce(sendbuf, recvbuf, count, datatype, op, root, comm, &o);
+  if (s.ok()) s = reduce_core("MPI_Reduce", sendbuf, recvbuf, count, o.datatype, o.op, root, o.comm, nullptr);
+  return finish("MPI_Reduce", o.comm, s);
 }
 
-extern "C" int PMPI_Ireduce(const void* sendbuf, void* recvbuf, int count, MPI_Datatype datatype,
-                            MPI_Op op, int root, MPI_Comm comm, MPI_Request* request) {
-  Comm* c = nullptr;
-  Status s = reduce_core("MPI_Ireduce", sendbuf, recvbuf, count, datatype, op, root, comm, &c, true,
-                         request);
-  return finish("MPI_Ireduce", c, s);
+extern "C" int PMPI_Ireduce(const void* sendbuf, void* recvbuf, int count, MPI_Datatype datatype, MPI_Op op, int root, MPI_Comm comm, MPI_Request* request) {
+  validate::IreduceObjects o;
+  Status s = validate::Ireduce(sendbuf, recvbuf, count, datatype, op, root, comm, request, &o);
+  if (s.ok()) s = reduce_core("MPI_Ireduce", sendbuf, recvbuf, count, o.datatype, o.op, root, o.comm, request);
+  return finish("MPI_Ireduce", o.comm, s);
 }
 
-extern "C" int PMPI_Allreduce(const void* sendbuf, void* recvbuf, int count, MPI_Datatype datatype,
-                              MPI_Op op, MPI_Comm comm) {
-  Comm* c = nullptr;
-  Status s = allreduce_core("MPI_Allreduce", sendbuf, recvbuf, count, datatype, op, comm, &c, false,
-                            nullptr);
-  return finish("MPI_Allreduce", c, s);
+extern "C" int PMPI_Allreduce(const void* sendbuf, void* recvbuf, int count, MPI_Datatype datatype, MPI_Op op, MPI_Comm comm) {
+  validate::AllreduceObjects o;
+  Status s = validate::Allreduce(sendbuf, recvbuf, count, datatype, op, comm, &o);
+  if (s.ok()) s = allreduce_core("MPI_Allreduce", sendbuf, recvbuf, count, o.datatype, o.op, o.comm, nullptr);
+  return finish("MPI_Allreduce", o.comm, s);
 }
 
-extern "C" int PMPI_Iallreduce(const void* sendbuf, void* recvbuf, int count, MPI_Datatype datatype,
-                               MPI_Op op, MPI_Comm comm, MPI_Request* request) {
-  Comm* c = nullptr;
-  Status s = allreduce_core("MPI_Iallreduce", sendbuf, recvbuf, count, datatype, op, comm, &c, true,
-                            request);
-  return finish("MPI_Iallreduce", c, s);
+extern "C" int PMPI_Iallreduce(const void* sendbuf, void* recvbuf, int count, MPI_Datatype datatype, MPI_Op op, MPI_Comm comm, MPI_Request* request) {
+  validate::IallreduceObjects o;
+  Status s = validate::Iallreduce(sendbuf, recvbuf, count, datatype, op, comm, request, &o);
+  if (s.ok()) s = allreduce_core("MPI_Iallreduce", sendbuf, recvbuf, count, o.datatype, o.op, o.comm, request);
+  return finish("MPI_Iallreduce", o.comm, s);
 }
 
-extern "C" int PMPI_Reduce_scatter(const void* sendbuf, void* recvbuf, const int recvcounts[],
-                                   MPI_Datatype datatype, MPI_Op op, MPI_Comm comm) {
-  Comm* c = nullptr;
-  Status s = reduce_scatter_core("MPI_Reduce_scatter", sendbuf, recvbuf, recvcounts, 0, false,
-                                 datatype, op, comm, &c, false, nullptr);
-  return finish("MPI_Reduce_scatter", c, s);
+extern "C" int PMPI_Reduce_scatter(const void* sendbuf, void* recvbuf, const int recvcounts[], MPI_Datatype datatype, MPI_Op op, MPI_Comm comm) {
+  validate::Reduce_scatterObjects o;
+  Status s = validate::Reduce_scatter(sendbuf, recvbuf, recvcounts, datatype, op, comm, &o);
+  if (s.ok()) s = reduce_scatter_core("MPI_Reduce_scatter", sendbuf, recvbuf, recvcounts, 0, o.datatype, o.op, o.comm, nullptr);
+  return finish("MPI_Reduce_scatter", o.comm, s);
 }
 
-extern "C" int PMPI_Ireduce_scatter(const void* sendbuf, void* recvbuf, const int recvcounts[],
-                                    MPI_Datatype datatype, MPI_Op op, MPI_Comm comm,
-                                    MPI_Request* request) {
-  Comm* c = nullptr;
-  Status s = reduce_scatter_core("MPI_Ireduce_scatter", sendbuf, recvbuf, recvcounts, 0, false,
-                                 datatype, op, comm, &c, true, request);
-  return finish("MPI_Ireduce_scatter", c, s);
+extern "C" int PMPI_Ireduce_scatter(const void* sendbuf, void* recvbuf, const int recvcounts[], MPI_Datatype datatype, MPI_Op op, MPI_Comm comm, MPI_Request* request) {
+  validate::Ireduce_scatterObjects o;
+  Status s = validate::Ireduce_scatter(sendbuf, recvbuf, recvcounts, datatype, op, comm, request, &o);
+  if (s.ok()) s = reduce_scatter_core("MPI_Ireduce_scatter", sendbuf, recvbuf, recvcounts, 0, o.datatype, o.op, o.comm, request);
+  return finish("MPI_Ireduce_scatter", o.comm, s);
 }
 
-extern "C" int PMPI_Reduce_scatter_block(const void* sendbuf, void* recvbuf, int recvcount,
-                                         MPI_Datatype datatype, MPI_Op op, MPI_Comm comm) {
-  Comm* c = nullptr;
-  Status s = reduce_scatter_core("MPI_Reduce_scatter_block", sendbuf, recvbuf, nullptr, recvcount,
-                                 true, datatype, op, comm, &c, false, nullptr);
-  return finish("MPI_Reduce_scatter_block", c, s);
+extern "C" int PMPI_Reduce_scatter_block(const void* sendbuf, void* recvbuf, int recvcount, MPI_Datatype datatype, MPI_Op op, MPI_Comm comm) {
+  validate::Reduce_scatter_blockObjects o;
+  Status s = validate::Reduce_scatter_block(sendbuf, recvbuf, recvcount, datatype, op, comm, &o);
+  if (s.ok()) s = reduce_scatter_core("MPI_Reduce_scatter_block", sendbuf, recvbuf, nullptr, recvcount, o.datatype, o.op, o.comm, nullptr);
+  return finish("MPI_Reduce_scatter_block", o.comm, s);
 }
 
-extern "C" int PMPI_Ireduce_scatter_block(const void* sendbuf, void* recvbuf, int recvcount,
-                                          MPI_Datatype datatype, MPI_Op op, MPI_Comm comm,
-                                          MPI_Request* request) {
-  Comm* c = nullptr;
-  Status s = reduce_scatter_core("MPI_Ireduce_scatter_block", sendbuf, recvbuf, nullptr, recvcount,
-                                 true, datatype, op, comm, &c, true, request);
-  return finish("MPI_Ireduce_scatter_block", c, s);
+extern "C" int PMPI_Ireduce_scatter_block(const void* sendbuf, void* recvbuf, int recvcount, MPI_Datatype datatype, MPI_Op op, MPI_Comm comm, MPI_Request* request) {
+  validate::Ireduce_scatter_blockObjects o;
+  Status s = validate::Ireduce_scatter_block(sendbuf, recvbuf, recvcount, datatype, op, comm, request, &o);
+  if (s.ok()) s = reduce_scatter_core("MPI_Ireduce_scatter_block", sendbuf, recvbuf, nullptr, recvcount, o.datatype, o.op, o.comm, request);
+  return finish("MPI_Ireduce_scatter_block", o.comm, s);
 }
 
-extern "C" int PMPI_Scan(const void* sendbuf, void* recvbuf, int count, MPI_Datatype datatype,
-                         MPI_Op op, MPI_Comm comm) {
-  Comm* c = nullptr;
-  Status s = scan_core("MPI_Scan", sendbuf, recvbuf, count, datatype, op, false, comm, &c, false,
-                       nullptr);
-  return finish("MPI_Scan", c, s);
+extern "C" int PMPI_Scan(const void* sendbuf, void* recvbuf, int count, MPI_Datatype datatype, MPI_Op op, MPI_Comm comm) {
+  validate::ScanObjects o;
+  Status s = validate::Scan(sendbuf, recvbuf, count, datatype, op, comm, &o);
+  if (s.ok()) s = scan_core("MPI_Scan", sendbuf, recvbuf, count, o.datatype, o.op, false, o.comm, nullptr);
+  return finish("MPI_Scan", o.comm, s);
 }
 
-extern "C" int PMPI_Iscan(const void* sendbuf, void* recvbuf, int count, MPI_Datatype datatype,
-                          MPI_Op op, MPI_Comm comm, MPI_Request* request) {
-  Comm* c = nullptr;
-  Status s = scan_core("MPI_Iscan", sendbuf, recvbuf, count, datatype, op, false, comm, &c, true,
-                       request);
-  return finish("MPI_Iscan", c, s);
+extern "C" int PMPI_Iscan(const void* sendbuf, void* recvbuf, int count, MPI_Datatype datatype, MPI_Op op, MPI_Comm comm, MPI_Request* request) {
+  validate::IscanObjects o;
+  Status s = validate::Iscan(sendbuf, recvbuf, count, datatype, op, comm, request, &o);
+  if (s.ok()) s = scan_core("MPI_Iscan", sendbuf, recvbuf, count, o.datatype, o.op, false, o.comm, request);
+  return finish("MPI_Iscan", o.comm, s);
 }
 
-extern "C" int PMPI_Exscan(const void* sendbuf, void* recvbuf, int count, MPI_Datatype datatype,
-                           MPI_Op op, MPI_Comm comm) {
-  Comm* c = nullptr;
-  Status s = scan_core("MPI_Exscan", sendbuf, recvbuf, count, datatype, op, true, comm, &c, false,
-                       nullptr);
-  return finish("MPI_Exscan", c, s);
+extern "C" int PMPI_Exscan(const void* sendbuf, void* recvbuf, int count, MPI_Datatype datatype, MPI_Op op, MPI_Comm comm) {
+  validate::ExscanObjects o;
+  Status s = validate::Exscan(sendbuf, recvbuf, count, datatype, op, comm, &o);
+  if (s.ok()) s = scan_core("MPI_Exscan", sendbuf, recvbuf, count, o.datatype, o.op, true, o.comm, nullptr);
+  return finish("MPI_Exscan", o.comm, s);
 }
 
-extern "C" int PMPI_Iexscan(const void* sendbuf, void* recvbuf, int count, MPI_Datatype datatype,
-                            MPI_Op op, MPI_Comm comm, MPI_Request* request) {
-  Comm* c = nullptr;
-  Status s = scan_core("MPI_Iexscan", sendbuf, recvbuf, count, datatype, op, true, comm, &c, true,
-                       request);
-  return finish("MPI_Iexscan", c, s);
+extern "C" int PMPI_Iexscan(const void* sendbuf, void* recvbuf, int count, MPI_Datatype datatype, MPI_Op op, MPI_Comm comm, MPI_Request* request) {
+  validate::IexscanObjects o;
+  Status s = validate::Iexscan(sendbuf, recvbuf, count, datatype, op, comm, request, &o);
+  if (s.ok()) s = scan_core("MPI_Iexscan", sendbuf, recvbuf, count, o.datatype, o.op, true, o.comm, request);
+  return finish("MPI_Iexscan", o.comm, s);
 }
 
 extern "C" int PMPI_Reduce_local(const void* inbuf, void* inoutbuf, int count,
                                  MPI_Datatype datatype, MPI_Op op) {
-  const char* call = "MPI_Reduce_local";
-  Status s = [&]() -> Status {
-    WEFT_TRY(weft::api::check_initialized(call));
-    Datatype* type = nullptr;
-    coll::OpView o;
-    WEFT_TRY(check_data(call, "inbuf", inbuf, "count", count, "datatype", datatype, &type));
-    WEFT_TRY(check_data(call, "inoutbuf", inoutbuf, "count", count, "datatype", datatype, &type));
-    WEFT_TRY(not_in_place(call, "inbuf", inbuf, "in MPI_Reduce_local"));
-    WEFT_TRY(not_in_place(call, "inoutbuf", inoutbuf, "in MPI_Reduce_local"));
-    WEFT_TRY(check_reduction(call, op, type, &o));
-    // User functions run without the engine lock here: no communication is involved.
-    return coll::reduce_local(call, inbuf, inoutbuf, static_cast<size_t>(count), type, o);
-  }();
-  return finish(call, nullptr, s);
+  validate::Reduce_localObjects o;
+  Status s = validate::Reduce_local(inbuf, inoutbuf, count, datatype, op, &o);
+  coll::OpView view;
+  if (s.ok()) s = check_reduction("MPI_Reduce_local", o.op, o.datatype, &view);
+  // User functions run without the engine lock here: no communication is involved.
+  if (s.ok()) {
+    s = coll::reduce_local("MPI_Reduce_local", inbuf, inoutbuf, static_cast<size_t>(count),
+                           o.datatype, view);
+  }
+  return finish("MPI_Reduce_local", nullptr, s);
 }

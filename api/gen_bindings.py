@@ -10,6 +10,7 @@ it. From it this script writes, each only when asked for:
   --aliases   the profiling aliases MPI_x -> PMPI_x (a linker script, or C++ wrappers)
   --coverage  the Markdown coverage page (docs/coverage.md)
   --checks    C++ argument checks that need no object lookup (weft::api::check::<Name>)
+  --validation  C++ validation by kind, handles resolved (weft::api::validate::<Name>)
   --check-exports LIB   compares LIB's dynamic symbols with the description; exit 1 on drift
 
 Python 3 standard library only (Debian 12's python3 runs it at build time). The format and
@@ -64,6 +65,13 @@ KINDS.update({
              "combiner", "typeclass", "topology", "comparison", "t_bind", "t_scope",
              "t_verbosity", "t_pvar_class", "t_cb_safety", "t_source_order"},
 })
+# Modifiers every kind accepts. null: the null handle or a NULL pointer is legal; root_only:
+# the argument is significant only at the root (MPI_Gather's receive side), so the generated
+# validation checks it only there.
+GENERAL_MODIFIERS = {"null", "root_only"}
+# buffer(sized_by_call): the call, not the generic rule, decides how many elements the buffer
+# holds (MPI_Reduce_scatter's recvbuf holds recvcounts[rank]), so it checks NULL itself.
+KINDS["buffer"].add("sized_by_call")
 STATUSES = ("implemented", "missing")
 
 
@@ -125,7 +133,7 @@ def parse_kind(text, where):
     if not m or m.group(1) not in KINDS:
         raise DescriptionError(f"{where}: unknown kind '{text}'")
     mods = tuple(x for x in (m.group(2) or "").split(",") if x)
-    bad = [x for x in mods if x not in KINDS[m.group(1)] and x != "null"]
+    bad = [x for x in mods if x not in KINDS[m.group(1)] and x not in GENERAL_MODIFIERS]
     if bad:
         raise DescriptionError(f"{where}: kind {m.group(1)} takes no modifier {bad}")
     return m.group(1), mods, m.group(3) or ""
@@ -472,6 +480,161 @@ def write_checks(desc, out_path):
     write(out_path, "\n".join(out) + "\n")
 
 
+# ---- validation by kind, handles resolved ------------------------------------------------
+# weft::api::validate::<Name>(arguments..., <Name>Objects* out) checks every argument by its
+# kind with the checkers of api/kinds.h and hands back the objects it resolved (each handle is
+# looked up once). The communicator comes first, since ranks, roots and per-rank arrays are
+# checked against it; then the arguments in the standard's order. A function with an argument
+# whose kind or shape has no checker yet gets no validate:: function (the list is at the end
+# of the generated header); its entry point validates by hand.
+class Unsupported(Exception):
+    pass
+
+
+class ValidationWriter:
+    def __init__(self, name, params):
+        self.name, self.params = name, params
+        self.used, self.lines, self.fields = set(), [], []
+        self.open_guard = None
+        self.has_buffer = any(p.kind == "buffer" for _, p in params)
+        comms = [p for t, p in params if p.kind == "comm"]
+        if len(comms) > 1 or (comms and (comms[0].direction != "in" or "null" in comms[0].mods)):
+            raise Unsupported
+        self.comm = comms[0].name if comms else None
+        self.guards = {p.name: [] for _, p in params}  # conditions under which p is significant
+        self.buffer_data = {}  # buffer -> (count param, datatype param)
+        for i, (_, p) in enumerate(params):
+            if "root_only" in p.mods:
+                self.guards[p.name].append("at_root")
+            if p.kind != "buffer":
+                continue
+            after = [q for _, q in params[i + 1:]]
+            count = next((q for q in after if q.kind == "count"), None)
+            datatype = next((q for q in after if q.kind == "datatype"), None)
+            if count and datatype and "sized_by_call" not in p.mods:
+                self.buffer_data[p.name] = (count, datatype)
+            # With MPI_IN_PLACE, the count and datatype that follow the buffer are not
+            # significant (MPI_Gather's sendcount and sendtype at the root).
+            if "in_place" in p.mods:
+                for q in after:
+                    if q.kind not in ("count", "disp", "datatype"):
+                        break
+                    self.guards[q.name].append(f"{p.name} != MPI_IN_PLACE")
+                    self.used.add(p.name)
+                    if q.kind == "datatype":
+                        break
+
+    def emit(self, p, statements, extra=()):
+        conds = list(dict.fromkeys(self.guards[p.name] + list(extra)))
+        for s in statements:
+            self.used.update(re.findall(r"[A-Za-z_]\w*", s))
+        if not statements:
+            return
+        if not conds:
+            self.lines += [f"  WEFT_TRY({s});" for s in statements]
+            self.open_guard = None
+            return
+        header = f"  if ({' && '.join(conds)}) {{"
+        if self.open_guard == header:  # same condition as the block above: extend it
+            self.lines.pop()
+        else:
+            self.lines.append(header)
+        self.lines += [f"    WEFT_TRY({s});" for s in statements]
+        self.lines.append("  }")
+        self.open_guard = header
+
+    def param(self, ctype, p):
+        array = "[" in ctype
+        pointer = "*" in ctype or array
+        size = "out->comm->size()"
+        if p.kind == "comm":
+            return  # resolved first
+        if p.kind == "buffer":
+            stmts = [] if "in_place" in p.mods else [f'kinds::not_in_place(call, "{p.name}", {p.name})']
+            self.emit(p, stmts)
+        elif p.kind == "count" and not pointer and p.direction == "in":
+            self.emit(p, [f'kinds::count(call, "{p.name}", {p.name})'])
+        elif p.kind == "count" and array and p.length == "group_size" and self.comm:
+            self.emit(p, [f'kinds::counts(call, "{p.name}", {p.name}, {size})'])
+        elif p.kind == "disp" and not pointer:
+            pass
+        elif p.kind == "disp" and array and p.length == "group_size" and self.comm:
+            self.emit(p, [f'kinds::array(call, "{p.name}", {p.name}, {size})'])
+        elif p.kind == "datatype" and not pointer and p.direction == "in" and "null" not in p.mods:
+            check = "datatype" if self.has_buffer else "datatype_uncommitted"
+            self.fields.append(("Datatype*", p.name))
+            self.emit(p, [f'kinds::{check}(call, "{p.name}", {p.name}, &out->{p.name})'])
+            for buffer, (count, datatype) in self.buffer_data.items():
+                if datatype is not p:
+                    continue
+                conds = self.guards[buffer] + self.guards[count.name]
+                b = next(q for _, q in self.params if q.name == buffer)
+                if "in_place" in b.mods:
+                    conds.append(f"{buffer} != MPI_IN_PLACE")
+                if "[" in dict((q.name, t) for t, q in self.params)[count.name]:
+                    args = f'"{count.name}", {count.name}, {size}'
+                else:
+                    args = f'"{count.name}", {count.name}'
+                self.emit(p, [f'kinds::buffer(call, "{buffer}", {buffer}, {args}, out->{p.name})'],
+                          conds)
+        elif p.kind == "root" and not pointer and self.comm:
+            self.emit(p, [f"kinds::root(call, {p.name}, out->comm)"])
+        elif p.kind == "op" and not pointer and "null" not in p.mods:
+            self.fields.append(("Op*", p.name))
+            self.emit(p, [f"kinds::op(call, {p.name}, &out->{p.name})"])
+        elif p.direction == "out" and ctype in ("MPI_Request *", "MPI_Datatype *") and \
+                "null" not in p.mods:
+            self.emit(p, [f'kinds::out_pointer(call, "{p.name}", {p.name})'])
+        else:
+            raise Unsupported
+
+    def write(self):
+        short = self.name[len("MPI_"):]
+        body = []
+        if self.comm:
+            self.fields.append(("Comm*", self.comm))
+            body.append(f"  WEFT_TRY(kinds::comm(call, {self.comm}, &out->{self.comm}));")
+            self.used.add(self.comm)
+        for ctype, p in self.params:
+            self.param(ctype, p)
+        if any("at_root" in g for g in self.guards.values()):
+            body.append("  const bool at_root = out->comm->rank() == root;")
+            self.used.add("root")
+        args = [declare(t, p.name if p.name in self.used else "") for t, p in self.params]
+        fields = "".join(f"  {t} {n} = nullptr;\n" for t, n in self.fields)
+        out = " out" if self.fields else ""
+        return ([f"struct {short}Objects {{\n{fields}}};", "",
+                 f"inline Status {short}({', '.join(args + [f'{short}Objects*' + out])}) {{",
+                 f'  const char* call = "{self.name}";',
+                 "  WEFT_TRY(check_initialized(call));"] + body + self.lines +
+                ["  return Status();", "}", ""])
+
+
+def write_validation(desc, out_path):
+    out = [f"// {GENERATED}",
+           "// Validation by kind: for each implemented function whose arguments all have a",
+           "// checker in api/kinds.h, validate::<Name>(arguments..., &objects) checks every",
+           "// argument (the communicator first, then in the standard's order) and leaves the",
+           "// objects it resolved in <Name>Objects. Checks that depend on other arguments beyond",
+           "// the modifiers (MPI_IN_PLACE only at the root, op x datatype) stay in the entry point.",
+           "#pragma once", "", '#include "api/kinds.h"', "",
+           "namespace weft::api::validate {", ""]
+    skipped = []
+    for f, name, status, params in desc.all_bindings():
+        if status != "implemented" or f.noerror:
+            continue
+        try:
+            out += ValidationWriter(name, params).write()
+        except Unsupported:
+            skipped.append(name)
+    out.append("}  // namespace weft::api::validate")
+    out.append("")
+    out.append(f"// Not generated yet ({len(skipped)}): an argument kind or shape without a checker.")
+    for i in range(0, len(skipped), 6):
+        out.append("//   " + " ".join(skipped[i:i + 6]))
+    write(out_path, "\n".join(out) + "\n")
+
+
 # ---- driver --------------------------------------------------------------------------------
 def write(path, text):
     # Always written, even when unchanged: ninja would otherwise find the output older than
@@ -489,6 +652,7 @@ def main(argv=None):
     parser.add_argument("--aliases", help="write the profiling aliases here (.ld or .cc)")
     parser.add_argument("--coverage", help="write the Markdown coverage page here")
     parser.add_argument("--checks", help="write the C++ argument checks header here")
+    parser.add_argument("--validation", help="write the C++ validation header here")
     parser.add_argument("--check-exports", metavar="LIB",
                         help="exit 1 unless LIB exports exactly the implemented functions")
     args = parser.parse_args(argv)
@@ -506,6 +670,8 @@ def main(argv=None):
             write_coverage(desc, args.coverage)
         if args.checks:
             write_checks(desc, args.checks)
+        if args.validation:
+            write_validation(desc, args.validation)
     except (DescriptionError, OSError) as err:
         print(f"gen_bindings: {err}", file=sys.stderr)
         return 1

@@ -15,7 +15,7 @@ LAYERS = ['include', 'base', 'memory', 'datatype', 'transport', 'pmi', 'p2p', 'c
 # Folders that may include anything (they sit on top of everything).
 EXEMPT = {'tests', 'bench', 'examples', 'docs', 'scripts', 'subprojects'}
 # Headers the build generates, and the layer they belong to.
-GENERATED = {'mpi.h': 'include', 'weft_config.h': 'include'}
+GENERATED = {'mpi.h': 'include', 'weft_config.h': 'include', 'api/api_checks.h': 'api'}
 SOURCE_SUFFIXES = ('.c', '.cc', '.cpp', '.h', '.hpp', '.cu', '.cuh')
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
