@@ -112,8 +112,8 @@ Status scatterv_core(const char* call, const void* sendbuf, const int* sendcount
   });
 }
 
-Status reduce_core(const char* call, const void* sendbuf, void* recvbuf, int count,
-                   Datatype* type, Op* op, int root, Comm* c, MPI_Request* request) {
+Status reduce_core(const char* call, const void* sendbuf, void* recvbuf, int count, Datatype* type,
+                   Op* op, int root, Comm* c, MPI_Request* request) {
   if (c->rank() != root) {
     WEFT_TRY(not_in_place_off_root(call, "sendbuf", sendbuf));
   } else {
@@ -122,8 +122,8 @@ Status reduce_core(const char* call, const void* sendbuf, void* recvbuf, int cou
   coll::OpView o;
   WEFT_TRY(check_reduction(call, op, type, &o));
   return run(request, [&](Request** made) {
-    return coll::reduce(call, c->coll_view(), sendbuf, recvbuf, static_cast<size_t>(count), type,
-                        o, root, made);
+    return coll::reduce(call, c->coll_view(), sendbuf, recvbuf, static_cast<size_t>(count), type, o,
+                        root, made);
   });
 }
 
@@ -133,8 +133,8 @@ Status allreduce_core(const char* call, const void* sendbuf, void* recvbuf, int 
   WEFT_TRY(check_reduction(call, op, type, &o));
   WEFT_TRY(not_aliased(call, sendbuf, recvbuf, count));
   return run(request, [&](Request** made) {
-    return coll::allreduce(call, c->coll_view(), sendbuf, recvbuf, static_cast<size_t>(count),
-                           type, o, made);
+    return coll::allreduce(call, c->coll_view(), sendbuf, recvbuf, static_cast<size_t>(count), type,
+                           o, made);
   });
 }
 
@@ -146,8 +146,8 @@ Status reduce_scatter_core(const char* call, const void* sendbuf, void* recvbuf,
   const bool block = recvcounts == nullptr;
   int64_t total = static_cast<int64_t>(recvcount) * c->size();
   if (!block) {
-    WEFT_TRY(kinds::buffer(call, "recvbuf", recvbuf, "recvcounts[rank]", recvcounts[c->rank()],
-                           type));
+    WEFT_TRY(
+        kinds::buffer(call, "recvbuf", recvbuf, "recvcounts[rank]", recvcounts[c->rank()], type));
     total = 0;
     for (int i = 0; i < c->size(); ++i) total += recvcounts[i];
   }
@@ -166,8 +166,8 @@ Status scan_core(const char* call, const void* sendbuf, void* recvbuf, int count
   WEFT_TRY(check_reduction(call, op, type, &o));
   WEFT_TRY(not_aliased(call, sendbuf, recvbuf, count));
   return run(request, [&](Request** made) {
-    return coll::scan(call, c->coll_view(), sendbuf, recvbuf, static_cast<size_t>(count), type,
-                      o, exclusive, made);
+    return coll::scan(call, c->coll_view(), sendbuf, recvbuf, static_cast<size_t>(count), type, o,
+                      exclusive, made);
   });
 }
 
@@ -207,8 +207,7 @@ Status allgatherv_core(const char* call, const void* sendbuf, int sendcount, Dat
 }
 
 Status alltoall_core(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
-                     void* recvbuf, int recvcount, Datatype* rtype, Comm* c,
-                     MPI_Request* request) {
+                     void* recvbuf, int recvcount, Datatype* rtype, Comm* c, MPI_Request* request) {
   return run(request, [&](Request** made) {
     return coll::alltoall(call, c->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype,
                           recvbuf, static_cast<size_t>(recvcount), rtype, made);
@@ -249,7 +248,8 @@ extern "C" int PMPI_Bcast(void* buffer, int count, MPI_Datatype datatype, int ro
   return finish("MPI_Bcast", o.comm, s);
 }
 
-extern "C" int PMPI_Ibcast(void* buffer, int count, MPI_Datatype datatype, int root, MPI_Comm comm, MPI_Request* request) {
+extern "C" int PMPI_Ibcast(void* buffer, int count, MPI_Datatype datatype, int root, MPI_Comm comm,
+                           MPI_Request* request) {
   validate::IbcastObjects o;
   Status s = validate::Ibcast(buffer, count, datatype, root, comm, request, &o);
   if (s.ok()) s = bcast_core("MPI_Ibcast", buffer, count, o.datatype, root, o.comm, request);
@@ -258,203 +258,316 @@ extern "C" int PMPI_Ibcast(void* buffer, int count, MPI_Datatype datatype, int r
 
 // ---- gather, scatter -----------------------------------------------------------------------
 
-extern "C" int PMPI_Gather(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf, int recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm) {
+extern "C" int PMPI_Gather(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf,
+                           int recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm) {
   validate::GatherObjects o;
-  Status s = validate::Gather(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, root, comm, &o);
-  if (s.ok()) s = gather_core("MPI_Gather", sendbuf, sendcount, o.sendtype, recvbuf, recvcount, o.recvtype, root, o.comm, nullptr);
+  Status s =
+      validate::Gather(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, root, comm, &o);
+  if (s.ok())
+    s = gather_core("MPI_Gather", sendbuf, sendcount, o.sendtype, recvbuf, recvcount, o.recvtype,
+                    root, o.comm, nullptr);
   return finish("MPI_Gather", o.comm, s);
 }
 
-extern "C" int PMPI_Igather(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf, int recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm, MPI_Request* request) {
+extern "C" int PMPI_Igather(const void* sendbuf, int sendcount, MPI_Datatype sendtype,
+                            void* recvbuf, int recvcount, MPI_Datatype recvtype, int root,
+                            MPI_Comm comm, MPI_Request* request) {
   validate::IgatherObjects o;
-  Status s = validate::Igather(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, root, comm, request, &o);
-  if (s.ok()) s = gather_core("MPI_Igather", sendbuf, sendcount, o.sendtype, recvbuf, recvcount, o.recvtype, root, o.comm, request);
+  Status s = validate::Igather(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, root,
+                               comm, request, &o);
+  if (s.ok())
+    s = gather_core("MPI_Igather", sendbuf, sendcount, o.sendtype, recvbuf, recvcount, o.recvtype,
+                    root, o.comm, request);
   return finish("MPI_Igather", o.comm, s);
 }
 
-extern "C" int PMPI_Gatherv(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf, const int recvcounts[], const int displs[], MPI_Datatype recvtype, int root, MPI_Comm comm) {
+extern "C" int PMPI_Gatherv(const void* sendbuf, int sendcount, MPI_Datatype sendtype,
+                            void* recvbuf, const int recvcounts[], const int displs[],
+                            MPI_Datatype recvtype, int root, MPI_Comm comm) {
   validate::GathervObjects o;
-  Status s = validate::Gatherv(sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs, recvtype, root, comm, &o);
-  if (s.ok()) s = gatherv_core("MPI_Gatherv", sendbuf, sendcount, o.sendtype, recvbuf, recvcounts, displs, o.recvtype, root, o.comm, nullptr);
+  Status s = validate::Gatherv(sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs, recvtype,
+                               root, comm, &o);
+  if (s.ok())
+    s = gatherv_core("MPI_Gatherv", sendbuf, sendcount, o.sendtype, recvbuf, recvcounts, displs,
+                     o.recvtype, root, o.comm, nullptr);
   return finish("MPI_Gatherv", o.comm, s);
 }
 
-extern "C" int PMPI_Igatherv(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf, const int recvcounts[], const int displs[], MPI_Datatype recvtype, int root, MPI_Comm comm, MPI_Request* request) {
+extern "C" int PMPI_Igatherv(const void* sendbuf, int sendcount, MPI_Datatype sendtype,
+                             void* recvbuf, const int recvcounts[], const int displs[],
+                             MPI_Datatype recvtype, int root, MPI_Comm comm, MPI_Request* request) {
   validate::IgathervObjects o;
-  Status s = validate::Igatherv(sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs, recvtype, root, comm, request, &o);
-  if (s.ok()) s = gatherv_core("MPI_Igatherv", sendbuf, sendcount, o.sendtype, recvbuf, recvcounts, displs, o.recvtype, root, o.comm, request);
+  Status s = validate::Igatherv(sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs, recvtype,
+                                root, comm, request, &o);
+  if (s.ok())
+    s = gatherv_core("MPI_Igatherv", sendbuf, sendcount, o.sendtype, recvbuf, recvcounts, displs,
+                     o.recvtype, root, o.comm, request);
   return finish("MPI_Igatherv", o.comm, s);
 }
 
-extern "C" int PMPI_Scatter(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf, int recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm) {
+extern "C" int PMPI_Scatter(const void* sendbuf, int sendcount, MPI_Datatype sendtype,
+                            void* recvbuf, int recvcount, MPI_Datatype recvtype, int root,
+                            MPI_Comm comm) {
   validate::ScatterObjects o;
-  Status s = validate::Scatter(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, root, comm, &o);
-  if (s.ok()) s = scatter_core("MPI_Scatter", sendbuf, sendcount, o.sendtype, recvbuf, recvcount, o.recvtype, root, o.comm, nullptr);
+  Status s =
+      validate::Scatter(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, root, comm, &o);
+  if (s.ok())
+    s = scatter_core("MPI_Scatter", sendbuf, sendcount, o.sendtype, recvbuf, recvcount, o.recvtype,
+                     root, o.comm, nullptr);
   return finish("MPI_Scatter", o.comm, s);
 }
 
-extern "C" int PMPI_Iscatter(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf, int recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm, MPI_Request* request) {
+extern "C" int PMPI_Iscatter(const void* sendbuf, int sendcount, MPI_Datatype sendtype,
+                             void* recvbuf, int recvcount, MPI_Datatype recvtype, int root,
+                             MPI_Comm comm, MPI_Request* request) {
   validate::IscatterObjects o;
-  Status s = validate::Iscatter(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, root, comm, request, &o);
-  if (s.ok()) s = scatter_core("MPI_Iscatter", sendbuf, sendcount, o.sendtype, recvbuf, recvcount, o.recvtype, root, o.comm, request);
+  Status s = validate::Iscatter(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, root,
+                                comm, request, &o);
+  if (s.ok())
+    s = scatter_core("MPI_Iscatter", sendbuf, sendcount, o.sendtype, recvbuf, recvcount, o.recvtype,
+                     root, o.comm, request);
   return finish("MPI_Iscatter", o.comm, s);
 }
 
-extern "C" int PMPI_Scatterv(const void* sendbuf, const int sendcounts[], const int displs[], MPI_Datatype sendtype, void* recvbuf, int recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm) {
+extern "C" int PMPI_Scatterv(const void* sendbuf, const int sendcounts[], const int displs[],
+                             MPI_Datatype sendtype, void* recvbuf, int recvcount,
+                             MPI_Datatype recvtype, int root, MPI_Comm comm) {
   validate::ScattervObjects o;
-  Status s = validate::Scatterv(sendbuf, sendcounts, displs, sendtype, recvbuf, recvcount, recvtype, root, comm, &o);
-  if (s.ok()) s = scatterv_core("MPI_Scatterv", sendbuf, sendcounts, displs, o.sendtype, recvbuf, recvcount, o.recvtype, root, o.comm, nullptr);
+  Status s = validate::Scatterv(sendbuf, sendcounts, displs, sendtype, recvbuf, recvcount, recvtype,
+                                root, comm, &o);
+  if (s.ok())
+    s = scatterv_core("MPI_Scatterv", sendbuf, sendcounts, displs, o.sendtype, recvbuf, recvcount,
+                      o.recvtype, root, o.comm, nullptr);
   return finish("MPI_Scatterv", o.comm, s);
 }
 
-extern "C" int PMPI_Iscatterv(const void* sendbuf, const int sendcounts[], const int displs[], MPI_Datatype sendtype, void* recvbuf, int recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm, MPI_Request* request) {
+extern "C" int PMPI_Iscatterv(const void* sendbuf, const int sendcounts[], const int displs[],
+                              MPI_Datatype sendtype, void* recvbuf, int recvcount,
+                              MPI_Datatype recvtype, int root, MPI_Comm comm,
+                              MPI_Request* request) {
   validate::IscattervObjects o;
-  Status s = validate::Iscatterv(sendbuf, sendcounts, displs, sendtype, recvbuf, recvcount, recvtype, root, comm, request, &o);
-  if (s.ok()) s = scatterv_core("MPI_Iscatterv", sendbuf, sendcounts, displs, o.sendtype, recvbuf, recvcount, o.recvtype, root, o.comm, request);
+  Status s = validate::Iscatterv(sendbuf, sendcounts, displs, sendtype, recvbuf, recvcount,
+                                 recvtype, root, comm, request, &o);
+  if (s.ok())
+    s = scatterv_core("MPI_Iscatterv", sendbuf, sendcounts, displs, o.sendtype, recvbuf, recvcount,
+                      o.recvtype, root, o.comm, request);
   return finish("MPI_Iscatterv", o.comm, s);
 }
 
 // ---- allgather, alltoall -------------------------------------------------------------------
 
-extern "C" int PMPI_Allgather(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf, int recvcount, MPI_Datatype recvtype, MPI_Comm comm) {
+extern "C" int PMPI_Allgather(const void* sendbuf, int sendcount, MPI_Datatype sendtype,
+                              void* recvbuf, int recvcount, MPI_Datatype recvtype, MPI_Comm comm) {
   validate::AllgatherObjects o;
-  Status s = validate::Allgather(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm, &o);
-  if (s.ok()) s = allgather_core("MPI_Allgather", sendbuf, sendcount, o.sendtype, recvbuf, recvcount, o.recvtype, o.comm, nullptr);
+  Status s =
+      validate::Allgather(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm, &o);
+  if (s.ok())
+    s = allgather_core("MPI_Allgather", sendbuf, sendcount, o.sendtype, recvbuf, recvcount,
+                       o.recvtype, o.comm, nullptr);
   return finish("MPI_Allgather", o.comm, s);
 }
 
-extern "C" int PMPI_Iallgather(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf, int recvcount, MPI_Datatype recvtype, MPI_Comm comm, MPI_Request* request) {
+extern "C" int PMPI_Iallgather(const void* sendbuf, int sendcount, MPI_Datatype sendtype,
+                               void* recvbuf, int recvcount, MPI_Datatype recvtype, MPI_Comm comm,
+                               MPI_Request* request) {
   validate::IallgatherObjects o;
-  Status s = validate::Iallgather(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm, request, &o);
-  if (s.ok()) s = allgather_core("MPI_Iallgather", sendbuf, sendcount, o.sendtype, recvbuf, recvcount, o.recvtype, o.comm, request);
+  Status s = validate::Iallgather(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm,
+                                  request, &o);
+  if (s.ok())
+    s = allgather_core("MPI_Iallgather", sendbuf, sendcount, o.sendtype, recvbuf, recvcount,
+                       o.recvtype, o.comm, request);
   return finish("MPI_Iallgather", o.comm, s);
 }
 
-extern "C" int PMPI_Allgatherv(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf, const int recvcounts[], const int displs[], MPI_Datatype recvtype, MPI_Comm comm) {
+extern "C" int PMPI_Allgatherv(const void* sendbuf, int sendcount, MPI_Datatype sendtype,
+                               void* recvbuf, const int recvcounts[], const int displs[],
+                               MPI_Datatype recvtype, MPI_Comm comm) {
   validate::AllgathervObjects o;
-  Status s = validate::Allgatherv(sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs, recvtype, comm, &o);
-  if (s.ok()) s = allgatherv_core("MPI_Allgatherv", sendbuf, sendcount, o.sendtype, recvbuf, recvcounts, displs, o.recvtype, o.comm, nullptr);
+  Status s = validate::Allgatherv(sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs,
+                                  recvtype, comm, &o);
+  if (s.ok())
+    s = allgatherv_core("MPI_Allgatherv", sendbuf, sendcount, o.sendtype, recvbuf, recvcounts,
+                        displs, o.recvtype, o.comm, nullptr);
   return finish("MPI_Allgatherv", o.comm, s);
 }
 
-extern "C" int PMPI_Iallgatherv(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf, const int recvcounts[], const int displs[], MPI_Datatype recvtype, MPI_Comm comm, MPI_Request* request) {
+extern "C" int PMPI_Iallgatherv(const void* sendbuf, int sendcount, MPI_Datatype sendtype,
+                                void* recvbuf, const int recvcounts[], const int displs[],
+                                MPI_Datatype recvtype, MPI_Comm comm, MPI_Request* request) {
   validate::IallgathervObjects o;
-  Status s = validate::Iallgatherv(sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs, recvtype, comm, request, &o);
-  if (s.ok()) s = allgatherv_core("MPI_Iallgatherv", sendbuf, sendcount, o.sendtype, recvbuf, recvcounts, displs, o.recvtype, o.comm, request);
+  Status s = validate::Iallgatherv(sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs,
+                                   recvtype, comm, request, &o);
+  if (s.ok())
+    s = allgatherv_core("MPI_Iallgatherv", sendbuf, sendcount, o.sendtype, recvbuf, recvcounts,
+                        displs, o.recvtype, o.comm, request);
   return finish("MPI_Iallgatherv", o.comm, s);
 }
 
-extern "C" int PMPI_Alltoall(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf, int recvcount, MPI_Datatype recvtype, MPI_Comm comm) {
+extern "C" int PMPI_Alltoall(const void* sendbuf, int sendcount, MPI_Datatype sendtype,
+                             void* recvbuf, int recvcount, MPI_Datatype recvtype, MPI_Comm comm) {
   validate::AlltoallObjects o;
-  Status s = validate::Alltoall(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm, &o);
-  if (s.ok()) s = alltoall_core("MPI_Alltoall", sendbuf, sendcount, o.sendtype, recvbuf, recvcount, o.recvtype, o.comm, nullptr);
+  Status s =
+      validate::Alltoall(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm, &o);
+  if (s.ok())
+    s = alltoall_core("MPI_Alltoall", sendbuf, sendcount, o.sendtype, recvbuf, recvcount,
+                      o.recvtype, o.comm, nullptr);
   return finish("MPI_Alltoall", o.comm, s);
 }
 
-extern "C" int PMPI_Ialltoall(const void* sendbuf, int sendcount, MPI_Datatype sendtype, void* recvbuf, int recvcount, MPI_Datatype recvtype, MPI_Comm comm, MPI_Request* request) {
+extern "C" int PMPI_Ialltoall(const void* sendbuf, int sendcount, MPI_Datatype sendtype,
+                              void* recvbuf, int recvcount, MPI_Datatype recvtype, MPI_Comm comm,
+                              MPI_Request* request) {
   validate::IalltoallObjects o;
-  Status s = validate::Ialltoall(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm, request, &o);
-  if (s.ok()) s = alltoall_core("MPI_Ialltoall", sendbuf, sendcount, o.sendtype, recvbuf, recvcount, o.recvtype, o.comm, request);
+  Status s = validate::Ialltoall(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm,
+                                 request, &o);
+  if (s.ok())
+    s = alltoall_core("MPI_Ialltoall", sendbuf, sendcount, o.sendtype, recvbuf, recvcount,
+                      o.recvtype, o.comm, request);
   return finish("MPI_Ialltoall", o.comm, s);
 }
 
-extern "C" int PMPI_Alltoallv(const void* sendbuf, const int sendcounts[], const int sdispls[], MPI_Datatype sendtype, void* recvbuf, const int recvcounts[], const int rdispls[], MPI_Datatype recvtype, MPI_Comm comm) {
+extern "C" int PMPI_Alltoallv(const void* sendbuf, const int sendcounts[], const int sdispls[],
+                              MPI_Datatype sendtype, void* recvbuf, const int recvcounts[],
+                              const int rdispls[], MPI_Datatype recvtype, MPI_Comm comm) {
   validate::AlltoallvObjects o;
-  Status s = validate::Alltoallv(sendbuf, sendcounts, sdispls, sendtype, recvbuf, recvcounts, rdispls, recvtype, comm, &o);
-  if (s.ok()) s = alltoallv_core("MPI_Alltoallv", sendbuf, sendcounts, sdispls, o.sendtype, recvbuf, recvcounts, rdispls, o.recvtype, o.comm, nullptr);
+  Status s = validate::Alltoallv(sendbuf, sendcounts, sdispls, sendtype, recvbuf, recvcounts,
+                                 rdispls, recvtype, comm, &o);
+  if (s.ok())
+    s = alltoallv_core("MPI_Alltoallv", sendbuf, sendcounts, sdispls, o.sendtype, recvbuf,
+                       recvcounts, rdispls, o.recvtype, o.comm, nullptr);
   return finish("MPI_Alltoallv", o.comm, s);
 }
 
-extern "C" int PMPI_Ialltoallv(const void* sendbuf, const int sendcounts[], const int sdispls[], MPI_Datatype sendtype, void* recvbuf, const int recvcounts[], const int rdispls[], MPI_Datatype recvtype, MPI_Comm comm, MPI_Request* request) {
+extern "C" int PMPI_Ialltoallv(const void* sendbuf, const int sendcounts[], const int sdispls[],
+                               MPI_Datatype sendtype, void* recvbuf, const int recvcounts[],
+                               const int rdispls[], MPI_Datatype recvtype, MPI_Comm comm,
+                               MPI_Request* request) {
   validate::IalltoallvObjects o;
-  Status s = validate::Ialltoallv(sendbuf, sendcounts, sdispls, sendtype, recvbuf, recvcounts, rdispls, recvtype, comm, request, &o);
-  if (s.ok()) s = alltoallv_core("MPI_Ialltoallv", sendbuf, sendcounts, sdispls, o.sendtype, recvbuf, recvcounts, rdispls, o.recvtype, o.comm, request);
+  Status s = validate::Ialltoallv(sendbuf, sendcounts, sdispls, sendtype, recvbuf, recvcounts,
+                                  rdispls, recvtype, comm, request, &o);
+  if (s.ok())
+    s = alltoallv_core("MPI_Ialltoallv", sendbuf, sendcounts, sdispls, o.sendtype, recvbuf,
+                       recvcounts, rdispls, o.recvtype, o.comm, request);
   return finish("MPI_Ialltoallv", o.comm, s);
 }
 
 // ---- reductions ----------------------------------------------------------------------------
 
-extern "C" int PMPI_Reduce(const void* sendbuf, void* recvbuf, int count, MPI_Datatype datatype, MPI_Op op, int root, MPI_Comm comm) {
+extern "C" int PMPI_Reduce(const void* sendbuf, void* recvbuf, int count, MPI_Datatype datatype,
+                           MPI_Op op, int root, MPI_Comm comm) {
   validate::ReduceObjects o;
   Status s = validate::Reduce(sendbuf, recvbuf, count, datatype, op, root, comm, &o);
-  if (s.ok()) s = reduce_core("MPI_Reduce", sendbuf, recvbuf, count, o.datatype, o.op, root, o.comm, nullptr);
+  if (s.ok())
+    s = reduce_core("MPI_Reduce", sendbuf, recvbuf, count, o.datatype, o.op, root, o.comm, nullptr);
   return finish("MPI_Reduce", o.comm, s);
 }
 
-extern "C" int PMPI_Ireduce(const void* sendbuf, void* recvbuf, int count, MPI_Datatype datatype, MPI_Op op, int root, MPI_Comm comm, MPI_Request* request) {
+extern "C" int PMPI_Ireduce(const void* sendbuf, void* recvbuf, int count, MPI_Datatype datatype,
+                            MPI_Op op, int root, MPI_Comm comm, MPI_Request* request) {
   validate::IreduceObjects o;
   Status s = validate::Ireduce(sendbuf, recvbuf, count, datatype, op, root, comm, request, &o);
-  if (s.ok()) s = reduce_core("MPI_Ireduce", sendbuf, recvbuf, count, o.datatype, o.op, root, o.comm, request);
+  if (s.ok())
+    s = reduce_core("MPI_Ireduce", sendbuf, recvbuf, count, o.datatype, o.op, root, o.comm,
+                    request);
   return finish("MPI_Ireduce", o.comm, s);
 }
 
-extern "C" int PMPI_Allreduce(const void* sendbuf, void* recvbuf, int count, MPI_Datatype datatype, MPI_Op op, MPI_Comm comm) {
+extern "C" int PMPI_Allreduce(const void* sendbuf, void* recvbuf, int count, MPI_Datatype datatype,
+                              MPI_Op op, MPI_Comm comm) {
   validate::AllreduceObjects o;
   Status s = validate::Allreduce(sendbuf, recvbuf, count, datatype, op, comm, &o);
-  if (s.ok()) s = allreduce_core("MPI_Allreduce", sendbuf, recvbuf, count, o.datatype, o.op, o.comm, nullptr);
+  if (s.ok())
+    s = allreduce_core("MPI_Allreduce", sendbuf, recvbuf, count, o.datatype, o.op, o.comm, nullptr);
   return finish("MPI_Allreduce", o.comm, s);
 }
 
-extern "C" int PMPI_Iallreduce(const void* sendbuf, void* recvbuf, int count, MPI_Datatype datatype, MPI_Op op, MPI_Comm comm, MPI_Request* request) {
+extern "C" int PMPI_Iallreduce(const void* sendbuf, void* recvbuf, int count, MPI_Datatype datatype,
+                               MPI_Op op, MPI_Comm comm, MPI_Request* request) {
   validate::IallreduceObjects o;
   Status s = validate::Iallreduce(sendbuf, recvbuf, count, datatype, op, comm, request, &o);
-  if (s.ok()) s = allreduce_core("MPI_Iallreduce", sendbuf, recvbuf, count, o.datatype, o.op, o.comm, request);
+  if (s.ok())
+    s = allreduce_core("MPI_Iallreduce", sendbuf, recvbuf, count, o.datatype, o.op, o.comm,
+                       request);
   return finish("MPI_Iallreduce", o.comm, s);
 }
 
-extern "C" int PMPI_Reduce_scatter(const void* sendbuf, void* recvbuf, const int recvcounts[], MPI_Datatype datatype, MPI_Op op, MPI_Comm comm) {
+extern "C" int PMPI_Reduce_scatter(const void* sendbuf, void* recvbuf, const int recvcounts[],
+                                   MPI_Datatype datatype, MPI_Op op, MPI_Comm comm) {
   validate::Reduce_scatterObjects o;
   Status s = validate::Reduce_scatter(sendbuf, recvbuf, recvcounts, datatype, op, comm, &o);
-  if (s.ok()) s = reduce_scatter_core("MPI_Reduce_scatter", sendbuf, recvbuf, recvcounts, 0, o.datatype, o.op, o.comm, nullptr);
+  if (s.ok())
+    s = reduce_scatter_core("MPI_Reduce_scatter", sendbuf, recvbuf, recvcounts, 0, o.datatype, o.op,
+                            o.comm, nullptr);
   return finish("MPI_Reduce_scatter", o.comm, s);
 }
 
-extern "C" int PMPI_Ireduce_scatter(const void* sendbuf, void* recvbuf, const int recvcounts[], MPI_Datatype datatype, MPI_Op op, MPI_Comm comm, MPI_Request* request) {
+extern "C" int PMPI_Ireduce_scatter(const void* sendbuf, void* recvbuf, const int recvcounts[],
+                                    MPI_Datatype datatype, MPI_Op op, MPI_Comm comm,
+                                    MPI_Request* request) {
   validate::Ireduce_scatterObjects o;
-  Status s = validate::Ireduce_scatter(sendbuf, recvbuf, recvcounts, datatype, op, comm, request, &o);
-  if (s.ok()) s = reduce_scatter_core("MPI_Ireduce_scatter", sendbuf, recvbuf, recvcounts, 0, o.datatype, o.op, o.comm, request);
+  Status s =
+      validate::Ireduce_scatter(sendbuf, recvbuf, recvcounts, datatype, op, comm, request, &o);
+  if (s.ok())
+    s = reduce_scatter_core("MPI_Ireduce_scatter", sendbuf, recvbuf, recvcounts, 0, o.datatype,
+                            o.op, o.comm, request);
   return finish("MPI_Ireduce_scatter", o.comm, s);
 }
 
-extern "C" int PMPI_Reduce_scatter_block(const void* sendbuf, void* recvbuf, int recvcount, MPI_Datatype datatype, MPI_Op op, MPI_Comm comm) {
+extern "C" int PMPI_Reduce_scatter_block(const void* sendbuf, void* recvbuf, int recvcount,
+                                         MPI_Datatype datatype, MPI_Op op, MPI_Comm comm) {
   validate::Reduce_scatter_blockObjects o;
   Status s = validate::Reduce_scatter_block(sendbuf, recvbuf, recvcount, datatype, op, comm, &o);
-  if (s.ok()) s = reduce_scatter_core("MPI_Reduce_scatter_block", sendbuf, recvbuf, nullptr, recvcount, o.datatype, o.op, o.comm, nullptr);
+  if (s.ok())
+    s = reduce_scatter_core("MPI_Reduce_scatter_block", sendbuf, recvbuf, nullptr, recvcount,
+                            o.datatype, o.op, o.comm, nullptr);
   return finish("MPI_Reduce_scatter_block", o.comm, s);
 }
 
-extern "C" int PMPI_Ireduce_scatter_block(const void* sendbuf, void* recvbuf, int recvcount, MPI_Datatype datatype, MPI_Op op, MPI_Comm comm, MPI_Request* request) {
+extern "C" int PMPI_Ireduce_scatter_block(const void* sendbuf, void* recvbuf, int recvcount,
+                                          MPI_Datatype datatype, MPI_Op op, MPI_Comm comm,
+                                          MPI_Request* request) {
   validate::Ireduce_scatter_blockObjects o;
-  Status s = validate::Ireduce_scatter_block(sendbuf, recvbuf, recvcount, datatype, op, comm, request, &o);
-  if (s.ok()) s = reduce_scatter_core("MPI_Ireduce_scatter_block", sendbuf, recvbuf, nullptr, recvcount, o.datatype, o.op, o.comm, request);
+  Status s =
+      validate::Ireduce_scatter_block(sendbuf, recvbuf, recvcount, datatype, op, comm, request, &o);
+  if (s.ok())
+    s = reduce_scatter_core("MPI_Ireduce_scatter_block", sendbuf, recvbuf, nullptr, recvcount,
+                            o.datatype, o.op, o.comm, request);
   return finish("MPI_Ireduce_scatter_block", o.comm, s);
 }
 
-extern "C" int PMPI_Scan(const void* sendbuf, void* recvbuf, int count, MPI_Datatype datatype, MPI_Op op, MPI_Comm comm) {
+extern "C" int PMPI_Scan(const void* sendbuf, void* recvbuf, int count, MPI_Datatype datatype,
+                         MPI_Op op, MPI_Comm comm) {
   validate::ScanObjects o;
   Status s = validate::Scan(sendbuf, recvbuf, count, datatype, op, comm, &o);
-  if (s.ok()) s = scan_core("MPI_Scan", sendbuf, recvbuf, count, o.datatype, o.op, false, o.comm, nullptr);
+  if (s.ok())
+    s = scan_core("MPI_Scan", sendbuf, recvbuf, count, o.datatype, o.op, false, o.comm, nullptr);
   return finish("MPI_Scan", o.comm, s);
 }
 
-extern "C" int PMPI_Iscan(const void* sendbuf, void* recvbuf, int count, MPI_Datatype datatype, MPI_Op op, MPI_Comm comm, MPI_Request* request) {
+extern "C" int PMPI_Iscan(const void* sendbuf, void* recvbuf, int count, MPI_Datatype datatype,
+                          MPI_Op op, MPI_Comm comm, MPI_Request* request) {
   validate::IscanObjects o;
   Status s = validate::Iscan(sendbuf, recvbuf, count, datatype, op, comm, request, &o);
-  if (s.ok()) s = scan_core("MPI_Iscan", sendbuf, recvbuf, count, o.datatype, o.op, false, o.comm, request);
+  if (s.ok())
+    s = scan_core("MPI_Iscan", sendbuf, recvbuf, count, o.datatype, o.op, false, o.comm, request);
   return finish("MPI_Iscan", o.comm, s);
 }
 
-extern "C" int PMPI_Exscan(const void* sendbuf, void* recvbuf, int count, MPI_Datatype datatype, MPI_Op op, MPI_Comm comm) {
+extern "C" int PMPI_Exscan(const void* sendbuf, void* recvbuf, int count, MPI_Datatype datatype,
+                           MPI_Op op, MPI_Comm comm) {
   validate::ExscanObjects o;
   Status s = validate::Exscan(sendbuf, recvbuf, count, datatype, op, comm, &o);
-  if (s.ok()) s = scan_core("MPI_Exscan", sendbuf, recvbuf, count, o.datatype, o.op, true, o.comm, nullptr);
+  if (s.ok())
+    s = scan_core("MPI_Exscan", sendbuf, recvbuf, count, o.datatype, o.op, true, o.comm, nullptr);
   return finish("MPI_Exscan", o.comm, s);
 }
 
-extern "C" int PMPI_Iexscan(const void* sendbuf, void* recvbuf, int count, MPI_Datatype datatype, MPI_Op op, MPI_Comm comm, MPI_Request* request) {
+extern "C" int PMPI_Iexscan(const void* sendbuf, void* recvbuf, int count, MPI_Datatype datatype,
+                            MPI_Op op, MPI_Comm comm, MPI_Request* request) {
   validate::IexscanObjects o;
   Status s = validate::Iexscan(sendbuf, recvbuf, count, datatype, op, comm, request, &o);
-  if (s.ok()) s = scan_core("MPI_Iexscan", sendbuf, recvbuf, count, o.datatype, o.op, true, o.comm, request);
+  if (s.ok())
+    s = scan_core("MPI_Iexscan", sendbuf, recvbuf, count, o.datatype, o.op, true, o.comm, request);
   return finish("MPI_Iexscan", o.comm, s);
 }
 

@@ -1,5 +1,8 @@
 // C entry points of datatype construction and queries, MPI_Get_count/MPI_Get_elements and
-// the status helpers. They validate arguments, convert handles and call datatype/datatype.h.
+// the status helpers. They validate arguments with the code generated from api/mpi.api
+// (weft::api::validate::<Name>, which hands back the resolved datatype), and call
+// datatype/datatype.h. MPI_Type_create_struct and MPI_Type_create_subarray still validate by
+// hand (arrays of datatypes, the order enum: kinds without a generated checker yet).
 #include <cinttypes>
 #include <climits>
 #include <cstring>
@@ -7,6 +10,7 @@
 #include <vector>
 
 #include "api/api.h"
+#include "api/api_checks.h"
 #include "base/status_util.h"
 #include "datatype/datatype.h"
 #include "mpi.h"
@@ -15,6 +19,7 @@ namespace {
 
 using weft::Datatype;
 using weft::Status;
+namespace validate = weft::api::validate;
 
 Status check_pointer(const char* call, const char* argument, const void* pointer) {
   if (pointer == nullptr) {
@@ -58,16 +63,12 @@ int int_or_undefined(int64_t value) {
 }  // namespace
 
 extern "C" int PMPI_Type_contiguous(int count, MPI_Datatype oldtype, MPI_Datatype* newtype) {
-  if (auto s = weft::api::check_initialized("MPI_Type_contiguous"); !s.ok())
-    return weft::api::finish("MPI_Type_contiguous", nullptr, s);
+  validate::Type_contiguousObjects o;
   const char* call = "MPI_Type_contiguous";
   Status status = [&]() -> Status {
-    WEFT_TRY(check_count(call, "count", count));
-    Datatype* old = nullptr;
-    WEFT_TRY(weft::find_datatype(call, "oldtype", oldtype, &old));
-    WEFT_TRY(check_pointer(call, "newtype", newtype));
+    WEFT_TRY(validate::Type_contiguous(count, oldtype, newtype, &o));
     Datatype* made = nullptr;
-    WEFT_TRY(weft::type_contiguous(call, count, *old, &made));
+    WEFT_TRY(weft::type_contiguous(call, count, *o.oldtype, &made));
     return hand_out(made, newtype);
   }();
   return weft::api::finish(call, nullptr, status);
@@ -75,16 +76,12 @@ extern "C" int PMPI_Type_contiguous(int count, MPI_Datatype oldtype, MPI_Datatyp
 
 extern "C" int PMPI_Type_vector(int count, int blocklength, int stride, MPI_Datatype oldtype,
                                 MPI_Datatype* newtype) {
-  if (auto s = weft::api::check_initialized("MPI_Type_vector"); !s.ok())
-    return weft::api::finish("MPI_Type_vector", nullptr, s);
+  validate::Type_vectorObjects o;
   const char* call = "MPI_Type_vector";
   Status status = [&]() -> Status {
-    WEFT_TRY(check_count(call, "count", count));
-    Datatype* old = nullptr;
-    WEFT_TRY(weft::find_datatype(call, "oldtype", oldtype, &old));
-    WEFT_TRY(check_pointer(call, "newtype", newtype));
+    WEFT_TRY(validate::Type_vector(count, blocklength, stride, oldtype, newtype, &o));
     Datatype* made = nullptr;
-    WEFT_TRY(weft::type_vector(call, count, blocklength, stride, *old, &made));
+    WEFT_TRY(weft::type_vector(call, count, blocklength, stride, *o.oldtype, &made));
     return hand_out(made, newtype);
   }();
   return weft::api::finish(call, nullptr, status);
@@ -92,16 +89,12 @@ extern "C" int PMPI_Type_vector(int count, int blocklength, int stride, MPI_Data
 
 extern "C" int PMPI_Type_create_hvector(int count, int blocklength, MPI_Aint stride,
                                         MPI_Datatype oldtype, MPI_Datatype* newtype) {
-  if (auto s = weft::api::check_initialized("MPI_Type_create_hvector"); !s.ok())
-    return weft::api::finish("MPI_Type_create_hvector", nullptr, s);
+  validate::Type_create_hvectorObjects o;
   const char* call = "MPI_Type_create_hvector";
   Status status = [&]() -> Status {
-    WEFT_TRY(check_count(call, "count", count));
-    Datatype* old = nullptr;
-    WEFT_TRY(weft::find_datatype(call, "oldtype", oldtype, &old));
-    WEFT_TRY(check_pointer(call, "newtype", newtype));
+    WEFT_TRY(validate::Type_create_hvector(count, blocklength, stride, oldtype, newtype, &o));
     Datatype* made = nullptr;
-    WEFT_TRY(weft::type_hvector(call, count, blocklength, stride, *old, &made));
+    WEFT_TRY(weft::type_hvector(call, count, blocklength, stride, *o.oldtype, &made));
     return hand_out(made, newtype);
   }();
   return weft::api::finish(call, nullptr, status);
@@ -110,19 +103,14 @@ extern "C" int PMPI_Type_create_hvector(int count, int blocklength, MPI_Aint str
 extern "C" int PMPI_Type_indexed(int count, const int array_of_blocklengths[],
                                  const int array_of_displacements[], MPI_Datatype oldtype,
                                  MPI_Datatype* newtype) {
-  if (auto s = weft::api::check_initialized("MPI_Type_indexed"); !s.ok())
-    return weft::api::finish("MPI_Type_indexed", nullptr, s);
+  validate::Type_indexedObjects o;
   const char* call = "MPI_Type_indexed";
   Status status = [&]() -> Status {
-    WEFT_TRY(check_count(call, "count", count));
-    WEFT_TRY(check_array(call, "array_of_blocklengths", array_of_blocklengths, count));
-    WEFT_TRY(check_array(call, "array_of_displacements", array_of_displacements, count));
-    Datatype* old = nullptr;
-    WEFT_TRY(weft::find_datatype(call, "oldtype", oldtype, &old));
-    WEFT_TRY(check_pointer(call, "newtype", newtype));
+    WEFT_TRY(validate::Type_indexed(count, array_of_blocklengths, array_of_displacements, oldtype,
+                                    newtype, &o));
     Datatype* made = nullptr;
     WEFT_TRY(weft::type_indexed(call, widen(array_of_blocklengths, count),
-                                widen(array_of_displacements, count), *old, &made));
+                                widen(array_of_displacements, count), *o.oldtype, &made));
     return hand_out(made, newtype);
   }();
   return weft::api::finish(call, nullptr, status);
@@ -131,21 +119,16 @@ extern "C" int PMPI_Type_indexed(int count, const int array_of_blocklengths[],
 extern "C" int PMPI_Type_create_hindexed(int count, const int array_of_blocklengths[],
                                          const MPI_Aint array_of_displacements[],
                                          MPI_Datatype oldtype, MPI_Datatype* newtype) {
-  if (auto s = weft::api::check_initialized("MPI_Type_create_hindexed"); !s.ok())
-    return weft::api::finish("MPI_Type_create_hindexed", nullptr, s);
+  validate::Type_create_hindexedObjects o;
   const char* call = "MPI_Type_create_hindexed";
   Status status = [&]() -> Status {
-    WEFT_TRY(check_count(call, "count", count));
-    WEFT_TRY(check_array(call, "array_of_blocklengths", array_of_blocklengths, count));
-    WEFT_TRY(check_array(call, "array_of_displacements", array_of_displacements, count));
-    Datatype* old = nullptr;
-    WEFT_TRY(weft::find_datatype(call, "oldtype", oldtype, &old));
-    WEFT_TRY(check_pointer(call, "newtype", newtype));
+    WEFT_TRY(validate::Type_create_hindexed(count, array_of_blocklengths, array_of_displacements,
+                                            oldtype, newtype, &o));
     Datatype* made = nullptr;
     std::span<const MPI_Aint> displacements;
     if (count > 0) displacements = {array_of_displacements, static_cast<size_t>(count)};
-    WEFT_TRY(
-        weft::type_hindexed(call, widen(array_of_blocklengths, count), displacements, *old, &made));
+    WEFT_TRY(weft::type_hindexed(call, widen(array_of_blocklengths, count), displacements,
+                                 *o.oldtype, &made));
     return hand_out(made, newtype);
   }();
   return weft::api::finish(call, nullptr, status);
@@ -154,18 +137,14 @@ extern "C" int PMPI_Type_create_hindexed(int count, const int array_of_blockleng
 extern "C" int PMPI_Type_create_indexed_block(int count, int blocklength,
                                               const int array_of_displacements[],
                                               MPI_Datatype oldtype, MPI_Datatype* newtype) {
-  if (auto s = weft::api::check_initialized("MPI_Type_create_indexed_block"); !s.ok())
-    return weft::api::finish("MPI_Type_create_indexed_block", nullptr, s);
+  validate::Type_create_indexed_blockObjects o;
   const char* call = "MPI_Type_create_indexed_block";
   Status status = [&]() -> Status {
-    WEFT_TRY(check_count(call, "count", count));
-    WEFT_TRY(check_array(call, "array_of_displacements", array_of_displacements, count));
-    Datatype* old = nullptr;
-    WEFT_TRY(weft::find_datatype(call, "oldtype", oldtype, &old));
-    WEFT_TRY(check_pointer(call, "newtype", newtype));
+    WEFT_TRY(validate::Type_create_indexed_block(count, blocklength, array_of_displacements,
+                                                 oldtype, newtype, &o));
     Datatype* made = nullptr;
-    WEFT_TRY(weft::type_indexed_block(call, blocklength, widen(array_of_displacements, count), *old,
-                                      &made));
+    WEFT_TRY(weft::type_indexed_block(call, blocklength, widen(array_of_displacements, count),
+                                      *o.oldtype, &made));
     return hand_out(made, newtype);
   }();
   return weft::api::finish(call, nullptr, status);
@@ -174,19 +153,15 @@ extern "C" int PMPI_Type_create_indexed_block(int count, int blocklength,
 extern "C" int PMPI_Type_create_hindexed_block(int count, int blocklength,
                                                const MPI_Aint array_of_displacements[],
                                                MPI_Datatype oldtype, MPI_Datatype* newtype) {
-  if (auto s = weft::api::check_initialized("MPI_Type_create_hindexed_block"); !s.ok())
-    return weft::api::finish("MPI_Type_create_hindexed_block", nullptr, s);
+  validate::Type_create_hindexed_blockObjects o;
   const char* call = "MPI_Type_create_hindexed_block";
   Status status = [&]() -> Status {
-    WEFT_TRY(check_count(call, "count", count));
-    WEFT_TRY(check_array(call, "array_of_displacements", array_of_displacements, count));
-    Datatype* old = nullptr;
-    WEFT_TRY(weft::find_datatype(call, "oldtype", oldtype, &old));
-    WEFT_TRY(check_pointer(call, "newtype", newtype));
+    WEFT_TRY(validate::Type_create_hindexed_block(count, blocklength, array_of_displacements,
+                                                  oldtype, newtype, &o));
     Datatype* made = nullptr;
     std::span<const MPI_Aint> displacements;
     if (count > 0) displacements = {array_of_displacements, static_cast<size_t>(count)};
-    WEFT_TRY(weft::type_hindexed_block(call, blocklength, displacements, *old, &made));
+    WEFT_TRY(weft::type_hindexed_block(call, blocklength, displacements, *o.oldtype, &made));
     return hand_out(made, newtype);
   }();
   return weft::api::finish(call, nullptr, status);
@@ -248,67 +223,55 @@ extern "C" int PMPI_Type_create_subarray(int ndims, const int array_of_sizes[],
 
 extern "C" int PMPI_Type_create_resized(MPI_Datatype oldtype, MPI_Aint lb, MPI_Aint extent,
                                         MPI_Datatype* newtype) {
-  if (auto s = weft::api::check_initialized("MPI_Type_create_resized"); !s.ok())
-    return weft::api::finish("MPI_Type_create_resized", nullptr, s);
+  validate::Type_create_resizedObjects o;
   const char* call = "MPI_Type_create_resized";
   Status status = [&]() -> Status {
-    Datatype* old = nullptr;
-    WEFT_TRY(weft::find_datatype(call, "oldtype", oldtype, &old));
-    WEFT_TRY(check_pointer(call, "newtype", newtype));
+    WEFT_TRY(validate::Type_create_resized(oldtype, lb, extent, newtype, &o));
     Datatype* made = nullptr;
-    WEFT_TRY(weft::type_resized(call, *old, lb, extent, &made));
+    WEFT_TRY(weft::type_resized(call, *o.oldtype, lb, extent, &made));
     return hand_out(made, newtype);
   }();
   return weft::api::finish(call, nullptr, status);
 }
 
 extern "C" int PMPI_Type_dup(MPI_Datatype oldtype, MPI_Datatype* newtype) {
-  if (auto s = weft::api::check_initialized("MPI_Type_dup"); !s.ok())
-    return weft::api::finish("MPI_Type_dup", nullptr, s);
+  validate::Type_dupObjects o;
   const char* call = "MPI_Type_dup";
   Status status = [&]() -> Status {
-    Datatype* old = nullptr;
-    WEFT_TRY(weft::find_datatype(call, "oldtype", oldtype, &old));
-    WEFT_TRY(check_pointer(call, "newtype", newtype));
+    WEFT_TRY(validate::Type_dup(oldtype, newtype, &o));
     Datatype* made = nullptr;
-    WEFT_TRY(weft::type_dup(call, *old, &made));
+    WEFT_TRY(weft::type_dup(call, *o.oldtype, &made));
     return hand_out(made, newtype);
   }();
   return weft::api::finish(call, nullptr, status);
 }
 
 extern "C" int PMPI_Type_commit(MPI_Datatype* datatype) {
-  if (auto s = weft::api::check_initialized("MPI_Type_commit"); !s.ok())
-    return weft::api::finish("MPI_Type_commit", nullptr, s);
+  validate::Type_commitObjects o;
   const char* call = "MPI_Type_commit";
   Status status = [&]() -> Status {
-    WEFT_TRY(check_pointer(call, "datatype", datatype));
-    Datatype* type = nullptr;
-    WEFT_TRY(weft::find_datatype(call, "datatype", *datatype, &type));
+    WEFT_TRY(validate::Type_commit(datatype, &o));
     // Layouts are complete from construction on, so committing only records the state.
-    type->commit();
+    o.datatype->commit();
     return Status::success();
   }();
   return weft::api::finish(call, nullptr, status);
 }
 
 extern "C" int PMPI_Type_free(MPI_Datatype* datatype) {
-  if (auto s = weft::api::check_initialized("MPI_Type_free"); !s.ok())
-    return weft::api::finish("MPI_Type_free", nullptr, s);
+  validate::Type_freeObjects o;
   const char* call = "MPI_Type_free";
   Status status = [&]() -> Status {
-    WEFT_TRY(check_pointer(call, "datatype", datatype));
-    Datatype* type = nullptr;
-    WEFT_TRY(weft::find_datatype(call, "datatype", *datatype, &type));
-    if (type->is_predefined()) {
+    WEFT_TRY(validate::Type_free(datatype, &o));
+    if (o.datatype->is_predefined()) {
       return weft::error(MPI_ERR_TYPE,
                          "%s: argument datatype=0x%" PRIxPTR
                          " (%s) is predefined and cannot be "
                          "freed",
-                         call, reinterpret_cast<uintptr_t>(*datatype), type->name().c_str());
+                         call, reinterpret_cast<uintptr_t>(*datatype), o.datatype->name().c_str());
     }
     // Operations still using the type hold their own references; it is deleted with the last.
-    type->release();
+    o.datatype->release();
     *datatype = MPI_DATATYPE_NULL;
     return Status::success();
   }();
@@ -316,60 +279,46 @@ extern "C" int PMPI_Type_free(MPI_Datatype* datatype) {
 }
 
 extern "C" int PMPI_Type_size(MPI_Datatype datatype, int* size) {
-  if (auto s = weft::api::check_initialized("MPI_Type_size"); !s.ok())
-    return weft::api::finish("MPI_Type_size", nullptr, s);
+  validate::Type_sizeObjects o;
   const char* call = "MPI_Type_size";
   Status status = [&]() -> Status {
-    Datatype* type = nullptr;
-    WEFT_TRY(weft::find_datatype(call, "datatype", datatype, &type));
-    WEFT_TRY(check_pointer(call, "size", size));
-    *size = int_or_undefined(static_cast<int64_t>(type->size()));
+    WEFT_TRY(validate::Type_size(datatype, size, &o));
+    *size = int_or_undefined(static_cast<int64_t>(o.datatype->size()));
     return Status::success();
   }();
   return weft::api::finish(call, nullptr, status);
 }
 
 extern "C" int PMPI_Type_size_x(MPI_Datatype datatype, MPI_Count* size) {
-  if (auto s = weft::api::check_initialized("MPI_Type_size_x"); !s.ok())
-    return weft::api::finish("MPI_Type_size_x", nullptr, s);
+  validate::Type_size_xObjects o;
   const char* call = "MPI_Type_size_x";
   Status status = [&]() -> Status {
-    Datatype* type = nullptr;
-    WEFT_TRY(weft::find_datatype(call, "datatype", datatype, &type));
-    WEFT_TRY(check_pointer(call, "size", size));
-    *size = static_cast<MPI_Count>(type->size());
+    WEFT_TRY(validate::Type_size_x(datatype, size, &o));
+    *size = static_cast<MPI_Count>(o.datatype->size());
     return Status::success();
   }();
   return weft::api::finish(call, nullptr, status);
 }
 
 extern "C" int PMPI_Type_get_extent(MPI_Datatype datatype, MPI_Aint* lb, MPI_Aint* extent) {
-  if (auto s = weft::api::check_initialized("MPI_Type_get_extent"); !s.ok())
-    return weft::api::finish("MPI_Type_get_extent", nullptr, s);
+  validate::Type_get_extentObjects o;
   const char* call = "MPI_Type_get_extent";
   Status status = [&]() -> Status {
-    Datatype* type = nullptr;
-    WEFT_TRY(weft::find_datatype(call, "datatype", datatype, &type));
-    WEFT_TRY(check_pointer(call, "lb", lb));
-    WEFT_TRY(check_pointer(call, "extent", extent));
-    *lb = type->lb();
-    *extent = type->extent();
+    WEFT_TRY(validate::Type_get_extent(datatype, lb, extent, &o));
+    *lb = o.datatype->lb();
+    *extent = o.datatype->extent();
     return Status::success();
   }();
   return weft::api::finish(call, nullptr, status);
 }
 
 extern "C" int PMPI_Type_get_extent_x(MPI_Datatype datatype, MPI_Count* lb, MPI_Count* extent) {
-  if (auto s = weft::api::check_initialized("MPI_Type_get_extent_x"); !s.ok())
-    return weft::api::finish("MPI_Type_get_extent_x", nullptr, s);
+  validate::Type_get_extent_xObjects o;
   const char* call = "MPI_Type_get_extent_x";
   Status status = [&]() -> Status {
-    Datatype* type = nullptr;
-    WEFT_TRY(weft::find_datatype(call, "datatype", datatype, &type));
-    WEFT_TRY(check_pointer(call, "lb", lb));
-    WEFT_TRY(check_pointer(call, "extent", extent));
-    *lb = type->lb();
-    *extent = type->extent();
+    WEFT_TRY(validate::Type_get_extent_x(datatype, lb, extent, &o));
+    *lb = o.datatype->lb();
+    *extent = o.datatype->extent();
     return Status::success();
   }();
   return weft::api::finish(call, nullptr, status);
@@ -377,16 +326,12 @@ extern "C" int PMPI_Type_get_extent_x(MPI_Datatype datatype, MPI_Count* lb, MPI_
 
 extern "C" int PMPI_Type_get_true_extent(MPI_Datatype datatype, MPI_Aint* true_lb,
                                          MPI_Aint* true_extent) {
-  if (auto s = weft::api::check_initialized("MPI_Type_get_true_extent"); !s.ok())
-    return weft::api::finish("MPI_Type_get_true_extent", nullptr, s);
+  validate::Type_get_true_extentObjects o;
   const char* call = "MPI_Type_get_true_extent";
   Status status = [&]() -> Status {
-    Datatype* type = nullptr;
-    WEFT_TRY(weft::find_datatype(call, "datatype", datatype, &type));
-    WEFT_TRY(check_pointer(call, "true_lb", true_lb));
-    WEFT_TRY(check_pointer(call, "true_extent", true_extent));
-    *true_lb = type->true_lb();
-    *true_extent = type->true_extent();
+    WEFT_TRY(validate::Type_get_true_extent(datatype, true_lb, true_extent, &o));
+    *true_lb = o.datatype->true_lb();
+    *true_extent = o.datatype->true_extent();
     return Status::success();
   }();
   return weft::api::finish(call, nullptr, status);
@@ -394,32 +339,24 @@ extern "C" int PMPI_Type_get_true_extent(MPI_Datatype datatype, MPI_Aint* true_l
 
 extern "C" int PMPI_Type_get_true_extent_x(MPI_Datatype datatype, MPI_Count* true_lb,
                                            MPI_Count* true_extent) {
-  if (auto s = weft::api::check_initialized("MPI_Type_get_true_extent_x"); !s.ok())
-    return weft::api::finish("MPI_Type_get_true_extent_x", nullptr, s);
+  validate::Type_get_true_extent_xObjects o;
   const char* call = "MPI_Type_get_true_extent_x";
   Status status = [&]() -> Status {
-    Datatype* type = nullptr;
-    WEFT_TRY(weft::find_datatype(call, "datatype", datatype, &type));
-    WEFT_TRY(check_pointer(call, "true_lb", true_lb));
-    WEFT_TRY(check_pointer(call, "true_extent", true_extent));
-    *true_lb = type->true_lb();
-    *true_extent = type->true_extent();
+    WEFT_TRY(validate::Type_get_true_extent_x(datatype, true_lb, true_extent, &o));
+    *true_lb = o.datatype->true_lb();
+    *true_extent = o.datatype->true_extent();
     return Status::success();
   }();
   return weft::api::finish(call, nullptr, status);
 }
 
 extern "C" int PMPI_Type_get_name(MPI_Datatype datatype, char* type_name, int* resultlen) {
-  if (auto s = weft::api::check_initialized("MPI_Type_get_name"); !s.ok())
-    return weft::api::finish("MPI_Type_get_name", nullptr, s);
+  validate::Type_get_nameObjects o;
   const char* call = "MPI_Type_get_name";
   Status status = [&]() -> Status {
-    Datatype* type = nullptr;
-    WEFT_TRY(weft::find_datatype(call, "datatype", datatype, &type));
-    WEFT_TRY(check_pointer(call, "type_name", type_name));
-    WEFT_TRY(check_pointer(call, "resultlen", resultlen));
+    WEFT_TRY(validate::Type_get_name(datatype, type_name, resultlen, &o));
     // Names are kept shorter than MPI_MAX_OBJECT_NAME by MPI_Type_set_name.
-    const std::string& name = type->name();
+    const std::string& name = o.datatype->name();
     std::memcpy(type_name, name.c_str(), name.size() + 1);
     *resultlen = static_cast<int>(name.size());
     return Status::success();
@@ -428,32 +365,25 @@ extern "C" int PMPI_Type_get_name(MPI_Datatype datatype, char* type_name, int* r
 }
 
 extern "C" int PMPI_Type_set_name(MPI_Datatype datatype, const char* type_name) {
-  if (auto s = weft::api::check_initialized("MPI_Type_set_name"); !s.ok())
-    return weft::api::finish("MPI_Type_set_name", nullptr, s);
+  validate::Type_set_nameObjects o;
   const char* call = "MPI_Type_set_name";
   Status status = [&]() -> Status {
-    Datatype* type = nullptr;
-    WEFT_TRY(weft::find_datatype(call, "datatype", datatype, &type));
-    WEFT_TRY(check_pointer(call, "type_name", type_name));
+    WEFT_TRY(validate::Type_set_name(datatype, type_name, &o));
     // Longer names are truncated, as the standard allows, so MPI_Type_get_name always fits
     // a buffer of MPI_MAX_OBJECT_NAME characters.
-    type->set_name(std::string(type_name, strnlen(type_name, MPI_MAX_OBJECT_NAME - 1)));
+    o.datatype->set_name(std::string(type_name, strnlen(type_name, MPI_MAX_OBJECT_NAME - 1)));
     return Status::success();
   }();
   return weft::api::finish(call, nullptr, status);
 }
 
 extern "C" int PMPI_Get_count(const MPI_Status* status, MPI_Datatype datatype, int* count) {
-  if (auto s = weft::api::check_initialized("MPI_Get_count"); !s.ok())
-    return weft::api::finish("MPI_Get_count", nullptr, s);
+  validate::Get_countObjects o;
   const char* call = "MPI_Get_count";
   Status result = [&]() -> Status {
-    WEFT_TRY(check_pointer(call, "status", status));
-    Datatype* type = nullptr;
-    WEFT_TRY(weft::find_datatype(call, "datatype", datatype, &type));
-    WEFT_TRY(check_pointer(call, "count", count));
+    WEFT_TRY(validate::Get_count(status, datatype, count, &o));
     const int64_t bytes = weft::status_bytes(status);
-    const auto size = static_cast<int64_t>(type->size());
+    const auto size = static_cast<int64_t>(o.datatype->size());
     if (size == 0) {
       *count = 0;  // the standard's rule for types without data
     } else if (bytes % size != 0) {
@@ -466,51 +396,32 @@ extern "C" int PMPI_Get_count(const MPI_Status* status, MPI_Datatype datatype, i
   return weft::api::finish(call, nullptr, result);
 }
 
-namespace {
-
-Status get_elements(const char* call, const MPI_Status* status, MPI_Datatype datatype,
-                    const void* count, int64_t* elements) {
-  WEFT_TRY(check_pointer(call, "status", status));
-  Datatype* type = nullptr;
-  WEFT_TRY(weft::find_datatype(call, "datatype", datatype, &type));
-  WEFT_TRY(check_pointer(call, "count", count));
-  *elements = type->count_basic_elements(weft::status_bytes(status));
-  return Status::success();
-}
-
-}  // namespace
-
 extern "C" int PMPI_Get_elements(const MPI_Status* status, MPI_Datatype datatype, int* count) {
-  if (auto s = weft::api::check_initialized("MPI_Get_elements"); !s.ok())
-    return weft::api::finish("MPI_Get_elements", nullptr, s);
-  const char* call = "MPI_Get_elements";
-  int64_t elements = 0;
-  Status result = get_elements(call, status, datatype, count, &elements);
-  if (result.ok()) *count = int_or_undefined(elements);
-  return weft::api::finish(call, nullptr, result);
+  validate::Get_elementsObjects o;
+  Status result = validate::Get_elements(status, datatype, count, &o);
+  if (result.ok()) {
+    *count = int_or_undefined(o.datatype->count_basic_elements(weft::status_bytes(status)));
+  }
+  return weft::api::finish("MPI_Get_elements", nullptr, result);
 }
 
 extern "C" int PMPI_Get_elements_x(const MPI_Status* status, MPI_Datatype datatype,
                                    MPI_Count* count) {
-  if (auto s = weft::api::check_initialized("MPI_Get_elements_x"); !s.ok())
-    return weft::api::finish("MPI_Get_elements_x", nullptr, s);
-  const char* call = "MPI_Get_elements_x";
-  int64_t elements = 0;
-  Status result = get_elements(call, status, datatype, count, &elements);
-  if (result.ok()) *count = elements < 0 ? MPI_UNDEFINED : elements;
-  return weft::api::finish(call, nullptr, result);
+  validate::Get_elements_xObjects o;
+  Status result = validate::Get_elements_x(status, datatype, count, &o);
+  if (result.ok()) {
+    const int64_t elements = o.datatype->count_basic_elements(weft::status_bytes(status));
+    *count = elements < 0 ? MPI_UNDEFINED : elements;
+  }
+  return weft::api::finish("MPI_Get_elements_x", nullptr, result);
 }
 
 extern "C" int PMPI_Status_set_elements(MPI_Status* status, MPI_Datatype datatype, int count) {
-  if (auto s = weft::api::check_initialized("MPI_Status_set_elements"); !s.ok())
-    return weft::api::finish("MPI_Status_set_elements", nullptr, s);
+  validate::Status_set_elementsObjects o;
   const char* call = "MPI_Status_set_elements";
   Status result = [&]() -> Status {
-    WEFT_TRY(check_pointer(call, "status", status));
-    Datatype* type = nullptr;
-    WEFT_TRY(weft::find_datatype(call, "datatype", datatype, &type));
-    WEFT_TRY(check_count(call, "count", count));
-    const int64_t bytes = type->bytes_of_basic_elements(count);
+    WEFT_TRY(validate::Status_set_elements(status, datatype, count, &o));
+    const int64_t bytes = o.datatype->bytes_of_basic_elements(count);
     if (bytes < 0) {
       return weft::error(MPI_ERR_ARG,
                          "%s: argument count=%d cannot be represented: datatype=0x%" PRIxPTR
@@ -524,20 +435,15 @@ extern "C" int PMPI_Status_set_elements(MPI_Status* status, MPI_Datatype datatyp
 }
 
 extern "C" int PMPI_Status_set_cancelled(MPI_Status* status, int flag) {
-  if (auto s = weft::api::check_initialized("MPI_Status_set_cancelled"); !s.ok())
-    return weft::api::finish("MPI_Status_set_cancelled", nullptr, s);
-  const char* call = "MPI_Status_set_cancelled";
-  Status result = check_pointer(call, "status", status);
+  validate::Status_set_cancelledObjects o;
+  Status result = validate::Status_set_cancelled(status, flag, &o);
   if (result.ok()) weft::status_set_cancelled(status, flag != 0);
-  return weft::api::finish(call, nullptr, result);
+  return weft::api::finish("MPI_Status_set_cancelled", nullptr, result);
 }
 
 extern "C" int PMPI_Test_cancelled(const MPI_Status* status, int* flag) {
-  if (auto s = weft::api::check_initialized("MPI_Test_cancelled"); !s.ok())
-    return weft::api::finish("MPI_Test_cancelled", nullptr, s);
-  const char* call = "MPI_Test_cancelled";
-  Status result = check_pointer(call, "status", status);
-  if (result.ok()) result = check_pointer(call, "flag", flag);
+  validate::Test_cancelledObjects o;
+  Status result = validate::Test_cancelled(status, flag, &o);
   if (result.ok()) *flag = weft::status_cancelled(status) ? 1 : 0;
-  return weft::api::finish(call, nullptr, result);
+  return weft::api::finish("MPI_Test_cancelled", nullptr, result);
 }

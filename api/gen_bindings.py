@@ -496,6 +496,7 @@ class ValidationWriter:
         self.name, self.params = name, params
         self.used, self.lines, self.fields = set(), [], []
         self.open_guard = None
+        self.scalars = {p.name for t, p in params if "*" not in t and "[" not in t}
         self.has_buffer = any(p.kind == "buffer" for _, p in params)
         comms = [p for t, p in params if p.kind == "comm"]
         if len(comms) > 1 or (comms and (comms[0].direction != "in" or "null" in comms[0].mods)):
@@ -582,9 +583,21 @@ class ValidationWriter:
         elif p.kind == "op" and not pointer and "null" not in p.mods:
             self.fields.append(("Op*", p.name))
             self.emit(p, [f"kinds::op(call, {p.name}, &out->{p.name})"])
-        elif p.direction == "out" and ctype in ("MPI_Request *", "MPI_Datatype *") and \
-                "null" not in p.mods:
+        elif p.kind == "datatype" and p.direction == "inout" and ctype == "MPI_Datatype *":
+            # MPI_Type_commit(&datatype): the pointer, then the handle it holds.
+            self.fields.append(("Datatype*", p.name))
+            self.emit(p, [f'kinds::out_pointer(call, "{p.name}", {p.name})',
+                          f'kinds::datatype_uncommitted(call, "{p.name}", *{p.name}, '
+                          f'&out->{p.name})'])
+        elif array and p.kind in ("count", "disp") and p.direction == "in" and \
+                p.length in self.scalars:
+            # Elements are checked by the layer that reads them (datatype/ for constructors).
+            self.emit(p, [f'kinds::array(call, "{p.name}", {p.name}, "{p.length}", {p.length})'])
+        elif pointer and not array and "null" not in p.mods and p.kind not in UNCHECKED_POINTERS \
+                and (p.direction != "in" or p.kind in ("status", "string")):
             self.emit(p, [f'kinds::out_pointer(call, "{p.name}", {p.name})'])
+        elif not pointer and p.direction == "in" and p.kind in ("disp", "flag", "value"):
+            pass  # any value
         else:
             raise Unsupported
 

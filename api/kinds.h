@@ -23,15 +23,19 @@ namespace weft::api::kinds {
   return error(MPI_ERR_COUNT, "%s: argument %s=%lld is negative", call, argument, value);
 }
 
-[[gnu::cold, gnu::noinline]] inline Status negative_count_at(const char* call,
-                                                             const char* argument, int index,
-                                                             long long value) {
-  return error(MPI_ERR_COUNT, "%s: argument %s[%d]=%lld is negative", call, argument, index,
-               value);
+[[gnu::cold, gnu::noinline]] inline Status negative_count_at(const char* call, const char* argument,
+                                                             int index, long long value) {
+  return error(MPI_ERR_COUNT, "%s: argument %s[%d]=%lld is negative", call, argument, index, value);
 }
 
 [[gnu::cold, gnu::noinline]] inline Status null_pointer(const char* call, const char* argument) {
   return error(MPI_ERR_ARG, "%s: argument %s is NULL", call, argument);
+}
+
+[[gnu::cold, gnu::noinline]] inline Status null_array(const char* call, const char* argument,
+                                                      const char* length_name, long long length) {
+  return error(MPI_ERR_ARG, "%s: argument %s is NULL but %s=%lld", call, argument, length_name,
+               length);
 }
 
 [[gnu::cold, gnu::noinline]] inline Status in_place_refused(const char* call,
@@ -84,14 +88,16 @@ inline Status op(const char* call, MPI_Op handle, Op** out) { return check_op(ca
 
 template <typename Integer>
 inline Status count(const char* call, const char* argument, Integer value) {
-  if (value < 0) [[unlikely]] return negative_count(call, argument, static_cast<long long>(value));
+  if (value < 0) [[unlikely]]
+    return negative_count(call, argument, static_cast<long long>(value));
   return Status();
 }
 
 // An array of counts, one per rank of the communicator (`size` of them).
 template <typename Integer>
 inline Status counts(const char* call, const char* argument, const Integer* values, int size) {
-  if (values == nullptr) [[unlikely]] return null_pointer(call, argument);
+  if (values == nullptr) [[unlikely]]
+    return null_pointer(call, argument);
   for (int i = 0; i < size; ++i) {
     if (values[i] < 0) [[unlikely]] {
       return negative_count_at(call, argument, i, static_cast<long long>(values[i]));
@@ -102,19 +108,32 @@ inline Status counts(const char* call, const char* argument, const Integer* valu
 
 // An input array whose entries the call reads (displacements): non-NULL when non-empty.
 inline Status array(const char* call, const char* argument, const void* values, int size) {
-  if (values == nullptr && size > 0) [[unlikely]] return null_pointer(call, argument);
+  if (values == nullptr && size > 0) [[unlikely]]
+    return null_pointer(call, argument);
+  return Status();
+}
+
+// An input array whose length is another argument (MPI_Type_indexed's count).
+template <typename Integer>
+inline Status array(const char* call, const char* argument, const void* values,
+                    const char* length_name, Integer length) {
+  if (values == nullptr && length > 0) [[unlikely]] {
+    return null_array(call, argument, length_name, static_cast<long long>(length));
+  }
   return Status();
 }
 
 // An output pointer (the request of a nonblocking call, a new handle): non-NULL.
 inline Status out_pointer(const char* call, const char* argument, const void* pointer) {
-  if (pointer == nullptr) [[unlikely]] return null_pointer(call, argument);
+  if (pointer == nullptr) [[unlikely]]
+    return null_pointer(call, argument);
   return Status();
 }
 
 // root: a rank of the communicator (intercommunicator roots are not supported by weft).
 inline Status root(const char* call, int value, const Comm* c) {
-  if (value < 0 || value >= c->size()) [[unlikely]] return bad_root(call, value, c);
+  if (value < 0 || value >= c->size()) [[unlikely]]
+    return bad_root(call, value, c);
   return Status();
 }
 
@@ -122,7 +141,8 @@ inline Status root(const char* call, int value, const Comm* c) {
 
 // A buffer whose kind lacks (in_place).
 inline Status not_in_place(const char* call, const char* argument, const void* buffer) {
-  if (buffer == MPI_IN_PLACE) [[unlikely]] return in_place_refused(call, argument);
+  if (buffer == MPI_IN_PLACE) [[unlikely]]
+    return in_place_refused(call, argument);
   return Status();
 }
 
