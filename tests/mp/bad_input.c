@@ -135,6 +135,41 @@ static void datatype_arguments(void) {
   CHECK_MPI(MPI_Type_free(&uncommitted));
 }
 
+/* Collectives: every rank passes the same bad argument, so every rank fails before any
+ * communication. Then arguments that are not significant on a rank must not be checked
+ * there: the receive side of MPI_Gather off the root, sendcount and sendtype with
+ * MPI_IN_PLACE at the root. */
+static void collective_arguments(void) {
+  int data[4] = {1, 2, 3, 4};
+  CHECK_ERROR_CLASS(MPI_Bcast(data, -1, MPI_INT, 0, MPI_COMM_WORLD), MPI_ERR_COUNT,
+                    "MPI_Bcast with count -1");
+  CHECK_ERROR_CLASS(MPI_Bcast(data, 1, MPI_INT, world_size, MPI_COMM_WORLD), MPI_ERR_ROOT,
+                    "MPI_Bcast with root size");
+  CHECK_ERROR_CLASS(MPI_Bcast(data, 1, MPI_DATATYPE_NULL, 0, MPI_COMM_WORLD), MPI_ERR_TYPE,
+                    "MPI_Bcast with MPI_DATATYPE_NULL");
+  CHECK_ERROR_CLASS(MPI_Bcast(NULL, 4, MPI_INT, 0, MPI_COMM_WORLD), MPI_ERR_BUFFER,
+                    "MPI_Bcast of NULL with count 4");
+  CHECK_ERROR_CLASS(MPI_Allreduce(data, data + 2, 1, MPI_INT, MPI_OP_NULL, MPI_COMM_WORLD),
+                    MPI_ERR_OP, "MPI_Allreduce with MPI_OP_NULL");
+  CHECK_ERROR_CLASS(MPI_Ibarrier(MPI_COMM_WORLD, NULL), MPI_ERR_ARG,
+                    "MPI_Ibarrier with a NULL request");
+  CHECK_ERROR_CLASS(MPI_Allgather(data, 1, MPI_INT, MPI_IN_PLACE, 1, MPI_INT, MPI_COMM_WORLD),
+                    MPI_ERR_BUFFER, "MPI_Allgather into MPI_IN_PLACE");
+
+  int gathered[64] = {0};
+  int mine = 100 + world_rank;
+  if (world_size <= 64) {
+    if (world_rank == 0) {
+      gathered[0] = mine;
+      CHECK_MPI(MPI_Gather(MPI_IN_PLACE, -1, MPI_DATATYPE_NULL, gathered, 1, MPI_INT, 0,
+                           MPI_COMM_WORLD));
+      for (int i = 0; i < world_size; ++i) CHECK_INT(gathered[i], 100 + i, "gathered[%d]", i);
+    } else {
+      CHECK_MPI(MPI_Gather(&mine, 1, MPI_INT, NULL, -1, MPI_DATATYPE_NULL, 0, MPI_COMM_WORLD));
+    }
+  }
+}
+
 static void communicator_and_group_arguments(void) {
   MPI_Comm comm;
   CHECK_ERROR_CLASS(MPI_Comm_split(MPI_COMM_NULL, 0, 0, &comm), MPI_ERR_COMM,
@@ -218,6 +253,7 @@ int main(int argc, char **argv) {
 
   point_to_point_arguments();
   datatype_arguments();
+  collective_arguments();
   communicator_and_group_arguments();
   info_arguments();
   still_usable();
