@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "mpi.h"
+#include "transport/transport.h"
 
 namespace weft {
 
@@ -79,8 +80,8 @@ Status PmiClient::init() {
   size_ = env_int("PMI_SIZE", 1);
 
   pmi_wire::Fields init_fields = {{"pmi_version", "1"}, {"pmi_subversion", "1"}};
-  const char* key = std::getenv("WEFT_PMI_KEY");
-  if (key != nullptr && *key != '\0') init_fields.emplace_back("key", key);
+  const std::string key = transport::kJobKey.text();
+  if (!key.empty()) init_fields.emplace_back("key", key);
   pmi_wire::Message reply;
   WEFT_TRY(command("init", init_fields, "response_to_init", reply));
   if (reply.get("rc") != "0") {
