@@ -1,108 +1,89 @@
 #include "base/config.h"
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 namespace weft::config {
 
-const std::vector<Variable>& variables() {
-  static const std::vector<Variable> table = {
-      {"WEFT_TRANSPORT", "",
-       "Forces one transport for every peer (shm or tcp); empty picks per peer: self, then shm on the same host, then tcp."},
-      {"WEFT_EAGER_LIMIT", "16384",
-       "Largest message (bytes) sent eagerly; larger ones use the rendezvous protocol."},
-      {"WEFT_SHM_RING_BYTES", "1048576",
-       "Size in bytes of each shared-memory ring between two ranks."},
-      {"WEFT_SHM_FRAGMENT", "65536",
-       "Fragment size in bytes of a rendezvous message pipelined through the ring (below WEFT_SHM_SINGLE_COPY, or when single copy is unavailable)."},
-      {"WEFT_SHM_CMA", "1",
-       "Use cross-memory attach (process_vm_readv) for large transfers when a run-time probe succeeds; 0 disables it."},
-      {"WEFT_SHM_SINGLE_COPY", "",
-       "Rendezvous messages of at least this many bytes are read from the sender's memory (cross-memory attach); smaller ones are pipelined through the ring in WEFT_SHM_FRAGMENT pieces, which is faster while data fits the caches. 0 reads every rendezvous message. Empty chooses 16777216 when the ranks on a host fit its cores, 0 when they outnumber them (a pipelined copy needs both ranks on a CPU at once)."},
-      {"WEFT_SHM_SHARED_COPY", "",
-       "Single-copy messages of at least this many bytes are copied by both sides at once (the receiver reads chunks, the sender writes chunks, with cross-memory attach); 0 disables it. Empty chooses 65536 when the ranks on a host fit its cores, 0 when they outnumber them (a helper descheduled in the middle of its chunk would stall the receiver)."},
-      {"WEFT_SHM_COPY_CHUNK", "131072",
-       "Most bytes each side claims at a time in a shared copy (a message smaller than twice this is split in two halves of at least 32 KiB)."},
-      {"WEFT_SPIN_US", "",
-       "Microseconds a waiting rank polls before it blocks; empty chooses 100 when ranks fit the cores, 20 (yielding the core) when they outnumber them."},
-      {"WEFT_TCP_INTERFACE", "127.0.0.1",
-       "Address (or interface name, e.g. eth0) the tcp transport listens on and publishes to peers."},
-      {"WEFT_PMI_KEY", "",
-       "Job key set by weftrun; every PMI connection must present it (set by the launcher, not by users)."},
-      {"WEFT_LOCAL_RANK", "",
-       "Set by weftrun: the rank's index among the ranks on its host."},
-      {"WEFT_LOCAL_SIZE", "",
-       "Set by weftrun: how many ranks of the job run on this host."},
-      {"WEFT_UNIVERSE_SIZE", "",
-       "Set by weftrun when the user gave a universe size (--usize or hostfile slots)."},
-      {"WEFT_CC", "cc", "The C compiler weftcc runs."},
-      {"WEFT_CXX", "c++", "The C++ compiler weftcxx runs."},
-      {"WEFT_HOSTNAME", "",
-       "Overrides the host name used to group ranks into shared-memory nodes (testing)."},
-      {"WEFT_DEBUG", "0",
-       "Prints transport and protocol decisions to stderr when 1."},
-      {"WEFT_COLL_VERBOSE", "0",
-       "Logs collective algorithm choices to stderr: 1 each distinct choice once (from rank 0 of the communicator), 2 every call on every rank."},
-      {"WEFT_COLL_STRICT", "0",
-       "When 1, a forced collective algorithm (WEFT_<COLLECTIVE>_ALGORITHM) that cannot run a call fails the call instead of falling back to the selection table."},
-      {"WEFT_COLL_SEGMENT_BYTES", "262144",
-       "Segment size in bytes of the pipelined ring allreduce."},
-      {"WEFT_TUNING_FILE", "",
-       "A tuning file (JSON; docs/tuning.md) whose rules replace the built-in collective selection rules of the collectives it lists; a file that cannot be used fails every collective call with a message naming the file, the place and the problem."},
-      {"WEFT_BARRIER_ALGORITHM", "", "Forces the MPI_Barrier/MPI_Ibarrier algorithm; weftrun --info lists the names under collective algorithms."},
-      {"WEFT_BCAST_ALGORITHM", "", "Forces the MPI_Bcast/MPI_Ibcast algorithm; weftrun --info lists the names under collective algorithms."},
-      {"WEFT_GATHER_ALGORITHM", "", "Forces the MPI_Gather/MPI_Igather algorithm; weftrun --info lists the names under collective algorithms."},
-      {"WEFT_GATHERV_ALGORITHM", "", "Forces the MPI_Gatherv/MPI_Igatherv algorithm; weftrun --info lists the names under collective algorithms."},
-      {"WEFT_SCATTER_ALGORITHM", "", "Forces the MPI_Scatter/MPI_Iscatter algorithm; weftrun --info lists the names under collective algorithms."},
-      {"WEFT_SCATTERV_ALGORITHM", "", "Forces the MPI_Scatterv/MPI_Iscatterv algorithm; weftrun --info lists the names under collective algorithms."},
-      {"WEFT_ALLGATHER_ALGORITHM", "", "Forces the MPI_Allgather/MPI_Iallgather algorithm; weftrun --info lists the names under collective algorithms."},
-      {"WEFT_ALLGATHERV_ALGORITHM", "", "Forces the MPI_Allgatherv/MPI_Iallgatherv algorithm; weftrun --info lists the names under collective algorithms."},
-      {"WEFT_ALLTOALL_ALGORITHM", "", "Forces the MPI_Alltoall/MPI_Ialltoall algorithm; weftrun --info lists the names under collective algorithms."},
-      {"WEFT_ALLTOALLV_ALGORITHM", "", "Forces the MPI_Alltoallv/MPI_Ialltoallv algorithm; weftrun --info lists the names under collective algorithms."},
-      {"WEFT_REDUCE_ALGORITHM", "", "Forces the MPI_Reduce/MPI_Ireduce algorithm; weftrun --info lists the names under collective algorithms."},
-      {"WEFT_ALLREDUCE_ALGORITHM", "", "Forces the MPI_Allreduce/MPI_Iallreduce algorithm; weftrun --info lists the names under collective algorithms."},
-      {"WEFT_REDUCE_SCATTER_ALGORITHM", "", "Forces the MPI_Reduce_scatter/MPI_Ireduce_scatter algorithm; weftrun --info lists the names under collective algorithms."},
-      {"WEFT_REDUCE_SCATTER_BLOCK_ALGORITHM", "", "Forces the MPI_Reduce_scatter_block/MPI_Ireduce_scatter_block algorithm; weftrun --info lists the names under collective algorithms."},
-      {"WEFT_SCAN_ALGORITHM", "", "Forces the MPI_Scan/MPI_Iscan algorithm; weftrun --info lists the names under collective algorithms."},
-      {"WEFT_EXSCAN_ALGORITHM", "", "Forces the MPI_Exscan/MPI_Iexscan algorithm; weftrun --info lists the names under collective algorithms."},
-  };
-  return table;
+namespace {
+
+// Filled while the program starts (namespace-scope Settings of every object file); a
+// function-local static, so it exists before the first Setting registers, whatever order
+// the object files initialise in.
+std::vector<const Setting*>& registry() {
+  static std::vector<const Setting*> all;
+  return all;
 }
 
-namespace {
-const Variable& find(std::string_view name) {
-  for (const auto& v : variables()) {
-    if (name == v.name) return v;
-  }
-  std::fprintf(stderr, "weft: internal error: environment variable %.*s is not declared\n",
-               static_cast<int>(name.size()), name.data());
-  std::abort();
-}
 }  // namespace
 
-std::string get_string(std::string_view name) {
-  const Variable& v = find(name);
-  const char* value = std::getenv(v.name);
-  return value != nullptr ? std::string(value) : std::string(v.default_value);
+Setting::Setting(const char* name, Type type, const char* default_value, const char* description)
+    : name_(name), type_(type), default_value_(default_value), description_(description) {
+  for (const Setting* other : registry()) {
+    if (std::strcmp(other->name_, name_) == 0) {
+      std::fprintf(stderr, "weft: internal error: setting %s is declared twice\n", name_);
+      std::abort();
+    }
+  }
+  registry().push_back(this);
 }
 
-int64_t get_int(std::string_view name) {
-  std::string text = get_string(name);
-  if (text.empty()) return 0;
+std::string Setting::text() const {
+  const char* value = std::getenv(name_);
+  return value != nullptr ? std::string(value) : std::string(default_value_);
+}
+
+bool parse_integer(const std::string& text, bool bytes, int64_t* out) {
+  if (text.empty()) {
+    *out = 0;
+    return true;
+  }
+  errno = 0;
   char* end = nullptr;
   long long value = std::strtoll(text.c_str(), &end, 0);
-  if (end == text.c_str() || *end != '\0') {
-    std::fprintf(stderr, "weft: %.*s=%s is not an integer; using the default %s\n",
-                 static_cast<int>(name.size()), name.data(), text.c_str(), find(name).default_value);
-    std::string def = find(name).default_value;
-    return def.empty() ? 0 : std::strtoll(def.c_str(), nullptr, 0);
+  if (end == text.c_str() || errno == ERANGE) return false;
+  if (bytes && *end != '\0' && end[1] == '\0') {
+    int shift = 0;
+    switch (*end) {
+      case 'k': case 'K': shift = 10; break;
+      case 'm': case 'M': shift = 20; break;
+      case 'g': case 'G': shift = 30; break;
+      default: return false;
+    }
+    if (value > (INT64_MAX >> shift) || value < (INT64_MIN >> shift)) return false;
+    value *= (1LL << shift);
+    ++end;
   }
-  return value;
+  if (*end != '\0') return false;
+  *out = value;
+  return true;
 }
 
-bool get_bool(std::string_view name) {
-  std::string text = get_string(name);
-  return !(text.empty() || text == "0" || text == "false" || text == "no" || text == "off");
+int64_t Setting::integer() const {
+  const bool bytes = type_ == Type::bytes;
+  int64_t value = 0;
+  const std::string given = text();
+  if (parse_integer(given, bytes, &value)) return value;
+  std::fprintf(stderr, "weft: %s=%s is not %s; using the default %s\n", name_, given.c_str(),
+               bytes ? "a size in bytes" : "an integer",
+               *default_value_ ? default_value_ : "(automatic)");
+  return parse_integer(default_value_, bytes, &value) ? value : 0;
+}
+
+bool Setting::boolean() const {
+  const std::string value = text();
+  return !(value.empty() || value == "0" || value == "false" || value == "no" || value == "off");
+}
+
+std::vector<const Setting*> settings() {
+  std::vector<const Setting*> all = registry();
+  std::sort(all.begin(), all.end(), [](const Setting* a, const Setting* b) {
+    return std::strcmp(a->name(), b->name()) < 0;
+  });
+  return all;
 }
 
 }  // namespace weft::config

@@ -1,6 +1,6 @@
 #include "base/pmi_wire.h"
 
-namespace weft::launcher::pmi {
+namespace weft::pmi_wire {
 
 std::string Message::get(const std::string& key, std::string fallback) const {
   auto it = fields.find(key);
@@ -89,4 +89,4 @@ bool keys_equal(std::string_view expected, std::string_view offered) {
   return difference == 0;
 }
 
-}  // namespace weft::launcher::pmi
+}  // namespace weft::pmi_wire

@@ -18,7 +18,7 @@
 #include <utility>
 #include <vector>
 
-namespace weft::launcher::pmi {
+namespace weft::pmi_wire {
 
 // Limits the server announces in `cmd=maxes` and enforces on put/get.
 inline constexpr std::size_t kKvsNameMax = 256;
@@ -57,4 +57,4 @@ using Fields = std::vector<std::pair<std::string_view, std::string>>;
 // learn the job key byte by byte from response times.
 [[nodiscard]] bool keys_equal(std::string_view expected, std::string_view offered);
 
-}  // namespace weft::launcher::pmi
+}  // namespace weft::pmi_wire

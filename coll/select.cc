@@ -26,6 +26,15 @@ namespace weft::coll {
 
 namespace {
 
+const config::Setting kVerbose{
+    "WEFT_COLL_VERBOSE", config::Type::integer, "0",
+    "Logs collective algorithm choices to stderr: 1 each distinct choice once (from rank 0 "
+    "of the communicator), 2 every call on every rank."};
+const config::Setting kStrict{
+    "WEFT_COLL_STRICT", config::Type::boolean, "0",
+    "When 1, a forced collective algorithm (WEFT_<COLLECTIVE>_ALGORITHM) that cannot run a "
+    "call fails the call instead of falling back to the selection table."};
+
 bool runs_anywhere(const Features&) { return true; }
 bool needs_power_of_two(const Features& f) { return ranks::is_power_of_two(f.size); }
 bool needs_commutative(const Features& f) { return f.commutative; }
@@ -106,24 +115,90 @@ constexpr AlgorithmInfo kExscan[] = {
     {"recursive_doubling", &exscan_recursive_doubling, "ceil(log2 p) exchanges of partial results",
      nullptr, &runs_anywhere}};
 
+// The variables that force one algorithm per collective (WEFT_<COLLECTIVE>_ALGORITHM).
+const config::Setting kForceBarrier{
+    "WEFT_BARRIER_ALGORITHM", config::Type::string, "",
+    "Forces the MPI_Barrier/MPI_Ibarrier algorithm; weftrun --info lists the names under "
+    "collective algorithms."};
+const config::Setting kForceBcast{
+    "WEFT_BCAST_ALGORITHM", config::Type::string, "",
+    "Forces the MPI_Bcast/MPI_Ibcast algorithm; weftrun --info lists the names under collective "
+    "algorithms."};
+const config::Setting kForceGather{
+    "WEFT_GATHER_ALGORITHM", config::Type::string, "",
+    "Forces the MPI_Gather/MPI_Igather algorithm; weftrun --info lists the names under collective "
+    "algorithms."};
+const config::Setting kForceGatherv{
+    "WEFT_GATHERV_ALGORITHM", config::Type::string, "",
+    "Forces the MPI_Gatherv/MPI_Igatherv algorithm; weftrun --info lists the names under "
+    "collective algorithms."};
+const config::Setting kForceScatter{
+    "WEFT_SCATTER_ALGORITHM", config::Type::string, "",
+    "Forces the MPI_Scatter/MPI_Iscatter algorithm; weftrun --info lists the names under "
+    "collective algorithms."};
+const config::Setting kForceScatterv{
+    "WEFT_SCATTERV_ALGORITHM", config::Type::string, "",
+    "Forces the MPI_Scatterv/MPI_Iscatterv algorithm; weftrun --info lists the names under "
+    "collective algorithms."};
+const config::Setting kForceAllgather{
+    "WEFT_ALLGATHER_ALGORITHM", config::Type::string, "",
+    "Forces the MPI_Allgather/MPI_Iallgather algorithm; weftrun --info lists the names under "
+    "collective algorithms."};
+const config::Setting kForceAllgatherv{
+    "WEFT_ALLGATHERV_ALGORITHM", config::Type::string, "",
+    "Forces the MPI_Allgatherv/MPI_Iallgatherv algorithm; weftrun --info lists the names under "
+    "collective algorithms."};
+const config::Setting kForceAlltoall{
+    "WEFT_ALLTOALL_ALGORITHM", config::Type::string, "",
+    "Forces the MPI_Alltoall/MPI_Ialltoall algorithm; weftrun --info lists the names under "
+    "collective algorithms."};
+const config::Setting kForceAlltoallv{
+    "WEFT_ALLTOALLV_ALGORITHM", config::Type::string, "",
+    "Forces the MPI_Alltoallv/MPI_Ialltoallv algorithm; weftrun --info lists the names under "
+    "collective algorithms."};
+const config::Setting kForceReduce{
+    "WEFT_REDUCE_ALGORITHM", config::Type::string, "",
+    "Forces the MPI_Reduce/MPI_Ireduce algorithm; weftrun --info lists the names under collective "
+    "algorithms."};
+const config::Setting kForceAllreduce{
+    "WEFT_ALLREDUCE_ALGORITHM", config::Type::string, "",
+    "Forces the MPI_Allreduce/MPI_Iallreduce algorithm; weftrun --info lists the names under "
+    "collective algorithms."};
+const config::Setting kForceReduceScatter{
+    "WEFT_REDUCE_SCATTER_ALGORITHM", config::Type::string, "",
+    "Forces the MPI_Reduce_scatter/MPI_Ireduce_scatter algorithm; weftrun --info lists the names "
+    "under collective algorithms."};
+const config::Setting kForceReduceScatterBlock{
+    "WEFT_REDUCE_SCATTER_BLOCK_ALGORITHM", config::Type::string, "",
+    "Forces the MPI_Reduce_scatter_block/MPI_Ireduce_scatter_block algorithm; weftrun --info lists "
+    "the names under collective algorithms."};
+const config::Setting kForceScan{
+    "WEFT_SCAN_ALGORITHM", config::Type::string, "",
+    "Forces the MPI_Scan/MPI_Iscan algorithm; weftrun --info lists the names under collective "
+    "algorithms."};
+const config::Setting kForceExscan{
+    "WEFT_EXSCAN_ALGORITHM", config::Type::string, "",
+    "Forces the MPI_Exscan/MPI_Iexscan algorithm; weftrun --info lists the names under collective "
+    "algorithms."};
+
 // In the order of enum Collective.
 constexpr CollectiveInfo kCollectives[kCollectiveCount] = {
-    {"barrier", "WEFT_BARRIER_ALGORITHM", kBarrier},
-    {"bcast", "WEFT_BCAST_ALGORITHM", kBcast},
-    {"gather", "WEFT_GATHER_ALGORITHM", kGather},
-    {"gatherv", "WEFT_GATHERV_ALGORITHM", kGatherv},
-    {"scatter", "WEFT_SCATTER_ALGORITHM", kScatter},
-    {"scatterv", "WEFT_SCATTERV_ALGORITHM", kScatterv},
-    {"allgather", "WEFT_ALLGATHER_ALGORITHM", kAllgather},
-    {"allgatherv", "WEFT_ALLGATHERV_ALGORITHM", kAllgatherv},
-    {"alltoall", "WEFT_ALLTOALL_ALGORITHM", kAlltoall},
-    {"alltoallv", "WEFT_ALLTOALLV_ALGORITHM", kAlltoallv},
-    {"reduce", "WEFT_REDUCE_ALGORITHM", kReduce},
-    {"allreduce", "WEFT_ALLREDUCE_ALGORITHM", kAllreduce},
-    {"reduce_scatter", "WEFT_REDUCE_SCATTER_ALGORITHM", kReduceScatter},
-    {"reduce_scatter_block", "WEFT_REDUCE_SCATTER_BLOCK_ALGORITHM", kReduceScatter},
-    {"scan", "WEFT_SCAN_ALGORITHM", kScan},
-    {"exscan", "WEFT_EXSCAN_ALGORITHM", kExscan},
+    {"barrier", &kForceBarrier, kBarrier},
+    {"bcast", &kForceBcast, kBcast},
+    {"gather", &kForceGather, kGather},
+    {"gatherv", &kForceGatherv, kGatherv},
+    {"scatter", &kForceScatter, kScatter},
+    {"scatterv", &kForceScatterv, kScatterv},
+    {"allgather", &kForceAllgather, kAllgather},
+    {"allgatherv", &kForceAllgatherv, kAllgatherv},
+    {"alltoall", &kForceAlltoall, kAlltoall},
+    {"alltoallv", &kForceAlltoallv, kAlltoallv},
+    {"reduce", &kForceReduce, kReduce},
+    {"allreduce", &kForceAllreduce, kAllreduce},
+    {"reduce_scatter", &kForceReduceScatter, kReduceScatter},
+    {"reduce_scatter_block", &kForceReduceScatterBlock, kReduceScatter},
+    {"scan", &kForceScan, kScan},
+    {"exscan", &kForceExscan, kExscan},
 };
 
 const AlgorithmInfo* find_algorithm(const CollectiveInfo& info, std::string_view name) {
@@ -155,11 +230,11 @@ const Settings& settings() {
     for (int c = 0; c < kCollectiveCount; ++c) {
       const CollectiveInfo& info = kCollectives[c];
       Forced& f = s.forced[c];
-      f.text = config::get_string(info.variable);
+      f.text = info.variable->text();
       if (!f.text.empty()) f.algorithm = find_algorithm(info, f.text);
     }
-    s.strict = config::get_bool("WEFT_COLL_STRICT");
-    s.verbosity = static_cast<int>(config::get_int("WEFT_COLL_VERBOSE"));
+    s.strict = kStrict.boolean();
+    s.verbosity = static_cast<int>(kVerbose.integer());
     return s;
   }();
   return loaded;
@@ -257,10 +332,12 @@ Status select_algorithm(const char* call, Collective collective, const Features&
     if (force.algorithm == nullptr) {
       if (s.strict) {
         return error(MPI_ERR_OTHER, "%s: %s=%s names no %s algorithm (known: %s)", call,
-                     info.variable, force.text.c_str(), info.name, known_names(info).c_str());
+                     info.variable->name(), force.text.c_str(), info.name,
+                     known_names(info).c_str());
       }
       if (rank == 0) {
-        say_once(info.variable, "weft: warning: " + std::string(info.variable) + "=" + force.text +
+        say_once(info.variable->name(), "weft: warning: " + std::string(info.variable->name()) +
+                                            "=" + force.text +
                                     " names no " + info.name + " algorithm (known: " +
                                     known_names(info) + "); using the selection table");
       }
@@ -269,12 +346,13 @@ Status select_algorithm(const char* call, Collective collective, const Features&
         return error(MPI_ERR_OTHER,
                      "%s: %s=%s cannot run this call: it needs %s (this call: %s), and "
                      "WEFT_COLL_STRICT=1 forbids falling back",
-                     call, info.variable, force.text.c_str(), force.algorithm->restriction,
+                     call, info.variable->name(), force.text.c_str(), force.algorithm->restriction,
                      describe(features).c_str());
       }
       // Once per process, from rank 0 of the communicator: every rank falls back alike.
       if (rank == 0) {
-        say_once(info.variable, "weft: warning: " + std::string(info.variable) + "=" + force.text +
+        say_once(info.variable->name(), "weft: warning: " + std::string(info.variable->name()) +
+                                            "=" + force.text +
                                     " cannot run some calls (first: " + call + " with " +
                                     describe(features) + "; it needs " +
                                     force.algorithm->restriction +
@@ -291,7 +369,7 @@ Status select_algorithm(const char* call, Collective collective, const Features&
   if (level >= 2 || (level == 1 && rank == 0)) {
     std::string reason;
     if (by_force) {
-      reason = std::string("forced by ") + info.variable;
+      reason = std::string("forced by ") + info.variable->name();
     } else if (row == 0) {
       reason = "no table row applies";
     } else {
@@ -324,7 +402,7 @@ std::string algorithms_text() {
     const CollectiveInfo& info = kCollectives[c];
     const std::vector<Rule>& list = rules.rules[static_cast<size_t>(c)];
     const std::string& source = rules.source[static_cast<size_t>(c)];
-    out << "  " << info.name << " (" << info.variable << ")\n";
+    out << "  " << info.name << " (" << info.variable->name() << ")\n";
     for (const AlgorithmInfo& algorithm : info.algorithms) {
       out << "    " << algorithm.name << ": " << algorithm.summary;
       if (algorithm.restriction != nullptr) out << " [needs " << algorithm.restriction << "]";

@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/config.h"
 #include "base/error.h"
 #include "coll/algorithms.h"
 
@@ -69,7 +70,7 @@ struct AlgorithmInfo {
 // applies to a call, the first algorithm that can run it is taken.
 struct CollectiveInfo {
   const char* name;      // as in its variable and in tuning files: "allreduce"
-  const char* variable;  // "WEFT_ALLREDUCE_ALGORITHM"
+  const config::Setting* variable;  // WEFT_ALLREDUCE_ALGORITHM
   std::span<const AlgorithmInfo> algorithms;
 };
 

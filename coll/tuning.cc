@@ -248,6 +248,12 @@ std::string bytes_text(size_t bytes) {
   return std::to_string(bytes) + " B";
 }
 
+const config::Setting kTuningFile{
+    "WEFT_TUNING_FILE", config::Type::string, "",
+    "A tuning file (JSON; docs/tuning.md) whose rules replace the built-in collective "
+    "selection rules of the collectives it lists; a file that cannot be used fails every "
+    "collective call with a message naming the file, the place and the problem."};
+
 Tuning load() {
   Tuning result;
   std::string problem;
@@ -256,7 +262,7 @@ Tuning load() {
     result.error = "internal error: the built-in tuning file does not load: " + problem;
     return result;
   }
-  const std::string path = config::get_string("WEFT_TUNING_FILE");
+  const std::string path = kTuningFile.text();
   if (path.empty()) return result;
   if (!read_tuning_file(path, path, &result, &problem)) {
     result.error = "WEFT_TUNING_FILE=" + problem;

@@ -17,6 +17,7 @@
 #include "launcher/command_line.h"
 #include "launcher/job_control.h"
 #include "launcher/job_plan.h"
+#include "launcher/launcher_settings.h"
 #include "launcher/stdio_forward.h"
 #include "weft_config.h"
 
@@ -64,7 +65,7 @@ std::optional<rlimit> raise_open_file_limit(long needed) {
 
 // `--info` describes the library (transports, algorithms, variables), but weftrun links no
 // library code, so a broken library cannot break the launcher: weft-info, installed beside
-// weftrun, prints it.
+// weftrun, prints it, with the launcher's own variables that weftrun passes it.
 int run_weft_info() {
   std::string self(4096, '\0');
   ssize_t length = readlink("/proc/self/exe", self.data(), self.size() - 1);
@@ -74,8 +75,11 @@ int run_weft_info() {
     helper = self.substr(0, self.rfind('/') + 1) + helper;
   }
   std::cout.flush();
-  char* argv[] = {helper.data(), nullptr};
-  execv(helper.c_str(), argv);
+  std::vector<std::string> arguments = weft::launcher::weft_info_arguments();
+  std::vector<char*> argv = {helper.data()};
+  for (std::string& argument : arguments) argv.push_back(argument.data());
+  argv.push_back(nullptr);
+  execv(helper.c_str(), argv.data());
   weft::launcher::print_message("cannot run " + helper + ": " + std::strerror(errno));
   return 1;
 }

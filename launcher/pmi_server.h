@@ -23,6 +23,8 @@
 
 namespace weft::launcher {
 
+namespace pmi = weft::pmi_wire;
+
 struct PmiJobInfo {
   int size = 0;
   std::vector<int> appnums;          // per rank

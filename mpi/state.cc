@@ -33,9 +33,13 @@ int world_size() { return g_pmi != nullptr ? g_pmi->size() : 1; }
 int appnum() { return g_pmi != nullptr ? g_pmi->appnum() : 0; }
 int universe_size() { return g_pmi != nullptr ? g_pmi->universe_size() : -1; }
 
+const config::Setting kHostName{
+    "WEFT_HOSTNAME", config::Type::string, "",
+    "Overrides the host name used to group ranks into shared-memory nodes (testing)."};
+
 const std::string& host_name() {
   if (g_host_name.empty()) {
-    std::string forced = config::get_string("WEFT_HOSTNAME");
+    std::string forced = kHostName.text();
     if (!forced.empty()) {
       g_host_name = forced;
     } else {

@@ -20,6 +20,15 @@ namespace weft::p2p {
 
 namespace {
 
+const config::Setting kForcedTransport{
+    "WEFT_TRANSPORT", config::Type::string, "",
+    "Forces one transport for every peer (shm or tcp); empty picks per peer: self, then shm "
+    "on the same host, then tcp."};
+const config::Setting kSpinMicroseconds{
+    "WEFT_SPIN_US", config::Type::integer, "",
+    "Microseconds a waiting rank polls before it blocks; empty chooses 100 when ranks fit "
+    "the cores, 20 (yielding the core) when they outnumber them."};
+
 bool matches(const Request* request, const Header& header) {
   return header.context == request->context &&
          (request->peer == MPI_ANY_SOURCE || request->peer == header.source) &&
@@ -74,10 +83,10 @@ bool Engine::local_peer(int process) const {
 Status Engine::start(PmiClient& pmi, const std::string& host) {
   const int me = pmi.rank();
   const int n = pmi.size();
-  eager_limit_ = static_cast<size_t>(std::max<int64_t>(0, config::get_int("WEFT_EAGER_LIMIT")));
+  eager_limit_ = static_cast<size_t>(std::max<int64_t>(0, transport::kEagerLimit.integer()));
   fragment_bytes_ =
-      static_cast<size_t>(std::max<int64_t>(4096, config::get_int("WEFT_SHM_FRAGMENT")));
-  std::string forced = config::get_string("WEFT_TRANSPORT");
+      static_cast<size_t>(std::max<int64_t>(4096, transport::kShmFragment.integer()));
+  std::string forced = kForcedTransport.text();
   std::string choices;
   bool known = forced.empty();
   for (const transport::Entry& entry : transport::registry()) {
@@ -141,8 +150,8 @@ Status Engine::start(PmiClient& pmi, const std::string& host) {
 
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   oversubscribed_ = cores > 0 && local_count > cores;
-  std::string spin = config::get_string("WEFT_SPIN_US");
-  int64_t spin_us = spin.empty() ? (oversubscribed_ ? 20 : 100) : config::get_int("WEFT_SPIN_US");
+  int64_t spin_us =
+      kSpinMicroseconds.text().empty() ? (oversubscribed_ ? 20 : 100) : kSpinMicroseconds.integer();
   spin_ns_ = std::max<int64_t>(0, spin_us) * 1000;
   started_ = true;
   return Status();

@@ -10,26 +10,11 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <sstream>
 
 #include "mpi.h"
+#include "transport/transport.h"
 
 namespace weft {
-
-std::map<std::string, std::string> parse_pmi_line(const std::string& line) {
-  std::map<std::string, std::string> fields;
-  std::istringstream in(line);
-  std::string token;
-  while (in >> token) {
-    auto eq = token.find('=');
-    if (eq == std::string::npos) {
-      fields[token] = "";
-    } else {
-      fields[token.substr(0, eq)] = token.substr(eq + 1);
-    }
-  }
-  return fields;
-}
 
 namespace {
 
@@ -94,30 +79,30 @@ Status PmiClient::init() {
   rank_ = env_int("PMI_RANK", 0);
   size_ = env_int("PMI_SIZE", 1);
 
-  std::string init_line = "cmd=init pmi_version=1 pmi_subversion=1";
-  const char* key = std::getenv("WEFT_PMI_KEY");
-  if (key != nullptr && *key != '\0') init_line += std::string(" key=") + key;
-  std::map<std::string, std::string> reply;
-  WEFT_TRY(command(init_line, "response_to_init", reply));
-  if (reply["rc"] != "0") {
+  pmi_wire::Fields init_fields = {{"pmi_version", "1"}, {"pmi_subversion", "1"}};
+  const std::string key = transport::kJobKey.text();
+  if (!key.empty()) init_fields.emplace_back("key", key);
+  pmi_wire::Message reply;
+  WEFT_TRY(command("init", init_fields, "response_to_init", reply));
+  if (reply.get("rc") != "0") {
     return error(MPI_ERR_OTHER, "MPI_Init: the launcher refused this process (PMI init rc=%s)",
-                 reply["rc"].c_str());
+                 reply.get("rc").c_str());
   }
-  WEFT_TRY(command("cmd=get_my_kvsname", "my_kvsname", reply));
-  kvsname_ = reply["kvsname"];
-  if (command("cmd=get_appnum", "appnum", reply).ok() && !reply["appnum"].empty()) {
-    appnum_ = std::atoi(reply["appnum"].c_str());
+  WEFT_TRY(command("get_my_kvsname", {}, "my_kvsname", reply));
+  kvsname_ = reply.get("kvsname");
+  if (command("get_appnum", {}, "appnum", reply).ok() && !reply.get("appnum").empty()) {
+    appnum_ = std::atoi(reply.get("appnum").c_str());
   }
-  if (command("cmd=get_universe_size", "universe_size", reply).ok() && !reply["size"].empty()) {
-    universe_size_ = std::atoi(reply["size"].c_str());
+  if (command("get_universe_size", {}, "universe_size", reply).ok() &&
+      !reply.get("size").empty()) {
+    universe_size_ = std::atoi(reply.get("size").c_str());
   }
   // Hydra reports the job size as the universe size when the user gave none; weft only
   // sets MPI_UNIVERSE_SIZE when the user asked for one (weftrun passes -1 then).
   return Status();
 }
 
-Status PmiClient::write_line(const std::string& line) {
-  std::string data = line + "\n";
+Status PmiClient::write_line(const std::string& data) {
   size_t done = 0;
   while (done < data.size()) {
     ssize_t n = ::write(fd_, data.data() + done, data.size() - done);
@@ -149,16 +134,21 @@ Status PmiClient::read_line(std::string& line) {
   }
 }
 
-Status PmiClient::command(const std::string& line, const std::string& expected_cmd,
-                          std::map<std::string, std::string>& reply) {
-  WEFT_TRY(write_line(line));
+Status PmiClient::command(std::string_view request_cmd, const pmi_wire::Fields& fields,
+                          std::string_view expected_cmd, pmi_wire::Message& reply) {
+  WEFT_TRY(write_line(pmi_wire::format_line(request_cmd, fields)));
   std::string answer;
   WEFT_TRY(read_line(answer));
-  reply = parse_pmi_line(answer);
-  if (reply["cmd"] != expected_cmd) {
-    return error(MPI_ERR_OTHER, "PMI: expected cmd=%s from the launcher, got '%s'",
-                 expected_cmd.c_str(), answer.c_str());
+  pmi_wire::ParseResult parsed = pmi_wire::parse_line(answer);
+  if (!parsed.ok) {
+    return error(MPI_ERR_OTHER, "PMI: cannot read the launcher's reply '%s': %s", answer.c_str(),
+                 parsed.error.c_str());
   }
+  if (parsed.message.command != expected_cmd) {
+    return error(MPI_ERR_OTHER, "PMI: expected cmd=%.*s from the launcher, got '%s'",
+                 static_cast<int>(expected_cmd.size()), expected_cmd.data(), answer.c_str());
+  }
+  reply = std::move(parsed.message);
   return Status();
 }
 
@@ -168,12 +158,12 @@ Status PmiClient::put(const std::string& key, const std::string& value) {
     local_store_[full_key] = value;
     return Status();
   }
-  std::map<std::string, std::string> reply;
-  WEFT_TRY(command("cmd=put kvsname=" + kvsname_ + " key=" + full_key + " value=" + value,
+  pmi_wire::Message reply;
+  WEFT_TRY(command("put", {{"kvsname", kvsname_}, {"key", full_key}, {"value", value}},
                    "put_result", reply));
-  if (reply["rc"] != "0") {
+  if (reply.get("rc") != "0") {
     return error(MPI_ERR_OTHER, "PMI: put of key %s failed (%s)", full_key.c_str(),
-                 reply["msg"].c_str());
+                 reply.get("msg").c_str());
   }
   return Status();
 }
@@ -188,25 +178,25 @@ Status PmiClient::get(int from_rank, const std::string& key, std::string& value)
     value = it->second;
     return Status();
   }
-  std::map<std::string, std::string> reply;
-  WEFT_TRY(command("cmd=get kvsname=" + kvsname_ + " key=" + full_key, "get_result", reply));
-  if (reply["rc"] != "0") {
+  pmi_wire::Message reply;
+  WEFT_TRY(command("get", {{"kvsname", kvsname_}, {"key", full_key}}, "get_result", reply));
+  if (reply.get("rc") != "0") {
     return error(MPI_ERR_OTHER, "PMI: key %s not found", full_key.c_str());
   }
-  value = reply["value"];
+  value = reply.get("value");
   return Status();
 }
 
 Status PmiClient::barrier() {
   if (singleton()) return Status();
-  std::map<std::string, std::string> reply;
-  return command("cmd=barrier_in", "barrier_out", reply);
+  pmi_wire::Message reply;
+  return command("barrier_in", {}, "barrier_out", reply);
 }
 
 Status PmiClient::finalize() {
   if (singleton()) return Status();
-  std::map<std::string, std::string> reply;
-  Status status = command("cmd=finalize", "finalize_ack", reply);
+  pmi_wire::Message reply;
+  Status status = command("finalize", {}, "finalize_ack", reply);
   close(fd_);
   fd_ = -1;
   return status;
@@ -214,12 +204,12 @@ Status PmiClient::finalize() {
 
 void PmiClient::abort(int code, const std::string& message) {
   if (singleton()) return;
-  // msg= runs to the end of the line, so only newlines need replacing.
-  std::string text;
-  for (char c : message) text += c == '\n' ? ' ' : c;
-  if (text.size() > 900) text.resize(900);
+  // msg= comes last and runs to the end of the line (format_line turns newlines into
+  // spaces), so the message may hold spaces.
+  std::string text = message.substr(0, 900);
   // Best effort: the process exits right after, whatever the launcher answers.
-  (void)write_line("cmd=abort exitcode=" + std::to_string(code) + " msg=" + text);
+  (void)write_line(
+      pmi_wire::format_line("abort", {{"exitcode", std::to_string(code)}, {"msg", text}}));
 }
 
 }  // namespace weft

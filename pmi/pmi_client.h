@@ -6,8 +6,10 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "base/error.h"
+#include "base/pmi_wire.h"
 #include "transport/transport.h"
 
 namespace weft {
@@ -33,9 +35,11 @@ class PmiClient final : public transport::Bootstrap {
   void abort(int code, const std::string& message);
 
  private:
-  Status command(const std::string& line, const std::string& expected_cmd,
-                 std::map<std::string, std::string>& reply);
-  Status write_line(const std::string& line);
+  // Sends one request (built by pmi_wire::format_line) and reads the reply, which must name
+  // `expected_cmd`.
+  Status command(std::string_view request_cmd, const pmi_wire::Fields& fields,
+                 std::string_view expected_cmd, pmi_wire::Message& reply);
+  Status write_line(const std::string& line);  // a whole line, newline included
   Status read_line(std::string& line);
 
   int fd_ = -1;
@@ -47,8 +51,5 @@ class PmiClient final : public transport::Bootstrap {
   std::string read_buffer_;
   std::map<std::string, std::string> local_store_;  // singleton mode
 };
-
-// Splits "cmd=put key=a value=b" into its fields. Exposed for unit tests.
-std::map<std::string, std::string> parse_pmi_line(const std::string& line);
 
 }  // namespace weft

@@ -6,6 +6,18 @@
 
 namespace weft::transport {
 
+const config::Setting kEagerLimit{
+    "WEFT_EAGER_LIMIT", config::Type::bytes, "16384",
+    "Largest message (bytes) sent eagerly; larger ones use the rendezvous protocol."};
+const config::Setting kShmFragment{
+    "WEFT_SHM_FRAGMENT", config::Type::bytes, "65536",
+    "Fragment size in bytes of a rendezvous message pipelined through the ring (below "
+    "WEFT_SHM_SINGLE_COPY, or when single copy is unavailable)."};
+const config::Setting kJobKey{
+    "WEFT_PMI_KEY", config::Type::string, "",
+    "Job key set by weftrun; every PMI connection must present it (set by the launcher, not "
+    "by users)."};
+
 // A table here rather than self-registering objects in each transport's file: a static
 // library drops objects nothing refers to, and a registration lost that way would go
 // unnoticed. The libfabric (ofi) transport will sit between shm and tcp.

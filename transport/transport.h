@@ -12,10 +12,18 @@
 #include <string>
 #include <vector>
 
+#include "base/config.h"
 #include "base/error.h"
 #include "mpi.h"
 
 namespace weft::transport {
+
+// Settings read both here and above (declared in registry.cc): the engine's protocol sizes,
+// which the shm transport sizes its rings by, and the job key, which the PMI client
+// presents to the launcher and the tcp transport to its peers.
+extern const config::Setting kEagerLimit;   // WEFT_EAGER_LIMIT
+extern const config::Setting kShmFragment;  // WEFT_SHM_FRAGMENT
+extern const config::Setting kJobKey;       // WEFT_PMI_KEY
 
 // The job-wide key/value store used to exchange addresses (backed by PMI).
 class Bootstrap {

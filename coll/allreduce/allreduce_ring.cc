@@ -32,9 +32,12 @@
 
 namespace weft::coll {
 
+const config::Setting kSegmentBytes{"WEFT_COLL_SEGMENT_BYTES", config::Type::bytes, "262144",
+                                    "Segment size in bytes of the pipelined ring allreduce."};
+
 size_t ring_segment_bytes() {
   static const size_t bytes = [] {
-    const int64_t value = config::get_int("WEFT_COLL_SEGMENT_BYTES");
+    const int64_t value = kSegmentBytes.integer();
     return value > 0 ? static_cast<size_t>(value) : size_t{262144};
   }();
   return bytes;

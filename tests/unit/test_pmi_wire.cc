@@ -1,9 +1,10 @@
-// The PMI-1 wire format of weftrun's PMI server (base/pmi_wire.h).
+// The PMI-1 wire format (base/pmi_wire.h): weftrun's PMI server and the library's PMI
+// client build and parse every line with it.
 #include <catch2/catch.hpp>
 
 #include "base/pmi_wire.h"
 
-using namespace weft::launcher::pmi;
+using namespace weft::pmi_wire;
 
 TEST_CASE("parse_line reads the command and its fields", "[pmi_wire]") {
   ParseResult r = parse_line("cmd=init pmi_version=1 pmi_subversion=1 key=00ff\n");
@@ -113,4 +114,65 @@ TEST_CASE("keys_equal compares whole keys", "[pmi_wire]") {
   CHECK_FALSE(keys_equal("abc", "ab"));
   CHECK_FALSE(keys_equal("abc", ""));
   CHECK(keys_equal("", ""));
+}
+
+// What the library's PMI client (pmi/pmi_client.cc) sends and reads, through the same
+// functions; the replies are in the forms weftrun and MPICH's Hydra write.
+TEST_CASE("format_line builds every request the PMI client sends", "[pmi_wire][pmi_client]") {
+  CHECK(format_line("init", {{"pmi_version", "1"}, {"pmi_subversion", "1"}, {"key", "00ff"}}) ==
+        "cmd=init pmi_version=1 pmi_subversion=1 key=00ff\n");
+  CHECK(format_line("get_my_kvsname", {}) == "cmd=get_my_kvsname\n");
+  CHECK(format_line("get_appnum", {}) == "cmd=get_appnum\n");
+  CHECK(format_line("get_universe_size", {}) == "cmd=get_universe_size\n");
+  CHECK(format_line("put", {{"kvsname", "kvs_1"}, {"key", "tcp-addr-3"}, {"value", "1.2.3.4:5"}}) ==
+        "cmd=put kvsname=kvs_1 key=tcp-addr-3 value=1.2.3.4:5\n");
+  CHECK(format_line("get", {{"kvsname", "kvs_1"}, {"key", "shm-0"}}) ==
+        "cmd=get kvsname=kvs_1 key=shm-0\n");
+  CHECK(format_line("barrier_in", {}) == "cmd=barrier_in\n");
+  CHECK(format_line("finalize", {}) == "cmd=finalize\n");
+}
+
+TEST_CASE("an abort request keeps its message whole", "[pmi_wire][pmi_client]") {
+  std::string line = format_line("abort", {{"exitcode", "3"}, {"msg", "MPI_Recv: bad\nrank = 9"}});
+  CHECK(line == "cmd=abort exitcode=3 msg=MPI_Recv: bad rank = 9\n");
+  ParseResult r = parse_line(line);
+  REQUIRE(r.ok);
+  CHECK(r.message.get("exitcode") == "3");
+  CHECK(r.message.get("msg") == "MPI_Recv: bad rank = 9");
+}
+
+TEST_CASE("parse_line reads every reply the PMI client expects", "[pmi_wire][pmi_client]") {
+  struct Reply {
+    const char* line;
+    const char* command;
+    const char* field;
+    const char* value;
+  };
+  const Reply replies[] = {
+      {"cmd=response_to_init pmi_version=1 pmi_subversion=1 rc=0\n", "response_to_init", "rc", "0"},
+      {"cmd=response_to_init rc=-1 msg=wrong_key\n", "response_to_init", "rc", "-1"},
+      {"cmd=my_kvsname kvsname=kvs_4242_0\n", "my_kvsname", "kvsname", "kvs_4242_0"},
+      {"cmd=appnum appnum=1\n", "appnum", "appnum", "1"},
+      {"cmd=universe_size size=-1 rc=0\n", "universe_size", "size", "-1"},
+      {"cmd=universe_size size=8\n", "universe_size", "size", "8"},
+      {"cmd=put_result rc=0 msg=success\n", "put_result", "rc", "0"},
+      {"cmd=get_result rc=0 msg=success value=10.0.0.1:4000\n", "get_result", "value",
+       "10.0.0.1:4000"},
+      {"cmd=get_result rc=-1 msg=key_not_found value=\n", "get_result", "rc", "-1"},
+      {"cmd=barrier_out\n", "barrier_out", nullptr, nullptr},
+      {"cmd=finalize_ack\n", "finalize_ack", nullptr, nullptr},
+  };
+  for (const Reply& reply : replies) {
+    INFO(reply.line);
+    ParseResult r = parse_line(reply.line);
+    REQUIRE(r.ok);
+    CHECK(r.message.command == reply.command);
+    if (reply.field != nullptr) CHECK(r.message.get(reply.field) == reply.value);
+  }
+}
+
+TEST_CASE("a reply without its command is an error, not an empty reply", "[pmi_wire][pmi_client]") {
+  ParseResult r = parse_line("rc=0 value=x\n");
+  CHECK_FALSE(r.ok);
+  CHECK_FALSE(r.error.empty());
 }

@@ -22,6 +22,30 @@ namespace weft::transport {
 
 namespace {
 
+const config::Setting kRingBytes{"WEFT_SHM_RING_BYTES", config::Type::bytes, "1048576",
+                                 "Size in bytes of each shared-memory ring between two ranks."};
+const config::Setting kCma{
+    "WEFT_SHM_CMA", config::Type::boolean, "1",
+    "Use cross-memory attach (process_vm_readv) for large transfers when a run-time probe "
+    "succeeds; 0 disables it."};
+const config::Setting kSingleCopy{
+    "WEFT_SHM_SINGLE_COPY", config::Type::bytes, "",
+    "Rendezvous messages of at least this many bytes are read from the sender's memory "
+    "(cross-memory attach); smaller ones are pipelined through the ring in WEFT_SHM_FRAGMENT "
+    "pieces, which is faster while data fits the caches. 0 reads every rendezvous message. "
+    "Empty chooses 16777216 when the ranks on a host fit its cores, 0 when they outnumber "
+    "them (a pipelined copy needs both ranks on a CPU at once)."};
+const config::Setting kSharedCopy{
+    "WEFT_SHM_SHARED_COPY", config::Type::bytes, "",
+    "Single-copy messages of at least this many bytes are copied by both sides at once (the "
+    "receiver reads chunks, the sender writes chunks, with cross-memory attach); 0 disables "
+    "it. Empty chooses 65536 when the ranks on a host fit its cores, 0 when they outnumber "
+    "them (a helper descheduled in the middle of its chunk would stall the receiver)."};
+const config::Setting kCopyChunk{
+    "WEFT_SHM_COPY_CHUNK", config::Type::bytes, "131072",
+    "Most bytes each side claims at a time in a shared copy (a message smaller than twice "
+    "this is split in two halves of at least 32 KiB)."};
+
 constexpr uint64_t kSegmentMagic = 0x7765667473686d31ull;  // "weftshm1"
 constexpr uint32_t kWrapMarker = 0xffffffffu;
 // A ring record: u64 stamp, u32 header_len, u32 payload_len, header, payload; records
@@ -117,12 +141,12 @@ Status ShmTransport::publish(Bootstrap& bootstrap) {
   world_size_ = bootstrap.size();
   const int me = bootstrap.rank();
   // A record must fit in half a ring so the producer can always make progress.
-  size_t largest = static_cast<size_t>(std::max<int64_t>(config::get_int("WEFT_EAGER_LIMIT"),
-                                                         config::get_int("WEFT_SHM_FRAGMENT")));
-  ring_bytes_ = static_cast<size_t>(config::get_int("WEFT_SHM_RING_BYTES"));
+  size_t largest =
+      static_cast<size_t>(std::max<int64_t>(kEagerLimit.integer(), kShmFragment.integer()));
+  ring_bytes_ = static_cast<size_t>(kRingBytes.integer());
   ring_bytes_ = std::max(ring_bytes_, 2 * (largest + 256));
   ring_bytes_ = align_page(ring_bytes_);
-  cma_enabled_ = config::get_bool("WEFT_SHM_CMA");
+  cma_enabled_ = kCma.boolean();
 
   std::random_device random;
   uint64_t nonce = (static_cast<uint64_t>(random()) << 32) ^ random();
@@ -132,15 +156,15 @@ Status ShmTransport::publish(Bootstrap& bootstrap) {
 
   segment_bytes_ = kSegmentHeaderBytes + kCopyAreaBytes +
                    static_cast<size_t>(world_size_) * (kRingControlBytes + ring_bytes_);
-  single_copy_auto_ = config::get_string("WEFT_SHM_SINGLE_COPY").empty();
+  single_copy_auto_ = kSingleCopy.text().empty();
   single_copy_min_ = single_copy_auto_
                          ? 0
-                         : static_cast<size_t>(std::max<int64_t>(0, config::get_int("WEFT_SHM_SINGLE_COPY")));
-  shared_copy_auto_ = config::get_string("WEFT_SHM_SHARED_COPY").empty();
+                         : static_cast<size_t>(std::max<int64_t>(0, kSingleCopy.integer()));
+  shared_copy_auto_ = kSharedCopy.text().empty();
   shared_copy_bytes_ =
-      static_cast<size_t>(std::max<int64_t>(0, config::get_int("WEFT_SHM_SHARED_COPY")));
+      static_cast<size_t>(std::max<int64_t>(0, kSharedCopy.integer()));
   copy_chunk_bytes_ =
-      static_cast<size_t>(std::max<int64_t>(4096, config::get_int("WEFT_SHM_COPY_CHUNK")));
+      static_cast<size_t>(std::max<int64_t>(4096, kCopyChunk.integer()));
   free_slots_.clear();
   for (int i = kCopySlots - 1; i >= 0; --i) free_slots_.push_back(i);
   slot_generation_.assign(kCopySlots, 0);

@@ -32,14 +32,17 @@ namespace weft::transport::tcp {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
+const config::Setting kDebug{"WEFT_DEBUG", config::Type::boolean, "0",
+                             "Prints transport and protocol decisions to stderr when 1."};
+
+bool debug_enabled() {
+  static const bool enabled = kDebug.boolean();
+  return enabled;
+}
+
 namespace {
 
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
-
-bool debug_enabled() {
-  static const bool enabled = config::get_bool("WEFT_DEBUG");
-  return enabled;
-}
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';

@@ -26,6 +26,9 @@
 
 namespace weft::transport::tcp {
 
+// WEFT_DEBUG: whether the tcp transport reports its connections on stderr (read once).
+bool debug_enabled();
+
 // Derives the job key from the text of WEFT_PMI_KEY: 32 hex digits are decoded as they
 // are; any other non-empty text is hashed down to 16 bytes; empty text gives zeros (so
 // processes started without a launcher still agree).

@@ -25,10 +25,10 @@ namespace {
 // (level-triggered), which also bounds the work of one poll().
 constexpr int kMaxEventsPerPoll = 32;
 
-bool debug_enabled() {
-  static const bool enabled = config::get_bool("WEFT_DEBUG");
-  return enabled;
-}
+const config::Setting kInterface{
+    "WEFT_TCP_INTERFACE", config::Type::string, "127.0.0.1",
+    "Address (or interface name, e.g. eth0) the tcp transport listens on and publishes to "
+    "peers."};
 
 }  // namespace
 
@@ -36,7 +36,7 @@ TcpTransport::TcpTransport() : TcpTransport(Options{}) {}
 
 TcpTransport::TcpTransport(Options options) : options_(std::move(options)) {
   job_key_ = options_.job_key ? *options_.job_key
-                              : tcp::job_key_from_text(config::get_string("WEFT_PMI_KEY"));
+                              : tcp::job_key_from_text(kJobKey.text());
 }
 
 TcpTransport::~TcpTransport() {
@@ -50,13 +50,13 @@ Status TcpTransport::publish(Bootstrap& bootstrap) {
   }
   rank_ = bootstrap.rank();
   const std::string interface =
-      options_.interface.empty() ? config::get_string("WEFT_TCP_INTERFACE") : options_.interface;
+      options_.interface.empty() ? kInterface.text() : options_.interface;
   auto listener = std::make_unique<tcp::TcpListener>();
   WEFT_TRY(listener->open(interface));
   WEFT_TRY(bootstrap.put("tcp-addr", listener->address()));
   address_ = listener->address();
   listener_ = std::move(listener);
-  if (debug_enabled()) {
+  if (tcp::debug_enabled()) {
     std::fprintf(stderr, "weft[tcp] rank %d: listening on %s\n", rank_, address_.c_str());
   }
   return Status::success();
@@ -139,7 +139,7 @@ void TcpTransport::retire(TcpConnection& connection) {
   if (!registered_[index]) return;
   registered_[index] = false;
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, connection.fd(), nullptr);
-  if (debug_enabled()) {
+  if (tcp::debug_enabled()) {
     Status why = connection.status();
     std::fprintf(stderr, "weft[tcp] rank %d: %s\n", rank_, why.message().c_str());
   }
