@@ -7,9 +7,8 @@ it. From it this script writes, each only when asked for:
 
   --header    mpi.h: the template with every prototype (MPI_ and PMPI_) put in at its marker
   --map       the GNU ld version script exporting MPI_x and PMPI_x of implemented functions
-  --aliases   the profiling aliases MPI_x -> PMPI_x (a linker script, or C++ wrappers)
+  --aliases   the profiling aliases MPI_x -> PMPI_x (a linker script)
   --coverage  the Markdown coverage page (docs/coverage.md)
-  --checks    C++ argument checks that need no object lookup (weft::api::check::<Name>)
   --validation  C++ validation by kind, handles resolved (weft::api::validate::<Name>)
   --check-exports LIB   compares LIB's dynamic symbols with the description; exit 1 on drift
 
@@ -255,24 +254,12 @@ def write_aliases(desc, out_path):
     GCC accepts '#pragma weak MPI_x = PMPI_x' (or the alias attribute) only in the
     translation unit that defines PMPI_x, so one generated C++ file cannot hold them. A
     linker script given to the link as an input (*.ld) makes real aliases: one address, no
-    extra jump. Any other file name gets C++ weak wrappers that tail-call PMPI_x instead.
+    extra jump.
     """
     names = implemented_names(desc)
-    if out_path.endswith(".ld"):
-        body = "".join(f"{name} = P{name};\n" for name in names)
-        write(out_path, f"/* {GENERATED}\n   Profiling interface: each MPI_x is an alias of "
-                        "the entry point PMPI_x. */\n" + body)
-        return
-    protos = {name: (f, params) for f, name, _, params in desc.all_bindings()}
-    out = [f"// {GENERATED}", "// Profiling interface: MPI_x is a weak function that calls the "
-           "entry point PMPI_x,", "// so a tool may define MPI_x itself and call PMPI_x.",
-           '#include "mpi.h"', ""]
-    for name in names:
-        f, params = protos[name]
-        args = ", ".join(p.name for _, p in params if p.kind != "varargs")
-        decl = prototype(f.ret, name, params)[:-1]
-        out.append(f'extern "C" __attribute__((weak)) {decl} {{ return P{name}({args}); }}')
-    write(out_path, "\n".join(out) + "\n")
+    body = "".join(f"{name} = P{name};\n" for name in names)
+    write(out_path, f"/* {GENERATED}\n   Profiling interface: each MPI_x is an alias of "
+                    "the entry point PMPI_x. */\n" + body)
 
 
 def check_exports(desc, library):
@@ -331,156 +318,11 @@ def write_coverage(desc, out_path):
     write(out_path, "\n".join(out) + "\n")
 
 
-# ---- lookup-free argument checks -----------------------------------------------------------
-# Kinds whose values must not be negative, and the error class of a bad one.
-NONNEGATIVE = {"count": "MPI_ERR_COUNT", "bytes": "MPI_ERR_ARG", "length": "MPI_ERR_ARG",
-               "nprocs": "MPI_ERR_ARG", "strlen": "MPI_ERR_ARG", "index": "MPI_ERR_ARG",
-               "degree": "MPI_ERR_ARG", "coord": "MPI_ERR_ARG", "argc": "MPI_ERR_ARG",
-               "offset": "MPI_ERR_ARG", "disp_unit": "MPI_ERR_ARG", "ndims": "MPI_ERR_DIMS",
-               "dim": "MPI_ERR_DIMS", "win_size": "MPI_ERR_SIZE", "target_disp": "MPI_ERR_DISP"}
-# The sentinels each kind of rank accepts besides 0, 1, 2, ...
-SENTINELS = {"any_source": "MPI_ANY_SOURCE", "proc_null": "MPI_PROC_NULL"}
+# ---- validation by kind ---------------------------------------------------------------------
 # Pointers that may legally be NULL (MPI_BOTTOM, a zero-size window, opaque user data).
 UNCHECKED_POINTERS = {"buffer", "memory", "state", "attr_value", "t_object", "varargs"}
 
 
-def printf_of(ctype, expr):
-    """A printf conversion and argument for a value of an integer C type."""
-    if ctype in ("int", "const int"):
-        return "%d", expr
-    return "%lld", f"static_cast<long long>({expr})"
-
-
-def may_be_null(p):
-    """Whether a pointer argument may be NULL. 'null' on an in/inout handle means the null
-    handle is accepted (MPI_REQUEST_NULL in MPI_Waitall); everywhere else, that the pointer
-    may be NULL (MPI_STATUS_IGNORE, MPI_ERRCODES_IGNORE, MPI_ARGV_NULL, ignored outputs)."""
-    return "null" in p.mods and (p.kind not in HANDLES or p.direction == "out")
-
-
-class CheckWriter:
-    """Collects the C++ statements that check one binding's arguments."""
-
-    def __init__(self, call, types):
-        self.call, self.types, self.lines, self.used = call, types, [], set()
-
-    def fail(self, cond, cls, message, args=(), indent="  "):
-        self.used.update(re.findall(r"[A-Za-z_]\w*", cond + " " + " ".join(args)))
-        call = ", ".join([cls, f'"{self.call}: argument {message}"', *args])
-        # Qualified: an argument may be called 'error' (MPI_Status_get_error).
-        self.lines.append(f"{indent}if ({cond}) return ::weft::error({call});")
-
-    def value(self, p, ctype, expr, label, element=False):
-        """Checks one value: a by-value argument, *pointer of an inout handle, or an array
-        element (then expr and label use the loop index i)."""
-        def fail(cond, cls, message, args=()):
-            if element:
-                self.fail(cond, cls, message, ["static_cast<long long>(i)", *args], "    ")
-            else:
-                self.fail(cond, cls, message, args)
-
-        spec, arg = printf_of(ctype, expr)
-        if p.kind in NONNEGATIVE and "relative" not in p.mods:
-            positive = "positive" in p.mods or p.kind == "disp_unit"
-            op, want = ("<=", "positive") if positive else ("<", "non-negative")
-            fail(f"{expr} {op} 0", NONNEGATIVE[p.kind], f"{label} is {spec}, must be {want}",
-                 [arg])
-        elif p.kind == "tag":
-            cond = f"{expr} < 0 || {expr} > limits.tag_ub"
-            want = "in 0..%d"
-            if "any_tag" in p.mods:
-                cond, want = f"{expr} != MPI_ANY_TAG && ({cond})", "MPI_ANY_TAG or in 0..%d"
-            fail(cond, "MPI_ERR_TAG", f"{label} is %d, must be {want}", [expr, "limits.tag_ub"])
-        elif p.kind in ("rank", "root", "color"):
-            # Only the sign is checked here: the upper bound needs the communicator's size.
-            allowed = {"rank": [SENTINELS[m] for m in p.mods if m in SENTINELS],
-                       "root": ["MPI_ROOT", "MPI_PROC_NULL"], "color": ["MPI_UNDEFINED"]}[p.kind]
-            cls = {"rank": "MPI_ERR_RANK", "root": "MPI_ERR_ROOT", "color": "MPI_ERR_ARG"}[p.kind]
-            want = ["non-negative" if p.kind == "color" else "a rank"] + allowed
-            want = ", ".join(want[:-1]) + " or " + want[-1] if len(want) > 1 else want[0]
-            fail(" && ".join([f"{expr} < 0"] + [f"{expr} != {s}" for s in allowed]), cls,
-                 f"{label} is %d, must be {want}", [expr])
-        elif p.kind == "keyval":
-            fail(f"{expr} == MPI_KEYVAL_INVALID", "MPI_ERR_KEYVAL",
-                 f"{label} is MPI_KEYVAL_INVALID")
-        elif p.kind in HANDLES and HANDLES[p.kind][0] and "null" not in p.mods:
-            null, cls = HANDLES[p.kind]
-            fail(f"{expr} == {null}", cls, f"{label} is {null}")
-
-    def param(self, p, ctype):
-        pointer = "*" in ctype or "[" in ctype
-        if p.kind == "buffer":
-            if "in_place" not in p.mods:  # whatever the direction: MPI_Recv(MPI_IN_PLACE...)
-                self.fail(f"{p.name} == MPI_IN_PLACE", "MPI_ERR_BUFFER",
-                          f"{p.name} is MPI_IN_PLACE, which this call does not accept")
-        elif p.kind in UNCHECKED_POINTERS and p.direction == "in":
-            pass
-        elif "[" in ctype:
-            self.array(p, ctype)
-        elif pointer and (p.direction != "in" or p.kind in HANDLES or
-                          p.kind in ("string", "info_key", "info_value", "callback", "status")):
-            if not may_be_null(p):
-                cls = {"info_key": "MPI_ERR_INFO_KEY", "info_value": "MPI_ERR_INFO_VALUE"}
-                self.fail(f"{p.name} == nullptr", cls.get(p.kind, "MPI_ERR_ARG"),
-                          f"{p.name} is NULL")
-            if p.kind in HANDLES and p.direction != "out":  # MPI_Comm_free(&comm), MPI_Cancel
-                self.value(p, ctype, f"*{p.name}", p.name)
-        elif not pointer and p.direction == "in":
-            self.value(p, ctype, p.name, p.name)
-
-    def array(self, p, ctype):
-        # Arrays are checked only when their length is another argument: non-NULL when it is
-        # positive, then each element like a scalar. Lengths such as group_size need an object.
-        if p.length not in self.types or "*" in self.types[p.length]:
-            return
-        nullable = may_be_null(p) or p.kind == "weight"  # MPI_UNWEIGHTED is not NULL, though
-        if not nullable:
-            spec, arg = printf_of(self.types[p.length], p.length)
-            self.fail(f"{p.length} > 0 && {p.name} == nullptr", "MPI_ERR_ARG",
-                      f"{p.name} is NULL but {p.length} is {spec}", [arg])
-        if p.direction != "in" or "][" in ctype:
-            return
-        mark = len(self.lines)
-        self.value(p, ctype.replace("[]", "").strip(), f"{p.name}[i]", f"{p.name}[%lld]",
-                   element=True)
-        if len(self.lines) > mark:  # wrap the element checks in a loop over the array
-            guard = f"{p.name} != nullptr && " if nullable else ""
-            self.lines.insert(mark, f"  for (long long i = 0; {guard}i < {p.length}; ++i) {{")
-            self.lines.append("  }")
-            self.used.update({p.name, p.length})
-
-
-def check_function(name, params):
-    writer = CheckWriter(name, {p.name: t for t, p in params})
-    for ctype, p in params:
-        writer.param(p, ctype)
-    # Unused arguments stay unnamed, which keeps -Wunused-parameter quiet.
-    args = [declare(t, p.name if p.name in writer.used else "") for t, p in params]
-    if "limits" in writer.used:
-        args.append("const Limits& limits")
-    return ([f"inline Status {name[len('MPI_'):]}({', '.join(args)}) {{"] + writer.lines +
-            ["  return Status();", "}", ""])
-
-
-def write_checks(desc, out_path):
-    out = [f"// {GENERATED}",
-           "// Argument checks that need no object lookup, one per implemented function:",
-           "// counts, sizes and lengths, tags against MPI_TAG_UB, rank sentinels, null handles,",
-           "// MPI_IN_PLACE where a call does not accept it, NULL output pointers. Checks that",
-           "// need an object (rank < size, committed datatype) stay in the entry points.",
-           "#pragma once", "", '#include "mpi.h"', '#include "base/error.h"', "",
-           "namespace weft::api::check {", "",
-           "// Values a check needs from the library state, passed in to keep checks pure.",
-           "struct Limits {", "  int tag_ub;  // MPI_TAG_UB of the communicator's job", "};",
-           ""]
-    for f, name, status, params in desc.all_bindings():
-        if status == "implemented" and not f.noerror:
-            out += check_function(name, params)
-    out.append("}  // namespace weft::api::check")
-    write(out_path, "\n".join(out) + "\n")
-
-
-# ---- validation by kind, handles resolved ------------------------------------------------
 # weft::api::validate::<Name>(arguments..., <Name>Objects* out) checks every argument by its
 # kind with the checkers of api/kinds.h and hands back the objects it resolved (each handle is
 # looked up once). The communicator comes first, since ranks, roots and per-rank arrays are
@@ -662,9 +504,8 @@ def main(argv=None):
     parser.add_argument("--template", help="mpi.h template with the prototypes marker")
     parser.add_argument("--header", help="write mpi.h here (needs --template)")
     parser.add_argument("--map", help="write the linker version script here")
-    parser.add_argument("--aliases", help="write the profiling aliases here (.ld or .cc)")
+    parser.add_argument("--aliases", help="write the profiling aliases (a linker script) here")
     parser.add_argument("--coverage", help="write the Markdown coverage page here")
-    parser.add_argument("--checks", help="write the C++ argument checks header here")
     parser.add_argument("--validation", help="write the C++ validation header here")
     parser.add_argument("--check-exports", metavar="LIB",
                         help="exit 1 unless LIB exports exactly the implemented functions")
@@ -681,8 +522,6 @@ def main(argv=None):
             write_aliases(desc, args.aliases)
         if args.coverage:
             write_coverage(desc, args.coverage)
-        if args.checks:
-            write_checks(desc, args.checks)
         if args.validation:
             write_validation(desc, args.validation)
     except (DescriptionError, OSError) as err:
