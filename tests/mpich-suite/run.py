@@ -343,6 +343,39 @@ def run_capture(command, cwd=None, env=None, timeout=None):
         return None, out.decode(errors="replace"), True
 
 
+def load_standard_functions():
+    """Names of the MPI-5.0 functions from weft's API description, with their deprecation.
+
+    Lets a report tell a function weft lacks from one the standard no longer has."""
+    functions = {}
+    path = os.path.join(REPO_ROOT, "api", "mpi.api")
+    if not os.path.isfile(path):
+        return None
+    with open(path) as f:
+        for line in f:
+            match = re.match(r"^(MPI_\w+) ->(.*)$", line)
+            if match:
+                name, rest = match.groups()
+                deprecated = re.search(r"deprecated=(\S+)", rest)
+                note = f"deprecated since {deprecated.group(1)}" if deprecated else ""
+                functions[name] = note
+                if "large=" in rest:
+                    functions[name + "_c"] = note
+    return functions
+
+
+STANDARD_FUNCTIONS = load_standard_functions()
+
+
+def describe_missing(name):
+    if STANDARD_FUNCTIONS is None:
+        return name
+    if name not in STANDARD_FUNCTIONS:
+        return f"{name} (not an MPI-5.0 function)"
+    note = STANDARD_FUNCTIONS[name]
+    return f"{name} ({note})" if note else name
+
+
 def first_missing_symbols(output):
     found = []
     for symbol in re.findall(r"undefined reference to [`']([A-Za-z0-9_]+)'", output):
@@ -504,7 +537,8 @@ class Builder:
             if rc != 0:
                 program.missing = first_missing_symbols(out)
                 if program.missing:
-                    program.build_reason = "missing function " + program.missing[0]
+                    program.build_reason = "missing function " + describe_missing(
+                        program.missing[0])
                 else:
                     program.build_reason = "link error: " + first_error_line(out)
                 program.output = out
@@ -557,7 +591,7 @@ def judge(entry, rc, output, timed_out):
     if test in ("TestStatus", "TestErrFatal") and not status_bad:
         return "failed", "exit status", "exited 0 where a failure was expected"
     if stubs:
-        return "failed", "stub", "called stubbed " + ", ".join(stubs)
+        return "failed", "stub: " + stubs[0], "called stubbed " + ", ".join(stubs)
     if timed_out or rc == 124 or (entry.seconds >= entry.timeout - 1 and rc != 0):
         return "failed", "timeout", f"timeout after {entry.timeout} s"
     signal_match = re.search(r"signal (\d+)|KILLED BY SIGNAL: (\d+)", output)
@@ -636,6 +670,7 @@ def run_entry(entry, program, builder, impl, bindir, scheduler, args):
         entry.reason = program.build_reason
         entry.output = program.output[-4000:]
         entry.built = False
+        entry.missing = program.missing
         return entry
     entry.built = True
     command = impl.command(entry.np, entry.timeout, entry.mpiexecargs,
@@ -809,12 +844,17 @@ def report(entries, dirs, builder, impl, notes, args):
             print(f"- `{entry.label()}`: {entry.reason}")
         groups = {}
         for entry in failures:
-            groups.setdefault(entry.reason if entry.category in ("build", "stub")
-                              else entry.category, []).append(entry)
+            if entry.category == "build":
+                cause = entry.reason
+            elif entry.category.startswith("stub: "):
+                cause = f"reached the stub of {entry.category[6:]} (stubbed, not real)"
+            else:
+                cause = entry.category
+            groups.setdefault(cause, []).append(entry)
         print("\nFailures by cause:\n")
         for cause, members in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
             names = sorted({f"{e.directory}/{e.name}" for e in members})
-            print(f"- {cause} — {len(members)}: " + ", ".join(names))
+            print(f"- {cause} — {len(members)} entries: " + ", ".join(names))
     if notes:
         print("\nNotes:\n")
         for note in notes:
@@ -830,6 +870,7 @@ def report(entries, dirs, builder, impl, notes, args):
                     "category": e.category, "reason": e.reason,
                     "built": getattr(e, "built", None), "command": e.command,
                     "seconds": round(e.seconds, 2), "exit_status": getattr(e, "rc", None),
+                    "missing_functions": getattr(e, "missing", []),
                     "output": e.output if e.status == "failed" else "",
                 } for e in entries],
             }, out, indent=1)
