@@ -3,6 +3,7 @@
 // (weft::api::validate::<Name>, which hands back the resolved datatype), and call
 // datatype/datatype.h. MPI_Type_create_struct and MPI_Type_create_subarray still validate by
 // hand (arrays of datatypes, the order enum: kinds without a generated checker yet).
+#include <algorithm>
 #include <cinttypes>
 #include <climits>
 #include <cstring>
@@ -270,8 +271,11 @@ extern "C" int PMPI_Type_free(MPI_Datatype* datatype) {
                          "freed",
                          call, reinterpret_cast<uintptr_t>(*datatype), o.datatype->name().c_str());
     }
+    // The Fortran-kind types are predefined to the standard and live for the whole process;
+    // freeing one (which programs that free every non-NAMED combiner do) only clears the
+    // handle.
     // Operations still using the type hold their own references; it is deleted with the last.
-    o.datatype->release();
+    if (!o.datatype->is_permanent()) o.datatype->release();
     *datatype = MPI_DATATYPE_NULL;
     return Status::success();
   }();
@@ -446,4 +450,206 @@ extern "C" int PMPI_Test_cancelled(const MPI_Status* status, int* flag) {
   Status result = validate::Test_cancelled(status, flag, &o);
   if (result.ok()) *flag = weft::status_cancelled(status) ? 1 : 0;
   return weft::api::finish("MPI_Test_cancelled", nullptr, result);
+}
+
+// ---- decoding (MPI_Type_get_envelope, MPI_Type_get_contents) ------------------------------
+
+extern "C" int PMPI_Type_get_envelope(MPI_Datatype datatype, int* num_integers, int* num_addresses,
+                                      int* num_datatypes, int* combiner) {
+  validate::Type_get_envelopeObjects o;
+  const char* call = "MPI_Type_get_envelope";
+  Status status = [&]() -> Status {
+    WEFT_TRY(validate::Type_get_envelope(datatype, num_integers, num_addresses, num_datatypes,
+                                         combiner, &o));
+    const weft::datatype_internal::Contents& contents = o.datatype->contents();
+    *num_integers = static_cast<int>(contents.integers.size());
+    *num_addresses = static_cast<int>(contents.addresses.size());
+    *num_datatypes = static_cast<int>(contents.types.size());
+    *combiner = contents.combiner;
+    return Status::success();
+  }();
+  return weft::api::finish(call, nullptr, status);
+}
+
+extern "C" int PMPI_Type_get_envelope_c(MPI_Datatype datatype, MPI_Count* num_integers,
+                                        MPI_Count* num_addresses, MPI_Count* num_large_counts,
+                                        MPI_Count* num_datatypes, int* combiner) {
+  validate::Type_get_envelope_cObjects o;
+  const char* call = "MPI_Type_get_envelope_c";
+  Status status = [&]() -> Status {
+    WEFT_TRY(validate::Type_get_envelope_c(datatype, num_integers, num_addresses, num_large_counts,
+                                           num_datatypes, combiner, &o));
+    // Types are built by the int constructors only, so no large counts are recorded yet.
+    const weft::datatype_internal::Contents& contents = o.datatype->contents();
+    *num_integers = static_cast<MPI_Count>(contents.integers.size());
+    *num_addresses = static_cast<MPI_Count>(contents.addresses.size());
+    *num_large_counts = 0;
+    *num_datatypes = static_cast<MPI_Count>(contents.types.size());
+    *combiner = contents.combiner;
+    return Status::success();
+  }();
+  return weft::api::finish(call, nullptr, status);
+}
+
+namespace {
+
+// The shared body of MPI_Type_get_contents and its _c twin: copies the recorded arguments
+// out, handing the caller a new reference on every derived datatype (the standard's "new
+// datatype objects" that the caller frees).
+Status get_contents(const char* call, MPI_Datatype datatype, int64_t max_integers,
+                    int64_t max_addresses, int64_t max_datatypes, int* array_of_integers,
+                    MPI_Aint* array_of_addresses, MPI_Datatype* array_of_datatypes) {
+  WEFT_TRY(weft::api::check_initialized(call));
+  Datatype* type = nullptr;
+  WEFT_TRY(weft::find_datatype(call, "datatype", datatype, &type));
+  const weft::datatype_internal::Contents& contents = type->contents();
+  if (contents.combiner == MPI_COMBINER_NAMED) {
+    return weft::error(MPI_ERR_TYPE,
+                       "%s: argument datatype=0x%" PRIxPTR
+                       " (%s) is a named predefined type, which has no contents "
+                       "(its combiner is MPI_COMBINER_NAMED)",
+                       call, reinterpret_cast<uintptr_t>(datatype), type->name().c_str());
+  }
+  struct Limit {
+    const char* name;
+    int64_t given;
+    size_t needed;
+    const void* array;
+    const char* array_name;
+  };
+  const Limit limits[] = {
+      {"max_integers", max_integers, contents.integers.size(), array_of_integers,
+       "array_of_integers"},
+      {"max_addresses", max_addresses, contents.addresses.size(), array_of_addresses,
+       "array_of_addresses"},
+      {"max_datatypes", max_datatypes, contents.types.size(), array_of_datatypes,
+       "array_of_datatypes"},
+  };
+  for (const Limit& limit : limits) {
+    if (limit.given < static_cast<int64_t>(limit.needed)) {
+      return weft::error(MPI_ERR_ARG,
+                         "%s: argument %s=%" PRId64
+                         " is smaller than the %zu entries of the datatype "
+                         "(see MPI_Type_get_envelope)",
+                         call, limit.name, limit.given, limit.needed);
+    }
+    if (limit.needed > 0 && limit.array == nullptr) {
+      return weft::error(MPI_ERR_ARG, "%s: argument %s is NULL but the datatype has %zu entries",
+                         call, limit.array_name, limit.needed);
+    }
+  }
+  std::copy(contents.integers.begin(), contents.integers.end(), array_of_integers);
+  std::copy(contents.addresses.begin(), contents.addresses.end(), array_of_addresses);
+  for (size_t i = 0; i < contents.types.size(); ++i) {
+    Datatype* inner = contents.types[i];
+    if (!inner->is_predefined() && !inner->is_permanent()) inner->retain();
+    array_of_datatypes[i] = inner->handle();
+  }
+  return Status::success();
+}
+
+}  // namespace
+
+extern "C" int PMPI_Type_get_contents(MPI_Datatype datatype, int max_integers, int max_addresses,
+                                      int max_datatypes, int array_of_integers[],
+                                      MPI_Aint array_of_addresses[],
+                                      MPI_Datatype array_of_datatypes[]) {
+  const char* call = "MPI_Type_get_contents";
+  return weft::api::finish(call, nullptr,
+                           get_contents(call, datatype, max_integers, max_addresses, max_datatypes,
+                                        array_of_integers, array_of_addresses, array_of_datatypes));
+}
+
+extern "C" int PMPI_Type_get_contents_c(MPI_Datatype datatype, MPI_Count max_integers,
+                                        MPI_Count max_addresses, MPI_Count max_large_counts,
+                                        MPI_Count max_datatypes, int array_of_integers[],
+                                        MPI_Aint array_of_addresses[],
+                                        MPI_Count array_of_large_counts[],
+                                        MPI_Datatype array_of_datatypes[]) {
+  (void)max_large_counts;  // no large counts are recorded yet (see MPI_Type_get_envelope_c)
+  (void)array_of_large_counts;
+  const char* call = "MPI_Type_get_contents_c";
+  return weft::api::finish(call, nullptr,
+                           get_contents(call, datatype, max_integers, max_addresses, max_datatypes,
+                                        array_of_integers, array_of_addresses, array_of_datatypes));
+}
+
+// ---- MPI_Type_create_darray ---------------------------------------------------------------
+
+extern "C" int PMPI_Type_create_darray(int size, int rank, int ndims, const int array_of_gsizes[],
+                                       const int array_of_distribs[], const int array_of_dargs[],
+                                       const int array_of_psizes[], int order, MPI_Datatype oldtype,
+                                       MPI_Datatype* newtype) {
+  const char* call = "MPI_Type_create_darray";
+  Status status = [&]() -> Status {
+    WEFT_TRY(weft::api::check_initialized(call));
+    if (ndims <= 0) {
+      return weft::error(MPI_ERR_ARG, "%s: argument ndims=%d must be positive", call, ndims);
+    }
+    WEFT_TRY(check_array(call, "array_of_gsizes", array_of_gsizes, ndims));
+    WEFT_TRY(check_array(call, "array_of_distribs", array_of_distribs, ndims));
+    WEFT_TRY(check_array(call, "array_of_dargs", array_of_dargs, ndims));
+    WEFT_TRY(check_array(call, "array_of_psizes", array_of_psizes, ndims));
+    Datatype* old = nullptr;
+    WEFT_TRY(weft::find_datatype(call, "oldtype", oldtype, &old));
+    WEFT_TRY(check_pointer(call, "newtype", newtype));
+    const auto n = static_cast<size_t>(ndims);
+    Datatype* made = nullptr;
+    WEFT_TRY(weft::type_darray(call, size, rank, widen(array_of_gsizes, ndims),
+                               {array_of_distribs, n}, {array_of_dargs, n}, {array_of_psizes, n},
+                               order, *old, &made));
+    return hand_out(made, newtype);
+  }();
+  return weft::api::finish(call, nullptr, status);
+}
+
+// ---- types found by description -----------------------------------------------------------
+
+extern "C" int PMPI_Type_match_size(int typeclass, int size, MPI_Datatype* datatype) {
+  const char* call = "MPI_Type_match_size";
+  Status status = [&]() -> Status {
+    WEFT_TRY(weft::api::check_initialized(call));
+    WEFT_TRY(check_pointer(call, "datatype", datatype));
+    const Datatype* found = nullptr;
+    WEFT_TRY(weft::type_match_size(call, typeclass, size, &found));
+    *datatype = found->handle();
+    return Status::success();
+  }();
+  return weft::api::finish(call, nullptr, status);
+}
+
+extern "C" int PMPI_Type_get_value_index(MPI_Datatype value_type, MPI_Datatype index_type,
+                                         MPI_Datatype* pair_type) {
+  validate::Type_get_value_indexObjects o;
+  Status status = validate::Type_get_value_index(value_type, index_type, pair_type, &o);
+  if (status.ok()) *pair_type = weft::value_index_type(value_type, index_type);
+  return weft::api::finish("MPI_Type_get_value_index", nullptr, status);
+}
+
+namespace {
+
+int create_f90(const char* call, int combiner, int p, int r, MPI_Datatype* newtype) {
+  Status status = [&]() -> Status {
+    WEFT_TRY(weft::api::check_initialized(call));
+    WEFT_TRY(check_pointer(call, "newtype", newtype));
+    Datatype* made = nullptr;
+    WEFT_TRY(weft::type_f90(call, combiner, p, r, &made));
+    *newtype = made->handle();
+    return Status::success();
+  }();
+  return weft::api::finish(call, nullptr, status);
+}
+
+}  // namespace
+
+extern "C" int PMPI_Type_create_f90_integer(int r, MPI_Datatype* newtype) {
+  return create_f90("MPI_Type_create_f90_integer", MPI_COMBINER_F90_INTEGER, 0, r, newtype);
+}
+
+extern "C" int PMPI_Type_create_f90_real(int p, int r, MPI_Datatype* newtype) {
+  return create_f90("MPI_Type_create_f90_real", MPI_COMBINER_F90_REAL, p, r, newtype);
+}
+
+extern "C" int PMPI_Type_create_f90_complex(int p, int r, MPI_Datatype* newtype) {
+  return create_f90("MPI_Type_create_f90_complex", MPI_COMBINER_F90_COMPLEX, p, r, newtype);
 }

@@ -243,6 +243,28 @@ Datatype::Datatype(Shape shape, MPI_Datatype predefined_handle, std::string name
   make_permanent();
 }
 
+Datatype::~Datatype() {
+  for (Datatype* type : contents_.types) {
+    if (!type->is_predefined()) type->release();
+  }
+}
+
+void Datatype::set_contents(datatype_internal::Contents contents) {
+  for (Datatype* type : contents.types) {
+    if (!type->is_predefined()) type->retain();
+  }
+  for (Datatype* type : contents_.types) {
+    if (!type->is_predefined()) type->release();
+  }
+  contents_ = std::move(contents);
+}
+
+void Datatype::set_permanent() {
+  permanent_ = true;
+  committed_ = true;
+  make_permanent();
+}
+
 MPI_Datatype Datatype::handle() const {
   if (predefined_handle_ != nullptr) return predefined_handle_;
   return to_handle<MPI_Datatype>(const_cast<Datatype*>(this));

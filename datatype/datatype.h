@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -114,7 +115,15 @@ struct Shape {
   std::shared_ptr<const LayoutNode> layout;
   std::shared_ptr<const SignatureNode> signature;
   const Datatype* uniform = nullptr;
+};
+
+// The arguments of the call that made a type, as MPI_Type_get_contents returns them: the
+// integers, addresses and datatypes in the order the standard lists for each combiner.
+struct Contents {
   int combiner = MPI_COMBINER_NAMED;
+  std::vector<int> integers;
+  std::vector<MPI_Aint> addresses;
+  std::vector<Datatype*> types;  // the type holds a reference on each of them
 };
 
 }  // namespace datatype_internal
@@ -127,6 +136,7 @@ class Datatype : public Object {
   explicit Datatype(datatype_internal::Shape shape);
   // A predefined type; it lives for the whole process.
   Datatype(datatype_internal::Shape shape, MPI_Datatype predefined_handle, std::string name);
+  ~Datatype() override;
 
   size_t size() const { return shape_.size; }  // MPI_Type_size: data bytes of one element
   MPI_Aint lb() const { return shape_.lb; }
@@ -168,7 +178,21 @@ class Datatype : public Object {
   const std::string& name() const { return name_; }
   void set_name(std::string name) { name_ = std::move(name); }
 
-  int combiner() const { return shape_.combiner; }
+  int combiner() const { return contents_.combiner; }
+  // The constructor's arguments (MPI_Type_get_contents). The type keeps each datatype in
+  // `contents.types` alive (one reference each) until it is deleted itself, so the user may
+  // free the types a derived type was built from.
+  void set_contents(datatype_internal::Contents contents);
+  const datatype_internal::Contents& contents() const { return contents_; }
+  // Types that the user may not free although their handles are not in the predefined
+  // range: those of MPI_Type_create_f90_*, which the standard calls predefined.
+  bool is_permanent() const { return permanent_; }
+  void set_permanent();
+
+  // Attribute values by key (MPI_Type_set_attr); datatype/type_attributes.h runs the
+  // callbacks.
+  std::map<int, void*>& attributes() { return attributes_; }
+
   uint64_t alignment() const { return shape_.alignment; }
   bool has_explicit_lb() const { return shape_.explicit_lb; }
   bool has_explicit_ub() const { return shape_.explicit_ub; }
@@ -180,8 +204,11 @@ class Datatype : public Object {
   datatype_internal::Shape shape_;
   MPI_Datatype predefined_handle_ = nullptr;
   std::string name_;
+  datatype_internal::Contents contents_;
+  std::map<int, void*> attributes_;
   bool committed_ = false;
   bool contiguous_ = false;
+  bool permanent_ = false;
 };
 
 // The Datatype behind a handle: nullptr for MPI_DATATYPE_NULL or an invalid handle.
@@ -224,6 +251,21 @@ Status type_subarray(const char* call, std::span<const int64_t> sizes,
 Status type_resized(const char* call, const Datatype& old, MPI_Aint lb, MPI_Aint extent,
                     Datatype** out);
 Status type_dup(const char* call, const Datatype& old, Datatype** out);
+// MPI_Type_create_darray: the part of a `gsizes` array of `old` that process `rank` of `size`
+// owns, with the array distributed over a row-major grid of `psizes` processes. distribs
+// are MPI_DISTRIBUTE_BLOCK, _CYCLIC or _NONE; dargs a positive block size or
+// MPI_DISTRIBUTE_DFLT_DARG; order MPI_ORDER_C or MPI_ORDER_FORTRAN.
+Status type_darray(const char* call, int size, int rank, std::span<const int64_t> gsizes,
+                   std::span<const int> distribs, std::span<const int> dargs,
+                   std::span<const int> psizes, int order, const Datatype& old, Datatype** out);
+
+// MPI_Type_create_f90_integer/real/complex (combiner MPI_COMBINER_F90_*; p is ignored for
+// integers): the same permanent type for the same arguments.
+Status type_f90(const char* call, int combiner, int p, int r, Datatype** out);
+// MPI_Type_match_size: the predefined Fortran type of `typeclass` with `size` bytes.
+Status type_match_size(const char* call, int typeclass, int size, const Datatype** out);
+// MPI_Type_get_value_index: the predefined pair type of (value, index), or MPI_DATATYPE_NULL.
+MPI_Datatype value_index_type(MPI_Datatype value, MPI_Datatype index);
 
 // The predefined type behind a handle value in 0x201..0x2ff (the standard ABI's datatype
 // range), or nullptr.

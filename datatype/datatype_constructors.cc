@@ -150,9 +150,9 @@ Status scale(const char* call, const char* argument, size_t index, int64_t eleme
 
 Datatype* make(Shape shape) { return new Datatype(std::move(shape)); }
 
-// hvector with a given combiner (contiguous and vector are hvectors in disguise).
-Status build_hvector(const char* call, int combiner, int64_t count, int64_t blocklength,
-                     MPI_Aint stride, const Datatype& old, Datatype** out) {
+// An hvector (contiguous and vector are hvectors in disguise); the caller records the contents.
+Status build_hvector(const char* call, int64_t count, int64_t blocklength, MPI_Aint stride,
+                     const Datatype& old, Datatype** out) {
   WEFT_TRY(check_count(call, "count", count));
   if (blocklength < 0) {
     return error(MPI_ERR_ARG, "%s: argument blocklength=%" PRId64 " is negative", call,
@@ -183,14 +183,13 @@ Status build_hvector(const char* call, int combiner, int64_t count, int64_t bloc
   shape.signature = signature.finish();
 
   shape.uniform = old.uniform_basic_type();
-  shape.combiner = combiner;
   *out = make(std::move(shape));
   return Status::success();
 }
 
-// hindexed with a given combiner (indexed, indexed_block and hindexed_block reduce to it).
+// An hindexed (indexed, indexed_block and hindexed_block reduce to it).
 // `blocklengths` has one entry, used for every block, or one per displacement.
-Status build_hindexed(const char* call, int combiner, std::span<const int64_t> blocklengths,
+Status build_hindexed(const char* call, std::span<const int64_t> blocklengths,
                       std::span<const MPI_Aint> displacements, const Datatype& old,
                       Datatype** out) {
   const bool one_length = blocklengths.size() == 1 && displacements.size() != 1;
@@ -214,7 +213,6 @@ Status build_hindexed(const char* call, int combiner, std::span<const int64_t> b
   signature.add(old.shape().signature, static_cast<uint64_t>(elements));
   shape.signature = signature.finish();
   shape.uniform = old.uniform_basic_type();
-  shape.combiner = combiner;
   *out = make(std::move(shape));
   return Status::success();
 }
@@ -235,11 +233,53 @@ Status check_same_length(const char* call, size_t blocklengths, size_t displacem
   return Status::success();
 }
 
+// Values given to a constructor as int (the non-_c bindings), for MPI_Type_get_contents.
+int narrow(int64_t value) { return static_cast<int>(value); }
+
+void append(std::vector<int>& integers, std::span<const int64_t> values) {
+  for (int64_t value : values) integers.push_back(narrow(value));
+}
+
+// Records the constructor's arguments on the type it made (when it made one).
+Status record(Status status, Datatype** out, int combiner, std::vector<int> integers,
+              std::vector<MPI_Aint> addresses, std::vector<Datatype*> types) {
+  if (status.ok()) {
+    datatype_internal::Contents contents;
+    contents.combiner = combiner;
+    contents.integers = std::move(integers);
+    contents.addresses = std::move(addresses);
+    contents.types = std::move(types);
+    (*out)->set_contents(std::move(contents));
+  }
+  return status;
+}
+
+Datatype* mutable_type(const Datatype& type) { return const_cast<Datatype*>(&type); }
+
+// A copy of `old` with explicit bounds; MPI_Type_create_resized records its contents.
+Status resize(const char* call, const Datatype& old, MPI_Aint lb, MPI_Aint extent, Datatype** out) {
+  MPI_Aint ub = 0;
+  if (__builtin_add_overflow(lb, extent, &ub)) {
+    return error(MPI_ERR_ARG,
+                 "%s: argument lb=%" PRId64 " plus argument extent=%" PRId64
+                 " does not fit in MPI_Aint",
+                 call, static_cast<int64_t>(lb), static_cast<int64_t>(extent));
+  }
+  Shape shape = old.shape();
+  shape.lb = lb;
+  shape.ub = ub;
+  shape.explicit_lb = true;
+  shape.explicit_ub = true;
+  *out = make(std::move(shape));
+  return Status::success();
+}
+
 }  // namespace
 
 Status type_contiguous(const char* call, int64_t count, const Datatype& old, Datatype** out) {
   WEFT_TRY(check_count(call, "count", count));
-  return build_hvector(call, MPI_COMBINER_CONTIGUOUS, count, 1, old.extent(), old, out);
+  return record(build_hvector(call, count, 1, old.extent(), old, out), out, MPI_COMBINER_CONTIGUOUS,
+                {narrow(count)}, {}, {mutable_type(old)});
 }
 
 Status type_vector(const char* call, int64_t count, int64_t blocklength, int64_t stride,
@@ -252,13 +292,16 @@ Status type_vector(const char* call, int64_t count, int64_t blocklength, int64_t
                  "in MPI_Aint",
                  call, stride);
   }
-  return build_hvector(call, MPI_COMBINER_VECTOR, count, blocklength, static_cast<MPI_Aint>(bytes),
-                       old, out);
+  return record(build_hvector(call, count, blocklength, static_cast<MPI_Aint>(bytes), old, out),
+                out, MPI_COMBINER_VECTOR, {narrow(count), narrow(blocklength), narrow(stride)}, {},
+                {mutable_type(old)});
 }
 
 Status type_hvector(const char* call, int64_t count, int64_t blocklength, MPI_Aint stride,
                     const Datatype& old, Datatype** out) {
-  return build_hvector(call, MPI_COMBINER_HVECTOR, count, blocklength, stride, old, out);
+  return record(build_hvector(call, count, blocklength, stride, old, out), out,
+                MPI_COMBINER_HVECTOR, {narrow(count), narrow(blocklength)}, {stride},
+                {mutable_type(old)});
 }
 
 Status type_indexed(const char* call, std::span<const int64_t> blocklengths,
@@ -269,14 +312,23 @@ Status type_indexed(const char* call, std::span<const int64_t> blocklengths,
   for (size_t i = 0; i < displacements.size(); ++i) {
     WEFT_TRY(scale(call, "array_of_displacements", i, displacements[i], old, bytes[i]));
   }
-  return build_hindexed(call, MPI_COMBINER_INDEXED, blocklengths, bytes, old, out);
+  std::vector<int> integers{narrow(static_cast<int64_t>(displacements.size()))};
+  append(integers, blocklengths);
+  append(integers, displacements);
+  return record(build_hindexed(call, blocklengths, bytes, old, out), out, MPI_COMBINER_INDEXED,
+                std::move(integers), {}, {mutable_type(old)});
 }
 
 Status type_hindexed(const char* call, std::span<const int64_t> blocklengths,
                      std::span<const MPI_Aint> displacements, const Datatype& old, Datatype** out) {
   WEFT_TRY(check_same_length(call, blocklengths.size(), displacements.size()));
   WEFT_TRY(check_blocklengths(call, blocklengths));
-  return build_hindexed(call, MPI_COMBINER_HINDEXED, blocklengths, displacements, old, out);
+  std::vector<int> integers{narrow(static_cast<int64_t>(displacements.size()))};
+  append(integers, blocklengths);
+  return record(build_hindexed(call, blocklengths, displacements, old, out), out,
+                MPI_COMBINER_HINDEXED, std::move(integers),
+                std::vector<MPI_Aint>(displacements.begin(), displacements.end()),
+                {mutable_type(old)});
 }
 
 Status type_indexed_block(const char* call, int64_t blocklength,
@@ -291,7 +343,11 @@ Status type_indexed_block(const char* call, int64_t blocklength,
     WEFT_TRY(scale(call, "array_of_displacements", i, displacements[i], old, bytes[i]));
   }
   const int64_t lengths[1] = {blocklength};
-  return build_hindexed(call, MPI_COMBINER_INDEXED_BLOCK, lengths, bytes, old, out);
+  std::vector<int> integers{narrow(static_cast<int64_t>(displacements.size())),
+                            narrow(blocklength)};
+  append(integers, displacements);
+  return record(build_hindexed(call, lengths, bytes, old, out), out, MPI_COMBINER_INDEXED_BLOCK,
+                std::move(integers), {}, {mutable_type(old)});
 }
 
 Status type_hindexed_block(const char* call, int64_t blocklength,
@@ -302,7 +358,10 @@ Status type_hindexed_block(const char* call, int64_t blocklength,
                  blocklength);
   }
   const int64_t lengths[1] = {blocklength};
-  return build_hindexed(call, MPI_COMBINER_HINDEXED_BLOCK, lengths, displacements, old, out);
+  return record(
+      build_hindexed(call, lengths, displacements, old, out), out, MPI_COMBINER_HINDEXED_BLOCK,
+      {narrow(static_cast<int64_t>(displacements.size())), narrow(blocklength)},
+      std::vector<MPI_Aint>(displacements.begin(), displacements.end()), {mutable_type(old)});
 }
 
 Status type_struct(const char* call, std::span<const int64_t> blocklengths,
@@ -335,9 +394,14 @@ Status type_struct(const char* call, std::span<const int64_t> blocklengths,
   shape.layout = layout.finish();
   shape.signature = signature.finish();
   shape.uniform = mixed ? nullptr : uniform;
-  shape.combiner = MPI_COMBINER_STRUCT;
   *out = make(std::move(shape));
-  return Status::success();
+  std::vector<int> integers{narrow(static_cast<int64_t>(types.size()))};
+  append(integers, blocklengths);
+  std::vector<Datatype*> inputs;
+  for (const Datatype* type : types) inputs.push_back(mutable_type(*type));
+  return record(Status::success(), out, MPI_COMBINER_STRUCT, std::move(integers),
+                std::vector<MPI_Aint>(displacements.begin(), displacements.end()),
+                std::move(inputs));
 }
 
 Status type_subarray(const char* call, std::span<const int64_t> sizes,
@@ -392,11 +456,9 @@ Status type_subarray(const char* call, std::span<const int64_t> sizes,
     offset += static_cast<Wide>(starts[d]) * row;
     Datatype* next = nullptr;
     if (step == 0) {
-      status =
-          build_hvector(call, MPI_COMBINER_CONTIGUOUS, subsizes[d], 1, old.extent(), old, &next);
+      status = build_hvector(call, subsizes[d], 1, old.extent(), old, &next);
     } else {
-      status = build_hvector(call, MPI_COMBINER_HVECTOR, subsizes[d], 1, static_cast<MPI_Aint>(row),
-                             *current, &next);
+      status = build_hvector(call, subsizes[d], 1, static_cast<MPI_Aint>(row), *current, &next);
     }
     if (status.ok()) replace(next);
     row *= sizes[d];
@@ -409,13 +471,13 @@ Status type_subarray(const char* call, std::span<const int64_t> sizes,
     const int64_t one[1] = {1};
     const MPI_Aint at[1] = {static_cast<MPI_Aint>(offset)};
     Datatype* placed = nullptr;
-    status = build_hindexed(call, MPI_COMBINER_HINDEXED, one, at, *current, &placed);
+    status = build_hindexed(call, one, at, *current, &placed);
     if (status.ok()) replace(placed);
   }
   if (status.ok()) {
     // The subarray spans the whole array: lb 0, extent = the full array's extent.
     Datatype* resized = nullptr;
-    status = type_resized(call, *current, 0, static_cast<MPI_Aint>(row), &resized);
+    status = resize(call, *current, 0, static_cast<MPI_Aint>(row), &resized);
     if (status.ok()) replace(resized);
   }
   if (!status.ok()) {
@@ -423,38 +485,190 @@ Status type_subarray(const char* call, std::span<const int64_t> sizes,
     return status;
   }
   Shape shape = current->shape();
-  shape.combiner = MPI_COMBINER_SUBARRAY;
   replace(nullptr);
   *out = make(std::move(shape));
-  return Status::success();
+  std::vector<int> integers{narrow(static_cast<int64_t>(ndims))};
+  append(integers, sizes);
+  append(integers, subsizes);
+  append(integers, starts);
+  integers.push_back(order);
+  return record(Status::success(), out, MPI_COMBINER_SUBARRAY, std::move(integers), {},
+                {mutable_type(old)});
+}
+
+namespace {
+
+// The indices one process owns along one dimension of a distributed array, as runs
+// (first index, length) in increasing order.
+struct Run {
+  int64_t first;
+  int64_t length;
+};
+
+Status darray_runs(const char* call, size_t dim, int64_t gsize, int distrib, int darg, int psize,
+                   int coord, std::vector<Run>& runs) {
+  runs.clear();
+  switch (distrib) {
+    case MPI_DISTRIBUTE_NONE:
+      // Every process along the dimension holds all of it; a grid wider than one process
+      // there is accepted as MPICH accepts it.
+      runs.push_back({0, gsize});
+      return Status::success();
+    case MPI_DISTRIBUTE_BLOCK: {
+      // The default block is the smallest that covers the dimension: ceil(gsize / psize).
+      int64_t block = (gsize + psize - 1) / psize;
+      if (darg != MPI_DISTRIBUTE_DFLT_DARG) {
+        if (darg <= 0 || static_cast<int64_t>(darg) * psize < gsize) {
+          return error(MPI_ERR_ARG,
+                       "%s: argument array_of_dargs[%zu]=%d is not a block size that covers "
+                       "array_of_gsizes[%zu]=%" PRId64 " over array_of_psizes[%zu]=%d processes",
+                       call, dim, darg, dim, gsize, dim, psize);
+        }
+        block = darg;
+      }
+      const int64_t first = block * coord;
+      const int64_t length = std::min(block, gsize - first);
+      if (length > 0) runs.push_back({first, length});
+      return Status::success();
+    }
+    case MPI_DISTRIBUTE_CYCLIC: {
+      int64_t block = 1;
+      if (darg != MPI_DISTRIBUTE_DFLT_DARG) {
+        if (darg <= 0) {
+          return error(MPI_ERR_ARG,
+                       "%s: argument array_of_dargs[%zu]=%d must be positive or "
+                       "MPI_DISTRIBUTE_DFLT_DARG",
+                       call, dim, darg);
+        }
+        block = darg;
+      }
+      // Blocks go round the processes; the last block of the dimension may be short.
+      for (int64_t first = block * coord; first < gsize; first += block * psize) {
+        runs.push_back({first, std::min(block, gsize - first)});
+      }
+      return Status::success();
+    }
+    default:
+      return error(MPI_ERR_ARG,
+                   "%s: argument array_of_distribs[%zu]=%d is not MPI_DISTRIBUTE_BLOCK, "
+                   "MPI_DISTRIBUTE_CYCLIC or MPI_DISTRIBUTE_NONE",
+                   call, dim, distrib);
+  }
+}
+
+}  // namespace
+
+// The standard defines the darray type dimension by dimension, from the fastest-varying one:
+// each step takes the runs this process owns of the type built so far (one full row of the
+// faster dimensions) and resizes the result to a full row of this dimension. The type map
+// thus lists the owned elements in increasing memory order, lb is 0 and the extent is the
+// whole array's.
+Status type_darray(const char* call, int size, int rank, std::span<const int64_t> gsizes,
+                   std::span<const int> distribs, std::span<const int> dargs,
+                   std::span<const int> psizes, int order, const Datatype& old, Datatype** out) {
+  const size_t ndims = gsizes.size();
+  if (ndims == 0) return error(MPI_ERR_ARG, "%s: argument ndims=0 must be positive", call);
+  if (distribs.size() != ndims || dargs.size() != ndims || psizes.size() != ndims) {
+    return error(MPI_ERR_ARG, "%s: array lengths differ from ndims=%zu (internal error)", call,
+                 ndims);
+  }
+  if (size <= 0) return error(MPI_ERR_ARG, "%s: argument size=%d must be positive", call, size);
+  if (rank < 0 || rank >= size) {
+    return error(MPI_ERR_RANK, "%s: argument rank=%d is outside [0, size=%d)", call, rank, size);
+  }
+  if (order != MPI_ORDER_C && order != MPI_ORDER_FORTRAN) {
+    return error(MPI_ERR_ARG, "%s: argument order=%d is neither MPI_ORDER_C nor MPI_ORDER_FORTRAN",
+                 call, order);
+  }
+  int64_t grid = 1;
+  for (size_t i = 0; i < ndims; ++i) {
+    if (gsizes[i] <= 0) {
+      return error(MPI_ERR_ARG, "%s: argument array_of_gsizes[%zu]=%" PRId64 " must be positive",
+                   call, i, gsizes[i]);
+    }
+    if (psizes[i] <= 0) {
+      return error(MPI_ERR_ARG, "%s: argument array_of_psizes[%zu]=%d must be positive", call, i,
+                   psizes[i]);
+    }
+    grid *= psizes[i];
+    if (grid > size) break;
+  }
+  if (grid != size) {
+    return error(MPI_ERR_ARG,
+                 "%s: the process grid array_of_psizes does not hold size=%d processes "
+                 "(their product must equal size)",
+                 call, size);
+  }
+  // Processes are numbered row-major over the grid whatever the array's order.
+  std::vector<int> coords(ndims);
+  for (size_t i = ndims, left = static_cast<size_t>(rank); i-- > 0;) {
+    coords[i] = static_cast<int>(left % static_cast<size_t>(psizes[i]));
+    left /= static_cast<size_t>(psizes[i]);
+  }
+
+  Wide row = old.extent();
+  Datatype* current = nullptr;
+  auto replace = [&](Datatype* next) {
+    if (current != nullptr) current->release();
+    current = next;
+  };
+  Status status;
+  std::vector<Run> runs;
+  for (size_t step = 0; step < ndims && status.ok(); ++step) {
+    const size_t d = order == MPI_ORDER_C ? ndims - 1 - step : step;
+    status = darray_runs(call, d, gsizes[d], distribs[d], dargs[d], psizes[d], coords[d], runs);
+    if (!status.ok()) break;
+    const Datatype& unit = current != nullptr ? *current : old;
+    std::vector<int64_t> lengths;
+    std::vector<MPI_Aint> at;
+    for (const Run& run : runs) {
+      lengths.push_back(run.length);
+      at.push_back(static_cast<MPI_Aint>(run.first * row));
+    }
+    const Wide next_row = row * gsizes[d];
+    if (next_row > kAintMax || next_row < kAintMin) {
+      status = error(MPI_ERR_ARG, "%s: the array of %zu dimensions is too large for MPI_Aint", call,
+                     ndims);
+      break;
+    }
+    Datatype* owned = nullptr;
+    status = build_hindexed(call, lengths, at, unit, &owned);
+    if (!status.ok()) break;
+    Datatype* resized = nullptr;
+    status = resize(call, *owned, 0, static_cast<MPI_Aint>(next_row), &resized);
+    owned->release();
+    if (status.ok()) replace(resized);
+    row = next_row;
+  }
+  if (!status.ok()) {
+    replace(nullptr);
+    return status;
+  }
+  Shape shape = current->shape();
+  replace(nullptr);
+  *out = make(std::move(shape));
+  std::vector<int> integers{size, rank, narrow(static_cast<int64_t>(ndims))};
+  append(integers, gsizes);
+  integers.insert(integers.end(), distribs.begin(), distribs.end());
+  integers.insert(integers.end(), dargs.begin(), dargs.end());
+  integers.insert(integers.end(), psizes.begin(), psizes.end());
+  integers.push_back(order);
+  return record(Status::success(), out, MPI_COMBINER_DARRAY, std::move(integers), {},
+                {mutable_type(old)});
 }
 
 Status type_resized(const char* call, const Datatype& old, MPI_Aint lb, MPI_Aint extent,
                     Datatype** out) {
-  MPI_Aint ub = 0;
-  if (__builtin_add_overflow(lb, extent, &ub)) {
-    return error(MPI_ERR_ARG,
-                 "%s: argument lb=%" PRId64 " plus argument extent=%" PRId64
-                 " does not fit in MPI_Aint",
-                 call, static_cast<int64_t>(lb), static_cast<int64_t>(extent));
-  }
-  Shape shape = old.shape();
-  shape.lb = lb;
-  shape.ub = ub;
-  shape.explicit_lb = true;
-  shape.explicit_ub = true;
-  shape.combiner = MPI_COMBINER_RESIZED;
-  *out = make(std::move(shape));
-  return Status::success();
+  return record(resize(call, old, lb, extent, out), out, MPI_COMBINER_RESIZED, {}, {lb, extent},
+                {mutable_type(old)});
 }
 
 Status type_dup(const char* /*call*/, const Datatype& old, Datatype** out) {
   Shape shape = old.shape();
-  shape.combiner = MPI_COMBINER_DUP;
   Datatype* type = make(std::move(shape));
   if (old.committed()) type->commit();  // a duplicate keeps the committed state
   *out = type;
-  return Status::success();
+  return record(Status::success(), out, MPI_COMBINER_DUP, {}, {}, {mutable_type(old)});
 }
 
 }  // namespace weft
