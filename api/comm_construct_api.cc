@@ -125,7 +125,12 @@ extern "C" int PMPI_Comm_create_from_group(MPI_Group group, const char* stringta
   Status s = weft::api::check_initialized(call);
   weft::Group* g = nullptr;
   weft::Info* hints = nullptr;
-  weft::Errhandler* handler = nullptr;
+  // The handler first: it also handles this call's errors.
+  weft::Errhandler* handler = weft::errhandler_from_handle(errhandler);
+  if (s.ok() && handler == nullptr) {
+    s = weft::error(MPI_ERR_ERRHANDLER, "%s: argument errhandler=%p is not a valid error handler",
+                    call, static_cast<void*>(errhandler));
+  }
   if (s.ok()) {
     g = weft::group_from_handle(group);
     if (group == MPI_GROUP_NULL) {
@@ -141,13 +146,6 @@ extern "C" int PMPI_Comm_create_from_group(MPI_Group group, const char* stringta
                     call, MPI_MAX_STRINGTAG_LEN - 1);
   }
   if (s.ok()) s = weft::resolve_hints(call, info, &hints);
-  if (s.ok()) {
-    handler = weft::errhandler_from_handle(errhandler);
-    if (handler == nullptr) {
-      s = weft::error(MPI_ERR_ERRHANDLER, "%s: argument errhandler=%p is not a valid error handler",
-                      call, static_cast<void*>(errhandler));
-    }
-  }
   if (s.ok()) s = not_null(call, "newcomm", newcomm);
   Comm* created = nullptr;
   if (s.ok()) {
