@@ -228,11 +228,12 @@ Status set_attribute(const char* call, Comm* comm, int keyval, void* value) {
   auto it = find_attribute(comm, keyval);
   if (it != comm->attributes().end()) {
     WEFT_TRY(run_delete(call, comm, keyval, known, it->second));
-    // The callback may have changed the list; look again.
+    // A new value takes the old one's place in the set order (as MPICH does); the callback
+    // may have changed the list, so look again.
     it = find_attribute(comm, keyval);
     if (it != comm->attributes().end()) {
-      comm->attributes().erase(it);
-      unuse_keyval(keyval);
+      it->second = value;
+      return Status();
     }
   }
   use_keyval(keyval);
