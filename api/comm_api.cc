@@ -10,6 +10,7 @@
 #include "mpi/comm.h"
 #include "mpi/comm_create.h"
 #include "mpi/group.h"
+#include "mpi/info.h"
 #include "mpi/p2p_operations.h"
 #include "mpi/state.h"
 
@@ -30,6 +31,21 @@ Status enter(const char* call, MPI_Comm comm, Comm** c) {
 
 Status null_output(const char* call, const char* name) {
   return weft::error(MPI_ERR_ARG, "%s: argument %s is NULL", call, name);
+}
+
+// Gives a new duplicate the attributes the copy callbacks produce; when one fails, the
+// duplicate is freed again and the call fails.
+Status adopt_copied_attributes(const char* call, Comm* parent, Comm** created) {
+  weft::AttributeList attributes;
+  Status s = weft::copy_attributes(call, parent, &attributes);
+  if (!s.ok()) {
+    weft::release_context((*created)->context());
+    (*created)->release();
+    *created = nullptr;
+    return s;
+  }
+  weft::adopt_attributes(*created, std::move(attributes));
+  return Status();
 }
 
 int publish(const char* call, Comm* parent, Status s, Comm* created, MPI_Comm* newcomm) {
@@ -63,7 +79,7 @@ extern "C" int PMPI_Comm_dup(MPI_Comm comm, MPI_Comm* newcomm) {
     EngineGuard guard;
     s = weft::comm_dup(call, c, &created);
   }
-  if (s.ok()) s = weft::copy_attributes(c, created);
+  if (s.ok()) s = adopt_copied_attributes(call, c, &created);
   return publish(call, c, s, created, newcomm);
 }
 
@@ -86,19 +102,32 @@ extern "C" int PMPI_Comm_split(MPI_Comm comm, int color, int key, MPI_Comm* newc
 extern "C" int PMPI_Comm_split_type(MPI_Comm comm, int split_type, int key, MPI_Info info,
                                     MPI_Comm* newcomm) {
   const char* call = "MPI_Comm_split_type";
-  (void)info;
   Comm* c = nullptr;
   Comm* created = nullptr;
+  weft::Info* hints = nullptr;
   Status s = enter(call, comm, &c);
+  if (s.ok()) s = weft::resolve_hints(call, info, &hints);
   if (s.ok() && newcomm == nullptr) s = null_output(call, "newcomm");
   if (s.ok()) {
+    std::string resource_type;
+    const bool guided = hints != nullptr && hints->get("mpi_hw_resource_type", resource_type);
+    std::string chosen;
     EngineGuard guard;
     if (split_type == MPI_UNDEFINED) {
       s = weft::comm_split(call, c, MPI_UNDEFINED, key, &created);
-    } else if (split_type == MPI_COMM_TYPE_SHARED || split_type == MPI_COMM_TYPE_HW_UNGUIDED ||
-               split_type == MPI_COMM_TYPE_HW_GUIDED || split_type == MPI_COMM_TYPE_RESOURCE_GUIDED) {
-      // Hardware-guided splits are answered with the node, the level weft knows.
+    } else if (split_type == MPI_COMM_TYPE_SHARED) {
       s = weft::comm_split_shared(call, c, key, &created);
+    } else if (split_type == MPI_COMM_TYPE_HW_GUIDED || split_type == MPI_COMM_TYPE_RESOURCE_GUIDED) {
+      // Without the key (or with a type weft cannot place the process in) the process gets
+      // MPI_COMM_NULL; it still takes part in the split.
+      static const std::string kNoType = "";
+      s = weft::comm_split_hardware(call, c, guided ? &resource_type : &kNoType, key, &created, &chosen);
+    } else if (split_type == MPI_COMM_TYPE_HW_UNGUIDED) {
+      s = weft::comm_split_hardware(call, c, nullptr, key, &created, &chosen);
+      // The standard returns the level it chose in the info argument.
+      if (s.ok() && created != nullptr && hints != nullptr && !hints->is_predefined()) {
+        hints->set("mpi_hw_resource_type", chosen);
+      }
     } else {
       s = weft::error(MPI_ERR_ARG, "%s: argument split_type=%d is not a split type", call, split_type);
     }
@@ -154,7 +183,7 @@ extern "C" int PMPI_Comm_free(MPI_Comm* comm) {
   if (*comm == MPI_COMM_WORLD || *comm == MPI_COMM_SELF) {
     return finish(call, c, weft::error(MPI_ERR_COMM, "%s: %s cannot be freed", call, c->name().c_str()));
   }
-  Status s = weft::delete_attributes(c);
+  Status s = weft::delete_attributes(call, c);
   if (!s.ok()) return finish(call, c, s);
   weft::release_context(c->context());
   c->release();
@@ -225,14 +254,12 @@ int g_universe_size = 0;
 int g_lastusedcode = MPI_ERR_LASTCODE;
 }  // namespace
 
-extern "C" int PMPI_Comm_get_attr(MPI_Comm comm, int keyval, void* attribute_val, int* flag) {
-  const char* call = "MPI_Comm_get_attr";
-  Comm* c = nullptr;
-  Status s = enter(call, comm, &c);
-  if (s.ok() && (attribute_val == nullptr || flag == nullptr)) {
-    s = null_output(call, attribute_val == nullptr ? "attribute_val" : "flag");
-  }
-  if (!s.ok()) return finish(call, c, s);
+namespace {
+
+Status get_attr(const char* call, MPI_Comm comm, int keyval, void* attribute_val, int* flag, Comm** c) {
+  WEFT_TRY(enter(call, comm, c));
+  if (attribute_val == nullptr) return null_output(call, "attribute_val");
+  if (flag == nullptr) return null_output(call, "flag");
   void* value = nullptr;
   *flag = 1;
   switch (keyval) {
@@ -254,80 +281,105 @@ extern "C" int PMPI_Comm_get_attr(MPI_Comm comm, int keyval, void* attribute_val
       value = &g_universe_size;
       break;
     default: {
-      weft::Keyval known;
-      if (!weft::find_keyval(keyval, known)) {
-        return finish(call, c, weft::error(MPI_ERR_KEYVAL, "%s: argument comm_keyval=%d is not a key", call, keyval));
-      }
-      auto it = c->attributes().find(keyval);
-      *flag = it != c->attributes().end();
-      if (*flag) value = it->second;
+      bool found = false;
+      WEFT_TRY(weft::get_attribute(call, *c, keyval, &value, &found));
+      *flag = found;
     }
   }
   if (*flag) std::memcpy(attribute_val, &value, sizeof value);
-  return MPI_SUCCESS;
+  return Status();
+}
+
+Status set_attr(const char* call, MPI_Comm comm, int keyval, void* attribute_val, Comm** c) {
+  WEFT_TRY(enter(call, comm, c));
+  return weft::set_attribute(call, *c, keyval, attribute_val);
+}
+
+Status delete_attr(const char* call, MPI_Comm comm, int keyval, Comm** c) {
+  WEFT_TRY(enter(call, comm, c));
+  return weft::delete_attribute(call, *c, keyval);
+}
+
+Status create_keyval(const char* call, MPI_Comm_copy_attr_function* copy_fn,
+                     MPI_Comm_delete_attr_function* delete_fn, int* keyval, void* extra_state) {
+  WEFT_TRY(weft::api::check_initialized(call));
+  if (keyval == nullptr) return null_output(call, "keyval");
+  *keyval = weft::create_keyval(weft::Keyval{copy_fn, delete_fn, extra_state});
+  return Status();
+}
+
+Status free_keyval(const char* call, int* keyval) {
+  WEFT_TRY(weft::api::check_initialized(call));
+  if (keyval == nullptr) return null_output(call, "keyval");
+  if (!weft::free_keyval(*keyval)) {
+    return weft::error(MPI_ERR_KEYVAL, "%s: argument keyval=%d is not a communicator attribute key", call, *keyval);
+  }
+  *keyval = MPI_KEYVAL_INVALID;
+  return Status();
+}
+
+}  // namespace
+
+extern "C" int PMPI_Comm_get_attr(MPI_Comm comm, int keyval, void* attribute_val, int* flag) {
+  Comm* c = nullptr;
+  Status s = get_attr("MPI_Comm_get_attr", comm, keyval, attribute_val, flag, &c);
+  return finish("MPI_Comm_get_attr", c, s);
 }
 
 extern "C" int PMPI_Comm_set_attr(MPI_Comm comm, int keyval, void* attribute_val) {
-  const char* call = "MPI_Comm_set_attr";
   Comm* c = nullptr;
-  Status s = enter(call, comm, &c);
-  weft::Keyval known;
-  if (s.ok() && !weft::find_keyval(keyval, known)) {
-    s = weft::error(MPI_ERR_KEYVAL, "%s: argument comm_keyval=%d is not a user key", call, keyval);
-  }
-  if (s.ok()) {
-    auto it = c->attributes().find(keyval);
-    if (it != c->attributes().end() && known.del != MPI_COMM_NULL_DELETE_FN) {
-      int rc = known.del(comm, keyval, it->second, known.extra_state);
-      if (rc != MPI_SUCCESS) s = weft::error(rc, "%s: the delete callback of key %d returned %d", call, keyval, rc);
-    }
-    if (s.ok()) c->attributes()[keyval] = attribute_val;
-  }
-  return finish(call, c, s);
+  Status s = set_attr("MPI_Comm_set_attr", comm, keyval, attribute_val, &c);
+  return finish("MPI_Comm_set_attr", c, s);
 }
 
 extern "C" int PMPI_Comm_delete_attr(MPI_Comm comm, int keyval) {
-  const char* call = "MPI_Comm_delete_attr";
   Comm* c = nullptr;
-  Status s = enter(call, comm, &c);
-  weft::Keyval known;
-  if (s.ok() && !weft::find_keyval(keyval, known)) {
-    s = weft::error(MPI_ERR_KEYVAL, "%s: argument comm_keyval=%d is not a user key", call, keyval);
-  }
-  if (s.ok()) {
-    auto it = c->attributes().find(keyval);
-    if (it == c->attributes().end()) {
-      s = weft::error(MPI_ERR_KEYVAL, "%s: the communicator has no attribute for key %d", call, keyval);
-    } else {
-      if (known.del != MPI_COMM_NULL_DELETE_FN) {
-        int rc = known.del(comm, keyval, it->second, known.extra_state);
-        if (rc != MPI_SUCCESS) s = weft::error(rc, "%s: the delete callback of key %d returned %d", call, keyval, rc);
-      }
-      if (s.ok()) c->attributes().erase(it);
-    }
-  }
-  return finish(call, c, s);
+  Status s = delete_attr("MPI_Comm_delete_attr", comm, keyval, &c);
+  return finish("MPI_Comm_delete_attr", c, s);
 }
 
 extern "C" int PMPI_Comm_create_keyval(MPI_Comm_copy_attr_function* copy_fn,
                                        MPI_Comm_delete_attr_function* delete_fn, int* keyval,
                                        void* extra_state) {
   const char* call = "MPI_Comm_create_keyval";
-  if (auto s = weft::api::check_initialized(call); !s.ok()) return finish(call, nullptr, s);
-  if (keyval == nullptr) return finish(call, nullptr, null_output(call, "comm_keyval"));
-  *keyval = weft::create_keyval(weft::Keyval{copy_fn, delete_fn, extra_state});
-  return MPI_SUCCESS;
+  return finish(call, nullptr, create_keyval(call, copy_fn, delete_fn, keyval, extra_state));
 }
 
 extern "C" int PMPI_Comm_free_keyval(int* keyval) {
   const char* call = "MPI_Comm_free_keyval";
-  if (auto s = weft::api::check_initialized(call); !s.ok()) return finish(call, nullptr, s);
-  if (keyval == nullptr) return finish(call, nullptr, null_output(call, "comm_keyval"));
-  if (!weft::free_keyval(*keyval)) {
-    return finish(call, nullptr, weft::error(MPI_ERR_KEYVAL, "%s: argument comm_keyval=%d is not a user key", call, *keyval));
-  }
-  *keyval = MPI_KEYVAL_INVALID;
-  return MPI_SUCCESS;
+  return finish(call, nullptr, free_keyval(call, keyval));
+}
+
+// The MPI-1 names of the attribute calls, still in the standard ABI: the same keys and
+// values as the MPI_Comm_*_attr calls (MPI_Copy_function and MPI_Delete_function have the
+// communicator callbacks' signatures).
+extern "C" int PMPI_Attr_get(MPI_Comm comm, int keyval, void* attribute_val, int* flag) {
+  Comm* c = nullptr;
+  Status s = get_attr("MPI_Attr_get", comm, keyval, attribute_val, flag, &c);
+  return finish("MPI_Attr_get", c, s);
+}
+
+extern "C" int PMPI_Attr_put(MPI_Comm comm, int keyval, void* attribute_val) {
+  Comm* c = nullptr;
+  Status s = set_attr("MPI_Attr_put", comm, keyval, attribute_val, &c);
+  return finish("MPI_Attr_put", c, s);
+}
+
+extern "C" int PMPI_Attr_delete(MPI_Comm comm, int keyval) {
+  Comm* c = nullptr;
+  Status s = delete_attr("MPI_Attr_delete", comm, keyval, &c);
+  return finish("MPI_Attr_delete", c, s);
+}
+
+extern "C" int PMPI_Keyval_create(MPI_Copy_function* copy_fn, MPI_Delete_function* delete_fn,
+                                  int* keyval, void* extra_state) {
+  const char* call = "MPI_Keyval_create";
+  return finish(call, nullptr, create_keyval(call, copy_fn, delete_fn, keyval, extra_state));
+}
+
+extern "C" int PMPI_Keyval_free(int* keyval) {
+  const char* call = "MPI_Keyval_free";
+  return finish(call, nullptr, free_keyval(call, keyval));
 }
 
 // The standard ABI's integer form of a communicator handle (what Fortran and other

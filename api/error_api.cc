@@ -179,3 +179,26 @@ extern "C" int PMPI_Add_error_string(int errorcode, const char* string) {
   }
   return MPI_SUCCESS;
 }
+
+namespace {
+// The MPI-4.1 removal calls: `remove` answers nullptr or why the value cannot go.
+int removal(const char* call, const char* argument, int value, const char* (*remove)(int)) {
+  if (auto s = weft::api::check_initialized(call); !s.ok()) return finish(call, nullptr, s);
+  const char* refusal = remove(value);
+  if (refusal == nullptr) return MPI_SUCCESS;
+  return finish(call, nullptr,
+                weft::error(MPI_ERR_ARG, "%s: argument %s=%d %s", call, argument, value, refusal));
+}
+}  // namespace
+
+extern "C" int PMPI_Remove_error_class(int errorclass) {
+  return removal("MPI_Remove_error_class", "errorclass", errorclass, weft::remove_error_class);
+}
+
+extern "C" int PMPI_Remove_error_code(int errorcode) {
+  return removal("MPI_Remove_error_code", "errorcode", errorcode, weft::remove_error_code);
+}
+
+extern "C" int PMPI_Remove_error_string(int errorcode) {
+  return removal("MPI_Remove_error_string", "errorcode", errorcode, weft::remove_error_string);
+}

@@ -5,10 +5,13 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "api/api.h"
 #include "mpi.h"
 #include "mpi/comm.h"
+#include "mpi/hardware.h"
+#include "mpi/info.h"
 #include "mpi/state.h"
 #include "weft_config.h"
 
@@ -140,5 +143,34 @@ extern "C" int PMPI_Get_library_version(char* version, int* resultlen) {
                         "weft %s (MPI %d.%d, standard ABI)", WEFT_VERSION, MPI_VERSION,
                         MPI_SUBVERSION);
   *resultlen = n;
+  return MPI_SUCCESS;
+}
+
+// The profiling interface's hook: weft itself has no profiling levels to switch, so every
+// level is accepted and ignored (a profiling library interposing MPI_Pcontrol sees it).
+extern "C" int PMPI_Pcontrol(const int level, ...) {
+  (void)level;
+  return MPI_SUCCESS;
+}
+
+// MPI-4.1: the hardware the calling process runs on. Keys (weft's; the standard leaves
+// them to the implementation): for each resource level of mpi/hardware.h ("mpi_shared_memory"
+// for the host, "package", "numanode", "core", "pu"), how many of them the process's CPUs
+// span, where the system says; "host" the host name.
+extern "C" int PMPI_Get_hw_resource_info(MPI_Info* hw_info) {
+  const char* call = "MPI_Get_hw_resource_info";
+  Status s = weft::api::check_initialized(call);
+  if (s.ok() && hw_info == nullptr) s = weft::error(MPI_ERR_ARG, "%s: argument hw_info is NULL", call);
+  if (!s.ok()) return finish(call, nullptr, s);
+  auto* info = new weft::Info();
+  std::vector<int> counts = weft::resource_counts();
+  for (int l = 0; l < weft::kHardwareLevels; ++l) {
+    if (counts[static_cast<size_t>(l)] > 0) {
+      info->set(weft::hardware_level_name(static_cast<weft::HardwareLevel>(l)),
+                std::to_string(counts[static_cast<size_t>(l)]));
+    }
+  }
+  info->set("host", weft::host_name());
+  *hw_info = info->handle();
   return MPI_SUCCESS;
 }

@@ -98,6 +98,7 @@ namespace {
 struct AddedCode {
   int error_class;
   std::string text;
+  bool has_text = false;  // MPI_Add_error_string was called (and not undone)
 };
 std::mutex g_added_mutex;
 std::map<int, AddedCode> g_added;  // code -> class (a class maps to itself)
@@ -126,7 +127,46 @@ bool set_error_string(int code, const std::string& text) {
   auto it = g_added.find(code);
   if (it == g_added.end()) return false;
   it->second.text = text;
+  it->second.has_text = true;
   return true;
+}
+
+const char* remove_error_class(int error_class) {
+  std::lock_guard<std::mutex> lock(g_added_mutex);
+  auto it = g_added.find(error_class);
+  if (it == g_added.end() || it->second.error_class != error_class) {
+    return "is not an error class added by MPI_Add_error_class";
+  }
+  for (auto& [code, added] : g_added) {
+    if (code != error_class && added.error_class == error_class) {
+      return "still has error codes (remove them with MPI_Remove_error_code first)";
+    }
+  }
+  g_added.erase(it);
+  return nullptr;
+}
+
+const char* remove_error_code(int code) {
+  std::lock_guard<std::mutex> lock(g_added_mutex);
+  auto it = g_added.find(code);
+  if (it == g_added.end() || it->second.error_class == code) {
+    return "is not an error code added by MPI_Add_error_code";
+  }
+  if (it->second.has_text) {
+    return "still has an error string (remove it with MPI_Remove_error_string first)";
+  }
+  g_added.erase(it);
+  return nullptr;
+}
+
+const char* remove_error_string(int code) {
+  std::lock_guard<std::mutex> lock(g_added_mutex);
+  auto it = g_added.find(code);
+  if (it == g_added.end()) return "is not an error code or class added by the program";
+  if (!it->second.has_text) return "has no error string added by MPI_Add_error_string";
+  it->second.text.clear();
+  it->second.has_text = false;
+  return nullptr;
 }
 
 bool error_code_class(int code, int* error_class) {

@@ -74,6 +74,12 @@ inline constexpr int kLastPredefinedErrorClass = 62;  // MPI_ERR_ABI
 int add_error_class();
 bool add_error_code(int error_class, int* code);  // false: error_class unknown
 bool set_error_string(int code, const std::string& text);  // false: code unknown/predefined
+// MPI_Remove_error_class/_code/_string (MPI-4.1): nullptr once removed, else why not, as a
+// phrase about the value ("still has error codes ..."). A class goes only when it has no
+// codes left, a code only when its string is gone; the values are not handed out again.
+const char* remove_error_class(int error_class);
+const char* remove_error_code(int code);
+const char* remove_error_string(int code);
 // True when `code` is a predefined or added code; its class in *error_class.
 bool error_code_class(int code, int* error_class);
 // The program's string for an added code or class (nullptr when none).

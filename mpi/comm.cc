@@ -1,11 +1,14 @@
 #include "mpi/comm.h"
 
+#include <algorithm>
+#include <map>
 #include <mutex>
 #include <numeric>
 #include <vector>
 
 #include "mpi/errhandler.h"
 #include "mpi/group.h"
+#include "mpi/handle_int.h"
 #include "mpi/state.h"
 
 namespace weft {
@@ -54,7 +57,7 @@ std::mutex g_context_mutex;
 ContextMask g_context_mask = [] {
   ContextMask mask;
   for (auto& word : mask.words) word = ~0u;
-  mask.words[0] &= ~0x3u;  // pairs 0 (world) and 1 (self)
+  mask.words[0] &= ~0x7u;  // pairs 0 (world), 1 (self), 2 (MPI_Comm_create_from_group)
   return mask;
 }();
 }  // namespace
@@ -74,8 +77,10 @@ void create_predefined_comms() {
 }
 
 void destroy_predefined_comms() {
-  if (g_world != nullptr) (void)delete_attributes(g_world);
-  if (g_self != nullptr) (void)delete_attributes(g_self);
+  // MPI_Finalize has deleted the attributes of both while MPI was still usable; whatever
+  // its callbacks set since goes without callbacks.
+  if (g_world != nullptr) drop_attributes(g_world->attributes());
+  if (g_self != nullptr) drop_attributes(g_self->attributes());
   if (g_world != nullptr) g_world->release();
   if (g_self != nullptr) g_self->release();
   g_world = nullptr;
@@ -111,116 +116,214 @@ ContextMask local_context_mask() {
   return g_context_mask;
 }
 
-Status reserve_context(const ContextMask& agreed, const char* call, uint32_t& context) {
-  std::lock_guard<std::mutex> lock(g_context_mutex);
+bool lowest_context(const ContextMask& agreed, uint32_t* context) {
   for (int w = 0; w < kContextMaskWords; ++w) {
-    uint32_t free_bits = agreed.words[w] & g_context_mask.words[w];
-    if (free_bits != 0) {
-      int bit = __builtin_ctz(free_bits);
-      g_context_mask.words[w] &= ~(1u << bit);
-      context = static_cast<uint32_t>((w * 32 + bit) * 2);
-      return Status();
+    if (agreed.words[w] != 0) {
+      *context = static_cast<uint32_t>((w * 32 + __builtin_ctz(agreed.words[w])) * 2);
+      return true;
     }
   }
-  return error(MPI_ERR_INTERN,
-               "%s: no free communicator context id left (at most %d communicators may exist "
-               "at once); free unused communicators",
-               call, kContextMaskWords * 32);
+  return false;
+}
+
+bool take_context(uint32_t context) {
+  std::lock_guard<std::mutex> lock(g_context_mutex);
+  const uint32_t pair = context / 2;
+  uint32_t& word = g_context_mask.words[pair / 32];
+  const uint32_t bit = 1u << (pair % 32);
+  if ((word & bit) == 0) return false;
+  word &= ~bit;
+  return true;
 }
 
 void release_context(uint32_t context) {
   std::lock_guard<std::mutex> lock(g_context_mutex);
   uint32_t pair = context / 2;
-  if (pair < 2) return;
+  if (pair < kFirstFreeContextPair) return;
   g_context_mask.words[pair / 32] |= 1u << (pair % 32);
 }
 
 // ---- attribute keys ------------------------------------------------------------------------
 
 namespace {
+struct KeyvalEntry {
+  Keyval keyval;
+  bool freed = false;  // by the program: no call may name it any more
+  int uses = 0;        // attribute values (on communicators or in flight) under this key
+};
 std::mutex g_keyval_mutex;
-std::map<int, Keyval> g_keyvals;
+std::map<int, KeyvalEntry> g_keyvals;
 // User keys start above every predefined attribute key of the standard ABI (MPI_TAG_UB ..
 // MPI_UNIVERSE_SIZE are 501..507, the window keys 601..605) and never take the value of
 // MPI_KEYVAL_INVALID (0).
 int g_next_keyval = 0x1000;
+
+// The callbacks of a key that may already be freed (for values that still use it).
+bool keyval_for_value(int id, Keyval& out) {
+  std::lock_guard<std::mutex> lock(g_keyval_mutex);
+  auto it = g_keyvals.find(id);
+  if (it == g_keyvals.end()) return false;
+  out = it->second.keyval;
+  return true;
+}
+
+void use_keyval(int id) {
+  std::lock_guard<std::mutex> lock(g_keyval_mutex);
+  auto it = g_keyvals.find(id);
+  if (it != g_keyvals.end()) ++it->second.uses;
+}
+
+void unuse_keyval(int id) {
+  std::lock_guard<std::mutex> lock(g_keyval_mutex);
+  auto it = g_keyvals.find(id);
+  if (it == g_keyvals.end()) return;
+  if (--it->second.uses == 0 && it->second.freed) g_keyvals.erase(it);
+}
+
+AttributeList::iterator find_attribute(Comm* comm, int keyval) {
+  auto& list = comm->attributes();
+  return std::find_if(list.begin(), list.end(), [keyval](const auto& entry) { return entry.first == keyval; });
+}
+
+Status run_delete(const char* call, Comm* comm, int keyval, const Keyval& known, void* value) {
+  if (known.del == MPI_COMM_NULL_DELETE_FN) return Status();
+  int rc = known.del(comm->handle(), keyval, value, known.extra_state);
+  if (rc != MPI_SUCCESS) {
+    return error(rc, "%s: the delete callback of attribute key %d returned %d", call, keyval, rc);
+  }
+  return Status();
+}
+
+Status unknown_keyval(const char* call, int keyval) {
+  if (keyval == MPI_KEYVAL_INVALID) {
+    return error(MPI_ERR_KEYVAL, "%s: argument keyval is MPI_KEYVAL_INVALID", call);
+  }
+  return error(MPI_ERR_KEYVAL, "%s: argument keyval=%d is not a communicator attribute key", call, keyval);
+}
 }  // namespace
 
 int create_keyval(const Keyval& keyval) {
   std::lock_guard<std::mutex> lock(g_keyval_mutex);
   int id = g_next_keyval++;
-  g_keyvals[id] = keyval;
+  g_keyvals[id] = KeyvalEntry{keyval, false, 0};
   return id;
 }
 
-bool find_keyval(int id, Keyval& out) {
-  std::lock_guard<std::mutex> lock(g_keyval_mutex);
-  auto it = g_keyvals.find(id);
-  if (it == g_keyvals.end()) return false;
-  out = it->second;
-  return true;
-}
+bool find_keyval(int id, Keyval& out) { return keyval_for_value(id, out); }
 
 bool free_keyval(int id) {
   std::lock_guard<std::mutex> lock(g_keyval_mutex);
-  return g_keyvals.erase(id) == 1;
+  auto it = g_keyvals.find(id);
+  if (it == g_keyvals.end()) return false;
+  // Freeing a key again while attributes still hold it changes nothing (MPICH's test suite
+  // frees one key from a delete callback and again afterwards).
+  it->second.freed = true;
+  if (it->second.uses == 0) g_keyvals.erase(it);
+  return true;
 }
 
-Status copy_attributes(Comm* from, Comm* to) {
-  for (auto& [id, value] : from->attributes()) {
-    Keyval keyval;
-    if (!find_keyval(id, keyval)) continue;
-    if (keyval.copy == MPI_COMM_NULL_COPY_FN) continue;
-    if (keyval.copy == MPI_COMM_DUP_FN) {
-      to->attributes()[id] = value;
-      continue;
+Status set_attribute(const char* call, Comm* comm, int keyval, void* value) {
+  Keyval known;
+  if (!find_keyval(keyval, known)) return unknown_keyval(call, keyval);
+  auto it = find_attribute(comm, keyval);
+  if (it != comm->attributes().end()) {
+    WEFT_TRY(run_delete(call, comm, keyval, known, it->second));
+    // A new value takes the old one's place in the set order (as MPICH does); the callback
+    // may have changed the list, so look again.
+    it = find_attribute(comm, keyval);
+    if (it != comm->attributes().end()) {
+      it->second = value;
+      return Status();
     }
-    void* out = nullptr;
-    int flag = 0;
-    int rc = keyval.copy(from->handle(), id, keyval.extra_state, value, &out, &flag);
-    if (rc != MPI_SUCCESS) {
-      return error(rc, "MPI_Comm_dup: the copy callback of attribute key %d returned %d", id, rc);
-    }
-    if (flag) to->attributes()[id] = out;
+  }
+  use_keyval(keyval);
+  comm->attributes().emplace_back(keyval, value);
+  return Status();
+}
+
+Status delete_attribute(const char* call, Comm* comm, int keyval) {
+  Keyval known;
+  if (!find_keyval(keyval, known)) return unknown_keyval(call, keyval);
+  auto it = find_attribute(comm, keyval);
+  if (it == comm->attributes().end()) {
+    return error(MPI_ERR_KEYVAL, "%s: the communicator has no attribute for key %d", call, keyval);
+  }
+  WEFT_TRY(run_delete(call, comm, keyval, known, it->second));
+  it = find_attribute(comm, keyval);
+  if (it != comm->attributes().end()) {
+    comm->attributes().erase(it);
+    unuse_keyval(keyval);
   }
   return Status();
 }
 
-Status delete_attributes(Comm* comm) {
-  auto attributes = comm->attributes();
-  for (auto& [id, value] : attributes) {
+Status get_attribute(const char* call, Comm* comm, int keyval, void** value, bool* found) {
+  Keyval known;
+  if (!find_keyval(keyval, known)) return unknown_keyval(call, keyval);
+  auto it = find_attribute(comm, keyval);
+  *found = it != comm->attributes().end();
+  if (*found) *value = it->second;
+  return Status();
+}
+
+Status copy_attributes(const char* call, Comm* from, AttributeList* out) {
+  // A copy callback may set or delete attributes of `from`: work on a snapshot.
+  AttributeList snapshot = from->attributes();
+  for (auto& [id, value] : snapshot) {
     Keyval keyval;
-    if (find_keyval(id, keyval) && keyval.del != MPI_COMM_NULL_DELETE_FN) {
-      int rc = keyval.del(comm->handle(), id, value, keyval.extra_state);
+    if (!keyval_for_value(id, keyval)) continue;
+    if (keyval.copy == MPI_COMM_NULL_COPY_FN) continue;
+    void* copied = value;
+    int flag = 1;
+    if (keyval.copy != MPI_COMM_DUP_FN) {
+      copied = nullptr;
+      flag = 0;
+      int rc = keyval.copy(from->handle(), id, keyval.extra_state, value, &copied, &flag);
       if (rc != MPI_SUCCESS) {
-        return error(rc, "the delete callback of attribute key %d returned %d", id, rc);
+        drop_attributes(*out);
+        out->clear();
+        return error(rc, "%s: the copy callback of attribute key %d returned %d", call, id, rc);
       }
     }
-    comm->attributes().erase(id);
+    if (flag) {
+      use_keyval(id);
+      out->emplace_back(id, copied);
+    }
   }
   return Status();
 }
 
-// ---- Fortran handles -----------------------------------------------------------------------
-
-namespace {
-std::mutex g_f2c_mutex;
-std::vector<MPI_Comm> g_f2c_table = {MPI_COMM_NULL, MPI_COMM_WORLD, MPI_COMM_SELF};
-}  // namespace
-
-int comm_to_int(MPI_Comm handle) {
-  std::lock_guard<std::mutex> lock(g_f2c_mutex);
-  for (size_t i = 0; i < g_f2c_table.size(); ++i) {
-    if (g_f2c_table[i] == handle) return static_cast<MPI_Fint>(i);
-  }
-  g_f2c_table.push_back(handle);
-  return static_cast<MPI_Fint>(g_f2c_table.size() - 1);
+void adopt_attributes(Comm* to, AttributeList list) {
+  for (auto& entry : list) to->attributes().push_back(entry);
 }
 
+void drop_attributes(const AttributeList& list) {
+  for (auto& entry : list) unuse_keyval(entry.first);
+}
+
+Status delete_attributes(const char* call, Comm* comm) {
+  auto& list = comm->attributes();
+  while (!list.empty()) {
+    auto [id, value] = list.back();
+    Keyval keyval;
+    if (keyval_for_value(id, keyval)) {
+      WEFT_TRY(run_delete(call, comm, id, keyval, value));
+    }
+    auto it = find_attribute(comm, id);
+    if (it != list.end()) {
+      list.erase(it);
+      unuse_keyval(id);
+    }
+  }
+  return Status();
+}
+
+// ---- integer handles ----------------------------------------------------------------------
+
+int comm_to_int(MPI_Comm handle) { return handle_to_int(handle); }
+
 MPI_Comm comm_from_int(int value) {
-  std::lock_guard<std::mutex> lock(g_f2c_mutex);
-  if (value < 0 || static_cast<size_t>(value) >= g_f2c_table.size()) return MPI_COMM_NULL;
-  return g_f2c_table[static_cast<size_t>(value)];
+  return static_cast<MPI_Comm>(handle_from_int(value, MPI_COMM_NULL));
 }
 
 }  // namespace weft

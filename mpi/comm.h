@@ -4,8 +4,9 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "base/error.h"
 #include "base/object.h"
@@ -35,10 +36,16 @@ class Comm : public Object {
   const std::string& name() const { return name_; }
   void set_name(std::string name) { name_ = std::move(name); }
 
+  // The standard's assertion hints in force (mpi/comm_info.h: one bit per key).
+  uint32_t assertions() const { return assertions_; }
+  void set_assertions(uint32_t assertions) { assertions_ = assertions; }
+
   Errhandler* errhandler() const { return errhandler_; }
   void set_errhandler(Errhandler* handler);  // retains the new one, releases the old
 
-  std::map<int, void*>& attributes() { return attributes_; }
+  // Attributes in the order they were set (MPI_Finalize deletes MPI_COMM_SELF's in reverse
+  // order); mpi/comm.cc's attribute functions keep it.
+  std::vector<std::pair<int, void*>>& attributes() { return attributes_; }
 
   MPI_Comm handle();
   void set_predefined_handle(MPI_Comm handle) { predefined_handle_ = handle; }
@@ -60,7 +67,8 @@ class Comm : public Object {
   uint32_t context_;
   std::string name_;
   Errhandler* errhandler_ = nullptr;
-  std::map<int, void*> attributes_;
+  uint32_t assertions_ = 0;
+  std::vector<std::pair<int, void*>> attributes_;
   MPI_Comm predefined_handle_ = MPI_COMM_NULL;
   uint32_t sequence_ = 0;
 };
@@ -77,28 +85,55 @@ Status check_comm(const char* call, MPI_Comm handle, Comm** out);
 
 // Context ids: a process-wide bitmap of free ids; a new communicator's id is the lowest id
 // free on every member, found with a bitwise-AND allreduce over the parent (or over the
-// new group's members for MPI_Comm_create_group).
+// new group's members for MPI_Comm_create_group and MPI_Comm_create_from_group) and
+// confirmed by a second round (mpi/comm_create.cc). Context 0/1 is MPI_COMM_WORLD's, 2/3
+// MPI_COMM_SELF's; 4/5 carries the agreements of MPI_Comm_create_from_group, which have no
+// parent communicator.
 inline constexpr int kContextMaskWords = 64;  // 64 * 32 = 2048 context pairs
+inline constexpr uint32_t kFirstFreeContextPair = 3;
+inline constexpr uint32_t kCreateFromGroupContext = 4;
 struct ContextMask {
   uint32_t words[kContextMaskWords];
 };
 ContextMask local_context_mask();
-// Reserves the lowest id free in `agreed` (all members must pass the same mask).
-Status reserve_context(const ContextMask& agreed, const char* call, uint32_t& context);
+// The lowest id free in `agreed` (false: none).
+bool lowest_context(const ContextMask& agreed, uint32_t* context);
+// Reserves `context` if it is still free here (false: taken meanwhile).
+bool take_context(uint32_t context);
 void release_context(uint32_t context);
 
-// Attribute keys (MPI_Comm_create_keyval).
+// Attribute keys (MPI_Comm_create_keyval, MPI_Keyval_create). A key the program frees
+// lives on while attributes use it (MPI-4.1 section 7.7.2: the actual free happens once no
+// attribute refers to it): their callbacks still run, and a copy of the key value still
+// names it.
 struct Keyval {
   MPI_Comm_copy_attr_function* copy;
   MPI_Comm_delete_attr_function* del;
   void* extra_state;
 };
 int create_keyval(const Keyval& keyval);
+// False for an unknown key (or one freed with no attribute left).
 bool find_keyval(int id, Keyval& out);
 bool free_keyval(int id);
-// Copies attributes to a duplicate (MPI_Comm_dup) and deletes them on free.
-Status copy_attributes(Comm* from, Comm* to);
-Status delete_attributes(Comm* comm);
+
+// Attribute values (`call` names the entry point in messages). Setting a present key runs
+// the delete callback of the old value first; deleting runs it for the value. A callback
+// that fails makes the call fail with its code and leaves the attribute in place.
+// Callbacks run without the engine lock.
+Status set_attribute(const char* call, Comm* comm, int keyval, void* value);
+Status delete_attribute(const char* call, Comm* comm, int keyval);
+// *found is false when the communicator has no value for the (valid, user) key.
+Status get_attribute(const char* call, Comm* comm, int keyval, void** value, bool* found);
+// The attributes a duplicate of `from` gets (MPI_Comm_dup, MPI_Comm_idup), produced by the
+// copy callbacks now; adopt_attributes hands them to the new communicator.
+using AttributeList = std::vector<std::pair<int, void*>>;
+Status copy_attributes(const char* call, Comm* from, AttributeList* out);
+void adopt_attributes(Comm* to, AttributeList list);
+// Frees a list that no communicator adopted (a failed MPI_Comm_idup): no callbacks run.
+void drop_attributes(const AttributeList& list);
+// Deletes every attribute, the last set first (MPI_Comm_free, MPI_Finalize on
+// MPI_COMM_SELF).
+Status delete_attributes(const char* call, Comm* comm);
 
 // The integer form of a handle (MPI_Comm_toint / MPI_Comm_fromint).
 int comm_to_int(MPI_Comm handle);

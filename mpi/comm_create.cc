@@ -1,23 +1,130 @@
 #include "mpi/comm_create.h"
 
 #include <algorithm>
+#include <array>
+#include <iterator>
+#include <memory>
+#include <new>
+#include <string>
 #include <tuple>
 #include <vector>
 
+#include "coll/operation.h"
 #include "coll/team.h"
 #include "mpi.h"
 #include "mpi/comm.h"
+#include "mpi/errhandler.h"
 #include "mpi/group.h"
+#include "mpi/hardware.h"
 #include "p2p/engine.h"
+#include "p2p/request.h"
 
 namespace weft {
 
 namespace {
 
-Status agree_context(const char* call, const coll::Team& team, uint32_t& context) {
-  ContextMask mask = local_context_mask();
-  WEFT_TRY(coll::allreduce_band(team, mask.words, kContextMaskWords));
-  return reserve_context(mask, call, context);
+// The context agreement, one coroutine for the blocking constructors and MPI_Comm_idup.
+//
+// Round 1: the members AND their masks of free context ids (a dissemination allreduce:
+// AND is idempotent, so the wrapped distances of a size that is not a power of two need no
+// special case) and each takes the lowest id free everywhere. Round 2 confirms it: another
+// agreement on this process (a pending MPI_Comm_idup progressed meanwhile, another thread's
+// constructor) may have reserved that id between this process's snapshot and its choice, so
+// every member says whether the id was still free locally, and unless all say yes, those
+// that got it give it back and the agreement starts over with fresh masks. Both rounds and
+// any retry reuse the operation's one tag: each pair of members exchanges its messages in
+// the same order every time, so matching stays in step.
+//
+// Cost per round: ceil(log2 p) α + ceil(log2 p) β·256 bytes (round 2: 4 bytes).
+struct Agreement {
+  uint32_t mine[kContextMaskWords];
+  uint32_t incoming[kContextMaskWords];
+  uint32_t context = 0;
+  // The members, as ranks of the team (nullptr: every rank of the team, in order), and this
+  // process's index among them. Agreements among a subset (MPI_Comm_create_group,
+  // MPI_Comm_create_from_group) run on a team over the whole parent, so a message carries
+  // the sender's rank in the parent: ranks within the subset would mean different
+  // processes in two calls over different subsets with the same tag, and a fast member of
+  // the second call could match a slow member's receive of the first.
+  const int* members = nullptr;
+  int member_count = 0;
+  int my_index = 0;
+
+  int member(int index) const { return members == nullptr ? index : members[index]; }
+};
+
+coll::Task and_all(coll::Context& c, const Agreement& agreement, uint32_t* words,
+                   uint32_t* incoming, int count) {
+  const int p = agreement.member_count;
+  const int r = agreement.my_index;
+  const size_t bytes = static_cast<size_t>(count) * sizeof(uint32_t);
+  for (int distance = 1; distance < p; distance *= 2) {
+    c.recv(agreement.member((r - distance + p) % p), incoming, bytes);
+    c.send(agreement.member((r + distance) % p), words, bytes);
+    co_await c.all();
+    for (int i = 0; i < count; ++i) words[i] &= incoming[i];
+  }
+  co_return c.error();
+}
+
+coll::Task agree_context_task(coll::Context& c, coll::Args a) {
+  auto* agreement = reinterpret_cast<Agreement*>(a.recv);
+  for (;;) {
+    ContextMask mask = local_context_mask();
+    std::copy(std::begin(mask.words), std::end(mask.words), agreement->mine);
+    WEFT_CO_TRY(co_await and_all(c, *agreement, agreement->mine, agreement->incoming, kContextMaskWords));
+    ContextMask agreed;
+    std::copy(std::begin(agreement->mine), std::end(agreement->mine), agreed.words);
+    uint32_t candidate = 0;
+    if (!lowest_context(agreed, &candidate)) {
+      co_return error(MPI_ERR_INTERN,
+                      "%s: no communicator context id is free on every member (at most %d "
+                      "communicators may exist at once); free unused communicators",
+                      c.call(), kContextMaskWords * 32);
+    }
+    const bool got = take_context(candidate);
+    agreement->mine[0] = got ? 1u : 0u;
+    WEFT_CO_TRY(co_await and_all(c, *agreement, agreement->mine, agreement->incoming, 1));
+    if (agreement->mine[0] == 1u) {
+      agreement->context = candidate;
+      co_return Status();
+    }
+    if (got) release_context(candidate);
+  }
+}
+
+// An operation that agrees on a context id among `team` (or among the team ranks listed in
+// `members`, where this process is members[my_index]); the id lands in *result when it
+// completes without error.
+std::shared_ptr<coll::Operation> start_agreement(const char* call, const coll::Team& team,
+                                                 uint32_t** result,
+                                                 const std::vector<int>* members = nullptr) {
+  auto operation = std::make_shared<coll::Operation>(call, team);
+  auto* agreement = new (operation->buffer(sizeof(Agreement))) Agreement();
+  agreement->member_count = team.size;
+  agreement->my_index = team.rank;
+  if (members != nullptr) {
+    auto* copy = reinterpret_cast<int*>(operation->buffer(members->size() * sizeof(int)));
+    std::copy(members->begin(), members->end(), copy);
+    agreement->members = copy;
+    agreement->member_count = static_cast<int>(members->size());
+    agreement->my_index = static_cast<int>(
+        std::find(members->begin(), members->end(), team.rank) - members->begin());
+  }
+  coll::Args args;
+  args.recv = reinterpret_cast<char*>(agreement);
+  operation->start(agree_context_task, args);
+  *result = &agreement->context;
+  return operation;
+}
+
+Status agree_context(const char* call, const coll::Team& team, uint32_t& context,
+                     const std::vector<int>* members = nullptr) {
+  uint32_t* result = nullptr;
+  auto operation = start_agreement(call, team, &result, members);
+  WEFT_TRY(coll::run_blocking(*operation));
+  context = *result;
+  return Status();
 }
 
 Comm* make_comm(Comm* parent, std::vector<int> processes, uint32_t context) {
@@ -28,22 +135,31 @@ Comm* make_comm(Comm* parent, std::vector<int> processes, uint32_t context) {
   return comm;
 }
 
-// Members of `color`, ordered by (key, parent rank), from every rank's (color, key).
-Status split_by(const char* call, Comm* parent, int color, int key, Comm** out) {
+// A color made of several numbers (hardware splits: level, host, resource).
+using Color = std::array<int, 3>;
+
+// Members of `color`, ordered by (key, parent rank), from every rank's (member, color, key);
+// a non-member gets nullptr.
+Status split_by_color(const char* call, Comm* parent, bool member, const Color& color, int key,
+                      Comm** out) {
   coll::Team team = parent->coll_team();
-  int mine[2] = {color, key};
-  std::vector<int> all(static_cast<size_t>(2 * parent->size()));
+  constexpr size_t kFields = 5;
+  int mine[kFields] = {member ? 1 : 0, color[0], color[1], color[2], key};
+  std::vector<int> all(kFields * static_cast<size_t>(parent->size()));
   WEFT_TRY(coll::allgather_bytes(team, mine, sizeof mine, all.data()));
   uint32_t context = 0;
   WEFT_TRY(agree_context(call, team, context));
-  if (color == MPI_UNDEFINED) {
+  if (!member) {
     release_context(context);
     *out = nullptr;
     return Status();
   }
   std::vector<std::tuple<int, int>> members;  // (key, parent rank)
   for (int r = 0; r < parent->size(); ++r) {
-    if (all[static_cast<size_t>(2 * r)] == color) members.emplace_back(all[static_cast<size_t>(2 * r + 1)], r);
+    const int* theirs = &all[kFields * static_cast<size_t>(r)];
+    if (theirs[0] == 1 && theirs[1] == color[0] && theirs[2] == color[1] && theirs[3] == color[2]) {
+      members.emplace_back(theirs[4], r);
+    }
   }
   std::stable_sort(members.begin(), members.end());
   std::vector<int> processes;
@@ -53,12 +169,25 @@ Status split_by(const char* call, Comm* parent, int color, int key, Comm** out) 
   return Status();
 }
 
+Status split_by(const char* call, Comm* parent, int color, int key, Comm** out) {
+  return split_by_color(call, parent, color != MPI_UNDEFINED, Color{color, 0, 0}, key, out);
+}
+
+// The color of this process's host: the lowest parent rank that lives on it.
+int host_color(Comm* parent) {
+  for (int r = 0; r < parent->size(); ++r) {
+    if (p2p::engine().local_peer(parent->process(r))) return r;
+  }
+  return parent->rank();
+}
+
 }  // namespace
 
 Status comm_dup(const char* call, Comm* parent, Comm** out) {
   uint32_t context = 0;
   WEFT_TRY(agree_context(call, parent->coll_team(), context));
   *out = make_comm(parent, parent->group()->processes(), context);
+  (*out)->set_assertions(parent->assertions());
   return Status();
 }
 
@@ -67,15 +196,57 @@ Status comm_split(const char* call, Comm* parent, int color, int key, Comm** out
 }
 
 Status comm_split_shared(const char* call, Comm* parent, int key, Comm** out) {
-  // The color of a host: the lowest parent rank that lives on it.
-  int color = parent->rank();
-  for (int r = 0; r < parent->size(); ++r) {
-    if (p2p::engine().local_peer(parent->process(r))) {
-      color = r;
-      break;
-    }
+  return split_by(call, parent, host_color(parent), key, out);
+}
+
+Status comm_split_hardware(const char* call, Comm* parent, const std::string* resource_type,
+                           int key, Comm** out, std::string* chosen) {
+  const int host = host_color(parent);
+  if (resource_type != nullptr) {
+    HardwareLevel level = HardwareLevel::kMachine;
+    int id = -1;
+    if (parse_hardware_level(*resource_type, &level)) id = bound_resource(level);
+    const bool member = id >= 0;
+    WEFT_TRY(split_by_color(call, parent, member, Color{static_cast<int>(level), host, id}, key, out));
+    if (*out != nullptr) *chosen = hardware_level_name(level);
+    return Status();
   }
-  return split_by(call, parent, color, key, out);
+  // Unguided: the coarsest level at which every member is bound to one resource and every
+  // resulting subset is smaller than the parent. All members see the same table, so they
+  // choose alike.
+  constexpr size_t kFields = 1 + kHardwareLevels;
+  int mine[kFields];
+  mine[0] = host;
+  for (int l = 0; l < kHardwareLevels; ++l) mine[1 + l] = bound_resource(static_cast<HardwareLevel>(l));
+  const auto p = static_cast<size_t>(parent->size());
+  std::vector<int> all(kFields * p);
+  {
+    coll::Team team = parent->coll_team();
+    WEFT_TRY(coll::allgather_bytes(team, mine, sizeof mine, all.data()));
+  }
+  int chosen_level = -1;
+  for (int l = 0; l < kHardwareLevels && chosen_level < 0; ++l) {
+    bool usable = true;
+    for (size_t r = 0; r < p && usable; ++r) {
+      const int* theirs = &all[kFields * r];
+      if (theirs[1 + l] < 0) {
+        usable = false;
+        break;
+      }
+      size_t sharing = 0;
+      for (size_t q = 0; q < p; ++q) {
+        const int* others = &all[kFields * q];
+        if (others[0] == theirs[0] && others[1 + l] == theirs[1 + l]) ++sharing;
+      }
+      usable = sharing < p;
+    }
+    if (usable) chosen_level = l;
+  }
+  const bool member = chosen_level >= 0;
+  const int id = member ? mine[1 + chosen_level] : 0;
+  WEFT_TRY(split_by_color(call, parent, member, Color{chosen_level, host, id}, key, out));
+  if (*out != nullptr) *chosen = hardware_level_name(static_cast<HardwareLevel>(chosen_level));
+  return Status();
 }
 
 Status comm_create(const char* call, Comm* parent, Group* group, Comm** out) {
@@ -105,12 +276,75 @@ Status comm_create_group(const char* call, Comm* parent, Group* group, int tag, 
     }
   }
   // Only the group's members take part; the user's tag keeps concurrent calls apart.
-  coll::Team team{group->processes().data(), group->my_rank(), group->size(),
-                  parent->coll_context(),
-                  static_cast<int>((1u << 30) | static_cast<unsigned>(tag & 0x3fffffff))};
+  std::vector<int> members;
+  members.reserve(group->processes().size());
+  for (int process : group->processes()) members.push_back(parent->group()->rank_of_process(process));
+  coll::Team team = parent->coll_team();
+  team.tag = static_cast<int>((1u << 30) | static_cast<unsigned>(tag & 0x3fffffff));
   uint32_t context = 0;
-  WEFT_TRY(agree_context(call, team, context));
+  WEFT_TRY(agree_context(call, team, context, &members));
   *out = make_comm(parent, group->processes(), context);
+  return Status();
+}
+
+namespace {
+// Attribute values produced for an MPI_Comm_idup that has not completed: dropped (their
+// keys' use counts given back) unless the new communicator adopts them.
+struct PendingAttributes {
+  AttributeList list;
+  ~PendingAttributes() { drop_attributes(list); }
+};
+
+// The tag of an MPI_Comm_create_from_group agreement: its string tag hashed (FNV-1a) into
+// the tag space that MPI_Comm_create_group also uses, on the context reserved for these
+// agreements.
+int stringtag_tag(const std::string& stringtag) {
+  uint32_t hash = 2166136261u;
+  for (unsigned char c : stringtag) {
+    hash ^= c;
+    hash *= 16777619u;
+  }
+  return static_cast<int>((1u << 30) | (hash & 0x3fffffffu));
+}
+}  // namespace
+
+Status comm_idup(const char* call, Comm* parent, uint32_t assertions, AttributeList attributes,
+                 MPI_Comm* newcomm, Request** request) {
+  auto pending = std::make_shared<PendingAttributes>();
+  pending->list = std::move(attributes);
+  // The tag is taken now, in call order like every collective on the parent, so the
+  // agreement never matches the messages of collectives started after it.
+  coll::CommView view = parent->coll_view();
+  coll::Team team{view.processes, view.rank, view.size, view.context, coll::next_operation_tag(view)};
+  uint32_t* result = nullptr;
+  auto operation = start_agreement(call, team, &result);
+  *newcomm = MPI_COMM_NULL;
+  operation->at_end([parent, result, newcomm, assertions, pending] {
+    Comm* comm = make_comm(parent, parent->group()->processes(), *result);
+    comm->set_assertions(assertions);
+    adopt_attributes(comm, std::move(pending->list));
+    pending->list.clear();
+    *newcomm = comm->handle();
+  });
+  *request = coll::start_nonblocking(std::move(operation), view);
+  return Status();
+}
+
+Status comm_create_from_group(const char* call, Group* group, const std::string& stringtag,
+                              Errhandler* errhandler, Comm** out) {
+  if (group->my_rank() == MPI_UNDEFINED) {
+    return error(MPI_ERR_GROUP, "%s: the calling process is not in argument group", call);
+  }
+  // A team over MPI_COMM_WORLD's processes (a group's processes are world ranks) on the
+  // context reserved for these agreements; the members are the group's processes.
+  Comm* world = comm_world();
+  coll::Team team{world->group()->processes().data(), world->rank(), world->size(),
+                  kCreateFromGroupContext + 1, stringtag_tag(stringtag)};
+  uint32_t context = 0;
+  WEFT_TRY(agree_context(call, team, context, &group->processes()));
+  auto* comm = new Comm(group, context, "");
+  comm->set_errhandler(errhandler);
+  *out = comm;
   return Status();
 }
 

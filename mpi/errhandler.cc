@@ -1,13 +1,27 @@
 #include "mpi/errhandler.h"
 
+#include "mpi/live_objects.h"
+
 namespace weft {
 
 namespace {
+LiveObjects& live_errhandlers() {
+  static auto* live = new LiveObjects();
+  return *live;
+}
+
 Errhandler* make_permanent(Errhandler* handler) {
   handler->make_permanent();
   return handler;
 }
 }  // namespace
+
+Errhandler::Errhandler(Action action, MPI_Comm_errhandler_function* function)
+    : Object(kKind), action_(action), function_(function) {
+  live_errhandlers().add(static_cast<Object*>(this));
+}
+
+Errhandler::~Errhandler() { live_errhandlers().remove(static_cast<Object*>(this)); }
 
 Errhandler* errors_are_fatal() {
   static Errhandler* handler = make_permanent(new Errhandler(Errhandler::Action::kFatal, nullptr));
@@ -33,6 +47,7 @@ Errhandler* errhandler_from_handle(MPI_Errhandler handle) {
   if (handle == MPI_ERRORS_ARE_FATAL) return errors_are_fatal();
   if (handle == MPI_ERRORS_RETURN) return errors_return();
   if (handle == MPI_ERRORS_ABORT) return errors_abort();
+  if (!live_errhandlers().contains(handle)) return nullptr;
   return dynamic_object<Errhandler>(handle);
 }
 

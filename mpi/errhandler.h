@@ -12,8 +12,8 @@ class Errhandler : public Object {
   static constexpr ObjectKind kKind = ObjectKind::kErrhandler;
   enum class Action { kFatal, kReturn, kAbort, kUser };
 
-  Errhandler(Action action, MPI_Comm_errhandler_function* function)
-      : Object(kKind), action_(action), function_(function) {}
+  Errhandler(Action action, MPI_Comm_errhandler_function* function);
+  ~Errhandler() override;
 
   Action action() const { return action_; }
   MPI_Comm_errhandler_function* function() const { return function_; }

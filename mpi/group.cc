@@ -4,6 +4,7 @@
 #include <cassert>
 #include <cstdint>
 
+#include "mpi/live_objects.h"
 #include "mpi/state.h"
 
 namespace weft {
@@ -17,9 +18,18 @@ namespace {
          }) != index.end();
 }
 
+// Never destroyed: groups may outlive static destruction (the predefined ones).
+LiveObjects& live_groups() {
+  static auto* live = new LiveObjects();
+  return *live;
+}
+
 }  // namespace
 
+Group::~Group() { live_groups().remove(static_cast<Object*>(this)); }
+
 Group::Group(std::vector<int> processes) : Object(kKind), processes_(std::move(processes)) {
+  live_groups().add(static_cast<Object*>(this));
   index_.reserve(processes_.size());
   for (int rank = 0; rank < size(); ++rank) index_.emplace_back(processes_[rank], rank);
   std::sort(index_.begin(), index_.end());
@@ -53,6 +63,7 @@ MPI_Group Group::handle() {
 
 Group* group_from_handle(MPI_Group handle) {
   if (handle == MPI_GROUP_EMPTY) return empty_group();
+  if (!live_groups().contains(handle)) return nullptr;
   return dynamic_object<Group>(handle);
 }
 

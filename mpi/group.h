@@ -24,6 +24,7 @@ class Group : public Object {
 
   // processes[i] is the world rank of group rank i; the entries must be distinct.
   explicit Group(std::vector<int> processes);
+  ~Group() override;
 
   int size() const { return static_cast<int>(processes_.size()); }
   // World rank of a group rank; `rank` must be in [0, size()).

@@ -9,7 +9,19 @@
 #include <fstream>
 #include <iterator>
 
+#include "mpi/live_objects.h"
+
 namespace weft {
+
+namespace {
+LiveObjects& live_infos() {
+  static auto* live = new LiveObjects();
+  return *live;
+}
+}  // namespace
+
+Info::Info() : Object(kKind) { live_infos().add(static_cast<Object*>(this)); }
+Info::~Info() { live_infos().remove(static_cast<Object*>(this)); }
 
 std::vector<std::pair<std::string, std::string>>::const_iterator Info::find(
     const std::string& key) const {
@@ -78,8 +90,17 @@ std::vector<std::string> command_line() {
 }
 
 Info* build_env_info() {
+  Info* info = make_env_info({}, {});
+  info->make_permanent();
+  return info;
+}
+
+}  // namespace
+
+Info* make_env_info(const std::vector<std::string>& given,
+                    const std::vector<std::pair<std::string, std::string>>& more) {
   auto* info = new Info();
-  std::vector<std::string> arguments = command_line();
+  std::vector<std::string> arguments = given.empty() ? command_line() : given;
   if (!arguments.empty()) {
     info->set("command", clip_value(arguments[0]));
     if (arguments.size() > 1) {
@@ -91,6 +112,7 @@ Info* build_env_info() {
       info->set("argv", clip_value(std::move(joined)));
     }
   }
+  for (const auto& [key, value] : more) info->set(key, clip_value(value));
   char host[HOST_NAME_MAX + 1] = {};
   if (gethostname(host, sizeof host - 1) == 0) info->set("host", clip_value(host));
   utsname system{};
@@ -99,11 +121,20 @@ Info* build_env_info() {
   if (getcwd(directory.data(), directory.size()) != nullptr) {
     info->set("wdir", clip_value(directory.data()));
   }
-  info->make_permanent();
   return info;
 }
 
-}  // namespace
+Status resolve_hints(const char* call, MPI_Info handle, Info** out) {
+  *out = nullptr;
+  if (handle == MPI_INFO_NULL) return Status();
+  Info* info = info_from_handle(handle);
+  if (info == nullptr) {
+    return error(MPI_ERR_INFO, "%s: argument info=%p is not a valid info handle", call,
+                 static_cast<void*>(handle));
+  }
+  *out = info;
+  return Status();
+}
 
 Info* env_info() {
   static Info* info = build_env_info();
@@ -112,6 +143,7 @@ Info* env_info() {
 
 Info* info_from_handle(MPI_Info handle) {
   if (handle == MPI_INFO_ENV) return env_info();
+  if (!live_infos().contains(handle)) return nullptr;
   return dynamic_object<Info>(handle);
 }
 

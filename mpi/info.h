@@ -24,7 +24,8 @@ class Info : public Object {
  public:
   static constexpr ObjectKind kKind = ObjectKind::kInfo;
 
-  Info() : Object(kKind) {}
+  Info();
+  ~Info() override;
 
   // Adds the key at the end, or replaces the value of a present key where it stands.
   void set(const std::string& key, const std::string& value);
@@ -56,10 +57,21 @@ class Info : public Object {
 // and handles of other kinds give nullptr.
 Info* info_from_handle(MPI_Info handle);
 
+// An info argument that carries hints (`info(null)` in api/mpi.api): MPI_INFO_NULL gives
+// *out = nullptr (no hints); any other value must be a live info object [MPI_ERR_INFO].
+Status resolve_hints(const char* call, MPI_Info handle, Info** out);
+
 // The object behind MPI_INFO_ENV, built on first use with the standard's keys this
 // process can learn cheaply: "command" and "argv" (from /proc/self/cmdline), "host",
 // "arch" and "wdir". Values longer than MPI_MAX_INFO_VAL - 1 characters are truncated.
 Info* env_info();
+
+// What MPI_INFO_ENV and MPI_Info_create_env hold, built from `arguments` (argv[0] first;
+// empty: the process's own command line): "command", "argv", "host", "arch", "wdir", and
+// the (key, value) pairs in `more` that the caller knows ("maxprocs", "thread_level").
+// A new object, one reference owned by the caller.
+Info* make_env_info(const std::vector<std::string>& arguments,
+                    const std::vector<std::pair<std::string, std::string>>& more);
 
 // Validation of C strings at the API boundary. Each reads at most one character past the
 // longest legal string, so an unterminated buffer is not read beyond that, and on success

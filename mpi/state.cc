@@ -96,6 +96,11 @@ Status finalize() {
                                                              ? "already finalized"
                                                              : "not initialized");
   }
+  // First the equivalent of freeing MPI_COMM_SELF: its delete callbacks run, the last set
+  // first, before anything is torn down, so they may still call MPI (MPI_Finalized is still
+  // false in them). MPI_COMM_WORLD's attributes follow while MPI is still whole.
+  WEFT_TRY(delete_attributes("MPI_Finalize", comm_self()));
+  WEFT_TRY(delete_attributes("MPI_Finalize", comm_world()));
   // Every process must be done with its traffic before transports go away.
   {
     EngineGuard guard;
