@@ -180,36 +180,113 @@ extern "C" int PMPI_Bsend(const void* buf, int count, MPI_Datatype datatype, int
   return finish("MPI_Bsend", c, s);
 }
 
-extern "C" int PMPI_Buffer_attach(void* buffer, int size) {
-  const char* call = "MPI_Buffer_attach";
-  if (auto s = weft::api::check_initialized(call); !s.ok()) return finish(call, nullptr, s);
-  if (size < 0) {
-    return finish(call, nullptr, weft::error(MPI_ERR_ARG, "%s: argument size=%d is negative", call, size));
+namespace {
+
+// MPI_Buffer_attach and MPI_Comm_attach_buffer.
+Status attach_buffer(const char* call, weft::BsendOwner owner, void* buffer, int size) {
+  if (size < 0 && buffer != MPI_BUFFER_AUTOMATIC) {
+    return weft::error(MPI_ERR_ARG, "%s: argument size=%d is negative", call, size);
   }
   EngineGuard guard;
-  Status s = weft::bsend_attach(call, buffer, static_cast<size_t>(size));
+  return weft::bsend_attach(call, owner, buffer, static_cast<size_t>(size < 0 ? 0 : size));
+}
+
+// MPI_Buffer_detach and MPI_Comm_detach_buffer. `buffer_addr` is really a void**.
+Status detach_buffer(const char* call, weft::BsendOwner owner, void* buffer_addr, int* size) {
+  if (buffer_addr == nullptr || size == nullptr) {
+    return weft::error(MPI_ERR_ARG, "%s: argument %s is NULL", call,
+                       buffer_addr == nullptr ? "buffer_addr" : "size");
+  }
+  void* buffer = nullptr;
+  size_t bytes = 0;
+  {
+    EngineGuard guard;
+    WEFT_TRY(weft::bsend_detach(call, owner, &buffer, &bytes));
+  }
+  std::memcpy(buffer_addr, &buffer, sizeof buffer);
+  *size = static_cast<int>(bytes);
+  return Status();
+}
+
+Status iflush_buffer(const char* call, weft::BsendOwner owner, MPI_Request* request) {
+  if (request == nullptr) return weft::error(MPI_ERR_ARG, "%s: argument request is NULL", call);
+  Request* made = nullptr;
+  EngineGuard guard;
+  WEFT_TRY(weft::bsend_iflush(call, owner, &made));
+  *request = made->handle();
+  return Status();
+}
+
+}  // namespace
+
+extern "C" int PMPI_Buffer_attach(void* buffer, int size) {
+  const char* call = "MPI_Buffer_attach";
+  Status s = weft::api::check_initialized(call);
+  if (s.ok()) s = attach_buffer(call, weft::BsendOwner::process(), buffer, size);
   return finish(call, nullptr, s);
 }
 
 extern "C" int PMPI_Buffer_detach(void* buffer_addr, int* size) {
   const char* call = "MPI_Buffer_detach";
-  if (auto s = weft::api::check_initialized(call); !s.ok()) return finish(call, nullptr, s);
-  if (buffer_addr == nullptr || size == nullptr) {
-    return finish(call, nullptr, weft::error(MPI_ERR_ARG, "%s: argument %s is NULL", call,
-                                             buffer_addr == nullptr ? "buffer_addr" : "size"));
-  }
-  void* buffer = nullptr;
-  size_t bytes = 0;
-  Status s;
-  {
-    EngineGuard guard;
-    s = weft::bsend_detach(call, &buffer, &bytes);
-  }
+  Status s = weft::api::check_initialized(call);
+  if (s.ok()) s = detach_buffer(call, weft::BsendOwner::process(), buffer_addr, size);
+  return finish(call, nullptr, s);
+}
+
+extern "C" int PMPI_Buffer_flush(void) {
+  const char* call = "MPI_Buffer_flush";
+  Status s = weft::api::check_initialized(call);
   if (s.ok()) {
-    std::memcpy(buffer_addr, &buffer, sizeof buffer);
-    *size = static_cast<int>(bytes);
+    EngineGuard guard;
+    s = weft::bsend_flush(call, weft::BsendOwner::process());
   }
   return finish(call, nullptr, s);
+}
+
+extern "C" int PMPI_Buffer_iflush(MPI_Request* request) {
+  const char* call = "MPI_Buffer_iflush";
+  Status s = weft::api::check_initialized(call);
+  if (s.ok()) s = iflush_buffer(call, weft::BsendOwner::process(), request);
+  return finish(call, nullptr, s);
+}
+
+extern "C" int PMPI_Comm_attach_buffer(MPI_Comm comm, void* buffer, int size) {
+  const char* call = "MPI_Comm_attach_buffer";
+  Comm* c = nullptr;
+  Status s = weft::api::check_initialized(call);
+  if (s.ok()) s = weft::check_comm(call, comm, &c);
+  if (s.ok()) s = attach_buffer(call, weft::BsendOwner::communicator(c), buffer, size);
+  return finish(call, c, s);
+}
+
+extern "C" int PMPI_Comm_detach_buffer(MPI_Comm comm, void* buffer_addr, int* size) {
+  const char* call = "MPI_Comm_detach_buffer";
+  Comm* c = nullptr;
+  Status s = weft::api::check_initialized(call);
+  if (s.ok()) s = weft::check_comm(call, comm, &c);
+  if (s.ok()) s = detach_buffer(call, weft::BsendOwner::communicator(c), buffer_addr, size);
+  return finish(call, c, s);
+}
+
+extern "C" int PMPI_Comm_flush_buffer(MPI_Comm comm) {
+  const char* call = "MPI_Comm_flush_buffer";
+  Comm* c = nullptr;
+  Status s = weft::api::check_initialized(call);
+  if (s.ok()) s = weft::check_comm(call, comm, &c);
+  if (s.ok()) {
+    EngineGuard guard;
+    s = weft::bsend_flush(call, weft::BsendOwner::communicator(c));
+  }
+  return finish(call, c, s);
+}
+
+extern "C" int PMPI_Comm_iflush_buffer(MPI_Comm comm, MPI_Request* request) {
+  const char* call = "MPI_Comm_iflush_buffer";
+  Comm* c = nullptr;
+  Status s = weft::api::check_initialized(call);
+  if (s.ok()) s = weft::check_comm(call, comm, &c);
+  if (s.ok()) s = iflush_buffer(call, weft::BsendOwner::communicator(c), request);
+  return finish(call, c, s);
 }
 
 extern "C" int PMPI_Recv(void* buf, int count, MPI_Datatype datatype, int source, int tag,

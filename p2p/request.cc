@@ -11,7 +11,7 @@ Request::~Request() {
     if (comm != nullptr) comm->release();
     if (datatype != nullptr) datatype->release();
   }
-  if (buffered_bytes > 0) bsend_release(buffered_bytes);
+  if (buffered_pool != nullptr) bsend_release(this);
 }
 
 void Request::bind(Object* new_comm, Datatype* new_datatype) {
