@@ -47,12 +47,15 @@ Status outcome(const char* call, const Request* request) {
 
 void copy_status(const Request* request, MPI_Status* status) {
   if (status == MPI_STATUS_IGNORE) return;
-  if (request->kind == RequestKind::kRecv || request->cancelled) {
+  // Calls that return one status never write its MPI_ERROR field (MPI-4.1, 3.2.5); those
+  // that return several write it themselves when they return MPI_ERR_IN_STATUS.
+  const int error_field = status->MPI_ERROR;
+  if (request->kind != RequestKind::kSend || request->cancelled) {
     *status = request->status;
   } else {
     status_set_empty(status);
-    status->MPI_ERROR = request->error;
   }
+  status->MPI_ERROR = error_field;
 }
 
 }  // namespace weft::p2p

@@ -85,6 +85,9 @@ class Request : public Object {
 
   // kGeneric: advances the operation; returns true once it is complete.
   std::function<bool()> progress;
+  // A persistent request whose operation is not one send or receive (a persistent
+  // collective): MPI_Start runs this to start its next round (engine lock held).
+  std::function<Status(Request&)> start_round;
 };
 
 Request* request_from_handle(MPI_Request handle);
@@ -96,7 +99,8 @@ namespace weft::p2p {
 // Reports the outcome of a completed request as a Status for `call`.
 Status outcome(const char* call, const Request* request);
 
-// Copies the request's status to the user (MPI_STATUS_IGNORE allowed).
+// Copies the request's status to the user (MPI_STATUS_IGNORE allowed), all but its
+// MPI_ERROR field.
 void copy_status(const Request* request, MPI_Status* status);
 
 }  // namespace weft::p2p
