@@ -1,12 +1,15 @@
-// MPI_Alltoallw and MPI_Ialltoallw: validation, then coll/alltoallw.
+// MPI_Alltoallw and MPI_Ialltoallw: validation, then one round (api/coll_rounds.h) of
+// coll/alltoallw.
 #include <cstdio>
 
 #include "api/api.h"
+#include "api/coll_rounds.h"
 #include "coll/alltoallw.h"
 #include "datatype/datatype.h"
 #include "mpi.h"
 #include "mpi/comm.h"
 #include "mpi/state.h"
+#include "p2p/request.h"
 
 using weft::Comm;
 using weft::Status;
@@ -47,21 +50,50 @@ Status alltoallw(const char* call, const void* sendbuf, const int sendcounts[],
                  MPI_Comm comm, MPI_Request* request, Comm** c) {
   WEFT_TRY(weft::api::check_initialized(call));
   WEFT_TRY(weft::check_comm(call, comm, c));
-  const int p = (*c)->size();
-  weft::coll::AlltoallwArgs args{sendbuf, sendcounts, sdispls, {}, recvbuf, recvcounts, rdispls,
-                                 {}, sendbuf == MPI_IN_PLACE};
-  if (recvbuf == MPI_IN_PLACE) {
-    return weft::error(MPI_ERR_BUFFER, "%s: argument recvbuf cannot be MPI_IN_PLACE", call);
-  }
-  WEFT_TRY(validate_side(call, "recv", recvbuf, recvcounts, rdispls, recvtypes, p, args.recvtypes));
-  if (!args.in_place) {
-    WEFT_TRY(validate_side(call, "send", sendbuf, sendcounts, sdispls, sendtypes, p, args.sendtypes));
-  }
+  weft::coll::AlltoallwArgs args;
+  WEFT_TRY(weft::api::rounds::check_alltoallw(call, sendbuf, sendcounts, sdispls, sendtypes,
+                                              recvbuf, recvcounts, rdispls, recvtypes, *c, &args));
   weft::EngineGuard guard;
-  return weft::coll::alltoallw(call, args, (*c)->coll_view(), request);
+  weft::Request* made = nullptr;
+  WEFT_TRY(weft::api::rounds::alltoallw(call, args, *c, request != nullptr ? &made : nullptr));
+  if (request != nullptr) *request = made->handle();
+  return Status();
 }
 
 }  // namespace
+
+namespace weft::api::rounds {
+
+Status check_alltoallw(const char* call, const void* sendbuf, const int sendcounts[],
+                       const int sdispls[], const MPI_Datatype sendtypes[], void* recvbuf,
+                       const int recvcounts[], const int rdispls[],
+                       const MPI_Datatype recvtypes[], Comm* c, coll::AlltoallwArgs* args) {
+  const int p = c->size();
+  *args = coll::AlltoallwArgs{sendbuf, sendcounts, sdispls, {}, recvbuf, recvcounts, rdispls,
+                              {}, sendbuf == MPI_IN_PLACE};
+  if (recvbuf == MPI_IN_PLACE) {
+    return weft::error(MPI_ERR_BUFFER, "%s: argument recvbuf cannot be MPI_IN_PLACE", call);
+  }
+  WEFT_TRY(validate_side(call, "recv", recvbuf, recvcounts, rdispls, recvtypes, p,
+                         args->recvtypes));
+  if (!args->in_place) {
+    WEFT_TRY(validate_side(call, "send", sendbuf, sendcounts, sdispls, sendtypes, p,
+                           args->sendtypes));
+  }
+  return Status();
+}
+
+Status alltoallw(const char* call, const coll::AlltoallwArgs& args, Comm* c, Request** request,
+                 uint32_t* sequence) {
+  coll::CommView view = c->coll_view();
+  if (sequence != nullptr) view.sequence = sequence;
+  MPI_Request handle = MPI_REQUEST_NULL;
+  WEFT_TRY(coll::alltoallw(call, args, view, request != nullptr ? &handle : nullptr));
+  if (request != nullptr) *request = weft::request_from_handle(handle);
+  return Status();
+}
+
+}  // namespace weft::api::rounds
 
 extern "C" int PMPI_Alltoallw(const void* sendbuf, const int sendcounts[], const int sdispls[],
                               const MPI_Datatype sendtypes[], void* recvbuf,

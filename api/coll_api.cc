@@ -1,12 +1,15 @@
 // Collective entry points, blocking and nonblocking (MPI_I*). Each validates its arguments
 // with the code generated from api/mpi.api (weft::api::validate::<Name>, api/kinds.h), which
-// hands back the resolved communicator, datatypes and op; the core of each pair then adds
+// hands back the resolved communicator, datatypes and op; the core of each pair then runs
 // the checks that depend on several arguments (MPI_IN_PLACE only at the root, aliased
-// buffers, op x datatype) and calls coll/collectives.h. The blocking form passes no request.
+// buffers, op x datatype) and one round of the collective, both from api/coll_rounds.h,
+// which the persistent forms (coll_persistent_api.cc) share. The blocking form passes no
+// request.
 #include <cstdint>
 
 #include "api/api.h"
 #include "api/api_checks.h"
+#include "api/coll_rounds.h"
 #include "coll/collectives.h"
 #include "datatype/datatype.h"
 #include "mpi.h"
@@ -24,6 +27,7 @@ using weft::Status;
 using weft::api::finish;
 namespace coll = weft::coll;
 namespace kinds = weft::api::kinds;
+namespace rounds = weft::api::rounds;
 namespace validate = weft::api::validate;
 
 namespace {
@@ -61,7 +65,7 @@ Status not_aliased(const char* call, const void* sendbuf, const void* recvbuf, i
   return Status();
 }
 
-// Runs `start` (a call into coll/ taking the request slot: nullptr for the blocking form)
+// Runs `start` (a round of rounds:: taking the request slot: nullptr for the blocking form)
 // under the engine lock and hands the new request of a nonblocking form to the user.
 template <typename Start>
 Status run(MPI_Request* request, Start start) {
@@ -72,77 +76,55 @@ Status run(MPI_Request* request, Start start) {
   return Status();
 }
 
-Status gather_core(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
-                   void* recvbuf, int recvcount, Datatype* rtype, int root, Comm* c,
-                   MPI_Request* request) {
+}  // namespace
+
+// ---- the checks and rounds of api/coll_rounds.h --------------------------------------------
+
+namespace weft::api::rounds {
+
+namespace {
+
+// The communicator as the collectives see it; `sequence` (when given) replaces its counter of
+// collective calls (a persistent request's own number, api/coll_rounds.h).
+coll::CommView view_of(Comm* c, uint32_t* sequence) {
+  coll::CommView view = c->coll_view();
+  if (sequence != nullptr) view.sequence = sequence;
+  return view;
+}
+
+}  // namespace
+
+Status check_gather(const char* call, const void* sendbuf, int root, Comm* c) {
   if (c->rank() != root) WEFT_TRY(not_in_place_off_root(call, "sendbuf", sendbuf));
-  return run(request, [&](Request** made) {
-    return coll::gather(call, c->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype,
-                        recvbuf, static_cast<size_t>(recvcount), rtype, root, made);
-  });
+  return Status();
 }
 
-Status gatherv_core(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
-                    void* recvbuf, const int* recvcounts, const int* displs, Datatype* rtype,
-                    int root, Comm* c, MPI_Request* request) {
-  if (c->rank() != root) WEFT_TRY(not_in_place_off_root(call, "sendbuf", sendbuf));
-  return run(request, [&](Request** made) {
-    return coll::gatherv(call, c->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype,
-                         recvbuf, recvcounts, displs, rtype, root, made);
-  });
-}
-
-Status scatter_core(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
-                    void* recvbuf, int recvcount, Datatype* rtype, int root, Comm* c,
-                    MPI_Request* request) {
+Status check_scatter(const char* call, const void* recvbuf, int root, Comm* c) {
   if (c->rank() != root) WEFT_TRY(not_in_place_off_root(call, "recvbuf", recvbuf));
-  return run(request, [&](Request** made) {
-    return coll::scatter(call, c->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype,
-                         recvbuf, static_cast<size_t>(recvcount), rtype, root, made);
-  });
+  return Status();
 }
 
-Status scatterv_core(const char* call, const void* sendbuf, const int* sendcounts,
-                     const int* displs, Datatype* stype, void* recvbuf, int recvcount,
-                     Datatype* rtype, int root, Comm* c, MPI_Request* request) {
-  if (c->rank() != root) WEFT_TRY(not_in_place_off_root(call, "recvbuf", recvbuf));
-  return run(request, [&](Request** made) {
-    return coll::scatterv(call, c->coll_view(), sendbuf, sendcounts, displs, stype, recvbuf,
-                          static_cast<size_t>(recvcount), rtype, root, made);
-  });
-}
-
-Status reduce_core(const char* call, const void* sendbuf, void* recvbuf, int count, Datatype* type,
-                   Op* op, int root, Comm* c, MPI_Request* request) {
+Status check_reduce(const char* call, const void* sendbuf, void* recvbuf, int count,
+                    Datatype* type, Op* op, int root, Comm* c, coll::OpView* op_view) {
   if (c->rank() != root) {
     WEFT_TRY(not_in_place_off_root(call, "sendbuf", sendbuf));
   } else {
     WEFT_TRY(not_aliased(call, sendbuf, recvbuf, count));
   }
-  coll::OpView o;
-  WEFT_TRY(check_reduction(call, op, type, &o));
-  return run(request, [&](Request** made) {
-    return coll::reduce(call, c->coll_view(), sendbuf, recvbuf, static_cast<size_t>(count), type, o,
-                        root, made);
-  });
+  return check_reduction(call, op, type, op_view);
 }
 
-Status allreduce_core(const char* call, const void* sendbuf, void* recvbuf, int count,
-                      Datatype* type, Op* op, Comm* c, MPI_Request* request) {
-  coll::OpView o;
-  WEFT_TRY(check_reduction(call, op, type, &o));
-  WEFT_TRY(not_aliased(call, sendbuf, recvbuf, count));
-  return run(request, [&](Request** made) {
-    return coll::allreduce(call, c->coll_view(), sendbuf, recvbuf, static_cast<size_t>(count), type,
-                           o, made);
-  });
+Status check_allreduce(const char* call, const void* sendbuf, void* recvbuf, int count,
+                       Datatype* type, Op* op, coll::OpView* op_view) {
+  WEFT_TRY(check_reduction(call, op, type, op_view));
+  return not_aliased(call, sendbuf, recvbuf, count);
 }
 
 // recvcounts != nullptr: MPI_Reduce_scatter, whose recvbuf holds recvcounts[rank] elements
 // (buffer(sized_by_call) in mpi.api); else MPI_Reduce_scatter_block with recvcount.
-Status reduce_scatter_core(const char* call, const void* sendbuf, void* recvbuf,
-                           const int* recvcounts, int recvcount, Datatype* type, Op* op, Comm* c,
-                           MPI_Request* request) {
+Status check_reduce_scatter(const char* call, const void* sendbuf, void* recvbuf,
+                            const int* recvcounts, int recvcount, Datatype* type, Op* op,
+                            Comm* c, coll::OpView* op_view) {
   const bool block = recvcounts == nullptr;
   int64_t total = static_cast<int64_t>(recvcount) * c->size();
   if (!block) {
@@ -151,40 +133,215 @@ Status reduce_scatter_core(const char* call, const void* sendbuf, void* recvbuf,
     total = 0;
     for (int i = 0; i < c->size(); ++i) total += recvcounts[i];
   }
-  coll::OpView o;
-  WEFT_TRY(check_reduction(call, op, type, &o));
-  WEFT_TRY(not_aliased(call, sendbuf, recvbuf, static_cast<int>(total > 0)));
+  WEFT_TRY(check_reduction(call, op, type, op_view));
+  return not_aliased(call, sendbuf, recvbuf, static_cast<int>(total > 0));
+}
+
+Status check_scan(const char* call, const void* sendbuf, void* recvbuf, int count,
+                  Datatype* type, Op* op, coll::OpView* op_view) {
+  WEFT_TRY(check_reduction(call, op, type, op_view));
+  return not_aliased(call, sendbuf, recvbuf, count);
+}
+
+Status barrier(const char* call, Comm* c, Request** request,
+              uint32_t* sequence) {
+  return coll::barrier(call, view_of(c, sequence), request);
+}
+
+Status bcast(const char* call, void* buffer, int count, Datatype* type, int root, Comm* c,
+             Request** request,
+              uint32_t* sequence) {
+  return coll::bcast(call, view_of(c, sequence), buffer, static_cast<size_t>(count), type, root,
+                     request);
+}
+
+Status gather(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
+              void* recvbuf, int recvcount, Datatype* rtype, int root, Comm* c,
+              Request** request,
+              uint32_t* sequence) {
+  return coll::gather(call, view_of(c, sequence), sendbuf, static_cast<size_t>(sendcount), stype,
+                      recvbuf, static_cast<size_t>(recvcount), rtype, root, request);
+}
+
+Status gatherv(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
+               void* recvbuf, const int* recvcounts, const int* displs, Datatype* rtype,
+               int root, Comm* c, Request** request,
+              uint32_t* sequence) {
+  return coll::gatherv(call, view_of(c, sequence), sendbuf, static_cast<size_t>(sendcount), stype,
+                       recvbuf, recvcounts, displs, rtype, root, request);
+}
+
+Status scatter(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
+               void* recvbuf, int recvcount, Datatype* rtype, int root, Comm* c,
+               Request** request,
+              uint32_t* sequence) {
+  return coll::scatter(call, view_of(c, sequence), sendbuf, static_cast<size_t>(sendcount), stype,
+                       recvbuf, static_cast<size_t>(recvcount), rtype, root, request);
+}
+
+Status scatterv(const char* call, const void* sendbuf, const int* sendcounts, const int* displs,
+                Datatype* stype, void* recvbuf, int recvcount, Datatype* rtype, int root,
+                Comm* c, Request** request,
+              uint32_t* sequence) {
+  return coll::scatterv(call, view_of(c, sequence), sendbuf, sendcounts, displs, stype, recvbuf,
+                        static_cast<size_t>(recvcount), rtype, root, request);
+}
+
+Status allgather(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
+                 void* recvbuf, int recvcount, Datatype* rtype, Comm* c, Request** request,
+              uint32_t* sequence) {
+  return coll::allgather(call, view_of(c, sequence), sendbuf, static_cast<size_t>(sendcount), stype,
+                         recvbuf, static_cast<size_t>(recvcount), rtype, request);
+}
+
+Status allgatherv(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
+                  void* recvbuf, const int* recvcounts, const int* displs, Datatype* rtype,
+                  Comm* c, Request** request,
+              uint32_t* sequence) {
+  return coll::allgatherv(call, view_of(c, sequence), sendbuf, static_cast<size_t>(sendcount), stype,
+                          recvbuf, recvcounts, displs, rtype, request);
+}
+
+Status alltoall(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
+                void* recvbuf, int recvcount, Datatype* rtype, Comm* c, Request** request,
+              uint32_t* sequence) {
+  return coll::alltoall(call, view_of(c, sequence), sendbuf, static_cast<size_t>(sendcount), stype,
+                        recvbuf, static_cast<size_t>(recvcount), rtype, request);
+}
+
+Status alltoallv(const char* call, const void* sendbuf, const int* sendcounts, const int* sdispls,
+                 Datatype* stype, void* recvbuf, const int* recvcounts, const int* rdispls,
+                 Datatype* rtype, Comm* c, Request** request,
+              uint32_t* sequence) {
+  return coll::alltoallv(call, view_of(c, sequence), sendbuf, sendcounts, sdispls, stype, recvbuf,
+                         recvcounts, rdispls, rtype, request);
+}
+
+Status reduce(const char* call, const void* sendbuf, void* recvbuf, int count, Datatype* type,
+              const coll::OpView& op, int root, Comm* c, Request** request,
+              uint32_t* sequence) {
+  return coll::reduce(call, view_of(c, sequence), sendbuf, recvbuf, static_cast<size_t>(count), type,
+                      op, root, request);
+}
+
+Status allreduce(const char* call, const void* sendbuf, void* recvbuf, int count, Datatype* type,
+                 const coll::OpView& op, Comm* c, Request** request,
+              uint32_t* sequence) {
+  return coll::allreduce(call, view_of(c, sequence), sendbuf, recvbuf, static_cast<size_t>(count),
+                         type, op, request);
+}
+
+Status reduce_scatter(const char* call, const void* sendbuf, void* recvbuf, const int* recvcounts,
+                      bool block, Datatype* type, const coll::OpView& op, Comm* c,
+                      Request** request,
+              uint32_t* sequence) {
+  return coll::reduce_scatter(call, view_of(c, sequence), sendbuf, recvbuf, recvcounts, block, type, op,
+                              request);
+}
+
+Status scan(const char* call, const void* sendbuf, void* recvbuf, int count, Datatype* type,
+            const coll::OpView& op, bool exclusive, Comm* c, Request** request,
+              uint32_t* sequence) {
+  return coll::scan(call, view_of(c, sequence), sendbuf, recvbuf, static_cast<size_t>(count), type, op,
+                    exclusive, request);
+}
+
+}  // namespace weft::api::rounds
+
+// ---- each entry point: its checks, then one round ------------------------------------------
+
+namespace {
+
+Status gather_core(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
+                   void* recvbuf, int recvcount, Datatype* rtype, int root, Comm* c,
+                   MPI_Request* request) {
+  WEFT_TRY(rounds::check_gather(call, sendbuf, root, c));
   return run(request, [&](Request** made) {
-    return coll::reduce_scatter(call, c->coll_view(), sendbuf, recvbuf,
-                                block ? &recvcount : recvcounts, block, type, o, made);
+    return rounds::gather(call, sendbuf, sendcount, stype, recvbuf, recvcount, rtype, root, c,
+                          made);
+  });
+}
+
+Status gatherv_core(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
+                    void* recvbuf, const int* recvcounts, const int* displs, Datatype* rtype,
+                    int root, Comm* c, MPI_Request* request) {
+  WEFT_TRY(rounds::check_gather(call, sendbuf, root, c));
+  return run(request, [&](Request** made) {
+    return rounds::gatherv(call, sendbuf, sendcount, stype, recvbuf, recvcounts, displs, rtype,
+                           root, c, made);
+  });
+}
+
+Status scatter_core(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
+                    void* recvbuf, int recvcount, Datatype* rtype, int root, Comm* c,
+                    MPI_Request* request) {
+  WEFT_TRY(rounds::check_scatter(call, recvbuf, root, c));
+  return run(request, [&](Request** made) {
+    return rounds::scatter(call, sendbuf, sendcount, stype, recvbuf, recvcount, rtype, root, c,
+                           made);
+  });
+}
+
+Status scatterv_core(const char* call, const void* sendbuf, const int* sendcounts,
+                     const int* displs, Datatype* stype, void* recvbuf, int recvcount,
+                     Datatype* rtype, int root, Comm* c, MPI_Request* request) {
+  WEFT_TRY(rounds::check_scatter(call, recvbuf, root, c));
+  return run(request, [&](Request** made) {
+    return rounds::scatterv(call, sendbuf, sendcounts, displs, stype, recvbuf, recvcount, rtype,
+                            root, c, made);
+  });
+}
+
+Status reduce_core(const char* call, const void* sendbuf, void* recvbuf, int count, Datatype* type,
+                   Op* op, int root, Comm* c, MPI_Request* request) {
+  coll::OpView o;
+  WEFT_TRY(rounds::check_reduce(call, sendbuf, recvbuf, count, type, op, root, c, &o));
+  return run(request, [&](Request** made) {
+    return rounds::reduce(call, sendbuf, recvbuf, count, type, o, root, c, made);
+  });
+}
+
+Status allreduce_core(const char* call, const void* sendbuf, void* recvbuf, int count,
+                      Datatype* type, Op* op, Comm* c, MPI_Request* request) {
+  coll::OpView o;
+  WEFT_TRY(rounds::check_allreduce(call, sendbuf, recvbuf, count, type, op, &o));
+  return run(request, [&](Request** made) {
+    return rounds::allreduce(call, sendbuf, recvbuf, count, type, o, c, made);
+  });
+}
+
+Status reduce_scatter_core(const char* call, const void* sendbuf, void* recvbuf,
+                           const int* recvcounts, int recvcount, Datatype* type, Op* op, Comm* c,
+                           MPI_Request* request) {
+  coll::OpView o;
+  WEFT_TRY(rounds::check_reduce_scatter(call, sendbuf, recvbuf, recvcounts, recvcount, type, op,
+                                        c, &o));
+  const bool block = recvcounts == nullptr;
+  return run(request, [&](Request** made) {
+    return rounds::reduce_scatter(call, sendbuf, recvbuf, block ? &recvcount : recvcounts, block,
+                                  type, o, c, made);
   });
 }
 
 Status scan_core(const char* call, const void* sendbuf, void* recvbuf, int count, Datatype* type,
                  Op* op, bool exclusive, Comm* c, MPI_Request* request) {
   coll::OpView o;
-  WEFT_TRY(check_reduction(call, op, type, &o));
-  WEFT_TRY(not_aliased(call, sendbuf, recvbuf, count));
+  WEFT_TRY(rounds::check_scan(call, sendbuf, recvbuf, count, type, op, &o));
   return run(request, [&](Request** made) {
-    return coll::scan(call, c->coll_view(), sendbuf, recvbuf, static_cast<size_t>(count), type, o,
-                      exclusive, made);
+    return rounds::scan(call, sendbuf, recvbuf, count, type, o, exclusive, c, made);
   });
 }
 
-}  // namespace
-
 // ---- barrier, bcast, allgather, alltoall: nothing beyond the generated validation -------
 
-namespace {
-
 Status barrier_core(const char* call, Comm* c, MPI_Request* request) {
-  return run(request, [&](Request** made) { return coll::barrier(call, c->coll_view(), made); });
+  return run(request, [&](Request** made) { return rounds::barrier(call, c, made); });
 }
 
 Status bcast_core(const char* call, void* buffer, int count, Datatype* type, int root, Comm* c,
                   MPI_Request* request) {
   return run(request, [&](Request** made) {
-    return coll::bcast(call, c->coll_view(), buffer, static_cast<size_t>(count), type, root, made);
+    return rounds::bcast(call, buffer, count, type, root, c, made);
   });
 }
 
@@ -192,8 +349,7 @@ Status allgather_core(const char* call, const void* sendbuf, int sendcount, Data
                       void* recvbuf, int recvcount, Datatype* rtype, Comm* c,
                       MPI_Request* request) {
   return run(request, [&](Request** made) {
-    return coll::allgather(call, c->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype,
-                           recvbuf, static_cast<size_t>(recvcount), rtype, made);
+    return rounds::allgather(call, sendbuf, sendcount, stype, recvbuf, recvcount, rtype, c, made);
   });
 }
 
@@ -201,16 +357,15 @@ Status allgatherv_core(const char* call, const void* sendbuf, int sendcount, Dat
                        void* recvbuf, const int* recvcounts, const int* displs, Datatype* rtype,
                        Comm* c, MPI_Request* request) {
   return run(request, [&](Request** made) {
-    return coll::allgatherv(call, c->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype,
-                            recvbuf, recvcounts, displs, rtype, made);
+    return rounds::allgatherv(call, sendbuf, sendcount, stype, recvbuf, recvcounts, displs, rtype,
+                              c, made);
   });
 }
 
 Status alltoall_core(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
                      void* recvbuf, int recvcount, Datatype* rtype, Comm* c, MPI_Request* request) {
   return run(request, [&](Request** made) {
-    return coll::alltoall(call, c->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype,
-                          recvbuf, static_cast<size_t>(recvcount), rtype, made);
+    return rounds::alltoall(call, sendbuf, sendcount, stype, recvbuf, recvcount, rtype, c, made);
   });
 }
 
@@ -218,8 +373,8 @@ Status alltoallv_core(const char* call, const void* sendbuf, const int* sendcoun
                       const int* sdispls, Datatype* stype, void* recvbuf, const int* recvcounts,
                       const int* rdispls, Datatype* rtype, Comm* c, MPI_Request* request) {
   return run(request, [&](Request** made) {
-    return coll::alltoallv(call, c->coll_view(), sendbuf, sendcounts, sdispls, stype, recvbuf,
-                           recvcounts, rdispls, rtype, made);
+    return rounds::alltoallv(call, sendbuf, sendcounts, sdispls, stype, recvbuf, recvcounts,
+                             rdispls, rtype, c, made);
   });
 }
 

@@ -420,6 +420,8 @@ class ValidationWriter:
                     args = f'"{count.name}", {count.name}'
                 self.emit(p, [f'kinds::buffer(call, "{buffer}", {buffer}, {args}, out->{p.name})'],
                           conds)
+        elif p.kind == "info" and not pointer and p.direction == "in" and "null" in p.mods:
+            self.emit(p, [f'kinds::info_or_null(call, "{p.name}", {p.name})'])
         elif p.kind == "root" and not pointer and self.comm:
             self.emit(p, [f"kinds::root(call, {p.name}, out->comm)"])
         elif p.kind == "op" and not pointer and "null" not in p.mods:

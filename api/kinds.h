@@ -12,6 +12,7 @@
 #include "datatype/datatype.h"
 #include "mpi.h"
 #include "mpi/comm.h"
+#include "mpi/info.h"
 #include "mpi/op.h"
 
 namespace weft::api::kinds {
@@ -83,6 +84,13 @@ inline Status datatype_uncommitted(const char* call, const char* argument, MPI_D
 
 // op: predefined or user-defined; whether it can reduce the datatype is the call's check.
 inline Status op(const char* call, MPI_Op handle, Op** out) { return check_op(call, handle, out); }
+
+// info(null): MPI_INFO_NULL ("no hints") or a live info object (MPI_ERR_INFO).
+inline Status info_or_null(const char* call, const char* argument, MPI_Info handle) {
+  if (handle == MPI_INFO_NULL || info_from_handle(handle) != nullptr) return Status();
+  return error(MPI_ERR_INFO, "%s: argument %s=%p is not a valid info object", call, argument,
+               static_cast<void*>(handle));
+}
 
 // ---- values -----------------------------------------------------------------------------
 

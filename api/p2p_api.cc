@@ -180,36 +180,113 @@ extern "C" int PMPI_Bsend(const void* buf, int count, MPI_Datatype datatype, int
   return finish("MPI_Bsend", c, s);
 }
 
-extern "C" int PMPI_Buffer_attach(void* buffer, int size) {
-  const char* call = "MPI_Buffer_attach";
-  if (auto s = weft::api::check_initialized(call); !s.ok()) return finish(call, nullptr, s);
-  if (size < 0) {
-    return finish(call, nullptr, weft::error(MPI_ERR_ARG, "%s: argument size=%d is negative", call, size));
+namespace {
+
+// MPI_Buffer_attach and MPI_Comm_attach_buffer.
+Status attach_buffer(const char* call, weft::BsendOwner owner, void* buffer, int size) {
+  if (size < 0 && buffer != MPI_BUFFER_AUTOMATIC) {
+    return weft::error(MPI_ERR_ARG, "%s: argument size=%d is negative", call, size);
   }
   EngineGuard guard;
-  Status s = weft::bsend_attach(call, buffer, static_cast<size_t>(size));
+  return weft::bsend_attach(call, owner, buffer, static_cast<size_t>(size < 0 ? 0 : size));
+}
+
+// MPI_Buffer_detach and MPI_Comm_detach_buffer. `buffer_addr` is really a void**.
+Status detach_buffer(const char* call, weft::BsendOwner owner, void* buffer_addr, int* size) {
+  if (buffer_addr == nullptr || size == nullptr) {
+    return weft::error(MPI_ERR_ARG, "%s: argument %s is NULL", call,
+                       buffer_addr == nullptr ? "buffer_addr" : "size");
+  }
+  void* buffer = nullptr;
+  size_t bytes = 0;
+  {
+    EngineGuard guard;
+    WEFT_TRY(weft::bsend_detach(call, owner, &buffer, &bytes));
+  }
+  std::memcpy(buffer_addr, &buffer, sizeof buffer);
+  *size = static_cast<int>(bytes);
+  return Status();
+}
+
+Status iflush_buffer(const char* call, weft::BsendOwner owner, MPI_Request* request) {
+  if (request == nullptr) return weft::error(MPI_ERR_ARG, "%s: argument request is NULL", call);
+  Request* made = nullptr;
+  EngineGuard guard;
+  WEFT_TRY(weft::bsend_iflush(call, owner, &made));
+  *request = made->handle();
+  return Status();
+}
+
+}  // namespace
+
+extern "C" int PMPI_Buffer_attach(void* buffer, int size) {
+  const char* call = "MPI_Buffer_attach";
+  Status s = weft::api::check_initialized(call);
+  if (s.ok()) s = attach_buffer(call, weft::BsendOwner::process(), buffer, size);
   return finish(call, nullptr, s);
 }
 
 extern "C" int PMPI_Buffer_detach(void* buffer_addr, int* size) {
   const char* call = "MPI_Buffer_detach";
-  if (auto s = weft::api::check_initialized(call); !s.ok()) return finish(call, nullptr, s);
-  if (buffer_addr == nullptr || size == nullptr) {
-    return finish(call, nullptr, weft::error(MPI_ERR_ARG, "%s: argument %s is NULL", call,
-                                             buffer_addr == nullptr ? "buffer_addr" : "size"));
-  }
-  void* buffer = nullptr;
-  size_t bytes = 0;
-  Status s;
-  {
-    EngineGuard guard;
-    s = weft::bsend_detach(call, &buffer, &bytes);
-  }
+  Status s = weft::api::check_initialized(call);
+  if (s.ok()) s = detach_buffer(call, weft::BsendOwner::process(), buffer_addr, size);
+  return finish(call, nullptr, s);
+}
+
+extern "C" int PMPI_Buffer_flush(void) {
+  const char* call = "MPI_Buffer_flush";
+  Status s = weft::api::check_initialized(call);
   if (s.ok()) {
-    std::memcpy(buffer_addr, &buffer, sizeof buffer);
-    *size = static_cast<int>(bytes);
+    EngineGuard guard;
+    s = weft::bsend_flush(call, weft::BsendOwner::process());
   }
   return finish(call, nullptr, s);
+}
+
+extern "C" int PMPI_Buffer_iflush(MPI_Request* request) {
+  const char* call = "MPI_Buffer_iflush";
+  Status s = weft::api::check_initialized(call);
+  if (s.ok()) s = iflush_buffer(call, weft::BsendOwner::process(), request);
+  return finish(call, nullptr, s);
+}
+
+extern "C" int PMPI_Comm_attach_buffer(MPI_Comm comm, void* buffer, int size) {
+  const char* call = "MPI_Comm_attach_buffer";
+  Comm* c = nullptr;
+  Status s = weft::api::check_initialized(call);
+  if (s.ok()) s = weft::check_comm(call, comm, &c);
+  if (s.ok()) s = attach_buffer(call, weft::BsendOwner::communicator(c), buffer, size);
+  return finish(call, c, s);
+}
+
+extern "C" int PMPI_Comm_detach_buffer(MPI_Comm comm, void* buffer_addr, int* size) {
+  const char* call = "MPI_Comm_detach_buffer";
+  Comm* c = nullptr;
+  Status s = weft::api::check_initialized(call);
+  if (s.ok()) s = weft::check_comm(call, comm, &c);
+  if (s.ok()) s = detach_buffer(call, weft::BsendOwner::communicator(c), buffer_addr, size);
+  return finish(call, c, s);
+}
+
+extern "C" int PMPI_Comm_flush_buffer(MPI_Comm comm) {
+  const char* call = "MPI_Comm_flush_buffer";
+  Comm* c = nullptr;
+  Status s = weft::api::check_initialized(call);
+  if (s.ok()) s = weft::check_comm(call, comm, &c);
+  if (s.ok()) {
+    EngineGuard guard;
+    s = weft::bsend_flush(call, weft::BsendOwner::communicator(c));
+  }
+  return finish(call, c, s);
+}
+
+extern "C" int PMPI_Comm_iflush_buffer(MPI_Comm comm, MPI_Request* request) {
+  const char* call = "MPI_Comm_iflush_buffer";
+  Comm* c = nullptr;
+  Status s = weft::api::check_initialized(call);
+  if (s.ok()) s = weft::check_comm(call, comm, &c);
+  if (s.ok()) s = iflush_buffer(call, weft::BsendOwner::communicator(c), request);
+  return finish(call, c, s);
 }
 
 extern "C" int PMPI_Recv(void* buf, int count, MPI_Datatype datatype, int source, int tag,
@@ -379,6 +456,110 @@ extern "C" int PMPI_Sendrecv_replace(void* buf, int count, MPI_Datatype datatype
 
 namespace {
 
+// MPI_Isendrecv(_replace): a receive and a send started together, under one kGeneric
+// request that completes when both have (and drops them then). `staging` holds the packed
+// copy that MPI_Isendrecv_replace sends from, freed at completion.
+Status start_sendrecv(const char* call, Comm* c, Request* receive, Request* send,
+                      std::shared_ptr<std::vector<char>> staging, MPI_Request* out) {
+  EngineGuard guard;
+  Status s = p2p::start(call, receive);
+  if (s.ok()) {
+    s = p2p::start(call, send);
+    if (!s.ok()) weft::p2p::engine().cancel_receive(receive);
+  }
+  if (!s.ok()) {
+    if (receive->active && !receive->is_complete()) {
+      receive->user_freed = true;
+    } else {
+      receive->release();
+    }
+    send->release();
+    return s;
+  }
+  auto* request = new Request(RequestKind::kGeneric);
+  request->bind(c, nullptr);
+  weft::status_set_empty(&request->status);
+  request->progress = [request, receive, send, staging = std::move(staging)]() mutable {
+    if (!receive->is_complete() || !send->is_complete()) return false;
+    // The receive's status and, for the error message, what it received.
+    request->status = receive->status;
+    request->error = receive->error != MPI_SUCCESS ? receive->error : send->error;
+    request->peer = receive->error != MPI_SUCCESS ? receive->peer : send->peer;
+    request->message_bytes = receive->message_bytes;
+    request->capacity_bytes = receive->capacity_bytes;
+    request->count = receive->count;
+    receive->release();
+    send->release();
+    staging.reset();
+    return true;
+  };
+  weft::p2p::engine().add_generic(request);
+  *out = request->handle();
+  return Status();
+}
+
+}  // namespace
+
+extern "C" int PMPI_Isendrecv(const void* sendbuf, int sendcount, MPI_Datatype sendtype, int dest,
+                              int sendtag, void* recvbuf, int recvcount, MPI_Datatype recvtype,
+                              int source, int recvtag, MPI_Comm comm, MPI_Request* request) {
+  const char* call = "MPI_Isendrecv";
+  Comm* c = nullptr;
+  Datatype* stype = nullptr;
+  Datatype* rtype = nullptr;
+  Status s = weft::api::check_initialized(call);
+  if (s.ok()) {
+    s = p2p::validate(call, p2p::Direction::kSend, sendbuf, sendcount, sendtype, dest, sendtag,
+                      comm, &c, &stype);
+  }
+  if (s.ok()) {
+    s = p2p::validate(call, p2p::Direction::kReceive, recvbuf, recvcount, recvtype, source,
+                      recvtag, comm, &c, &rtype);
+  }
+  if (s.ok() && request == nullptr) s = weft::error(MPI_ERR_ARG, "%s: argument request is NULL", call);
+  if (s.ok()) {
+    Request* receive = p2p::make_request(RequestKind::kRecv, c, rtype, recvbuf, recvcount, source,
+                                         recvtag, SendMode::kStandard);
+    Request* send = p2p::make_request(RequestKind::kSend, c, stype, sendbuf, sendcount, dest,
+                                      sendtag, SendMode::kStandard);
+    s = start_sendrecv(call, c, receive, send, nullptr, request);
+  }
+  return finish(call, c, s);
+}
+
+extern "C" int PMPI_Isendrecv_replace(void* buf, int count, MPI_Datatype datatype, int dest,
+                                      int sendtag, int source, int recvtag, MPI_Comm comm,
+                                      MPI_Request* request) {
+  const char* call = "MPI_Isendrecv_replace";
+  Comm* c = nullptr;
+  Datatype* type = nullptr;
+  Status s = weft::api::check_initialized(call);
+  if (s.ok()) {
+    s = p2p::validate(call, p2p::Direction::kSend, buf, count, datatype, dest, sendtag, comm, &c,
+                      &type);
+  }
+  if (s.ok()) {
+    s = p2p::validate(call, p2p::Direction::kReceive, buf, count, datatype, source, recvtag, comm,
+                      &c, &type);
+  }
+  if (s.ok() && request == nullptr) s = weft::error(MPI_ERR_ARG, "%s: argument request is NULL", call);
+  if (s.ok()) {
+    // The message leaves from a packed copy, so the receive can land in the same buffer.
+    const size_t bytes = static_cast<size_t>(count) * type->size();
+    auto staging = std::make_shared<std::vector<char>>(bytes);
+    if (bytes > 0) type->pack(buf, static_cast<size_t>(count), 0, staging->data(), bytes);
+    Datatype* byte_type = weft::datatype_from_handle(MPI_BYTE);
+    Request* receive = p2p::make_request(RequestKind::kRecv, c, type, buf, count, source, recvtag,
+                                         SendMode::kStandard);
+    Request* send = p2p::make_request(RequestKind::kSend, c, byte_type, staging->data(),
+                                      static_cast<int>(bytes), dest, sendtag, SendMode::kStandard);
+    s = start_sendrecv(call, c, receive, send, std::move(staging), request);
+  }
+  return finish(call, c, s);
+}
+
+namespace {
+
 Status probe_arguments(const char* call, int source, int tag, MPI_Comm comm, Comm** c) {
   WEFT_TRY(weft::api::check_initialized(call));
   WEFT_TRY(weft::check_comm(call, comm, c));
@@ -393,10 +574,20 @@ Status probe_arguments(const char* call, int source, int tag, MPI_Comm comm, Com
   return Status();
 }
 
+// Probes return one status, so they leave its MPI_ERROR field as it was (MPI-4.1, 3.2.5).
 void proc_null_status(MPI_Status* status) {
   if (status == MPI_STATUS_IGNORE) return;
+  const int error_field = status->MPI_ERROR;
   weft::status_set_empty(status);
   status->MPI_SOURCE = MPI_PROC_NULL;
+  status->MPI_ERROR = error_field;
+}
+
+void probe_status(MPI_Status* status, const MPI_Status& found) {
+  if (status == MPI_STATUS_IGNORE) return;
+  const int error_field = status->MPI_ERROR;
+  *status = found;
+  status->MPI_ERROR = error_field;
 }
 
 }  // namespace
@@ -414,7 +605,7 @@ extern "C" int PMPI_Probe(int source, int tag, MPI_Comm comm, MPI_Status* status
   EngineGuard guard;
   auto& engine = weft::p2p::engine();
   engine.wait_until([&] { return engine.probe(source, tag, c->context(), &found, nullptr); });
-  if (status != MPI_STATUS_IGNORE) *status = found;
+  probe_status(status, found);
   return MPI_SUCCESS;
 }
 
@@ -438,7 +629,7 @@ extern "C" int PMPI_Iprobe(int source, int tag, MPI_Comm comm, int* flag, MPI_St
     hit = engine.probe(source, tag, c->context(), &found, nullptr);
   }
   *flag = hit;
-  if (hit && status != MPI_STATUS_IGNORE) *status = found;
+  if (hit) probe_status(status, found);
   return MPI_SUCCESS;
 }
 
@@ -471,7 +662,7 @@ int matched_probe(const char* call, int source, int tag, MPI_Comm comm, int* fla
   if (taken == nullptr) return MPI_SUCCESS;
   auto* object = new Message(c, std::move(taken));
   *message = weft::to_handle<MPI_Message>(object);
-  if (status != MPI_STATUS_IGNORE) *status = found;
+  probe_status(status, found);
   return MPI_SUCCESS;
 }
 

@@ -67,10 +67,9 @@ Status start(const char* call, Request* request) {
   if (request->kind == RequestKind::kSend) {
     request->peer_process = static_cast<Comm*>(request->comm)->process(request->peer);
     if (request->mode == SendMode::kBuffered) {
-      if (request->buffered_bytes > 0) bsend_release(request->buffered_bytes);
-      request->buffered_bytes = 0;
-      WEFT_TRY(bsend_reserve(call, request->count * request->datatype->size(),
-                             &request->buffered_bytes));
+      bsend_release(request);
+      WEFT_TRY(bsend_reserve(call, request->comm, request->count * request->datatype->size(),
+                             request));
     }
     return engine().start_send(request);
   }

@@ -12,6 +12,7 @@
 #include "base/status_util.h"
 #include "datatype/datatype.h"
 #include "mpi.h"
+#include "p2p/bsend.h"
 #include "p2p/lock.h"
 #include "pmi/pmi_client.h"
 #include "transport/registry.h"
@@ -551,6 +552,10 @@ bool Engine::finish_shared_copies() {
 
 void Engine::complete(Request* request) {
   request->active = false;
+  // A buffered send's data has left the attach buffer once the send completes: give its
+  // space back now, not when the request dies. A persistent MPI_Bsend_init request may stay
+  // allocated (inactive) for long after, and MPI_Buffer_detach waits for the space.
+  if (request->buffered_pool != nullptr) bsend_release(request);
   const bool release = request->user_freed;
   request->complete.store(true, std::memory_order_release);
   if (release) request->release();

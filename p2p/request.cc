@@ -11,7 +11,7 @@ Request::~Request() {
     if (comm != nullptr) comm->release();
     if (datatype != nullptr) datatype->release();
   }
-  if (buffered_bytes > 0) bsend_release(buffered_bytes);
+  if (buffered_pool != nullptr) bsend_release(this);
 }
 
 void Request::bind(Object* new_comm, Datatype* new_datatype) {
@@ -47,12 +47,15 @@ Status outcome(const char* call, const Request* request) {
 
 void copy_status(const Request* request, MPI_Status* status) {
   if (status == MPI_STATUS_IGNORE) return;
-  if (request->kind == RequestKind::kRecv || request->cancelled) {
+  // Calls that return one status never write its MPI_ERROR field (MPI-4.1, 3.2.5); those
+  // that return several write it themselves when they return MPI_ERR_IN_STATUS.
+  const int error_field = status->MPI_ERROR;
+  if (request->kind != RequestKind::kSend || request->cancelled) {
     *status = request->status;
   } else {
     status_set_empty(status);
-    status->MPI_ERROR = request->error;
   }
+  status->MPI_ERROR = error_field;
 }
 
 }  // namespace weft::p2p

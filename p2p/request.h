@@ -15,6 +15,7 @@
 namespace weft {
 
 class Datatype;
+struct BsendPool;
 
 enum class RequestKind : uint8_t { kSend, kRecv, kGeneric };
 enum class SendMode : uint8_t { kStandard, kSync, kReady, kBuffered };
@@ -69,7 +70,9 @@ class Request : public Object {
   size_t capacity_bytes = 0;   // receive: bytes the buffer can hold
   size_t bytes_done = 0;       // receive: stream bytes arrived; send: stream bytes pushed
   int peer_process = -1;       // world rank of the remote side (set by the caller for sends)
-  size_t buffered_bytes = 0;   // space held in the MPI_Buffer_attach buffer (MPI_Bsend)
+  size_t buffered_bytes = 0;   // space held in a buffered-send buffer (p2p/bsend.h)
+  BsendPool* buffered_pool = nullptr;  // the buffer holding it, while it does
+  uint64_t buffered_generation = 0;
   uint64_t remote_request = 0; // the other side's request id in a rendezvous
   std::vector<char> packed;    // packed copy of non-contiguous or buffered data
   const char* send_data = nullptr;  // contiguous bytes to send (user buffer or `packed`)
@@ -82,6 +85,9 @@ class Request : public Object {
 
   // kGeneric: advances the operation; returns true once it is complete.
   std::function<bool()> progress;
+  // A persistent request whose operation is not one send or receive (a persistent
+  // collective): MPI_Start runs this to start its next round (engine lock held).
+  std::function<Status(Request&)> start_round;
 };
 
 Request* request_from_handle(MPI_Request handle);
@@ -93,7 +99,8 @@ namespace weft::p2p {
 // Reports the outcome of a completed request as a Status for `call`.
 Status outcome(const char* call, const Request* request);
 
-// Copies the request's status to the user (MPI_STATUS_IGNORE allowed).
+// Copies the request's status to the user (MPI_STATUS_IGNORE allowed), all but its
+// MPI_ERROR field.
 void copy_status(const Request* request, MPI_Status* status);
 
 }  // namespace weft::p2p

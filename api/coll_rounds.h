@@ -1,0 +1,114 @@
+// One round of each collective, shared by its three entry points: the blocking call, the
+// nonblocking MPI_I<coll> and the persistent MPI_<Coll>_init (whose MPI_Start runs one
+// round each time). Arguments arrive validated: the generated validation has run, then the
+// check_<coll> below, which adds what depends on several arguments (MPI_IN_PLACE only at
+// the root, aliased buffers, op x datatype). A persistent request runs its checks once, at
+// init, and keeps what they resolved.
+//
+// A round's messages carry a tag made of a collective sequence number. The blocking and
+// nonblocking forms take the communicator's next one per call (members call collectives in
+// the same order). A persistent request takes one at init, when the standard orders the
+// calls, and passes it as `sequence` to every round: members may start different persistent
+// requests in different orders (MPI-4.1, 7.13), and the rounds of one request follow one
+// another on every member, so one number serves all of them. The engine lock is held.
+// `request` == nullptr runs the round to completion (the blocking form); otherwise
+// *request receives a kGeneric request (one reference) that completes with it.
+#pragma once
+
+#include <cstdint>
+
+#include "base/error.h"
+#include "coll/reduction.h"
+#include "mpi.h"
+
+namespace weft {
+class Comm;
+class Datatype;
+class Op;
+class Request;
+namespace coll {
+struct AlltoallwArgs;
+}
+}  // namespace weft
+
+namespace weft::api::rounds {
+
+// ---- checks beyond the generated validation ----------------------------------------------
+
+// Gather(v): MPI_IN_PLACE as sendbuf only at the root.
+Status check_gather(const char* call, const void* sendbuf, int root, Comm* c);
+// Scatter(v): MPI_IN_PLACE as recvbuf only at the root.
+Status check_scatter(const char* call, const void* recvbuf, int root, Comm* c);
+// The reductions: the op reduces the datatype (`op_view` is what the round needs of both),
+// sendbuf and recvbuf are not one buffer, MPI_IN_PLACE only where allowed.
+Status check_reduce(const char* call, const void* sendbuf, void* recvbuf, int count,
+                    Datatype* type, Op* op, int root, Comm* c, coll::OpView* op_view);
+Status check_allreduce(const char* call, const void* sendbuf, void* recvbuf, int count,
+                       Datatype* type, Op* op, coll::OpView* op_view);
+// recvcounts != nullptr: MPI_Reduce_scatter; else MPI_Reduce_scatter_block with recvcount.
+Status check_reduce_scatter(const char* call, const void* sendbuf, void* recvbuf,
+                            const int* recvcounts, int recvcount, Datatype* type, Op* op,
+                            Comm* c, coll::OpView* op_view);
+Status check_scan(const char* call, const void* sendbuf, void* recvbuf, int count,
+                  Datatype* type, Op* op, coll::OpView* op_view);
+// MPI_Alltoallw: every argument (no generated validation covers arrays of datatypes).
+Status check_alltoallw(const char* call, const void* sendbuf, const int sendcounts[],
+                       const int sdispls[], const MPI_Datatype sendtypes[], void* recvbuf,
+                       const int recvcounts[], const int rdispls[],
+                       const MPI_Datatype recvtypes[], Comm* c, coll::AlltoallwArgs* args);
+
+// ---- one round ---------------------------------------------------------------------------
+
+Status barrier(const char* call, Comm* c, Request** request,
+              uint32_t* sequence = nullptr);
+Status bcast(const char* call, void* buffer, int count, Datatype* type, int root, Comm* c,
+             Request** request,
+              uint32_t* sequence = nullptr);
+Status gather(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
+              void* recvbuf, int recvcount, Datatype* rtype, int root, Comm* c,
+              Request** request,
+              uint32_t* sequence = nullptr);
+Status gatherv(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
+               void* recvbuf, const int* recvcounts, const int* displs, Datatype* rtype,
+               int root, Comm* c, Request** request,
+              uint32_t* sequence = nullptr);
+Status scatter(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
+               void* recvbuf, int recvcount, Datatype* rtype, int root, Comm* c,
+               Request** request,
+              uint32_t* sequence = nullptr);
+Status scatterv(const char* call, const void* sendbuf, const int* sendcounts, const int* displs,
+                Datatype* stype, void* recvbuf, int recvcount, Datatype* rtype, int root,
+                Comm* c, Request** request,
+              uint32_t* sequence = nullptr);
+Status allgather(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
+                 void* recvbuf, int recvcount, Datatype* rtype, Comm* c, Request** request,
+              uint32_t* sequence = nullptr);
+Status allgatherv(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
+                  void* recvbuf, const int* recvcounts, const int* displs, Datatype* rtype,
+                  Comm* c, Request** request,
+              uint32_t* sequence = nullptr);
+Status alltoall(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
+                void* recvbuf, int recvcount, Datatype* rtype, Comm* c, Request** request,
+              uint32_t* sequence = nullptr);
+Status alltoallv(const char* call, const void* sendbuf, const int* sendcounts, const int* sdispls,
+                 Datatype* stype, void* recvbuf, const int* recvcounts, const int* rdispls,
+                 Datatype* rtype, Comm* c, Request** request,
+              uint32_t* sequence = nullptr);
+Status alltoallw(const char* call, const coll::AlltoallwArgs& args, Comm* c, Request** request,
+              uint32_t* sequence = nullptr);
+Status reduce(const char* call, const void* sendbuf, void* recvbuf, int count, Datatype* type,
+              const coll::OpView& op, int root, Comm* c, Request** request,
+              uint32_t* sequence = nullptr);
+Status allreduce(const char* call, const void* sendbuf, void* recvbuf, int count, Datatype* type,
+                 const coll::OpView& op, Comm* c, Request** request,
+              uint32_t* sequence = nullptr);
+// `recvcounts` has one entry per rank, or with `block` one entry for every rank.
+Status reduce_scatter(const char* call, const void* sendbuf, void* recvbuf, const int* recvcounts,
+                      bool block, Datatype* type, const coll::OpView& op, Comm* c,
+                      Request** request,
+              uint32_t* sequence = nullptr);
+Status scan(const char* call, const void* sendbuf, void* recvbuf, int count, Datatype* type,
+            const coll::OpView& op, bool exclusive, Comm* c, Request** request,
+              uint32_t* sequence = nullptr);
+
+}  // namespace weft::api::rounds
