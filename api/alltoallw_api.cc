@@ -47,11 +47,17 @@ Status alltoallw(const char* call, const void* sendbuf, const int sendcounts[],
                  MPI_Comm comm, MPI_Request* request, Comm** c) {
   WEFT_TRY(weft::api::check_initialized(call));
   WEFT_TRY(weft::check_comm(call, comm, c));
-  const int p = (*c)->size();
+  const int p = (*c)->peer_size();  // the remote group's size on an intercommunicator
   weft::coll::AlltoallwArgs args{sendbuf, sendcounts, sdispls, {}, recvbuf, recvcounts, rdispls,
                                  {}, sendbuf == MPI_IN_PLACE};
   if (recvbuf == MPI_IN_PLACE) {
     return weft::error(MPI_ERR_BUFFER, "%s: argument recvbuf cannot be MPI_IN_PLACE", call);
+  }
+  if (args.in_place && (*c)->is_inter()) {
+    return weft::error(MPI_ERR_BUFFER,
+                       "%s: argument sendbuf is MPI_IN_PLACE, which is not allowed on an "
+                       "intercommunicator",
+                       call);
   }
   WEFT_TRY(validate_side(call, "recv", recvbuf, recvcounts, rdispls, recvtypes, p, args.recvtypes));
   if (!args.in_place) {

@@ -7,6 +7,7 @@
 
 #include "api/api.h"
 #include "api/api_checks.h"
+#include "api/intercomm.h"
 #include "coll/collectives.h"
 #include "datatype/datatype.h"
 #include "mpi.h"
@@ -25,6 +26,7 @@ using weft::api::finish;
 namespace coll = weft::coll;
 namespace kinds = weft::api::kinds;
 namespace validate = weft::api::validate;
+namespace inter = weft::api::inter;
 
 namespace {
 
@@ -41,14 +43,7 @@ Status not_in_place_off_root(const char* call, const char* argument, const void*
 
 // Whether the op can reduce the datatype; `view` is what the collectives see of both.
 Status check_reduction(const char* call, Op* op, const Datatype* type, coll::OpView* view) {
-  weft::ReduceTarget target;
-  WEFT_TRY(weft::check_op_type(call, *op, *type, &target));
-  view->owner = op;
-  view->function = op->is_predefined() ? nullptr : op->function();
-  view->kernel = target.kernel;
-  view->basic = target.basic;
-  view->commutative = op->commutative();
-  return Status();
+  return weft::reduction_view(call, op, *type, view);
 }
 
 Status not_aliased(const char* call, const void* sendbuf, const void* recvbuf, int count) {
@@ -65,16 +60,13 @@ Status not_aliased(const char* call, const void* sendbuf, const void* recvbuf, i
 // under the engine lock and hands the new request of a nonblocking form to the user.
 template <typename Start>
 Status run(MPI_Request* request, Start start) {
-  Request* made = nullptr;
-  EngineGuard guard;
-  WEFT_TRY(start(request != nullptr ? &made : nullptr));
-  if (request != nullptr && made != nullptr) *request = made->handle();
-  return Status();
+  return weft::api::run_collective(request, start);
 }
 
 Status gather_core(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
                    void* recvbuf, int recvcount, Datatype* rtype, int root, Comm* c,
                    MPI_Request* request) {
+  if (c->is_inter()) return inter::gather(call, sendbuf, sendcount, stype, recvbuf, recvcount, rtype, root, c, request);
   if (c->rank() != root) WEFT_TRY(not_in_place_off_root(call, "sendbuf", sendbuf));
   return run(request, [&](Request** made) {
     return coll::gather(call, c->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype,
@@ -85,6 +77,7 @@ Status gather_core(const char* call, const void* sendbuf, int sendcount, Datatyp
 Status gatherv_core(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
                     void* recvbuf, const int* recvcounts, const int* displs, Datatype* rtype,
                     int root, Comm* c, MPI_Request* request) {
+  if (c->is_inter()) return inter::gatherv(call, sendbuf, sendcount, stype, recvbuf, recvcounts, displs, rtype, root, c, request);
   if (c->rank() != root) WEFT_TRY(not_in_place_off_root(call, "sendbuf", sendbuf));
   return run(request, [&](Request** made) {
     return coll::gatherv(call, c->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype,
@@ -95,6 +88,7 @@ Status gatherv_core(const char* call, const void* sendbuf, int sendcount, Dataty
 Status scatter_core(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
                     void* recvbuf, int recvcount, Datatype* rtype, int root, Comm* c,
                     MPI_Request* request) {
+  if (c->is_inter()) return inter::scatter(call, sendbuf, sendcount, stype, recvbuf, recvcount, rtype, root, c, request);
   if (c->rank() != root) WEFT_TRY(not_in_place_off_root(call, "recvbuf", recvbuf));
   return run(request, [&](Request** made) {
     return coll::scatter(call, c->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype,
@@ -105,6 +99,7 @@ Status scatter_core(const char* call, const void* sendbuf, int sendcount, Dataty
 Status scatterv_core(const char* call, const void* sendbuf, const int* sendcounts,
                      const int* displs, Datatype* stype, void* recvbuf, int recvcount,
                      Datatype* rtype, int root, Comm* c, MPI_Request* request) {
+  if (c->is_inter()) return inter::scatterv(call, sendbuf, sendcounts, displs, stype, recvbuf, recvcount, rtype, root, c, request);
   if (c->rank() != root) WEFT_TRY(not_in_place_off_root(call, "recvbuf", recvbuf));
   return run(request, [&](Request** made) {
     return coll::scatterv(call, c->coll_view(), sendbuf, sendcounts, displs, stype, recvbuf,
@@ -114,6 +109,7 @@ Status scatterv_core(const char* call, const void* sendbuf, const int* sendcount
 
 Status reduce_core(const char* call, const void* sendbuf, void* recvbuf, int count, Datatype* type,
                    Op* op, int root, Comm* c, MPI_Request* request) {
+  if (c->is_inter()) return inter::reduce(call, sendbuf, recvbuf, count, type, op, root, c, request);
   if (c->rank() != root) {
     WEFT_TRY(not_in_place_off_root(call, "sendbuf", sendbuf));
   } else {
@@ -129,6 +125,7 @@ Status reduce_core(const char* call, const void* sendbuf, void* recvbuf, int cou
 
 Status allreduce_core(const char* call, const void* sendbuf, void* recvbuf, int count,
                       Datatype* type, Op* op, Comm* c, MPI_Request* request) {
+  if (c->is_inter()) return inter::allreduce(call, sendbuf, recvbuf, count, type, op, c, request);
   coll::OpView o;
   WEFT_TRY(check_reduction(call, op, type, &o));
   WEFT_TRY(not_aliased(call, sendbuf, recvbuf, count));
@@ -143,6 +140,7 @@ Status allreduce_core(const char* call, const void* sendbuf, void* recvbuf, int 
 Status reduce_scatter_core(const char* call, const void* sendbuf, void* recvbuf,
                            const int* recvcounts, int recvcount, Datatype* type, Op* op, Comm* c,
                            MPI_Request* request) {
+  if (c->is_inter()) return inter::reduce_scatter(call, sendbuf, recvbuf, recvcounts, recvcount, type, op, c, request);
   const bool block = recvcounts == nullptr;
   int64_t total = static_cast<int64_t>(recvcount) * c->size();
   if (!block) {
@@ -162,6 +160,7 @@ Status reduce_scatter_core(const char* call, const void* sendbuf, void* recvbuf,
 
 Status scan_core(const char* call, const void* sendbuf, void* recvbuf, int count, Datatype* type,
                  Op* op, bool exclusive, Comm* c, MPI_Request* request) {
+  if (c->is_inter()) return inter::not_on_intercomm(call, c);
   coll::OpView o;
   WEFT_TRY(check_reduction(call, op, type, &o));
   WEFT_TRY(not_aliased(call, sendbuf, recvbuf, count));
@@ -178,11 +177,13 @@ Status scan_core(const char* call, const void* sendbuf, void* recvbuf, int count
 namespace {
 
 Status barrier_core(const char* call, Comm* c, MPI_Request* request) {
+  if (c->is_inter()) return inter::barrier(call, c, request);
   return run(request, [&](Request** made) { return coll::barrier(call, c->coll_view(), made); });
 }
 
 Status bcast_core(const char* call, void* buffer, int count, Datatype* type, int root, Comm* c,
                   MPI_Request* request) {
+  if (c->is_inter()) return inter::bcast(call, buffer, count, type, root, c, request);
   return run(request, [&](Request** made) {
     return coll::bcast(call, c->coll_view(), buffer, static_cast<size_t>(count), type, root, made);
   });
@@ -191,6 +192,7 @@ Status bcast_core(const char* call, void* buffer, int count, Datatype* type, int
 Status allgather_core(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
                       void* recvbuf, int recvcount, Datatype* rtype, Comm* c,
                       MPI_Request* request) {
+  if (c->is_inter()) return inter::allgather(call, sendbuf, sendcount, stype, recvbuf, recvcount, rtype, c, request);
   return run(request, [&](Request** made) {
     return coll::allgather(call, c->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype,
                            recvbuf, static_cast<size_t>(recvcount), rtype, made);
@@ -200,6 +202,7 @@ Status allgather_core(const char* call, const void* sendbuf, int sendcount, Data
 Status allgatherv_core(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
                        void* recvbuf, const int* recvcounts, const int* displs, Datatype* rtype,
                        Comm* c, MPI_Request* request) {
+  if (c->is_inter()) return inter::allgatherv(call, sendbuf, sendcount, stype, recvbuf, recvcounts, displs, rtype, c, request);
   return run(request, [&](Request** made) {
     return coll::allgatherv(call, c->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype,
                             recvbuf, recvcounts, displs, rtype, made);
@@ -208,6 +211,7 @@ Status allgatherv_core(const char* call, const void* sendbuf, int sendcount, Dat
 
 Status alltoall_core(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
                      void* recvbuf, int recvcount, Datatype* rtype, Comm* c, MPI_Request* request) {
+  if (c->is_inter()) return inter::alltoall(call, sendbuf, sendcount, stype, recvbuf, recvcount, rtype, c, request);
   return run(request, [&](Request** made) {
     return coll::alltoall(call, c->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype,
                           recvbuf, static_cast<size_t>(recvcount), rtype, made);
@@ -217,6 +221,7 @@ Status alltoall_core(const char* call, const void* sendbuf, int sendcount, Datat
 Status alltoallv_core(const char* call, const void* sendbuf, const int* sendcounts,
                       const int* sdispls, Datatype* stype, void* recvbuf, const int* recvcounts,
                       const int* rdispls, Datatype* rtype, Comm* c, MPI_Request* request) {
+  if (c->is_inter()) return inter::alltoallv(call, sendbuf, sendcounts, sdispls, stype, recvbuf, recvcounts, rdispls, rtype, c, request);
   return run(request, [&](Request** made) {
     return coll::alltoallv(call, c->coll_view(), sendbuf, sendcounts, sdispls, stype, recvbuf,
                            recvcounts, rdispls, rtype, made);
