@@ -30,18 +30,21 @@ Status null_output(const char* call, const char* name) {
   return weft::error(MPI_ERR_ARG, "%s: argument %s is NULL", call, name);
 }
 
-// The communicator behind `handle`, checked like every communicator argument, that must be
-// an intercommunicator (`want_inter`) or an intracommunicator.
+// `c` must be an intercommunicator (`want_inter`) or an intracommunicator.
+Status check_kind(const char* call, const char* argument, const Comm* c, bool want_inter) {
+  if (c->is_inter() == want_inter) return Status();
+  return weft::error(MPI_ERR_COMM, "%s: argument %s is an %s; this call needs an %s", call,
+                     argument, want_inter ? "intracommunicator" : "intercommunicator",
+                     want_inter ? "intercommunicator" : "intracommunicator");
+}
+
+// The communicator behind `handle`, checked like every communicator argument, and of the
+// kind the call needs.
 Status resolve(const char* call, const char* argument, MPI_Comm handle, bool want_inter,
                Comm** out) {
   WEFT_TRY(weft::api::check_initialized(call));
   WEFT_TRY(weft::check_comm(call, handle, out));
-  if ((*out)->is_inter() != want_inter) {
-    return weft::error(MPI_ERR_COMM, "%s: argument %s is an %s; this call needs an %s", call,
-                       argument, want_inter ? "intracommunicator" : "intercommunicator",
-                       want_inter ? "intercommunicator" : "intracommunicator");
-  }
-  return Status();
+  return check_kind(call, argument, *out, want_inter);
 }
 
 Status resolve_group(const char* call, const char* argument, MPI_Group handle, Group** out) {
@@ -173,7 +176,7 @@ extern "C" int PMPI_Comm_remote_size(MPI_Comm comm, int* size) {
   const char* call = "MPI_Comm_remote_size";
   validate::Comm_remote_sizeObjects o;
   Status s = validate::Comm_remote_size(comm, size, &o);
-  if (s.ok()) s = resolve(call, "comm", comm, true, &o.comm);
+  if (s.ok()) s = check_kind(call, "comm", o.comm, true);
   if (s.ok()) *size = o.comm->peer_size();
   return finish(call, o.comm, s);
 }
@@ -182,7 +185,7 @@ extern "C" int PMPI_Comm_remote_group(MPI_Comm comm, MPI_Group* group) {
   const char* call = "MPI_Comm_remote_group";
   validate::Comm_remote_groupObjects o;
   Status s = validate::Comm_remote_group(comm, group, &o);
-  if (s.ok()) s = resolve(call, "comm", comm, true, &o.comm);
+  if (s.ok()) s = check_kind(call, "comm", o.comm, true);
   if (s.ok()) {
     o.comm->remote_group()->retain();
     *group = o.comm->remote_group()->handle();
