@@ -299,7 +299,8 @@ static void check_split(const Sides *s, const char *what) {
 }
 
 /* MPI_Comm_create on an intercommunicator: each side keeps its ranks but the last (a side
- * of one keeps itself); excluded processes get MPI_COMM_NULL. */
+ * of one keeps itself); excluded processes get MPI_COMM_NULL, and everybody does when one
+ * side passes MPI_GROUP_EMPTY. */
 static void check_create(const Sides *s, const char *what) {
   MPI_Group local_group, part;
   CHECK_MPI(MPI_Comm_group(s->inter, &local_group));
@@ -324,6 +325,11 @@ static void check_create(const Sides *s, const char *what) {
     free(remote_world);
     CHECK_MPI(MPI_Comm_free(&created));
   }
+  /* One side passes the empty group: nobody gets a communicator. */
+  MPI_Group chosen = s->group == 1 ? MPI_GROUP_EMPTY : local_group;
+  CHECK_MPI(MPI_Comm_create(s->inter, chosen, &created));
+  CHECK(created == MPI_COMM_NULL, "%s: MPI_Comm_create with an empty side gave a communicator",
+        what);
   CHECK_MPI(MPI_Group_free(&part));
   CHECK_MPI(MPI_Group_free(&local_group));
 }
