@@ -66,7 +66,10 @@ Status run(MPI_Request* request, Start start) {
 Status gather_core(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
                    void* recvbuf, int recvcount, Datatype* rtype, int root, Comm* c,
                    MPI_Request* request) {
-  if (c->is_inter()) return inter::gather(call, sendbuf, sendcount, stype, recvbuf, recvcount, rtype, root, c, request);
+  if (c->is_inter()) {
+    return inter::gather(call, sendbuf, sendcount, stype, recvbuf, recvcount, rtype, root, c,
+                         request);
+  }
   if (c->rank() != root) WEFT_TRY(not_in_place_off_root(call, "sendbuf", sendbuf));
   return run(request, [&](Request** made) {
     return coll::gather(call, c->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype,
@@ -77,7 +80,10 @@ Status gather_core(const char* call, const void* sendbuf, int sendcount, Datatyp
 Status gatherv_core(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
                     void* recvbuf, const int* recvcounts, const int* displs, Datatype* rtype,
                     int root, Comm* c, MPI_Request* request) {
-  if (c->is_inter()) return inter::gatherv(call, sendbuf, sendcount, stype, recvbuf, recvcounts, displs, rtype, root, c, request);
+  if (c->is_inter()) {
+    return inter::gatherv(call, sendbuf, sendcount, stype, recvbuf, recvcounts, displs, rtype, root,
+                          c, request);
+  }
   if (c->rank() != root) WEFT_TRY(not_in_place_off_root(call, "sendbuf", sendbuf));
   return run(request, [&](Request** made) {
     return coll::gatherv(call, c->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype,
@@ -88,7 +94,10 @@ Status gatherv_core(const char* call, const void* sendbuf, int sendcount, Dataty
 Status scatter_core(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
                     void* recvbuf, int recvcount, Datatype* rtype, int root, Comm* c,
                     MPI_Request* request) {
-  if (c->is_inter()) return inter::scatter(call, sendbuf, sendcount, stype, recvbuf, recvcount, rtype, root, c, request);
+  if (c->is_inter()) {
+    return inter::scatter(call, sendbuf, sendcount, stype, recvbuf, recvcount, rtype, root, c,
+                          request);
+  }
   if (c->rank() != root) WEFT_TRY(not_in_place_off_root(call, "recvbuf", recvbuf));
   return run(request, [&](Request** made) {
     return coll::scatter(call, c->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype,
@@ -99,7 +108,10 @@ Status scatter_core(const char* call, const void* sendbuf, int sendcount, Dataty
 Status scatterv_core(const char* call, const void* sendbuf, const int* sendcounts,
                      const int* displs, Datatype* stype, void* recvbuf, int recvcount,
                      Datatype* rtype, int root, Comm* c, MPI_Request* request) {
-  if (c->is_inter()) return inter::scatterv(call, sendbuf, sendcounts, displs, stype, recvbuf, recvcount, rtype, root, c, request);
+  if (c->is_inter()) {
+    return inter::scatterv(call, sendbuf, sendcounts, displs, stype, recvbuf, recvcount, rtype,
+                           root, c, request);
+  }
   if (c->rank() != root) WEFT_TRY(not_in_place_off_root(call, "recvbuf", recvbuf));
   return run(request, [&](Request** made) {
     return coll::scatterv(call, c->coll_view(), sendbuf, sendcounts, displs, stype, recvbuf,
@@ -109,7 +121,9 @@ Status scatterv_core(const char* call, const void* sendbuf, const int* sendcount
 
 Status reduce_core(const char* call, const void* sendbuf, void* recvbuf, int count, Datatype* type,
                    Op* op, int root, Comm* c, MPI_Request* request) {
-  if (c->is_inter()) return inter::reduce(call, sendbuf, recvbuf, count, type, op, root, c, request);
+  if (c->is_inter()) {
+    return inter::reduce(call, sendbuf, recvbuf, count, type, op, root, c, request);
+  }
   if (c->rank() != root) {
     WEFT_TRY(not_in_place_off_root(call, "sendbuf", sendbuf));
   } else {
@@ -140,7 +154,10 @@ Status allreduce_core(const char* call, const void* sendbuf, void* recvbuf, int 
 Status reduce_scatter_core(const char* call, const void* sendbuf, void* recvbuf,
                            const int* recvcounts, int recvcount, Datatype* type, Op* op, Comm* c,
                            MPI_Request* request) {
-  if (c->is_inter()) return inter::reduce_scatter(call, sendbuf, recvbuf, recvcounts, recvcount, type, op, c, request);
+  if (c->is_inter()) {
+    return inter::reduce_scatter(call, sendbuf, recvbuf, recvcounts, recvcount, type, op, c,
+                                 request);
+  }
   const bool block = recvcounts == nullptr;
   int64_t total = static_cast<int64_t>(recvcount) * c->size();
   if (!block) {
@@ -192,7 +209,9 @@ Status bcast_core(const char* call, void* buffer, int count, Datatype* type, int
 Status allgather_core(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
                       void* recvbuf, int recvcount, Datatype* rtype, Comm* c,
                       MPI_Request* request) {
-  if (c->is_inter()) return inter::allgather(call, sendbuf, sendcount, stype, recvbuf, recvcount, rtype, c, request);
+  if (c->is_inter()) {
+    return inter::allgather(call, sendbuf, sendcount, stype, recvbuf, recvcount, rtype, c, request);
+  }
   return run(request, [&](Request** made) {
     return coll::allgather(call, c->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype,
                            recvbuf, static_cast<size_t>(recvcount), rtype, made);
@@ -202,7 +221,10 @@ Status allgather_core(const char* call, const void* sendbuf, int sendcount, Data
 Status allgatherv_core(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
                        void* recvbuf, const int* recvcounts, const int* displs, Datatype* rtype,
                        Comm* c, MPI_Request* request) {
-  if (c->is_inter()) return inter::allgatherv(call, sendbuf, sendcount, stype, recvbuf, recvcounts, displs, rtype, c, request);
+  if (c->is_inter()) {
+    return inter::allgatherv(call, sendbuf, sendcount, stype, recvbuf, recvcounts, displs, rtype, c,
+                             request);
+  }
   return run(request, [&](Request** made) {
     return coll::allgatherv(call, c->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype,
                             recvbuf, recvcounts, displs, rtype, made);
@@ -211,7 +233,9 @@ Status allgatherv_core(const char* call, const void* sendbuf, int sendcount, Dat
 
 Status alltoall_core(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
                      void* recvbuf, int recvcount, Datatype* rtype, Comm* c, MPI_Request* request) {
-  if (c->is_inter()) return inter::alltoall(call, sendbuf, sendcount, stype, recvbuf, recvcount, rtype, c, request);
+  if (c->is_inter()) {
+    return inter::alltoall(call, sendbuf, sendcount, stype, recvbuf, recvcount, rtype, c, request);
+  }
   return run(request, [&](Request** made) {
     return coll::alltoall(call, c->coll_view(), sendbuf, static_cast<size_t>(sendcount), stype,
                           recvbuf, static_cast<size_t>(recvcount), rtype, made);
@@ -221,7 +245,10 @@ Status alltoall_core(const char* call, const void* sendbuf, int sendcount, Datat
 Status alltoallv_core(const char* call, const void* sendbuf, const int* sendcounts,
                       const int* sdispls, Datatype* stype, void* recvbuf, const int* recvcounts,
                       const int* rdispls, Datatype* rtype, Comm* c, MPI_Request* request) {
-  if (c->is_inter()) return inter::alltoallv(call, sendbuf, sendcounts, sdispls, stype, recvbuf, recvcounts, rdispls, rtype, c, request);
+  if (c->is_inter()) {
+    return inter::alltoallv(call, sendbuf, sendcounts, sdispls, stype, recvbuf, recvcounts, rdispls,
+                            rtype, c, request);
+  }
   return run(request, [&](Request** made) {
     return coll::alltoallv(call, c->coll_view(), sendbuf, sendcounts, sdispls, stype, recvbuf,
                            recvcounts, rdispls, rtype, made);

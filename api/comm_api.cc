@@ -70,7 +70,9 @@ extern "C" int PMPI_Comm_dup(MPI_Comm comm, MPI_Comm* newcomm) {
 }
 
 extern "C" int PMPI_Comm_split(MPI_Comm comm, int color, int key, MPI_Comm* newcomm) {
-  if (weft::api::inter::is_inter(comm)) return weft::api::inter::comm_split(comm, color, key, newcomm);
+  if (weft::api::inter::is_inter(comm)) {
+    return weft::api::inter::comm_split(comm, color, key, newcomm);
+  }
   const char* call = "MPI_Comm_split";
   Comm* c = nullptr;
   Comm* created = nullptr;

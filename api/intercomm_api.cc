@@ -92,7 +92,8 @@ extern "C" int PMPI_Intercomm_create(MPI_Comm local_comm, int local_leader, MPI_
       s = check_rank(call, "remote_leader", remote_leader, peer->peer_size(),
                      peer->is_inter() ? "the remote group of peer_comm" : "peer_comm");
     }
-    if (s.ok() && !peer->is_inter() && peer->process(remote_leader) == local->process(local_leader)) {
+    if (s.ok() && !peer->is_inter() &&
+        peer->process(remote_leader) == local->process(local_leader)) {
       s = weft::error(MPI_ERR_RANK,
                       "%s: argument remote_leader=%d is the local leader itself (the two groups "
                       "must be disjoint)",

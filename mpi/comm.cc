@@ -10,10 +10,15 @@
 
 namespace weft {
 
-Comm::Comm(Group* group, uint32_t context, std::string name) : Comm(group, nullptr, context, std::move(name)) {}
+Comm::Comm(Group* group, uint32_t context, std::string name)
+    : Comm(group, nullptr, context, std::move(name)) {}
 
 Comm::Comm(Group* group, Group* remote, uint32_t context, std::string name)
-    : Object(kKind), group_(group), remote_group_(remote), context_(context), name_(std::move(name)) {
+    : Object(kKind),
+      group_(group),
+      remote_group_(remote),
+      context_(context),
+      name_(std::move(name)) {
   group_->retain();
   if (remote_group_ != nullptr) remote_group_->retain();
   rank_ = group_->my_rank();
@@ -44,7 +49,8 @@ coll::CommView Comm::coll_view() {
   }
   // The local group talks on the local intracommunicator's collective context, the groups
   // to each other on the intercommunicator's.
-  coll::CommView view{this, group_->processes().data(), rank_, size_, local_context() + 1, &sequence_};
+  coll::CommView view{this, group_->processes().data(), rank_, size_, local_context() + 1,
+                      &sequence_};
   view.remote = coll::RemoteView{peer_processes_, peer_size_, coll_context()};
   return view;
 }

@@ -21,7 +21,9 @@ Task alltoall_inter(Context& c, Args a) {
   for (int step = 0; step < m; ++step) {
     const int to = (c.rank() + step) % m;
     const int from = (c.rank() - step + m) % m;
-    if (from < q) c.recv_remote(from, a.recv + static_cast<size_t>(from) * a.remote_bytes, a.remote_bytes);
+    if (from < q) {
+      c.recv_remote(from, a.recv + static_cast<size_t>(from) * a.remote_bytes, a.remote_bytes);
+    }
     if (to < q) c.send_remote(to, a.send + static_cast<size_t>(to) * a.bytes, a.bytes);
     co_await c.all();
   }

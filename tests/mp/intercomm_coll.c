@@ -277,7 +277,9 @@ static void test_alltoall(const Sides *s, int nb, const char *what) {
   in = mp_malloc(sizeof(int) * (size_t)rtotal);
   for (int w = 0; w < 2; ++w) {
     for (int j = 0; j < q; ++j) {
-      for (int i = 0; i < scounts[j]; ++i) out[sdispls[j] + i] = value(world_rank, j * 10 + i, 10 + w);
+      for (int i = 0; i < scounts[j]; ++i) {
+        out[sdispls[j] + i] = value(world_rank, j * 10 + i, 10 + w);
+      }
     }
     for (int i = 0; i < rtotal; ++i) in[i] = -1;
     if (w == 0 && nb) {
