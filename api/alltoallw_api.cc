@@ -68,11 +68,17 @@ Status check_alltoallw(const char* call, const void* sendbuf, const int sendcoun
                        const int sdispls[], const MPI_Datatype sendtypes[], void* recvbuf,
                        const int recvcounts[], const int rdispls[],
                        const MPI_Datatype recvtypes[], Comm* c, coll::AlltoallwArgs* args) {
-  const int p = c->size();
+  const int p = c->peer_size();  // the remote group's size on an intercommunicator
   *args = coll::AlltoallwArgs{sendbuf, sendcounts, sdispls, {}, recvbuf, recvcounts, rdispls,
                               {}, sendbuf == MPI_IN_PLACE};
   if (recvbuf == MPI_IN_PLACE) {
     return weft::error(MPI_ERR_BUFFER, "%s: argument recvbuf cannot be MPI_IN_PLACE", call);
+  }
+  if (args->in_place && c->is_inter()) {
+    return weft::error(MPI_ERR_BUFFER,
+                       "%s: argument sendbuf is MPI_IN_PLACE, which is not allowed on an "
+                       "intercommunicator",
+                       call);
   }
   WEFT_TRY(validate_side(call, "recv", recvbuf, recvcounts, rdispls, recvtypes, p,
                          args->recvtypes));

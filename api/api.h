@@ -13,6 +13,8 @@
 
 #include "base/error.h"
 #include "mpi.h"
+#include "p2p/lock.h"
+#include "p2p/request.h"
 
 namespace weft {
 class Comm;
@@ -30,6 +32,17 @@ Status check_initialized(const char* call);
 int finish_error(const char* call, Comm* comm, const Status& status);
 inline int finish(const char* call, Comm* comm, const Status& status) {
   return status.ok() ? MPI_SUCCESS : finish_error(call, comm, status);
+}
+
+// Runs `start` (a call into coll/ taking the request slot: nullptr for the blocking form)
+// under the engine lock and hands the new request of a nonblocking form to the user.
+template <typename Start>
+Status run_collective(MPI_Request* request, Start start) {
+  Request* made = nullptr;
+  EngineGuard guard;
+  WEFT_TRY(start(request != nullptr ? &made : nullptr));
+  if (request != nullptr && made != nullptr) *request = made->handle();
+  return Status();
 }
 
 }  // namespace weft::api

@@ -10,6 +10,7 @@
 #include "api/api.h"
 #include "api/api_checks.h"
 #include "api/coll_rounds.h"
+#include "api/intercomm.h"
 #include "coll/collectives.h"
 #include "datatype/datatype.h"
 #include "mpi.h"
@@ -29,6 +30,7 @@ namespace coll = weft::coll;
 namespace kinds = weft::api::kinds;
 namespace rounds = weft::api::rounds;
 namespace validate = weft::api::validate;
+namespace inter = weft::api::inter;
 
 namespace {
 
@@ -45,14 +47,7 @@ Status not_in_place_off_root(const char* call, const char* argument, const void*
 
 // Whether the op can reduce the datatype; `view` is what the collectives see of both.
 Status check_reduction(const char* call, Op* op, const Datatype* type, coll::OpView* view) {
-  weft::ReduceTarget target;
-  WEFT_TRY(weft::check_op_type(call, *op, *type, &target));
-  view->owner = op;
-  view->function = op->is_predefined() ? nullptr : op->function();
-  view->kernel = target.kernel;
-  view->basic = target.basic;
-  view->commutative = op->commutative();
-  return Status();
+  return weft::reduction_view(call, op, *type, view);
 }
 
 Status not_aliased(const char* call, const void* sendbuf, const void* recvbuf, int count) {
@@ -69,11 +64,7 @@ Status not_aliased(const char* call, const void* sendbuf, const void* recvbuf, i
 // under the engine lock and hands the new request of a nonblocking form to the user.
 template <typename Start>
 Status run(MPI_Request* request, Start start) {
-  Request* made = nullptr;
-  EngineGuard guard;
-  WEFT_TRY(start(request != nullptr ? &made : nullptr));
-  if (request != nullptr && made != nullptr) *request = made->handle();
-  return Status();
+  return weft::api::run_collective(request, start);
 }
 
 }  // namespace
@@ -255,6 +246,10 @@ namespace {
 Status gather_core(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
                    void* recvbuf, int recvcount, Datatype* rtype, int root, Comm* c,
                    MPI_Request* request) {
+  if (c->is_inter()) {
+    return inter::gather(call, sendbuf, sendcount, stype, recvbuf, recvcount, rtype, root, c,
+                         request);
+  }
   WEFT_TRY(rounds::check_gather(call, sendbuf, root, c));
   return run(request, [&](Request** made) {
     return rounds::gather(call, sendbuf, sendcount, stype, recvbuf, recvcount, rtype, root, c,
@@ -265,6 +260,10 @@ Status gather_core(const char* call, const void* sendbuf, int sendcount, Datatyp
 Status gatherv_core(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
                     void* recvbuf, const int* recvcounts, const int* displs, Datatype* rtype,
                     int root, Comm* c, MPI_Request* request) {
+  if (c->is_inter()) {
+    return inter::gatherv(call, sendbuf, sendcount, stype, recvbuf, recvcounts, displs, rtype, root,
+                          c, request);
+  }
   WEFT_TRY(rounds::check_gather(call, sendbuf, root, c));
   return run(request, [&](Request** made) {
     return rounds::gatherv(call, sendbuf, sendcount, stype, recvbuf, recvcounts, displs, rtype,
@@ -275,6 +274,10 @@ Status gatherv_core(const char* call, const void* sendbuf, int sendcount, Dataty
 Status scatter_core(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
                     void* recvbuf, int recvcount, Datatype* rtype, int root, Comm* c,
                     MPI_Request* request) {
+  if (c->is_inter()) {
+    return inter::scatter(call, sendbuf, sendcount, stype, recvbuf, recvcount, rtype, root, c,
+                          request);
+  }
   WEFT_TRY(rounds::check_scatter(call, recvbuf, root, c));
   return run(request, [&](Request** made) {
     return rounds::scatter(call, sendbuf, sendcount, stype, recvbuf, recvcount, rtype, root, c,
@@ -285,6 +288,10 @@ Status scatter_core(const char* call, const void* sendbuf, int sendcount, Dataty
 Status scatterv_core(const char* call, const void* sendbuf, const int* sendcounts,
                      const int* displs, Datatype* stype, void* recvbuf, int recvcount,
                      Datatype* rtype, int root, Comm* c, MPI_Request* request) {
+  if (c->is_inter()) {
+    return inter::scatterv(call, sendbuf, sendcounts, displs, stype, recvbuf, recvcount, rtype,
+                           root, c, request);
+  }
   WEFT_TRY(rounds::check_scatter(call, recvbuf, root, c));
   return run(request, [&](Request** made) {
     return rounds::scatterv(call, sendbuf, sendcounts, displs, stype, recvbuf, recvcount, rtype,
@@ -294,6 +301,9 @@ Status scatterv_core(const char* call, const void* sendbuf, const int* sendcount
 
 Status reduce_core(const char* call, const void* sendbuf, void* recvbuf, int count, Datatype* type,
                    Op* op, int root, Comm* c, MPI_Request* request) {
+  if (c->is_inter()) {
+    return inter::reduce(call, sendbuf, recvbuf, count, type, op, root, c, request);
+  }
   coll::OpView o;
   WEFT_TRY(rounds::check_reduce(call, sendbuf, recvbuf, count, type, op, root, c, &o));
   return run(request, [&](Request** made) {
@@ -303,6 +313,7 @@ Status reduce_core(const char* call, const void* sendbuf, void* recvbuf, int cou
 
 Status allreduce_core(const char* call, const void* sendbuf, void* recvbuf, int count,
                       Datatype* type, Op* op, Comm* c, MPI_Request* request) {
+  if (c->is_inter()) return inter::allreduce(call, sendbuf, recvbuf, count, type, op, c, request);
   coll::OpView o;
   WEFT_TRY(rounds::check_allreduce(call, sendbuf, recvbuf, count, type, op, &o));
   return run(request, [&](Request** made) {
@@ -313,6 +324,10 @@ Status allreduce_core(const char* call, const void* sendbuf, void* recvbuf, int 
 Status reduce_scatter_core(const char* call, const void* sendbuf, void* recvbuf,
                            const int* recvcounts, int recvcount, Datatype* type, Op* op, Comm* c,
                            MPI_Request* request) {
+  if (c->is_inter()) {
+    return inter::reduce_scatter(call, sendbuf, recvbuf, recvcounts, recvcount, type, op, c,
+                                 request);
+  }
   coll::OpView o;
   WEFT_TRY(rounds::check_reduce_scatter(call, sendbuf, recvbuf, recvcounts, recvcount, type, op,
                                         c, &o));
@@ -325,6 +340,7 @@ Status reduce_scatter_core(const char* call, const void* sendbuf, void* recvbuf,
 
 Status scan_core(const char* call, const void* sendbuf, void* recvbuf, int count, Datatype* type,
                  Op* op, bool exclusive, Comm* c, MPI_Request* request) {
+  if (c->is_inter()) return inter::not_on_intercomm(call, c);
   coll::OpView o;
   WEFT_TRY(rounds::check_scan(call, sendbuf, recvbuf, count, type, op, &o));
   return run(request, [&](Request** made) {
@@ -335,11 +351,13 @@ Status scan_core(const char* call, const void* sendbuf, void* recvbuf, int count
 // ---- barrier, bcast, allgather, alltoall: nothing beyond the generated validation -------
 
 Status barrier_core(const char* call, Comm* c, MPI_Request* request) {
+  if (c->is_inter()) return inter::barrier(call, c, request);
   return run(request, [&](Request** made) { return rounds::barrier(call, c, made); });
 }
 
 Status bcast_core(const char* call, void* buffer, int count, Datatype* type, int root, Comm* c,
                   MPI_Request* request) {
+  if (c->is_inter()) return inter::bcast(call, buffer, count, type, root, c, request);
   return run(request, [&](Request** made) {
     return rounds::bcast(call, buffer, count, type, root, c, made);
   });
@@ -348,6 +366,9 @@ Status bcast_core(const char* call, void* buffer, int count, Datatype* type, int
 Status allgather_core(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
                       void* recvbuf, int recvcount, Datatype* rtype, Comm* c,
                       MPI_Request* request) {
+  if (c->is_inter()) {
+    return inter::allgather(call, sendbuf, sendcount, stype, recvbuf, recvcount, rtype, c, request);
+  }
   return run(request, [&](Request** made) {
     return rounds::allgather(call, sendbuf, sendcount, stype, recvbuf, recvcount, rtype, c, made);
   });
@@ -356,6 +377,10 @@ Status allgather_core(const char* call, const void* sendbuf, int sendcount, Data
 Status allgatherv_core(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
                        void* recvbuf, const int* recvcounts, const int* displs, Datatype* rtype,
                        Comm* c, MPI_Request* request) {
+  if (c->is_inter()) {
+    return inter::allgatherv(call, sendbuf, sendcount, stype, recvbuf, recvcounts, displs, rtype, c,
+                             request);
+  }
   return run(request, [&](Request** made) {
     return rounds::allgatherv(call, sendbuf, sendcount, stype, recvbuf, recvcounts, displs, rtype,
                               c, made);
@@ -364,6 +389,9 @@ Status allgatherv_core(const char* call, const void* sendbuf, int sendcount, Dat
 
 Status alltoall_core(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
                      void* recvbuf, int recvcount, Datatype* rtype, Comm* c, MPI_Request* request) {
+  if (c->is_inter()) {
+    return inter::alltoall(call, sendbuf, sendcount, stype, recvbuf, recvcount, rtype, c, request);
+  }
   return run(request, [&](Request** made) {
     return rounds::alltoall(call, sendbuf, sendcount, stype, recvbuf, recvcount, rtype, c, made);
   });
@@ -372,6 +400,10 @@ Status alltoall_core(const char* call, const void* sendbuf, int sendcount, Datat
 Status alltoallv_core(const char* call, const void* sendbuf, const int* sendcounts,
                       const int* sdispls, Datatype* stype, void* recvbuf, const int* recvcounts,
                       const int* rdispls, Datatype* rtype, Comm* c, MPI_Request* request) {
+  if (c->is_inter()) {
+    return inter::alltoallv(call, sendbuf, sendcounts, sdispls, stype, recvbuf, recvcounts, rdispls,
+                            rtype, c, request);
+  }
   return run(request, [&](Request** made) {
     return rounds::alltoallv(call, sendbuf, sendcounts, sdispls, stype, recvbuf, recvcounts,
                              rdispls, rtype, c, made);

@@ -103,8 +103,16 @@ void make_persistent(Comm* c, std::shared_ptr<Kept> kept, Round round, MPI_Reque
 }
 
 // Validation done: builds the request under the engine lock (objects retained there).
+// Persistent collectives run on intracommunicators only so far: on an intercommunicator the
+// call fails cleanly instead of running the local group's algorithm.
 template <typename Build>
-Status persistent(Comm* c, MPI_Request* request, Build build) {
+Status persistent(const char* call, Comm* c, MPI_Request* request, Build build) {
+  if (c->is_inter()) {
+    return weft::error(MPI_ERR_COMM,
+                       "%s: argument comm is an intercommunicator (%s); persistent collectives "
+                       "on intercommunicators are not implemented yet",
+                       call, c->name().c_str());
+  }
   auto kept = std::make_shared<Kept>();
   EngineGuard guard;
   Round round = build(*kept);
@@ -119,7 +127,7 @@ extern "C" int PMPI_Barrier_init(MPI_Comm comm, MPI_Info info, MPI_Request* requ
   validate::Barrier_initObjects o;
   Status s = validate::Barrier_init(comm, info, request, &o);
   if (s.ok()) {
-    s = persistent(o.comm, request, [&](Kept&) -> Round {
+    s = persistent(call, o.comm, request, [&](Kept&) -> Round {
       return [call, c = o.comm](Request** made, uint32_t* sequence) { return rounds::barrier(call, c, made, sequence); };
     });
   }
@@ -132,7 +140,7 @@ extern "C" int PMPI_Bcast_init(void* buffer, int count, MPI_Datatype datatype, i
   validate::Bcast_initObjects o;
   Status s = validate::Bcast_init(buffer, count, datatype, root, comm, info, request, &o);
   if (s.ok()) {
-    s = persistent(o.comm, request, [&](Kept& kept) -> Round {
+    s = persistent(call, o.comm, request, [&](Kept& kept) -> Round {
       kept.keep(o.datatype);
       return [=, c = o.comm, type = o.datatype](Request** made, uint32_t* sequence) {
         return rounds::bcast(call, buffer, count, type, root, c, made, sequence);
@@ -151,7 +159,7 @@ extern "C" int PMPI_Gather_init(const void* sendbuf, int sendcount, MPI_Datatype
                                    root, comm, info, request, &o);
   if (s.ok()) s = rounds::check_gather(call, sendbuf, root, o.comm);
   if (s.ok()) {
-    s = persistent(o.comm, request, [&](Kept& kept) -> Round {
+    s = persistent(call, o.comm, request, [&](Kept& kept) -> Round {
       kept.keep(o.sendtype);
       kept.keep(o.recvtype);
       return [=, c = o.comm, stype = o.sendtype, rtype = o.recvtype](Request** made, uint32_t* sequence) {
@@ -173,7 +181,7 @@ extern "C" int PMPI_Gatherv_init(const void* sendbuf, int sendcount, MPI_Datatyp
                                     recvtype, root, comm, info, request, &o);
   if (s.ok()) s = rounds::check_gather(call, sendbuf, root, o.comm);
   if (s.ok()) {
-    s = persistent(o.comm, request, [&](Kept& kept) -> Round {
+    s = persistent(call, o.comm, request, [&](Kept& kept) -> Round {
       kept.keep(o.sendtype);
       kept.keep(o.recvtype);
       const bool at_root = o.comm->rank() == root;
@@ -198,7 +206,7 @@ extern "C" int PMPI_Scatter_init(const void* sendbuf, int sendcount, MPI_Datatyp
                                     root, comm, info, request, &o);
   if (s.ok()) s = rounds::check_scatter(call, recvbuf, root, o.comm);
   if (s.ok()) {
-    s = persistent(o.comm, request, [&](Kept& kept) -> Round {
+    s = persistent(call, o.comm, request, [&](Kept& kept) -> Round {
       kept.keep(o.sendtype);
       kept.keep(o.recvtype);
       return [=, c = o.comm, stype = o.sendtype, rtype = o.recvtype](Request** made, uint32_t* sequence) {
@@ -220,7 +228,7 @@ extern "C" int PMPI_Scatterv_init(const void* sendbuf, const int sendcounts[], c
                                      recvtype, root, comm, info, request, &o);
   if (s.ok()) s = rounds::check_scatter(call, recvbuf, root, o.comm);
   if (s.ok()) {
-    s = persistent(o.comm, request, [&](Kept& kept) -> Round {
+    s = persistent(call, o.comm, request, [&](Kept& kept) -> Round {
       kept.keep(o.sendtype);
       kept.keep(o.recvtype);
       const bool at_root = o.comm->rank() == root;
@@ -244,7 +252,7 @@ extern "C" int PMPI_Allgather_init(const void* sendbuf, int sendcount, MPI_Datat
   Status s = validate::Allgather_init(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype,
                                       comm, info, request, &o);
   if (s.ok()) {
-    s = persistent(o.comm, request, [&](Kept& kept) -> Round {
+    s = persistent(call, o.comm, request, [&](Kept& kept) -> Round {
       kept.keep(o.sendtype);
       kept.keep(o.recvtype);
       return [=, c = o.comm, stype = o.sendtype, rtype = o.recvtype](Request** made, uint32_t* sequence) {
@@ -265,7 +273,7 @@ extern "C" int PMPI_Allgatherv_init(const void* sendbuf, int sendcount, MPI_Data
   Status s = validate::Allgatherv_init(sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs,
                                        recvtype, comm, info, request, &o);
   if (s.ok()) {
-    s = persistent(o.comm, request, [&](Kept& kept) -> Round {
+    s = persistent(call, o.comm, request, [&](Kept& kept) -> Round {
       kept.keep(o.sendtype);
       kept.keep(o.recvtype);
       const int p = o.comm->size();
@@ -288,7 +296,7 @@ extern "C" int PMPI_Alltoall_init(const void* sendbuf, int sendcount, MPI_Dataty
   Status s = validate::Alltoall_init(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype,
                                      comm, info, request, &o);
   if (s.ok()) {
-    s = persistent(o.comm, request, [&](Kept& kept) -> Round {
+    s = persistent(call, o.comm, request, [&](Kept& kept) -> Round {
       kept.keep(o.sendtype);
       kept.keep(o.recvtype);
       return [=, c = o.comm, stype = o.sendtype, rtype = o.recvtype](Request** made, uint32_t* sequence) {
@@ -310,7 +318,7 @@ extern "C" int PMPI_Alltoallv_init(const void* sendbuf, const int sendcounts[],
   Status s = validate::Alltoallv_init(sendbuf, sendcounts, sdispls, sendtype, recvbuf, recvcounts,
                                       rdispls, recvtype, comm, info, request, &o);
   if (s.ok()) {
-    s = persistent(o.comm, request, [&](Kept& kept) -> Round {
+    s = persistent(call, o.comm, request, [&](Kept& kept) -> Round {
       kept.keep(o.sendtype);
       kept.keep(o.recvtype);
       const int p = o.comm->size();
@@ -347,7 +355,7 @@ extern "C" int PMPI_Alltoallw_init(const void* sendbuf, const int sendcounts[],
     s = weft::error(MPI_ERR_ARG, "%s: argument request is NULL", call);
   }
   if (s.ok()) {
-    s = persistent(c, request, [&](Kept& kept) -> Round {
+    s = persistent(call, c, request, [&](Kept& kept) -> Round {
       const int p = c->size();
       for (Datatype* type : args.sendtypes) kept.keep(type);
       for (Datatype* type : args.recvtypes) kept.keep(type);
@@ -375,7 +383,7 @@ extern "C" int PMPI_Reduce_init(const void* sendbuf, void* recvbuf, int count,
     s = rounds::check_reduce(call, sendbuf, recvbuf, count, o.datatype, o.op, root, o.comm, &view);
   }
   if (s.ok()) {
-    s = persistent(o.comm, request, [&](Kept& kept) -> Round {
+    s = persistent(call, o.comm, request, [&](Kept& kept) -> Round {
       kept.keep(o.datatype);
       kept.keep(o.op);
       return [=, c = o.comm, type = o.datatype](Request** made, uint32_t* sequence) {
@@ -396,7 +404,7 @@ extern "C" int PMPI_Allreduce_init(const void* sendbuf, void* recvbuf, int count
       validate::Allreduce_init(sendbuf, recvbuf, count, datatype, op, comm, info, request, &o);
   if (s.ok()) s = rounds::check_allreduce(call, sendbuf, recvbuf, count, o.datatype, o.op, &view);
   if (s.ok()) {
-    s = persistent(o.comm, request, [&](Kept& kept) -> Round {
+    s = persistent(call, o.comm, request, [&](Kept& kept) -> Round {
       kept.keep(o.datatype);
       kept.keep(o.op);
       return [=, c = o.comm, type = o.datatype](Request** made, uint32_t* sequence) {
@@ -420,7 +428,7 @@ extern "C" int PMPI_Reduce_scatter_init(const void* sendbuf, void* recvbuf,
                                      o.comm, &view);
   }
   if (s.ok()) {
-    s = persistent(o.comm, request, [&](Kept& kept) -> Round {
+    s = persistent(call, o.comm, request, [&](Kept& kept) -> Round {
       kept.keep(o.datatype);
       kept.keep(o.op);
       const int* counts = kept.ints(recvcounts, o.comm->size());
@@ -445,7 +453,7 @@ extern "C" int PMPI_Reduce_scatter_block_init(const void* sendbuf, void* recvbuf
                                      o.comm, &view);
   }
   if (s.ok()) {
-    s = persistent(o.comm, request, [&](Kept& kept) -> Round {
+    s = persistent(call, o.comm, request, [&](Kept& kept) -> Round {
       kept.keep(o.datatype);
       kept.keep(o.op);
       const int* count = kept.ints(&recvcount, 1);
@@ -465,7 +473,7 @@ int scan_init(const char* call, bool exclusive, const void* sendbuf, void* recvb
   coll::OpView view;
   if (s.ok()) s = rounds::check_scan(call, sendbuf, recvbuf, count, type, op_object, &view);
   if (s.ok()) {
-    s = persistent(c, request, [&](Kept& kept) -> Round {
+    s = persistent(call, c, request, [&](Kept& kept) -> Round {
       kept.keep(type);
       kept.keep(op_object);
       return [=](Request** made, uint32_t* sequence) {

@@ -6,6 +6,7 @@
 
 #include "api/api.h"
 #include "api/api_checks.h"
+#include "api/intercomm.h"
 #include "mpi.h"
 #include "mpi/comm.h"
 #include "mpi/comm_create.h"
@@ -70,6 +71,7 @@ extern "C" int PMPI_Comm_rank(MPI_Comm comm, int* rank) {
 }
 
 extern "C" int PMPI_Comm_dup(MPI_Comm comm, MPI_Comm* newcomm) {
+  if (weft::api::inter::is_inter(comm)) return weft::api::inter::comm_dup(comm, newcomm);
   const char* call = "MPI_Comm_dup";
   Comm* c = nullptr;
   Comm* created = nullptr;
@@ -84,6 +86,9 @@ extern "C" int PMPI_Comm_dup(MPI_Comm comm, MPI_Comm* newcomm) {
 }
 
 extern "C" int PMPI_Comm_split(MPI_Comm comm, int color, int key, MPI_Comm* newcomm) {
+  if (weft::api::inter::is_inter(comm)) {
+    return weft::api::inter::comm_split(comm, color, key, newcomm);
+  }
   const char* call = "MPI_Comm_split";
   Comm* c = nullptr;
   Comm* created = nullptr;
@@ -102,6 +107,7 @@ extern "C" int PMPI_Comm_split(MPI_Comm comm, int color, int key, MPI_Comm* newc
 extern "C" int PMPI_Comm_split_type(MPI_Comm comm, int split_type, int key, MPI_Info info,
                                     MPI_Comm* newcomm) {
   const char* call = "MPI_Comm_split_type";
+  if (weft::api::inter::is_inter(comm)) return weft::api::inter::intracomm_only(call, comm);
   Comm* c = nullptr;
   Comm* created = nullptr;
   weft::Info* hints = nullptr;
@@ -136,6 +142,7 @@ extern "C" int PMPI_Comm_split_type(MPI_Comm comm, int split_type, int key, MPI_
 }
 
 extern "C" int PMPI_Comm_create(MPI_Comm comm, MPI_Group group, MPI_Comm* newcomm) {
+  if (weft::api::inter::is_inter(comm)) return weft::api::inter::comm_create(comm, group, newcomm);
   const char* call = "MPI_Comm_create";
   Comm* c = nullptr;
   Comm* created = nullptr;
@@ -154,6 +161,7 @@ extern "C" int PMPI_Comm_create(MPI_Comm comm, MPI_Group group, MPI_Comm* newcom
 
 extern "C" int PMPI_Comm_create_group(MPI_Comm comm, MPI_Group group, int tag, MPI_Comm* newcomm) {
   const char* call = "MPI_Comm_create_group";
+  if (weft::api::inter::is_inter(comm)) return weft::api::inter::intracomm_only(call, comm);
   Comm* c = nullptr;
   Comm* created = nullptr;
   Status s = enter(call, comm, &c);
@@ -192,6 +200,9 @@ extern "C" int PMPI_Comm_free(MPI_Comm* comm) {
 }
 
 extern "C" int PMPI_Comm_compare(MPI_Comm comm1, MPI_Comm comm2, int* result) {
+  if (weft::api::inter::is_inter(comm1) || weft::api::inter::is_inter(comm2)) {
+    return weft::api::inter::comm_compare(comm1, comm2, result);
+  }
   const char* call = "MPI_Comm_compare";
   Comm* a = nullptr;
   Comm* b = nullptr;
@@ -239,7 +250,7 @@ extern "C" int PMPI_Comm_group(MPI_Comm comm, MPI_Group* group) {
 extern "C" int PMPI_Comm_test_inter(MPI_Comm comm, int* flag) {
   validate::Comm_test_interObjects o;
   Status s = validate::Comm_test_inter(comm, flag, &o);
-  if (s.ok()) *flag = 0;
+  if (s.ok()) *flag = o.comm->is_inter() ? 1 : 0;
   return finish("MPI_Comm_test_inter", o.comm, s);
 }
 

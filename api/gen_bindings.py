@@ -346,6 +346,13 @@ class ValidationWriter:
         self.comm = comms[0].name if comms else None
         self.guards = {p.name: [] for _, p in params}  # conditions under which p is significant
         self.buffer_data = {}  # buffer -> (count param, datatype param)
+        # Rooted collectives: on an intercommunicator the root's arguments (root_only) count
+        # only at MPI_ROOT, the other side's (an in_place buffer and what follows it) only in
+        # the group without the root, and the rest (MPI_Bcast's buffer, MPI_Reduce's count,
+        # datatype and op) in both, never at MPI_PROC_NULL. On an intracommunicator every
+        # rank is off_root and involved, and at_root is the root.
+        rooted = any(p.kind == "root" for _, p in params)
+        off_root = set()
         for i, (_, p) in enumerate(params):
             if "root_only" in p.mods:
                 self.guards[p.name].append("at_root")
@@ -359,13 +366,23 @@ class ValidationWriter:
             # With MPI_IN_PLACE, the count and datatype that follow the buffer are not
             # significant (MPI_Gather's sendcount and sendtype at the root).
             if "in_place" in p.mods:
+                off_root.add(p.name)
                 for q in after:
                     if q.kind not in ("count", "disp", "datatype"):
                         break
                     self.guards[q.name].append(f"{p.name} != MPI_IN_PLACE")
+                    off_root.add(q.name)
                     self.used.add(p.name)
                     if q.kind == "datatype":
                         break
+        if rooted:
+            for _, p in params:
+                if p.kind not in ("buffer", "count", "disp", "datatype", "op"):
+                    continue
+                if p.name in off_root and "root_only" not in p.mods:
+                    self.guards[p.name].insert(0, "off_root")
+                elif "root_only" not in p.mods:
+                    self.guards[p.name].insert(0, "involved")
 
     def emit(self, p, statements, extra=()):
         conds = list(dict.fromkeys(self.guards[p.name] + list(extra)))
@@ -389,7 +406,9 @@ class ValidationWriter:
     def param(self, ctype, p):
         array = "[" in ctype
         pointer = "*" in ctype or array
-        size = "out->comm->size()"
+        group_lengths = {"group_size": "kinds::group_size(out->comm)",
+                         "local_group_size": "out->comm->size()"}
+        size = group_lengths.get(p.length, "")
         if p.kind == "comm":
             return  # resolved first
         if p.kind == "buffer":
@@ -397,11 +416,11 @@ class ValidationWriter:
             self.emit(p, stmts)
         elif p.kind == "count" and not pointer and p.direction == "in":
             self.emit(p, [f'kinds::count(call, "{p.name}", {p.name})'])
-        elif p.kind == "count" and array and p.length == "group_size" and self.comm:
+        elif p.kind == "count" and array and size and self.comm:
             self.emit(p, [f'kinds::counts(call, "{p.name}", {p.name}, {size})'])
         elif p.kind == "disp" and not pointer:
             pass
-        elif p.kind == "disp" and array and p.length == "group_size" and self.comm:
+        elif p.kind == "disp" and array and size and self.comm:
             self.emit(p, [f'kinds::array(call, "{p.name}", {p.name}, {size})'])
         elif p.kind == "datatype" and not pointer and p.direction == "in" and "null" not in p.mods:
             check = "datatype" if self.has_buffer else "datatype_uncommitted"
@@ -415,7 +434,7 @@ class ValidationWriter:
                 if "in_place" in b.mods:
                     conds.append(f"{buffer} != MPI_IN_PLACE")
                 if "[" in dict((q.name, t) for t, q in self.params)[count.name]:
-                    args = f'"{count.name}", {count.name}, {size}'
+                    args = f'"{count.name}", {count.name}, {group_lengths[count.length]}'
                 else:
                     args = f'"{count.name}", {count.name}'
                 self.emit(p, [f'kinds::buffer(call, "{buffer}", {buffer}, {args}, out->{p.name})'],
@@ -454,9 +473,16 @@ class ValidationWriter:
             self.used.add(self.comm)
         for ctype, p in self.params:
             self.param(ctype, p)
-        if any("at_root" in g for g in self.guards.values()):
-            body.append("  const bool at_root = out->comm->rank() == root;")
-            self.used.add("root")
+        flags = {"at_root": "kinds::at_root(out->comm, root)",
+                 "off_root": "kinds::off_root(out->comm, root)",
+                 "involved": "at_root || off_root"}
+        needed = {flag for g in self.guards.values() for flag in flags if flag in g}
+        if "involved" in needed:
+            needed |= {"at_root", "off_root"}
+        for flag, value in flags.items():
+            if flag in needed:
+                body.append(f"  const bool {flag} = {value};")
+                self.used.add("root")
         args = [declare(t, p.name if p.name in self.used else "") for t, p in self.params]
         fields = "".join(f"  {t} {n} = nullptr;\n" for t, n in self.fields)
         out = " out" if self.fields else ""

@@ -59,6 +59,12 @@ namespace weft::api::kinds {
 }
 
 [[gnu::cold, gnu::noinline]] inline Status bad_root(const char* call, int root, const Comm* c) {
+  if (c->is_inter()) {
+    return error(MPI_ERR_ROOT,
+                 "%s: argument root=%d is not MPI_ROOT, MPI_PROC_NULL or a rank of the remote "
+                 "group of intercommunicator %s (size %d)",
+                 call, root, c->name().c_str(), c->peer_size());
+  }
   return error(MPI_ERR_ROOT, "%s: argument root=%d is not a rank of communicator %s (size %d)",
                call, root, c->name().c_str(), c->size());
 }
@@ -138,12 +144,28 @@ inline Status out_pointer(const char* call, const char* argument, const void* po
   return Status();
 }
 
-// root: a rank of the communicator (intercommunicator roots are not supported by weft).
+// root: a rank of the communicator; on an intercommunicator MPI_ROOT (this process is the
+// root), MPI_PROC_NULL (another process of the root's group is) or a rank of the remote
+// group (the root is there).
 inline Status root(const char* call, int value, const Comm* c) {
-  if (value < 0 || value >= c->size()) [[unlikely]]
-    return bad_root(call, value, c);
-  return Status();
+  if (value >= 0 && value < c->peer_size()) [[likely]]
+    return Status();
+  if (c->is_inter() && (value == MPI_ROOT || value == MPI_PROC_NULL)) return Status();
+  return bad_root(call, value, c);
 }
+
+// Which arguments of a rooted collective are significant here: the root's own (root_only)
+// at_root; the other processes' (an in_place buffer and the count and datatype after it)
+// off_root. On an intercommunicator at_root is MPI_ROOT and off_root the group without the
+// root, so at MPI_PROC_NULL neither holds; on an intracommunicator every rank is off_root.
+inline bool at_root(const Comm* c, int root) {
+  return c->is_inter() ? root == MPI_ROOT : c->rank() == root;
+}
+inline bool off_root(const Comm* c, int root) { return !c->is_inter() || root >= 0; }
+
+// The length of a per-rank array (`group_size` in mpi.api): one entry per process of the
+// remote group on an intercommunicator.
+inline int group_size(const Comm* c) { return c->peer_size(); }
 
 // ---- buffers ----------------------------------------------------------------------------
 

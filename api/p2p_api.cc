@@ -54,7 +54,7 @@ bool quick_valid(p2p::Direction direction, const void* buf, int count, MPI_Datat
   const Datatype* predefined = weft::predefined_datatype(datatype);
   if (predefined == nullptr || (buf == nullptr && count > 0 && predefined->size() > 0)) return false;
   const bool receive = direction == p2p::Direction::kReceive;
-  if (!((peer >= 0 && peer < communicator->size()) || (receive && peer == MPI_ANY_SOURCE))) return false;
+  if (!((peer >= 0 && peer < communicator->peer_size()) || (receive && peer == MPI_ANY_SOURCE))) return false;
   if (!((tag >= 0 && tag <= p2p::kTagUpperBound) || (receive && tag == MPI_ANY_TAG))) return false;
   *c = communicator;
   *type = const_cast<Datatype*>(predefined);
@@ -88,7 +88,7 @@ Status blocking_send(const char* call, const void* buf, int count, MPI_Datatype 
     if (bytes <= engine.eager_limit()) {
       Comm* target = *c;
       EngineGuard guard;
-      return engine.send_eager(target->process(dest), target->rank(), tag, target->context(),
+      return engine.send_eager(target->peer_process(dest), target->rank(), tag, target->context(),
                                static_cast<const char*>(buf) + type->true_lb(), bytes);
     }
   }
@@ -563,10 +563,11 @@ namespace {
 Status probe_arguments(const char* call, int source, int tag, MPI_Comm comm, Comm** c) {
   WEFT_TRY(weft::api::check_initialized(call));
   WEFT_TRY(weft::check_comm(call, comm, c));
-  if (!((source >= 0 && source < (*c)->size()) || source == MPI_PROC_NULL ||
+  if (!((source >= 0 && source < (*c)->peer_size()) || source == MPI_PROC_NULL ||
         source == MPI_ANY_SOURCE)) {
-    return weft::error(MPI_ERR_RANK, "%s: argument source=%d is not a rank of communicator %s (size %d)",
-                       call, source, (*c)->name().c_str(), (*c)->size());
+    return weft::error(MPI_ERR_RANK, "%s: argument source=%d is not a rank of %scommunicator %s (size %d)",
+                       call, source, (*c)->is_inter() ? "the remote group of inter" : "",
+                       (*c)->name().c_str(), (*c)->peer_size());
   }
   if (!((tag >= 0 && tag <= p2p::kTagUpperBound) || tag == MPI_ANY_TAG)) {
     return weft::error(MPI_ERR_TAG, "%s: argument tag=%d is invalid", call, tag);

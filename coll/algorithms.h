@@ -27,6 +27,9 @@ struct Args {
   const Reduction* op = nullptr;
   size_t count = 0;
   const size_t* counts = nullptr;
+  // Intercommunicator collectives (coll/inter/): one block of the remote group's data,
+  // where it may differ from `bytes` (this process's own block).
+  size_t remote_bytes = 0;
 };
 
 // What each collective reads from Args (p = communicator size, r = this rank):

@@ -31,20 +31,36 @@ void Context::end(Request* request) {
 }
 
 Context::Ticket Context::send(int peer, const void* data, size_t bytes) {
-  Status started;
-  if (bytes == 0) data = g_empty;
-  void* slot = inline_slot(transfers_.size());
-  Request* request = slot != nullptr ? coll::isend_in(slot, team_, peer, data, bytes, started)
-                                     : coll::isend(team_, peer, data, bytes, started);
-  return post(request, started);
+  return start_send(team_, peer, data, bytes);
 }
 
 Context::Ticket Context::recv(int peer, void* data, size_t bytes) {
+  return start_recv(team_, peer, data, bytes);
+}
+
+Context::Ticket Context::send_remote(int peer, const void* data, size_t bytes) {
+  return start_send(remote_, peer, data, bytes);
+}
+
+Context::Ticket Context::recv_remote(int peer, void* data, size_t bytes) {
+  return start_recv(remote_, peer, data, bytes);
+}
+
+Context::Ticket Context::start_send(const Team& team, int peer, const void* data, size_t bytes) {
   Status started;
   if (bytes == 0) data = g_empty;
   void* slot = inline_slot(transfers_.size());
-  Request* request = slot != nullptr ? coll::irecv_in(slot, team_, peer, data, bytes, started)
-                                     : coll::irecv(team_, peer, data, bytes, started);
+  Request* request = slot != nullptr ? coll::isend_in(slot, team, peer, data, bytes, started)
+                                     : coll::isend(team, peer, data, bytes, started);
+  return post(request, started);
+}
+
+Context::Ticket Context::start_recv(const Team& team, int peer, void* data, size_t bytes) {
+  Status started;
+  if (bytes == 0) data = g_empty;
+  void* slot = inline_slot(transfers_.size());
+  Request* request = slot != nullptr ? coll::irecv_in(slot, team, peer, data, bytes, started)
+                                     : coll::irecv(team, peer, data, bytes, started);
   return post(request, started);
 }
 

@@ -71,7 +71,9 @@ int next_operation_tag(const CommView& comm) {
 std::shared_ptr<Operation> make_operation(const char* call, const CommView& comm) {
   const int tag = next_operation_tag(comm);
   Team team{comm.processes, comm.rank, comm.size, comm.context, tag};
-  return std::make_shared<Operation>(call, team);
+  if (!comm.is_inter()) return std::make_shared<Operation>(call, team);
+  Team remote{comm.remote.processes, comm.rank, comm.remote.size, comm.remote.context, tag};
+  return std::make_shared<Operation>(call, team, remote);
 }
 
 Status run_blocking(Operation& operation) {

@@ -27,7 +27,8 @@ namespace weft::coll {
 
 class Operation {
  public:
-  Operation(const char* call, const Team& team) : context_(call, team) {}
+  Operation(const char* call, const Team& team, const Team& remote = Team{})
+      : context_(call, team, remote) {}
   ~Operation();
   Operation(const Operation&) = delete;
   Operation& operator=(const Operation&) = delete;

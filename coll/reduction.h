@@ -20,8 +20,9 @@ class Datatype;
 namespace weft::coll {
 
 // What the collectives see of an op reducing a datatype (mpi/ resolves and checks the
-// pair: Op::coll_view). A user op has `function`; a predefined op has `kernel` over
-// packed elements of `basic` (both nullptr when the datatype holds nothing to reduce).
+// pair: weft::reduction_view in mpi/op.h). A user op has `function`; a predefined op has
+// `kernel` over packed elements of `basic` (both nullptr when the datatype holds nothing to
+// reduce).
 struct OpView {
   Object* owner = nullptr;  // the op: kept alive while an operation uses a user function
   MPI_User_function* function = nullptr;

@@ -148,7 +148,11 @@ class Context {
  public:
   using Ticket = size_t;
 
-  Context(const char* call, const Team& team) : call_(call), team_(team) {}
+  // `remote`: on an intercommunicator, the other group (ranks of the remote group, this
+  // process's local rank as the source, the intercommunicator's collective context);
+  // team.processes == nullptr otherwise.
+  Context(const char* call, const Team& team, const Team& remote = Team{})
+      : call_(call), team_(team), remote_(remote) {}
   ~Context();
   Context(const Context&) = delete;
   Context& operator=(const Context&) = delete;
@@ -160,6 +164,11 @@ class Context {
 
   Ticket send(int peer, const void* data, size_t bytes);
   Ticket recv(int peer, void* data, size_t bytes);
+  // Intercommunicators: transfers with rank `peer` of the remote group. They share the
+  // tickets and awaiters of the local ones, so one step may mix both.
+  Ticket send_remote(int peer, const void* data, size_t bytes);
+  Ticket recv_remote(int peer, void* data, size_t bytes);
+  int remote_size() const { return remote_.size; }
 
   struct AllAwaiter {
     Context* context;
@@ -190,6 +199,8 @@ class Context {
   static constexpr Ticket kAll = static_cast<Ticket>(-1);
   static constexpr size_t kInlineRequests = 4;
 
+  Ticket start_send(const Team& team, int peer, const void* data, size_t bytes);
+  Ticket start_recv(const Team& team, int peer, void* data, size_t bytes);
   Ticket post(Request* request, const Status& started);
   void suspend(std::coroutine_handle<> waiting, Ticket ticket) {
     waiting_ = waiting;
@@ -210,6 +221,7 @@ class Context {
 
   const char* call_;
   Team team_;
+  Team remote_;
   // Storage for the requests of tickets [0, kInlineRequests): a slot is reused only after
   // collect_all(), which ends every request and starts the tickets from 0 again.
   alignas(Request) unsigned char request_storage_[kInlineRequests][sizeof(Request)];

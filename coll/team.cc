@@ -4,6 +4,7 @@
 #include <new>
 #include <vector>
 
+#include "coll/rank_math.h"
 #include "datatype/datatype.h"
 #include "mpi.h"
 #include "p2p/engine.h"
@@ -136,6 +137,19 @@ Status allreduce_band(const Team& team, uint32_t* words, int count) {
   WEFT_TRY(allgather_bytes(team, words, bytes, all.data()));
   for (int r = 0; r < team.size; ++r) {
     for (int i = 0; i < count; ++i) words[i] &= all[static_cast<size_t>(r * count + i)];
+  }
+  return Status();
+}
+
+Status bcast_bytes(const Team& team, int root, void* buffer, size_t bytes) {
+  const int p = team.size;
+  const int v = ranks::relative_rank(team.rank, root, p);
+  if (v != 0) {
+    WEFT_TRY(recv(team, ranks::absolute_rank(ranks::binomial_parent(v), root, p), buffer, bytes));
+  }
+  const std::vector<int> children = ranks::binomial_children(v, p);
+  for (auto child = children.rbegin(); child != children.rend(); ++child) {
+    WEFT_TRY(send(team, ranks::absolute_rank(*child, root, p), buffer, bytes));
   }
   return Status();
 }

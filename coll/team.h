@@ -25,8 +25,17 @@ struct Team {
   int tag;
 };
 
+// The other group of an intercommunicator, as the collectives see it.
+struct RemoteView {
+  const int* processes = nullptr;  // processes[rank]: the world process of each remote rank
+  int size = 0;
+  uint32_t context = 0;            // the collective context between the two groups
+};
+
 // What the collectives see of a communicator: its members and its private collective
 // context, never the communicator itself (mpi/ builds one per call: Comm::coll_view()).
+// An intercommunicator's view is its local group (processes, rank, size) on the context of
+// its private local intracommunicator, plus `remote`; an intracommunicator has no remote.
 struct CommView {
   Object* owner;         // the communicator: kept alive by nonblocking collectives, named by
                          // their requests
@@ -35,6 +44,9 @@ struct CommView {
   int size;
   uint32_t context;      // the collective context
   uint32_t* sequence;    // counts the communicator's collective calls (every member alike)
+  RemoteView remote = {};
+
+  bool is_inter() const { return remote.processes != nullptr; }
 };
 
 Status send(const Team& team, int dest, const void* buffer, size_t bytes);
@@ -57,5 +69,7 @@ Status wait_and_release(Request* request);
 // Small helpers used to build communicators.
 Status allgather_bytes(const Team& team, const void* mine, size_t bytes, void* all);
 Status allreduce_band(const Team& team, uint32_t* words, int count);
+// `bytes` at `buffer` from `root` to every member (binomial tree).
+Status bcast_bytes(const Team& team, int root, void* buffer, size_t bytes);
 
 }  // namespace weft::coll

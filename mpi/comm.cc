@@ -14,15 +14,27 @@
 namespace weft {
 
 Comm::Comm(Group* group, uint32_t context, std::string name)
-    : Object(kKind), group_(group), context_(context), name_(std::move(name)) {
+    : Comm(group, nullptr, context, std::move(name)) {}
+
+Comm::Comm(Group* group, Group* remote, uint32_t context, std::string name)
+    : Object(kKind),
+      group_(group),
+      remote_group_(remote),
+      context_(context),
+      name_(std::move(name)) {
   group_->retain();
+  if (remote_group_ != nullptr) remote_group_->retain();
   rank_ = group_->my_rank();
   size_ = group_->size();
+  const Group* peers = remote_group_ != nullptr ? remote_group_ : group_;
+  peer_processes_ = peers->processes().data();
+  peer_size_ = peers->size();
   set_errhandler(errors_are_fatal());
 }
 
 Comm::~Comm() {
   group_->release();
+  if (remote_group_ != nullptr) remote_group_->release();
   if (errhandler_ != nullptr) errhandler_->release();
 }
 
@@ -35,11 +47,20 @@ void Comm::set_errhandler(Errhandler* handler) {
 }
 
 coll::CommView Comm::coll_view() {
-  return coll::CommView{this, group_->processes().data(), rank_, size_, coll_context(), &sequence_};
+  if (remote_group_ == nullptr) {
+    return coll::CommView{this, group_->processes().data(), rank_, size_, coll_context(), &sequence_};
+  }
+  // The local group talks on the local intracommunicator's collective context, the groups
+  // to each other on the intercommunicator's.
+  coll::CommView view{this, group_->processes().data(), rank_, size_, local_context() + 1,
+                      &sequence_};
+  view.remote = coll::RemoteView{peer_processes_, peer_size_, coll_context()};
+  return view;
 }
 
 coll::Team Comm::coll_team() const {
-  return coll::Team{group_->processes().data(), rank_, size_, coll_context(), 0};
+  const uint32_t context = remote_group_ == nullptr ? coll_context() : local_context() + 1;
+  return coll::Team{group_->processes().data(), rank_, size_, context, 0};
 }
 
 MPI_Comm Comm::handle() {

@@ -1,6 +1,7 @@
 // Communicators: a group, this process's rank in it, and two private context ids — one
 // for point-to-point traffic and one for collectives, so collective messages never match
-// user receives.
+// user receives. An intercommunicator (mpi/intercomm.h) also has a remote group: its
+// point-to-point ranks and collective roots name processes of that group.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +25,8 @@ class Comm : public Object {
 
   // Retains `group`. `context` must be even: context + 1 is the collective context.
   Comm(Group* group, uint32_t context, std::string name);
+  // An intercommunicator: `group` is the local group (this process's), `remote` the other.
+  Comm(Group* group, Group* remote, uint32_t context, std::string name);
   ~Comm() override;
 
   int rank() const { return rank_; }
@@ -32,6 +35,20 @@ class Comm : public Object {
   Group* group() const { return group_; }
   uint32_t context() const { return context_; }
   uint32_t coll_context() const { return context_ + 1; }
+
+  // Intercommunicators: the remote group (nullptr on an intracommunicator). Ranks given to
+  // point-to-point calls name processes of the peer group: the remote group of an
+  // intercommunicator, the group itself otherwise.
+  bool is_inter() const { return remote_group_ != nullptr; }
+  Group* remote_group() const { return remote_group_; }
+  int peer_size() const { return peer_size_; }
+  int peer_process(int rank) const { return peer_processes_[rank]; }
+  const int* peer_processes() const { return peer_processes_; }
+  // The context pair of an intercommunicator's private local intracommunicator (its local
+  // group alone), which the collectives use inside each group: derived from the context,
+  // so it is as unique as the context and needs no agreement of its own.
+  uint32_t local_context() const { return context_ | kLocalContextBit; }
+  static constexpr uint32_t kLocalContextBit = 1u << 30;
 
   const std::string& name() const { return name_; }
   void set_name(std::string name) { name_ = std::move(name); }
@@ -54,16 +71,21 @@ class Comm : public Object {
   // communicator's collective context (coll/operation.cc).
   uint32_t next_sequence() { return sequence_++; }
 
-  // What the collectives see of this communicator (its members on the collective context).
+  // What the collectives see of this communicator (its members on the collective context;
+  // an intercommunicator's local group on its local context, and its remote group).
   coll::CommView coll_view();
   // The collective team of this communicator (its collective context, tag 0), for the
-  // blocking helpers that build communicators.
+  // blocking helpers that build communicators. On an intercommunicator: the local group on
+  // the local intracommunicator's collective context.
   coll::Team coll_team() const;
 
  private:
   Group* group_;
+  Group* remote_group_ = nullptr;
   int rank_;
   int size_;
+  const int* peer_processes_;
+  int peer_size_;
   uint32_t context_;
   std::string name_;
   Errhandler* errhandler_ = nullptr;

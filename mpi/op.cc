@@ -121,4 +121,15 @@ Status check_op_type(const char* call, const Op& op, const Datatype& type, Reduc
   return Status();
 }
 
+Status reduction_view(const char* call, Op* op, const Datatype& type, coll::OpView* view) {
+  ReduceTarget target;
+  WEFT_TRY(check_op_type(call, *op, type, &target));
+  view->owner = op;
+  view->function = op->is_predefined() ? nullptr : op->function();
+  view->kernel = target.kernel;
+  view->basic = target.basic;
+  view->commutative = op->commutative();
+  return Status();
+}
+
 }  // namespace weft

@@ -12,6 +12,7 @@
 
 #include "base/error.h"
 #include "base/object.h"
+#include "coll/reduction.h"
 #include "datatype/reduce_ops.h"
 #include "mpi.h"
 
@@ -62,6 +63,10 @@ struct ReduceTarget {
 // predefined type that the standard allows for it (MPI_CHAR also counts as an integer, as
 // in MPICH and Open MPI). Fails with MPI_ERR_OP naming call, op and datatype.
 Status check_op_type(const char* call, const Op& op, const Datatype& type, ReduceTarget* out);
+
+// What the collectives see of `op` reducing `type`, once check_op_type has accepted the
+// pair (fails like it otherwise).
+Status reduction_view(const char* call, Op* op, const Datatype& type, coll::OpView* view);
 
 // The text of a predefined op handle ("MPI_MAX"), or nullptr.
 const char* predefined_op_name(MPI_Op handle);

@@ -23,11 +23,13 @@ Status validate(const char* call, Direction direction, const void* buffer, int c
     return error(MPI_ERR_BUFFER, "%s: argument buf is NULL with count=%d", call, count);
   }
   const char* peer_name = direction == Direction::kSend ? "dest" : "source";
-  const bool peer_ok = (peer >= 0 && peer < c->size()) || peer == MPI_PROC_NULL ||
+  // On an intercommunicator the peer is a rank of the remote group.
+  const bool peer_ok = (peer >= 0 && peer < c->peer_size()) || peer == MPI_PROC_NULL ||
                        (direction == Direction::kReceive && peer == MPI_ANY_SOURCE);
   if (!peer_ok) {
-    return error(MPI_ERR_RANK, "%s: argument %s=%d is not a rank of communicator %s (size %d)",
-                 call, peer_name, peer, c->name().c_str(), c->size());
+    return error(MPI_ERR_RANK, "%s: argument %s=%d is not a rank of %scommunicator %s (size %d)",
+                 call, peer_name, peer, c->is_inter() ? "the remote group of inter" : "",
+                 c->name().c_str(), c->peer_size());
   }
   const bool tag_ok = (tag >= 0 && tag <= kTagUpperBound) ||
                       (direction == Direction::kReceive && tag == MPI_ANY_TAG);
@@ -65,7 +67,7 @@ Status start(const char* call, Request* request) {
     return Status();
   }
   if (request->kind == RequestKind::kSend) {
-    request->peer_process = static_cast<Comm*>(request->comm)->process(request->peer);
+    request->peer_process = static_cast<Comm*>(request->comm)->peer_process(request->peer);
     if (request->mode == SendMode::kBuffered) {
       bsend_release(request);
       WEFT_TRY(bsend_reserve(call, request->comm, request->count * request->datatype->size(),

@@ -12,6 +12,9 @@
 //
 // Cost: p α + (sum of block sizes) β per rank; the engine's eager and rendezvous protocols
 // apply per block.
+//
+// On an intercommunicator the peers are the remote group's q processes, on the
+// intercommunicator's collective context (MPI_IN_PLACE is not allowed there).
 #include <memory>
 #include <vector>
 
@@ -55,9 +58,9 @@ Request* describe(const CommView& comm, RequestKind kind, Datatype* type, const 
   request->count = static_cast<size_t>(count);
   request->peer = peer;
   request->tag = tag;
-  request->context = comm.context;
+  request->context = comm.is_inter() ? comm.remote.context : comm.context;
   request->self_rank = comm.rank;
-  request->peer_process = comm.processes[peer];
+  request->peer_process = comm.is_inter() ? comm.remote.processes[peer] : comm.processes[peer];
   return request;
 }
 
@@ -65,7 +68,7 @@ Request* describe(const CommView& comm, RequestKind kind, Datatype* type, const 
 
 Status alltoallw(const char* call, const AlltoallwArgs& a, const CommView& comm,
                  MPI_Request* request_out) {
-  const int p = comm.size;
+  const int p = comm.is_inter() ? comm.remote.size : comm.size;
   auto exchange = std::make_shared<Exchange>();
   const char* send_base = static_cast<const char*>(a.sendbuf);
   Datatype* byte_type = datatype_from_handle(MPI_BYTE);
