@@ -182,7 +182,8 @@ void unuse_keyval(int id) {
 
 AttributeList::iterator find_attribute(Comm* comm, int keyval) {
   auto& list = comm->attributes();
-  return std::find_if(list.begin(), list.end(), [keyval](const auto& entry) { return entry.first == keyval; });
+  return std::find_if(list.begin(), list.end(),
+                      [keyval](const auto& entry) { return entry.first == keyval; });
 }
 
 Status run_delete(const char* call, Comm* comm, int keyval, const Keyval& known, void* value) {
@@ -198,7 +199,8 @@ Status unknown_keyval(const char* call, int keyval) {
   if (keyval == MPI_KEYVAL_INVALID) {
     return error(MPI_ERR_KEYVAL, "%s: argument keyval is MPI_KEYVAL_INVALID", call);
   }
-  return error(MPI_ERR_KEYVAL, "%s: argument keyval=%d is not a communicator attribute key", call, keyval);
+  return error(MPI_ERR_KEYVAL, "%s: argument keyval=%d is not a communicator attribute key", call,
+               keyval);
 }
 }  // namespace
 

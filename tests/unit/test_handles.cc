@@ -31,8 +31,10 @@ TEST_CASE("predefined handles convert to their ABI values and back") {
   CHECK(as_int(MPI_INT) == static_cast<int>(reinterpret_cast<uintptr_t>(MPI_INT)));
   CHECK(weft::handle_from_int(257, MPI_COMM_NULL) == static_cast<void*>(MPI_COMM_WORLD));
   // The null handles of kinds weft has no objects of yet.
-  CHECK(weft::handle_from_int(as_int(MPI_WIN_NULL), MPI_WIN_NULL) == static_cast<void*>(MPI_WIN_NULL));
-  CHECK(weft::handle_from_int(as_int(MPI_FILE_NULL), MPI_FILE_NULL) == static_cast<void*>(MPI_FILE_NULL));
+  CHECK(weft::handle_from_int(as_int(MPI_WIN_NULL), MPI_WIN_NULL) ==
+        static_cast<void*>(MPI_WIN_NULL));
+  CHECK(weft::handle_from_int(as_int(MPI_FILE_NULL), MPI_FILE_NULL) ==
+        static_cast<void*>(MPI_FILE_NULL));
   CHECK(weft::handle_from_int(as_int(MPI_SESSION_NULL), MPI_SESSION_NULL) ==
         static_cast<void*>(MPI_SESSION_NULL));
 }
