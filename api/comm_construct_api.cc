@@ -75,8 +75,7 @@ int idup(const char* call, MPI_Comm comm, MPI_Info info, bool replace, MPI_Comm*
   // values they produce wait for the new communicator.
   if (s.ok()) s = weft::copy_attributes(call, c, &attributes);
   if (s.ok()) {
-    const uint32_t assertions =
-        replace ? weft::apply_assertion_hints(0, hints) : c->assertions();
+    const uint32_t assertions = replace ? weft::apply_assertion_hints(0, hints) : c->assertions();
     weft::Request* started = nullptr;
     EngineGuard guard;
     s = weft::comm_idup(call, c, assertions, std::move(attributes), newcomm, &started);
@@ -142,8 +141,10 @@ extern "C" int PMPI_Comm_create_from_group(MPI_Group group, const char* stringta
   }
   if (s.ok()) s = not_null(call, "stringtag", stringtag);
   if (s.ok() && strnlen(stringtag, MPI_MAX_STRINGTAG_LEN) >= MPI_MAX_STRINGTAG_LEN) {
-    s = weft::error(MPI_ERR_ARG, "%s: argument stringtag is longer than MPI_MAX_STRINGTAG_LEN - 1 = %d characters",
-                    call, MPI_MAX_STRINGTAG_LEN - 1);
+    s = weft::error(
+        MPI_ERR_ARG,
+        "%s: argument stringtag is longer than MPI_MAX_STRINGTAG_LEN - 1 = %d characters", call,
+        MPI_MAX_STRINGTAG_LEN - 1);
   }
   if (s.ok()) s = weft::resolve_hints(call, info, &hints);
   if (s.ok()) s = not_null(call, "newcomm", newcomm);

@@ -2,9 +2,7 @@
 // and after MPI_Finalize, so unlike the other entry points they do not require an
 // initialized library.
 #include <cstddef>
-#include <cstdlib>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "api/api.h"
@@ -249,10 +247,7 @@ extern "C" int PMPI_Abi_get_info(MPI_Info* info) {
 }
 
 // MPI-4.0: the MPI_INFO_ENV keys for a program that has not called MPI_Init yet (or
-// started MPI through sessions), from the argc/argv it received and what the process knows
-// of how it was started: "maxprocs" is the job's size (the launcher's PMI_SIZE, 1 without
-// one). "soft", "file" and "thread_level" describe launch options weftrun does not take, so
-// they are absent.
+// started MPI through sessions), from the argc/argv it received (mpi/info.h lists them).
 extern "C" int PMPI_Info_create_env(int argc, char* argv[], MPI_Info* info) {
   constexpr const char* kCall = "MPI_Info_create_env";
   return run(kCall, [&]() -> Status {
@@ -264,12 +259,7 @@ extern "C" int PMPI_Info_create_env(int argc, char* argv[], MPI_Info* info) {
     if (argv != nullptr) {
       for (int i = 0; i < argc && argv[i] != nullptr; ++i) arguments.emplace_back(argv[i]);
     }
-    // The same answer before MPI_Init, while running and after MPI_Finalize: how the
-    // process was started does not change.
-    std::vector<std::pair<std::string, std::string>> more;
-    const char* size = std::getenv("PMI_SIZE");
-    more.emplace_back("maxprocs", size != nullptr && *size != '\0' ? size : "1");
-    *info = weft::make_env_info(arguments, more)->handle();
+    *info = weft::make_env_info(arguments)->handle();
     return Status::success();
   });
 }

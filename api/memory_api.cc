@@ -13,11 +13,13 @@ extern "C" int PMPI_Alloc_mem(MPI_Aint size, MPI_Info info, void* baseptr) {
   const char* call = "MPI_Alloc_mem";
   Status s = weft::api::check_initialized(call);
   if (s.ok() && size < 0) {
-    s = weft::error(MPI_ERR_ARG, "%s: argument size=%lld is negative", call, static_cast<long long>(size));
+    s = weft::error(MPI_ERR_ARG, "%s: argument size=%lld is negative", call,
+                    static_cast<long long>(size));
   }
   weft::Info* hints = nullptr;
   if (s.ok()) s = weft::resolve_hints(call, info, &hints);
-  if (s.ok() && baseptr == nullptr) s = weft::error(MPI_ERR_ARG, "%s: argument baseptr is NULL", call);
+  if (s.ok() && baseptr == nullptr)
+    s = weft::error(MPI_ERR_ARG, "%s: argument baseptr is NULL", call);
   void* block = nullptr;
   if (s.ok()) s = weft::alloc_mem(call, static_cast<size_t>(size), hints, &block);
   // baseptr is a void* in C that points at the caller's pointer variable.

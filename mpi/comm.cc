@@ -157,6 +157,23 @@ bool take_context(uint32_t context) {
   return true;
 }
 
+Status reserve_context(const ContextMask& agreed, const char* call, uint32_t& context) {
+  std::lock_guard<std::mutex> lock(g_context_mutex);
+  ContextMask free_here = g_context_mask;
+  for (int w = 0; w < kContextMaskWords; ++w) free_here.words[w] &= agreed.words[w];
+  uint32_t candidate = 0;
+  if (lowest_context(free_here, &candidate)) {
+    const uint32_t pair = candidate / 2;
+    g_context_mask.words[pair / 32] &= ~(1u << (pair % 32));
+    context = candidate;
+    return Status();
+  }
+  return error(MPI_ERR_INTERN,
+               "%s: no free communicator context id left (at most %d communicators may exist "
+               "at once); free unused communicators",
+               call, kContextMaskWords * 32);
+}
+
 void release_context(uint32_t context) {
   std::lock_guard<std::mutex> lock(g_context_mutex);
   uint32_t pair = context / 2;
@@ -203,7 +220,8 @@ void unuse_keyval(int id) {
 
 AttributeList::iterator find_attribute(Comm* comm, int keyval) {
   auto& list = comm->attributes();
-  return std::find_if(list.begin(), list.end(), [keyval](const auto& entry) { return entry.first == keyval; });
+  return std::find_if(list.begin(), list.end(),
+                      [keyval](const auto& entry) { return entry.first == keyval; });
 }
 
 Status run_delete(const char* call, Comm* comm, int keyval, const Keyval& known, void* value) {
@@ -219,7 +237,8 @@ Status unknown_keyval(const char* call, int keyval) {
   if (keyval == MPI_KEYVAL_INVALID) {
     return error(MPI_ERR_KEYVAL, "%s: argument keyval is MPI_KEYVAL_INVALID", call);
   }
-  return error(MPI_ERR_KEYVAL, "%s: argument keyval=%d is not a communicator attribute key", call, keyval);
+  return error(MPI_ERR_KEYVAL, "%s: argument keyval=%d is not a communicator attribute key", call,
+               keyval);
 }
 }  // namespace
 
@@ -316,6 +335,13 @@ Status copy_attributes(const char* call, Comm* from, AttributeList* out) {
 
 void adopt_attributes(Comm* to, AttributeList list) {
   for (auto& entry : list) to->attributes().push_back(entry);
+}
+
+Status copy_attributes(Comm* from, Comm* to) {
+  AttributeList list;
+  WEFT_TRY(copy_attributes("MPI_Comm_dup", from, &list));
+  adopt_attributes(to, std::move(list));
+  return Status();
 }
 
 void drop_attributes(const AttributeList& list) {

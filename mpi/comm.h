@@ -122,6 +122,10 @@ ContextMask local_context_mask();
 bool lowest_context(const ContextMask& agreed, uint32_t* context);
 // Reserves `context` if it is still free here (false: taken meanwhile).
 bool take_context(uint32_t context);
+// Reserves the lowest id free both in `agreed` and here, without the confirming round of
+// mpi/comm_create.cc's agreement: members whose masks changed since their snapshot may
+// pick different ids. For agreements not yet moved to that coroutine (intercommunicators).
+Status reserve_context(const ContextMask& agreed, const char* call, uint32_t& context);
 void release_context(uint32_t context);
 
 // Attribute keys (MPI_Comm_create_keyval, MPI_Keyval_create). A key the program frees
@@ -151,6 +155,8 @@ Status get_attribute(const char* call, Comm* comm, int keyval, void** value, boo
 using AttributeList = std::vector<std::pair<int, void*>>;
 Status copy_attributes(const char* call, Comm* from, AttributeList* out);
 void adopt_attributes(Comm* to, AttributeList list);
+// Both steps at once for a duplicate made by a blocking call (messages name MPI_Comm_dup).
+Status copy_attributes(Comm* from, Comm* to);
 // Frees a list that no communicator adopted (a failed MPI_Comm_idup): no callbacks run.
 void drop_attributes(const AttributeList& list);
 // Deletes every attribute, the last set first (MPI_Comm_free, MPI_Finalize on

@@ -72,7 +72,8 @@ coll::Task agree_context_task(coll::Context& c, coll::Args a) {
   for (;;) {
     ContextMask mask = local_context_mask();
     std::copy(std::begin(mask.words), std::end(mask.words), agreement->mine);
-    WEFT_CO_TRY(co_await and_all(c, *agreement, agreement->mine, agreement->incoming, kContextMaskWords));
+    WEFT_CO_TRY(co_await and_all(c, *agreement, agreement->mine, agreement->incoming,
+                                 kContextMaskWords));
     ContextMask agreed;
     std::copy(std::begin(agreement->mine), std::end(agreement->mine), agreed.words);
     uint32_t candidate = 0;
@@ -207,7 +208,8 @@ Status comm_split_hardware(const char* call, Comm* parent, const std::string* re
     int id = -1;
     if (parse_hardware_level(*resource_type, &level)) id = bound_resource(level);
     const bool member = id >= 0;
-    WEFT_TRY(split_by_color(call, parent, member, Color{static_cast<int>(level), host, id}, key, out));
+    const Color color{static_cast<int>(level), host, id};
+    WEFT_TRY(split_by_color(call, parent, member, color, key, out));
     if (*out != nullptr) *chosen = hardware_level_name(level);
     return Status();
   }
@@ -217,7 +219,9 @@ Status comm_split_hardware(const char* call, Comm* parent, const std::string* re
   constexpr size_t kFields = 1 + kHardwareLevels;
   int mine[kFields];
   mine[0] = host;
-  for (int l = 0; l < kHardwareLevels; ++l) mine[1 + l] = bound_resource(static_cast<HardwareLevel>(l));
+  for (int l = 0; l < kHardwareLevels; ++l) {
+    mine[1 + l] = bound_resource(static_cast<HardwareLevel>(l));
+  }
   const auto p = static_cast<size_t>(parent->size());
   std::vector<int> all(kFields * p);
   {
@@ -278,7 +282,9 @@ Status comm_create_group(const char* call, Comm* parent, Group* group, int tag, 
   // Only the group's members take part; the user's tag keeps concurrent calls apart.
   std::vector<int> members;
   members.reserve(group->processes().size());
-  for (int process : group->processes()) members.push_back(parent->group()->rank_of_process(process));
+  for (int process : group->processes()) {
+    members.push_back(parent->group()->rank_of_process(process));
+  }
   coll::Team team = parent->coll_team();
   team.tag = static_cast<int>((1u << 30) | static_cast<unsigned>(tag & 0x3fffffff));
   uint32_t context = 0;
@@ -315,7 +321,8 @@ Status comm_idup(const char* call, Comm* parent, uint32_t assertions, AttributeL
   // The tag is taken now, in call order like every collective on the parent, so the
   // agreement never matches the messages of collectives started after it.
   coll::CommView view = parent->coll_view();
-  coll::Team team{view.processes, view.rank, view.size, view.context, coll::next_operation_tag(view)};
+  coll::Team team{view.processes, view.rank, view.size, view.context,
+                  coll::next_operation_tag(view)};
   uint32_t* result = nullptr;
   auto operation = start_agreement(call, team, &result);
   *newcomm = MPI_COMM_NULL;

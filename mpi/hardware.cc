@@ -43,16 +43,20 @@ int numa_node_of(int cpu) {
 int resource_of(HardwareLevel level, int cpu) {
   const std::string topology = "/sys/devices/system/cpu/cpu" + std::to_string(cpu) + "/topology/";
   switch (level) {
-    case HardwareLevel::kMachine: return 0;
-    case HardwareLevel::kPackage: return read_number(topology + "physical_package_id");
-    case HardwareLevel::kNumaNode: return numa_node_of(cpu);
+    case HardwareLevel::kMachine:
+      return 0;
+    case HardwareLevel::kPackage:
+      return read_number(topology + "physical_package_id");
+    case HardwareLevel::kNumaNode:
+      return numa_node_of(cpu);
     case HardwareLevel::kCore: {
       int package = read_number(topology + "physical_package_id");
       int core = read_number(topology + "core_id");
       if (package < 0 || core < 0) return -1;
       return package * 65536 + core;
     }
-    case HardwareLevel::kPu: return cpu;
+    case HardwareLevel::kPu:
+      return cpu;
   }
   return -1;
 }
@@ -61,11 +65,16 @@ int resource_of(HardwareLevel level, int cpu) {
 
 const char* hardware_level_name(HardwareLevel level) {
   switch (level) {
-    case HardwareLevel::kMachine: return "mpi_shared_memory";
-    case HardwareLevel::kPackage: return "package";
-    case HardwareLevel::kNumaNode: return "numanode";
-    case HardwareLevel::kCore: return "core";
-    case HardwareLevel::kPu: return "pu";
+    case HardwareLevel::kMachine:
+      return "mpi_shared_memory";
+    case HardwareLevel::kPackage:
+      return "package";
+    case HardwareLevel::kNumaNode:
+      return "numanode";
+    case HardwareLevel::kCore:
+      return "core";
+    case HardwareLevel::kPu:
+      return "pu";
   }
   return "";
 }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -90,15 +91,14 @@ std::vector<std::string> command_line() {
 }
 
 Info* build_env_info() {
-  Info* info = make_env_info({}, {});
+  Info* info = make_env_info({});
   info->make_permanent();
   return info;
 }
 
 }  // namespace
 
-Info* make_env_info(const std::vector<std::string>& given,
-                    const std::vector<std::pair<std::string, std::string>>& more) {
+Info* make_env_info(const std::vector<std::string>& given) {
   auto* info = new Info();
   std::vector<std::string> arguments = given.empty() ? command_line() : given;
   if (!arguments.empty()) {
@@ -112,7 +112,8 @@ Info* make_env_info(const std::vector<std::string>& given,
       info->set("argv", clip_value(std::move(joined)));
     }
   }
-  for (const auto& [key, value] : more) info->set(key, clip_value(value));
+  const char* size = std::getenv("PMI_SIZE");
+  info->set("maxprocs", size != nullptr && *size != '\0' ? clip_value(size) : "1");
   char host[HOST_NAME_MAX + 1] = {};
   if (gethostname(host, sizeof host - 1) == 0) info->set("host", clip_value(host));
   utsname system{};

@@ -61,17 +61,18 @@ Info* info_from_handle(MPI_Info handle);
 // *out = nullptr (no hints); any other value must be a live info object [MPI_ERR_INFO].
 Status resolve_hints(const char* call, MPI_Info handle, Info** out);
 
-// The object behind MPI_INFO_ENV, built on first use with the standard's keys this
-// process can learn cheaply: "command" and "argv" (from /proc/self/cmdline), "host",
-// "arch" and "wdir". Values longer than MPI_MAX_INFO_VAL - 1 characters are truncated.
+// The object behind MPI_INFO_ENV, built on first use (make_env_info of the process's own
+// command line, from /proc/self/cmdline). Values longer than MPI_MAX_INFO_VAL - 1
+// characters are truncated.
 Info* env_info();
 
 // What MPI_INFO_ENV and MPI_Info_create_env hold, built from `arguments` (argv[0] first;
-// empty: the process's own command line): "command", "argv", "host", "arch", "wdir", and
-// the (key, value) pairs in `more` that the caller knows ("maxprocs", "thread_level").
+// empty: the process's own command line): "command", "argv", "maxprocs" (the job's size as
+// the launcher gave it in PMI_SIZE, 1 without a launcher), "host", "arch", "wdir". "soft",
+// "file" and "thread_level" describe launch options weftrun does not take, so they are
+// absent. The answer is the same before MPI_Init, while running and after MPI_Finalize.
 // A new object, one reference owned by the caller.
-Info* make_env_info(const std::vector<std::string>& arguments,
-                    const std::vector<std::pair<std::string, std::string>>& more);
+Info* make_env_info(const std::vector<std::string>& arguments);
 
 // Validation of C strings at the API boundary. Each reads at most one character past the
 // longest legal string, so an unterminated buffer is not read beyond that, and on success

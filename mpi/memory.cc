@@ -49,7 +49,8 @@ Status free_mem(const char* call, void* base) {
   {
     std::lock_guard<std::mutex> lock(g_mutex);
     if (g_blocks.erase(base) == 0) {
-      return error(MPI_ERR_BASE, "%s: argument base=%p was not returned by MPI_Alloc_mem (or is already freed)",
+      return error(MPI_ERR_BASE,
+                   "%s: argument base=%p was not returned by MPI_Alloc_mem (or is already freed)",
                    call, base);
     }
   }

@@ -201,6 +201,49 @@ static void idups_pending_together(void) {
   CHECK_MPI(MPI_Comm_free_keyval(&keyval));
 }
 
+static void idup_overtaken_by_a_blocking_dup(void) {
+  /* Ranks 0 and 1 start an idup of world, then make a communicator of their own with a
+   * blocking dup; the other ranks enter the idup only after that. Every rank had the same
+   * free context ids when 0 and 1 started the idup, and the dup has taken one of them on
+   * 0 and 1 alone since: the idup must still give every member the same communicator. */
+  if (world_size < 3) return;
+  int pair = world_rank < 2;
+  MPI_Comm sub;
+  CHECK_MPI(MPI_Comm_split(MPI_COMM_WORLD, pair, world_rank, &sub));
+  MPI_Comm dup = MPI_COMM_NULL;
+  MPI_Comm sub_dup = MPI_COMM_NULL;
+  MPI_Request request;
+  int token = mp_pattern_int(0, 0, 12);
+  if (pair) {
+    CHECK_MPI(MPI_Comm_idup(MPI_COMM_WORLD, &dup, &request));
+    CHECK_MPI(MPI_Comm_dup(sub, &sub_dup));
+    if (world_rank == 0) {
+      for (int r = 2; r < world_size; ++r) {
+        CHECK_MPI(MPI_Send(&token, 1, MPI_INT, r, 5, MPI_COMM_WORLD));
+      }
+    }
+  } else {
+    int got = -1;
+    CHECK_MPI(MPI_Recv(&got, 1, MPI_INT, 0, 5, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+    CHECK_INT(got, token, "token before the late idup");
+    CHECK_MPI(MPI_Comm_idup(MPI_COMM_WORLD, &dup, &request));
+  }
+  CHECK_MPI(MPI_Wait(&request, MPI_STATUS_IGNORE));
+  check_world_dup(dup, 25, "idup overtaken by a blocking dup");
+  if (pair) {
+    const int members[2] = {0, 1};
+    check_comm(sub_dup, 2, world_rank, members, 26, "dup made while an idup was pending");
+    CHECK_MPI(MPI_Comm_free(&sub_dup));
+  }
+  /* A collective on both at once shows that they do not share a context. */
+  int mine = world_rank + 1;
+  int sum = 0;
+  CHECK_MPI(MPI_Allreduce(&mine, &sum, 1, MPI_INT, MPI_SUM, dup));
+  CHECK_INT(sum, world_size * (world_size + 1) / 2, "allreduce on the idup");
+  CHECK_MPI(MPI_Comm_free(&dup));
+  CHECK_MPI(MPI_Comm_free(&sub));
+}
+
 static void many_idups(void) {
   /* More pending agreements than a small machine has cores, each completed by MPI_Test
    * polling: ids must stay distinct and consistent. */
@@ -425,6 +468,7 @@ int main(int argc, char **argv) {
   CHECK_MPI(MPI_Comm_size(MPI_COMM_WORLD, &world_size));
   idup_returns_before_others_enter();
   idups_pending_together();
+  idup_overtaken_by_a_blocking_dup();
   many_idups();
   hints();
   create_from_group();

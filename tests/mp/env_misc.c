@@ -326,6 +326,25 @@ static void mpi1_attributes(void) {
   CHECK_INT(deletes, 3, "delete callback when the communicator is freed");
   CHECK_MPI(MPI_Comm_free(&comm));
 
+  /* The predefined MPI-1 callbacks: MPI_DUP_FN copies the value, MPI_NULL_COPY_FN does
+   * not copy, MPI_NULL_DELETE_FN does nothing. */
+  int dup_key = MPI_KEYVAL_INVALID;
+  int null_key = MPI_KEYVAL_INVALID;
+  CHECK_MPI(MPI_Keyval_create(MPI_DUP_FN, MPI_NULL_DELETE_FN, &dup_key, NULL));
+  CHECK_MPI(MPI_Keyval_create(MPI_NULL_COPY_FN, MPI_NULL_DELETE_FN, &null_key, NULL));
+  CHECK_MPI(MPI_Attr_put(MPI_COMM_WORLD, dup_key, (void *)(intptr_t)31));
+  CHECK_MPI(MPI_Attr_put(MPI_COMM_WORLD, null_key, (void *)(intptr_t)32));
+  CHECK_MPI(MPI_Comm_dup(MPI_COMM_WORLD, &dup));
+  CHECK_MPI(MPI_Attr_get(dup, dup_key, &value, &flag));
+  CHECK(flag && (intptr_t)value == 31, "MPI_DUP_FN copies the value");
+  CHECK_MPI(MPI_Attr_get(dup, null_key, &value, &flag));
+  CHECK(!flag, "MPI_NULL_COPY_FN does not copy");
+  CHECK_MPI(MPI_Comm_free(&dup));
+  CHECK_MPI(MPI_Attr_delete(MPI_COMM_WORLD, dup_key));
+  CHECK_MPI(MPI_Attr_delete(MPI_COMM_WORLD, null_key));
+  CHECK_MPI(MPI_Keyval_free(&dup_key));
+  CHECK_MPI(MPI_Keyval_free(&null_key));
+
   CHECK_MPI(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN));
   CHECK_MPI(MPI_Comm_set_errhandler(MPI_COMM_SELF, MPI_ERRORS_RETURN));
   CHECK_ERROR_CLASS(MPI_Attr_put(MPI_COMM_WORLD, MPI_KEYVAL_INVALID, NULL), MPI_ERR_KEYVAL,
