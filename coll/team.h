@@ -25,6 +25,16 @@ struct Team {
   int tag;
 };
 
+struct AlgorithmInfo;
+
+// What a persistent collective request keeps from one round to the next: the collective
+// sequence number it took at init (the tag of every round, api/coll_rounds.h) and the
+// algorithm its first round chose, which later rounds reuse without selecting again.
+struct PersistentState {
+  uint32_t sequence = 0;
+  const AlgorithmInfo* algorithm = nullptr;
+};
+
 // What the collectives see of a communicator: its members and its private collective
 // context, never the communicator itself (mpi/ builds one per call: Comm::coll_view()).
 struct CommView {
@@ -35,6 +45,7 @@ struct CommView {
   int size;
   uint32_t context;      // the collective context
   uint32_t* sequence;    // counts the communicator's collective calls (every member alike)
+  PersistentState* persistent = nullptr;  // set for a round of a persistent collective
 };
 
 Status send(const Team& team, int dest, const void* buffer, size_t bytes);
