@@ -14,6 +14,9 @@
 // also records its algorithm there for the next ones. The engine lock is held.
 // `request` == nullptr runs the round to completion (the blocking form); otherwise
 // *request receives a kGeneric request (one reference) that completes with it.
+//
+// Behaviour that depends on the kind of communicator (an intercommunicator's own
+// algorithms) belongs in these functions, so the three forms get it at once.
 #pragma once
 
 #include <cstdint>
