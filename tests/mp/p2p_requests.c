@@ -355,6 +355,37 @@ static void status_fields(int rank, int size) {
   CHECK_MPI(MPI_Waitall(3, sends, MPI_STATUSES_IGNORE));
 }
 
+/* ---- mistakes: the standard's error class, and the process stays usable ---- */
+
+static void bad_arguments(int size) {
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+  int x = 0, y = 0;
+  MPI_Request request = MPI_REQUEST_NULL;
+  CHECK_ERROR_CLASS(MPI_Isendrecv(&x, 1, MPI_INT, size, 0, &y, 1, MPI_INT, 0, 0, MPI_COMM_WORLD,
+                                  &request),
+                    MPI_ERR_RANK, "MPI_Isendrecv to rank %d", size);
+  CHECK_ERROR_CLASS(MPI_Isendrecv_replace(&x, -1, MPI_INT, 0, 0, 0, 0, MPI_COMM_WORLD, &request),
+                    MPI_ERR_COUNT, "MPI_Isendrecv_replace with count -1");
+  CHECK(request == MPI_REQUEST_NULL, "a failed MPI_Isendrecv leaves the request alone");
+  CHECK_ERROR_CLASS(MPI_Grequest_start(NULL, g_free, g_cancel, NULL, &request), MPI_ERR_ARG,
+                    "MPI_Grequest_start without query_fn");
+  CHECK_ERROR_CLASS(MPI_Bcast_init(&x, 1, MPI_INT, size, MPI_COMM_WORLD, MPI_INFO_NULL, &request),
+                    MPI_ERR_ROOT, "MPI_Bcast_init with root %d", size);
+  CHECK_ERROR_CLASS(MPI_Allreduce_init(&x, &y, 1, MPI_INT, MPI_OP_NULL, MPI_COMM_WORLD,
+                                       MPI_INFO_NULL, &request),
+                    MPI_ERR_OP, "MPI_Allreduce_init with MPI_OP_NULL");
+  CHECK_ERROR_CLASS(MPI_Barrier_init(MPI_COMM_WORLD, MPI_INFO_NULL, NULL), MPI_ERR_ARG,
+                    "MPI_Barrier_init with a NULL request");
+  CHECK_MPI(MPI_Irecv(&y, 1, MPI_INT, MPI_PROC_NULL, 0, MPI_COMM_WORLD, &request));
+  CHECK_ERROR_CLASS(MPI_Start(&request), MPI_ERR_REQUEST, "MPI_Start of a nonpersistent request");
+  CHECK_ERROR_CLASS(MPI_Grequest_complete(request), MPI_ERR_REQUEST,
+                    "MPI_Grequest_complete of a receive");
+  CHECK_MPI(MPI_Wait(&request, MPI_STATUS_IGNORE));
+  CHECK_ERROR_CLASS(MPI_Comm_flush_buffer(MPI_COMM_NULL), MPI_ERR_COMM,
+                    "MPI_Comm_flush_buffer on MPI_COMM_NULL");
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL);
+}
+
 int main(int argc, char **argv) {
   MPI_Init(&argc, &argv);
   int rank = 0;
@@ -365,6 +396,7 @@ int main(int argc, char **argv) {
   generalized(rank, size);
   get_status_family(rank, size);
   status_fields(rank, size);
+  bad_arguments(size);
   mp_report_ok("p2p_requests");
   MPI_Finalize();
   return 0;
