@@ -90,9 +90,9 @@ Status check_alltoallw(const char* call, const void* sendbuf, const int sendcoun
 }
 
 Status alltoallw(const char* call, const coll::AlltoallwArgs& args, Comm* c, Request** request,
-                 uint32_t* sequence) {
+                 coll::PersistentState* persistent) {
   coll::CommView view = c->coll_view();
-  if (sequence != nullptr) view.sequence = sequence;
+  view.persistent = persistent;
   MPI_Request handle = MPI_REQUEST_NULL;
   WEFT_TRY(coll::alltoallw(call, args, view, request != nullptr ? &handle : nullptr));
   if (request != nullptr) *request = weft::request_from_handle(handle);

@@ -75,11 +75,11 @@ namespace weft::api::rounds {
 
 namespace {
 
-// The communicator as the collectives see it; `sequence` (when given) replaces its counter of
-// collective calls (a persistent request's own number, api/coll_rounds.h).
-coll::CommView view_of(Comm* c, uint32_t* sequence) {
+// The communicator as the collectives see it, for a round of a persistent request when
+// `persistent` is given (api/coll_rounds.h).
+coll::CommView view_of(Comm* c, coll::PersistentState* persistent) {
   coll::CommView view = c->coll_view();
-  if (sequence != nullptr) view.sequence = sequence;
+  view.persistent = persistent;
   return view;
 }
 
@@ -134,107 +134,98 @@ Status check_scan(const char* call, const void* sendbuf, void* recvbuf, int coun
   return not_aliased(call, sendbuf, recvbuf, count);
 }
 
-Status barrier(const char* call, Comm* c, Request** request,
-              uint32_t* sequence) {
-  return coll::barrier(call, view_of(c, sequence), request);
+Status barrier(const char* call, Comm* c, Request** request, coll::PersistentState* persistent) {
+  return coll::barrier(call, view_of(c, persistent), request);
 }
 
 Status bcast(const char* call, void* buffer, int count, Datatype* type, int root, Comm* c,
-             Request** request,
-              uint32_t* sequence) {
-  return coll::bcast(call, view_of(c, sequence), buffer, static_cast<size_t>(count), type, root,
+             Request** request, coll::PersistentState* persistent) {
+  return coll::bcast(call, view_of(c, persistent), buffer, static_cast<size_t>(count), type, root,
                      request);
 }
 
 Status gather(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
               void* recvbuf, int recvcount, Datatype* rtype, int root, Comm* c,
-              Request** request,
-              uint32_t* sequence) {
-  return coll::gather(call, view_of(c, sequence), sendbuf, static_cast<size_t>(sendcount), stype,
+              Request** request, coll::PersistentState* persistent) {
+  return coll::gather(call, view_of(c, persistent), sendbuf, static_cast<size_t>(sendcount), stype,
                       recvbuf, static_cast<size_t>(recvcount), rtype, root, request);
 }
 
 Status gatherv(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
                void* recvbuf, const int* recvcounts, const int* displs, Datatype* rtype,
-               int root, Comm* c, Request** request,
-              uint32_t* sequence) {
-  return coll::gatherv(call, view_of(c, sequence), sendbuf, static_cast<size_t>(sendcount), stype,
+               int root, Comm* c, Request** request, coll::PersistentState* persistent) {
+  return coll::gatherv(call, view_of(c, persistent), sendbuf, static_cast<size_t>(sendcount), stype,
                        recvbuf, recvcounts, displs, rtype, root, request);
 }
 
 Status scatter(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
                void* recvbuf, int recvcount, Datatype* rtype, int root, Comm* c,
-               Request** request,
-              uint32_t* sequence) {
-  return coll::scatter(call, view_of(c, sequence), sendbuf, static_cast<size_t>(sendcount), stype,
+               Request** request, coll::PersistentState* persistent) {
+  return coll::scatter(call, view_of(c, persistent), sendbuf, static_cast<size_t>(sendcount), stype,
                        recvbuf, static_cast<size_t>(recvcount), rtype, root, request);
 }
 
 Status scatterv(const char* call, const void* sendbuf, const int* sendcounts, const int* displs,
                 Datatype* stype, void* recvbuf, int recvcount, Datatype* rtype, int root,
-                Comm* c, Request** request,
-              uint32_t* sequence) {
-  return coll::scatterv(call, view_of(c, sequence), sendbuf, sendcounts, displs, stype, recvbuf,
+                Comm* c, Request** request, coll::PersistentState* persistent) {
+  return coll::scatterv(call, view_of(c, persistent), sendbuf, sendcounts, displs, stype, recvbuf,
                         static_cast<size_t>(recvcount), rtype, root, request);
 }
 
 Status allgather(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
                  void* recvbuf, int recvcount, Datatype* rtype, Comm* c, Request** request,
-              uint32_t* sequence) {
-  return coll::allgather(call, view_of(c, sequence), sendbuf, static_cast<size_t>(sendcount), stype,
-                         recvbuf, static_cast<size_t>(recvcount), rtype, request);
+                 coll::PersistentState* persistent) {
+  return coll::allgather(call, view_of(c, persistent), sendbuf, static_cast<size_t>(sendcount),
+                         stype, recvbuf, static_cast<size_t>(recvcount), rtype, request);
 }
 
 Status allgatherv(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
                   void* recvbuf, const int* recvcounts, const int* displs, Datatype* rtype,
-                  Comm* c, Request** request,
-              uint32_t* sequence) {
-  return coll::allgatherv(call, view_of(c, sequence), sendbuf, static_cast<size_t>(sendcount), stype,
-                          recvbuf, recvcounts, displs, rtype, request);
+                  Comm* c, Request** request, coll::PersistentState* persistent) {
+  return coll::allgatherv(call, view_of(c, persistent), sendbuf, static_cast<size_t>(sendcount),
+                          stype, recvbuf, recvcounts, displs, rtype, request);
 }
 
 Status alltoall(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
                 void* recvbuf, int recvcount, Datatype* rtype, Comm* c, Request** request,
-              uint32_t* sequence) {
-  return coll::alltoall(call, view_of(c, sequence), sendbuf, static_cast<size_t>(sendcount), stype,
-                        recvbuf, static_cast<size_t>(recvcount), rtype, request);
+                coll::PersistentState* persistent) {
+  return coll::alltoall(call, view_of(c, persistent), sendbuf, static_cast<size_t>(sendcount),
+                        stype, recvbuf, static_cast<size_t>(recvcount), rtype, request);
 }
 
 Status alltoallv(const char* call, const void* sendbuf, const int* sendcounts, const int* sdispls,
                  Datatype* stype, void* recvbuf, const int* recvcounts, const int* rdispls,
-                 Datatype* rtype, Comm* c, Request** request,
-              uint32_t* sequence) {
-  return coll::alltoallv(call, view_of(c, sequence), sendbuf, sendcounts, sdispls, stype, recvbuf,
+                 Datatype* rtype, Comm* c, Request** request, coll::PersistentState* persistent) {
+  return coll::alltoallv(call, view_of(c, persistent), sendbuf, sendcounts, sdispls, stype, recvbuf,
                          recvcounts, rdispls, rtype, request);
 }
 
 Status reduce(const char* call, const void* sendbuf, void* recvbuf, int count, Datatype* type,
               const coll::OpView& op, int root, Comm* c, Request** request,
-              uint32_t* sequence) {
-  return coll::reduce(call, view_of(c, sequence), sendbuf, recvbuf, static_cast<size_t>(count), type,
-                      op, root, request);
+              coll::PersistentState* persistent) {
+  return coll::reduce(call, view_of(c, persistent), sendbuf, recvbuf, static_cast<size_t>(count),
+                      type, op, root, request);
 }
 
 Status allreduce(const char* call, const void* sendbuf, void* recvbuf, int count, Datatype* type,
                  const coll::OpView& op, Comm* c, Request** request,
-              uint32_t* sequence) {
-  return coll::allreduce(call, view_of(c, sequence), sendbuf, recvbuf, static_cast<size_t>(count),
+                 coll::PersistentState* persistent) {
+  return coll::allreduce(call, view_of(c, persistent), sendbuf, recvbuf, static_cast<size_t>(count),
                          type, op, request);
 }
 
 Status reduce_scatter(const char* call, const void* sendbuf, void* recvbuf, const int* recvcounts,
                       bool block, Datatype* type, const coll::OpView& op, Comm* c,
-                      Request** request,
-              uint32_t* sequence) {
-  return coll::reduce_scatter(call, view_of(c, sequence), sendbuf, recvbuf, recvcounts, block, type, op,
-                              request);
+                      Request** request, coll::PersistentState* persistent) {
+  return coll::reduce_scatter(call, view_of(c, persistent), sendbuf, recvbuf, recvcounts, block,
+                              type, op, request);
 }
 
 Status scan(const char* call, const void* sendbuf, void* recvbuf, int count, Datatype* type,
             const coll::OpView& op, bool exclusive, Comm* c, Request** request,
-              uint32_t* sequence) {
-  return coll::scan(call, view_of(c, sequence), sendbuf, recvbuf, static_cast<size_t>(count), type, op,
-                    exclusive, request);
+            coll::PersistentState* persistent) {
+  return coll::scan(call, view_of(c, persistent), sendbuf, recvbuf, static_cast<size_t>(count),
+                    type, op, exclusive, request);
 }
 
 }  // namespace weft::api::rounds

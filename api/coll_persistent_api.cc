@@ -4,9 +4,10 @@
 // round: the shared round function of the collective, with the arguments bound. Each
 // MPI_Start / MPI_Startall runs one round. The request takes a collective sequence number
 // (the tag of its messages) at init, where the standard orders the calls alike on every
-// member; members may then start different persistent requests in different orders. The request completes with its round
-// and becomes inactive again at MPI_Wait / MPI_Test; an inactive one completes at once with
-// an empty status (api/request_api.cc).
+// member; members may then start different persistent requests in different orders. Its
+// first round selects the algorithm (coll/select.h) and the later ones reuse it. The request
+// completes with its round and becomes inactive again at MPI_Wait / MPI_Test; an inactive
+// one completes at once with an empty status (api/request_api.cc).
 //
 // The request keeps the datatypes and op (the user may free them before the request) and
 // copies of the per-rank arrays; the buffers are the user's, read at each MPI_Start and
@@ -70,22 +71,25 @@ class Kept {
   std::deque<std::vector<int>> arrays_;
 };
 
-// One round of the collective, arguments bound, tagged with `sequence` (engine lock held).
-using Round = std::function<Status(Request**, uint32_t* sequence)>;
+// One round of the collective, arguments bound, for the request's `persistent` state
+// (engine lock held).
+using State = coll::PersistentState;
+using Round = std::function<Status(Request**, State* state)>;
 
 // Makes the inactive persistent request for `round` on `c`.
 void make_persistent(Comm* c, std::shared_ptr<Kept> kept, Round round, MPI_Request* out) {
   // The request's collective sequence number, taken now: init calls are ordered alike on
   // every member, starts need not be (api/coll_rounds.h).
-  const uint32_t number = (*c->coll_view().sequence)++;
+  auto state = std::make_shared<coll::PersistentState>();
+  state->sequence = (*c->coll_view().sequence)++;
   auto* request = new Request(weft::RequestKind::kGeneric);
   request->persistent = true;
   request->bind(c, nullptr);
   weft::status_set_empty(&request->status);
-  request->start_round = [kept = std::move(kept), round = std::move(round), number](Request& self) {
+  request->start_round = [kept = std::move(kept), round = std::move(round),
+                          state = std::move(state)](Request& self) {
     Request* inner = nullptr;
-    uint32_t sequence = number;
-    WEFT_TRY(round(&inner, &sequence));
+    WEFT_TRY(round(&inner, state.get()));
     // The persistent request completes with the round's own request, which it then drops.
     self.error = MPI_SUCCESS;
     weft::status_set_empty(&self.status);
@@ -128,7 +132,9 @@ extern "C" int PMPI_Barrier_init(MPI_Comm comm, MPI_Info info, MPI_Request* requ
   Status s = validate::Barrier_init(comm, info, request, &o);
   if (s.ok()) {
     s = persistent(call, o.comm, request, [&](Kept&) -> Round {
-      return [call, c = o.comm](Request** made, uint32_t* sequence) { return rounds::barrier(call, c, made, sequence); };
+      return [call, c = o.comm](Request** made, State* state) {
+        return rounds::barrier(call, c, made, state);
+      };
     });
   }
   return finish(call, o.comm, s);
@@ -142,8 +148,8 @@ extern "C" int PMPI_Bcast_init(void* buffer, int count, MPI_Datatype datatype, i
   if (s.ok()) {
     s = persistent(call, o.comm, request, [&](Kept& kept) -> Round {
       kept.keep(o.datatype);
-      return [=, c = o.comm, type = o.datatype](Request** made, uint32_t* sequence) {
-        return rounds::bcast(call, buffer, count, type, root, c, made, sequence);
+      return [=, c = o.comm, type = o.datatype](Request** made, State* state) {
+        return rounds::bcast(call, buffer, count, type, root, c, made, state);
       };
     });
   }
@@ -162,9 +168,9 @@ extern "C" int PMPI_Gather_init(const void* sendbuf, int sendcount, MPI_Datatype
     s = persistent(call, o.comm, request, [&](Kept& kept) -> Round {
       kept.keep(o.sendtype);
       kept.keep(o.recvtype);
-      return [=, c = o.comm, stype = o.sendtype, rtype = o.recvtype](Request** made, uint32_t* sequence) {
+      return [=, c = o.comm, stype = o.sendtype, rtype = o.recvtype](Request** made, State* state) {
         return rounds::gather(call, sendbuf, sendcount, stype, recvbuf, recvcount, rtype, root, c,
-                              made, sequence);
+                              made, state);
       };
     });
   }
@@ -188,9 +194,9 @@ extern "C" int PMPI_Gatherv_init(const void* sendbuf, int sendcount, MPI_Datatyp
       const int p = o.comm->size();
       const int* counts = at_root ? kept.ints(recvcounts, p) : nullptr;
       const int* offsets = at_root ? kept.ints(displs, p) : nullptr;
-      return [=, c = o.comm, stype = o.sendtype, rtype = o.recvtype](Request** made, uint32_t* sequence) {
+      return [=, c = o.comm, stype = o.sendtype, rtype = o.recvtype](Request** made, State* state) {
         return rounds::gatherv(call, sendbuf, sendcount, stype, recvbuf, counts, offsets, rtype,
-                               root, c, made, sequence);
+                               root, c, made, state);
       };
     });
   }
@@ -209,9 +215,9 @@ extern "C" int PMPI_Scatter_init(const void* sendbuf, int sendcount, MPI_Datatyp
     s = persistent(call, o.comm, request, [&](Kept& kept) -> Round {
       kept.keep(o.sendtype);
       kept.keep(o.recvtype);
-      return [=, c = o.comm, stype = o.sendtype, rtype = o.recvtype](Request** made, uint32_t* sequence) {
+      return [=, c = o.comm, stype = o.sendtype, rtype = o.recvtype](Request** made, State* state) {
         return rounds::scatter(call, sendbuf, sendcount, stype, recvbuf, recvcount, rtype, root,
-                               c, made, sequence);
+                               c, made, state);
       };
     });
   }
@@ -235,9 +241,9 @@ extern "C" int PMPI_Scatterv_init(const void* sendbuf, const int sendcounts[], c
       const int p = o.comm->size();
       const int* counts = at_root ? kept.ints(sendcounts, p) : nullptr;
       const int* offsets = at_root ? kept.ints(displs, p) : nullptr;
-      return [=, c = o.comm, stype = o.sendtype, rtype = o.recvtype](Request** made, uint32_t* sequence) {
+      return [=, c = o.comm, stype = o.sendtype, rtype = o.recvtype](Request** made, State* state) {
         return rounds::scatterv(call, sendbuf, counts, offsets, stype, recvbuf, recvcount, rtype,
-                                root, c, made, sequence);
+                                root, c, made, state);
       };
     });
   }
@@ -255,9 +261,9 @@ extern "C" int PMPI_Allgather_init(const void* sendbuf, int sendcount, MPI_Datat
     s = persistent(call, o.comm, request, [&](Kept& kept) -> Round {
       kept.keep(o.sendtype);
       kept.keep(o.recvtype);
-      return [=, c = o.comm, stype = o.sendtype, rtype = o.recvtype](Request** made, uint32_t* sequence) {
+      return [=, c = o.comm, stype = o.sendtype, rtype = o.recvtype](Request** made, State* state) {
         return rounds::allgather(call, sendbuf, sendcount, stype, recvbuf, recvcount, rtype, c,
-                                 made, sequence);
+                                 made, state);
       };
     });
   }
@@ -279,9 +285,9 @@ extern "C" int PMPI_Allgatherv_init(const void* sendbuf, int sendcount, MPI_Data
       const int p = o.comm->size();
       const int* counts = kept.ints(recvcounts, p);
       const int* offsets = kept.ints(displs, p);
-      return [=, c = o.comm, stype = o.sendtype, rtype = o.recvtype](Request** made, uint32_t* sequence) {
+      return [=, c = o.comm, stype = o.sendtype, rtype = o.recvtype](Request** made, State* state) {
         return rounds::allgatherv(call, sendbuf, sendcount, stype, recvbuf, counts, offsets,
-                                  rtype, c, made, sequence);
+                                  rtype, c, made, state);
       };
     });
   }
@@ -299,9 +305,9 @@ extern "C" int PMPI_Alltoall_init(const void* sendbuf, int sendcount, MPI_Dataty
     s = persistent(call, o.comm, request, [&](Kept& kept) -> Round {
       kept.keep(o.sendtype);
       kept.keep(o.recvtype);
-      return [=, c = o.comm, stype = o.sendtype, rtype = o.recvtype](Request** made, uint32_t* sequence) {
+      return [=, c = o.comm, stype = o.sendtype, rtype = o.recvtype](Request** made, State* state) {
         return rounds::alltoall(call, sendbuf, sendcount, stype, recvbuf, recvcount, rtype, c,
-                                made, sequence);
+                                made, state);
       };
     });
   }
@@ -327,9 +333,9 @@ extern "C" int PMPI_Alltoallv_init(const void* sendbuf, const int sendcounts[],
       const int* soffsets = in_place ? nullptr : kept.ints(sdispls, p);
       const int* rcounts = kept.ints(recvcounts, p);
       const int* roffsets = kept.ints(rdispls, p);
-      return [=, c = o.comm, stype = o.sendtype, rtype = o.recvtype](Request** made, uint32_t* sequence) {
+      return [=, c = o.comm, stype = o.sendtype, rtype = o.recvtype](Request** made, State* state) {
         return rounds::alltoallv(call, sendbuf, scounts, soffsets, stype, recvbuf, rcounts,
-                                 roffsets, rtype, c, made, sequence);
+                                 roffsets, rtype, c, made, state);
       };
     });
   }
@@ -365,7 +371,9 @@ extern "C" int PMPI_Alltoallw_init(const void* sendbuf, const int sendcounts[],
       }
       args.recvcounts = kept.ints(recvcounts, p);
       args.rdispls = kept.ints(rdispls, p);
-      return [call, c, args](Request** made, uint32_t* sequence) { return rounds::alltoallw(call, args, c, made, sequence); };
+      return [call, c, args](Request** made, State* state) {
+        return rounds::alltoallw(call, args, c, made, state);
+      };
     });
   }
   return finish(call, c, s);
@@ -386,8 +394,8 @@ extern "C" int PMPI_Reduce_init(const void* sendbuf, void* recvbuf, int count,
     s = persistent(call, o.comm, request, [&](Kept& kept) -> Round {
       kept.keep(o.datatype);
       kept.keep(o.op);
-      return [=, c = o.comm, type = o.datatype](Request** made, uint32_t* sequence) {
-        return rounds::reduce(call, sendbuf, recvbuf, count, type, view, root, c, made, sequence);
+      return [=, c = o.comm, type = o.datatype](Request** made, State* state) {
+        return rounds::reduce(call, sendbuf, recvbuf, count, type, view, root, c, made, state);
       };
     });
   }
@@ -407,8 +415,8 @@ extern "C" int PMPI_Allreduce_init(const void* sendbuf, void* recvbuf, int count
     s = persistent(call, o.comm, request, [&](Kept& kept) -> Round {
       kept.keep(o.datatype);
       kept.keep(o.op);
-      return [=, c = o.comm, type = o.datatype](Request** made, uint32_t* sequence) {
-        return rounds::allreduce(call, sendbuf, recvbuf, count, type, view, c, made, sequence);
+      return [=, c = o.comm, type = o.datatype](Request** made, State* state) {
+        return rounds::allreduce(call, sendbuf, recvbuf, count, type, view, c, made, state);
       };
     });
   }
@@ -432,8 +440,9 @@ extern "C" int PMPI_Reduce_scatter_init(const void* sendbuf, void* recvbuf,
       kept.keep(o.datatype);
       kept.keep(o.op);
       const int* counts = kept.ints(recvcounts, o.comm->size());
-      return [=, c = o.comm, type = o.datatype](Request** made, uint32_t* sequence) {
-        return rounds::reduce_scatter(call, sendbuf, recvbuf, counts, false, type, view, c, made, sequence);
+      return [=, c = o.comm, type = o.datatype](Request** made, State* state) {
+        return rounds::reduce_scatter(call, sendbuf, recvbuf, counts, false, type, view, c, made,
+                                      state);
       };
     });
   }
@@ -457,8 +466,9 @@ extern "C" int PMPI_Reduce_scatter_block_init(const void* sendbuf, void* recvbuf
       kept.keep(o.datatype);
       kept.keep(o.op);
       const int* count = kept.ints(&recvcount, 1);
-      return [=, c = o.comm, type = o.datatype](Request** made, uint32_t* sequence) {
-        return rounds::reduce_scatter(call, sendbuf, recvbuf, count, true, type, view, c, made, sequence);
+      return [=, c = o.comm, type = o.datatype](Request** made, State* state) {
+        return rounds::reduce_scatter(call, sendbuf, recvbuf, count, true, type, view, c, made,
+                                      state);
       };
     });
   }
@@ -476,8 +486,8 @@ int scan_init(const char* call, bool exclusive, const void* sendbuf, void* recvb
     s = persistent(call, c, request, [&](Kept& kept) -> Round {
       kept.keep(type);
       kept.keep(op_object);
-      return [=](Request** made, uint32_t* sequence) {
-        return rounds::scan(call, sendbuf, recvbuf, count, type, view, exclusive, c, made, sequence);
+      return [=](Request** made, State* state) {
+        return rounds::scan(call, sendbuf, recvbuf, count, type, view, exclusive, c, made, state);
       };
     });
   }

@@ -8,17 +8,22 @@
 // A round's messages carry a tag made of a collective sequence number. The blocking and
 // nonblocking forms take the communicator's next one per call (members call collectives in
 // the same order). A persistent request takes one at init, when the standard orders the
-// calls, and passes it as `sequence` to every round: members may start different persistent
-// requests in different orders (MPI-4.1, 7.13), and the rounds of one request follow one
-// another on every member, so one number serves all of them. The engine lock is held.
+// calls, and passes it in `persistent` to every round: members may start different
+// persistent requests in different orders (MPI-4.1, 7.13), and the rounds of one request
+// follow one another on every member, so one number serves all of them. The first round
+// also records its algorithm there for the next ones. The engine lock is held.
 // `request` == nullptr runs the round to completion (the blocking form); otherwise
 // *request receives a kGeneric request (one reference) that completes with it.
+//
+// Behaviour that depends on the kind of communicator (an intercommunicator's own
+// algorithms) belongs in these functions, so the three forms get it at once.
 #pragma once
 
 #include <cstdint>
 
 #include "base/error.h"
 #include "coll/reduction.h"
+#include "coll/team.h"
 #include "mpi.h"
 
 namespace weft {
@@ -60,55 +65,48 @@ Status check_alltoallw(const char* call, const void* sendbuf, const int sendcoun
 // ---- one round ---------------------------------------------------------------------------
 
 Status barrier(const char* call, Comm* c, Request** request,
-              uint32_t* sequence = nullptr);
+               coll::PersistentState* persistent = nullptr);
 Status bcast(const char* call, void* buffer, int count, Datatype* type, int root, Comm* c,
-             Request** request,
-              uint32_t* sequence = nullptr);
+             Request** request, coll::PersistentState* persistent = nullptr);
 Status gather(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
               void* recvbuf, int recvcount, Datatype* rtype, int root, Comm* c,
-              Request** request,
-              uint32_t* sequence = nullptr);
+              Request** request, coll::PersistentState* persistent = nullptr);
 Status gatherv(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
                void* recvbuf, const int* recvcounts, const int* displs, Datatype* rtype,
-               int root, Comm* c, Request** request,
-              uint32_t* sequence = nullptr);
+               int root, Comm* c, Request** request, coll::PersistentState* persistent = nullptr);
 Status scatter(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
                void* recvbuf, int recvcount, Datatype* rtype, int root, Comm* c,
-               Request** request,
-              uint32_t* sequence = nullptr);
+               Request** request, coll::PersistentState* persistent = nullptr);
 Status scatterv(const char* call, const void* sendbuf, const int* sendcounts, const int* displs,
                 Datatype* stype, void* recvbuf, int recvcount, Datatype* rtype, int root,
-                Comm* c, Request** request,
-              uint32_t* sequence = nullptr);
+                Comm* c, Request** request, coll::PersistentState* persistent = nullptr);
 Status allgather(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
                  void* recvbuf, int recvcount, Datatype* rtype, Comm* c, Request** request,
-              uint32_t* sequence = nullptr);
+                 coll::PersistentState* persistent = nullptr);
 Status allgatherv(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
                   void* recvbuf, const int* recvcounts, const int* displs, Datatype* rtype,
-                  Comm* c, Request** request,
-              uint32_t* sequence = nullptr);
+                  Comm* c, Request** request, coll::PersistentState* persistent = nullptr);
 Status alltoall(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
                 void* recvbuf, int recvcount, Datatype* rtype, Comm* c, Request** request,
-              uint32_t* sequence = nullptr);
+                coll::PersistentState* persistent = nullptr);
 Status alltoallv(const char* call, const void* sendbuf, const int* sendcounts, const int* sdispls,
                  Datatype* stype, void* recvbuf, const int* recvcounts, const int* rdispls,
                  Datatype* rtype, Comm* c, Request** request,
-              uint32_t* sequence = nullptr);
+                 coll::PersistentState* persistent = nullptr);
 Status alltoallw(const char* call, const coll::AlltoallwArgs& args, Comm* c, Request** request,
-              uint32_t* sequence = nullptr);
+                 coll::PersistentState* persistent = nullptr);
 Status reduce(const char* call, const void* sendbuf, void* recvbuf, int count, Datatype* type,
               const coll::OpView& op, int root, Comm* c, Request** request,
-              uint32_t* sequence = nullptr);
+              coll::PersistentState* persistent = nullptr);
 Status allreduce(const char* call, const void* sendbuf, void* recvbuf, int count, Datatype* type,
                  const coll::OpView& op, Comm* c, Request** request,
-              uint32_t* sequence = nullptr);
+                 coll::PersistentState* persistent = nullptr);
 // `recvcounts` has one entry per rank, or with `block` one entry for every rank.
 Status reduce_scatter(const char* call, const void* sendbuf, void* recvbuf, const int* recvcounts,
                       bool block, Datatype* type, const coll::OpView& op, Comm* c,
-                      Request** request,
-              uint32_t* sequence = nullptr);
+                      Request** request, coll::PersistentState* persistent = nullptr);
 Status scan(const char* call, const void* sendbuf, void* recvbuf, int count, Datatype* type,
             const coll::OpView& op, bool exclusive, Comm* c, Request** request,
-              uint32_t* sequence = nullptr);
+            coll::PersistentState* persistent = nullptr);
 
 }  // namespace weft::api::rounds

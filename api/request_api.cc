@@ -410,7 +410,7 @@ extern "C" int PMPI_Request_free(MPI_Request* request) {
   {
     EngineGuard guard;
     GeneralizedRequest* g = as_generalized(r);
-    if (g != nullptr && !g->is_complete()) {
+    if (g != nullptr && !g->completed) {
       // free_fn runs in MPI_Grequest_complete, which then releases the request.
       g->freed_by_user = true;
     } else if (g != nullptr) {
@@ -430,7 +430,11 @@ extern "C" int PMPI_Request_free(MPI_Request* request) {
     const int rc = c.request->free_fn(c.request->extra_state);
     {
       EngineGuard guard;
-      c.request->release();
+      if (c.request->is_complete()) {
+        c.request->release();
+      } else {
+        c.request->user_freed = true;  // the engine drops it at its next progress
+      }
     }
     if (rc != MPI_SUCCESS) {
       s = weft::error(callback_class(rc), "%s: free_fn returned error code %d", call, rc);

@@ -32,8 +32,13 @@ Status launch(std::shared_ptr<Operation> operation, const CommView& comm, Collec
               Request** request) {
   Algorithm algorithm = nullptr;
   if (!nothing_to_exchange) {
-    const AlgorithmInfo* chosen = nullptr;
-    WEFT_TRY(select_algorithm(operation->call(), collective, features, comm.rank, &chosen));
+    // A persistent collective selects once: its arguments, hence its features, are fixed.
+    const AlgorithmInfo* chosen =
+        comm.persistent != nullptr ? comm.persistent->algorithm : nullptr;
+    if (chosen == nullptr) {
+      WEFT_TRY(select_algorithm(operation->call(), collective, features, comm.rank, &chosen));
+      if (comm.persistent != nullptr) comm.persistent->algorithm = chosen;
+    }
     algorithm = chosen->run;
   }
   operation->start(algorithm, args);

@@ -65,7 +65,10 @@ bool Operation::advance() {
 }
 
 int next_operation_tag(const CommView& comm) {
-  return static_cast<int>(kOperationTagBit | ((*comm.sequence)++ & kSequenceMask));
+  // A persistent collective's rounds all use the number its request took at init.
+  const uint32_t number =
+      comm.persistent != nullptr ? comm.persistent->sequence : (*comm.sequence)++;
+  return static_cast<int>(kOperationTagBit | (number & kSequenceMask));
 }
 
 std::shared_ptr<Operation> make_operation(const char* call, const CommView& comm) {

@@ -73,7 +73,8 @@ class Operation {
 std::shared_ptr<Operation> make_operation(const char* call, const CommView& comm);
 
 // The collective-context tag of the communicator's next collective call (every member
-// takes one per call, in call order, so the tags agree).
+// takes one per call, in call order, so the tags agree); for a round of a persistent
+// collective, the tag its request took at init.
 int next_operation_tag(const CommView& comm);
 
 // Runs a started operation to completion (engine lock held) and returns its result.

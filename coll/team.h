@@ -32,6 +32,16 @@ struct RemoteView {
   uint32_t context = 0;            // the collective context between the two groups
 };
 
+struct AlgorithmInfo;
+
+// What a persistent collective request keeps from one round to the next: the collective
+// sequence number it took at init (the tag of every round, api/coll_rounds.h) and the
+// algorithm its first round chose, which later rounds reuse without selecting again.
+struct PersistentState {
+  uint32_t sequence = 0;
+  const AlgorithmInfo* algorithm = nullptr;
+};
+
 // What the collectives see of a communicator: its members and its private collective
 // context, never the communicator itself (mpi/ builds one per call: Comm::coll_view()).
 // An intercommunicator's view is its local group (processes, rank, size) on the context of
@@ -47,6 +57,7 @@ struct CommView {
   RemoteView remote = {};
 
   bool is_inter() const { return remote.processes != nullptr; }
+  PersistentState* persistent = nullptr;  // set for a round of a persistent collective
 };
 
 Status send(const Team& team, int dest, const void* buffer, size_t bytes);
