@@ -617,7 +617,7 @@ def select_entries(entries, args, impl):
     """Marks entries that are not run, for the reasons runtests (or this runner) skips."""
     for entry in entries:
         opts = entry.options
-        if args.only and entry.name != args.only:
+        if (args.only and entry.name != args.only) or entry.np < args.min_np:
             entry.status = "unselected"
             continue
         if "hasgpu" in opts:
@@ -720,6 +720,8 @@ def main():
                         help="add stand-ins for functions the helper library needs and the "
                         "library lacks (the numbers are then NOT real)")
     parser.add_argument("--max-np", type=int, default=8)
+    parser.add_argument("--min-np", type=int, default=1,
+                        help="only entries with at least this many ranks")
     parser.add_argument("--timeout", type=int, default=60, help="default per test (s)")
     parser.add_argument("--max-timeout", type=int, default=120, help="cap per test (s)")
     parser.add_argument("--memory-gb", type=float, default=4.0,
