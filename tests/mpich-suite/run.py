@@ -617,7 +617,7 @@ def select_entries(entries, args, impl):
     """Marks entries that are not run, for the reasons runtests (or this runner) skips."""
     for entry in entries:
         opts = entry.options
-        if args.only and entry.name != args.only:
+        if (args.only and entry.name != args.only) or entry.np < args.min_np:
             entry.status = "unselected"
             continue
         if "hasgpu" in opts:
@@ -633,6 +633,8 @@ def select_entries(entries, args, impl):
         elif "mpiversion" in opts and tuple(
                 int(x) for x in opts["mpiversion"].split(".")[:2]) > impl.version:
             entry.status, entry.reason = "skipped", "needs MPI " + opts["mpiversion"]
+        elif entry.envs and args.no_env_variants:
+            entry.status, entry.reason = "skipped", "env= variant (--no-env-variants)"
         elif entry.np > args.max_np:
             entry.status, entry.reason = "skipped", f"needs {entry.np} processes (> {args.max_np})"
         limit = args.timeout
@@ -718,10 +720,15 @@ def main():
                         help="add stand-ins for functions the helper library needs and the "
                         "library lacks (the numbers are then NOT real)")
     parser.add_argument("--max-np", type=int, default=8)
+    parser.add_argument("--min-np", type=int, default=1,
+                        help="only entries with at least this many ranks")
     parser.add_argument("--timeout", type=int, default=60, help="default per test (s)")
     parser.add_argument("--max-timeout", type=int, default=120, help="cap per test (s)")
     parser.add_argument("--memory-gb", type=float, default=4.0,
                         help="skip entries whose mem= is above this (runtests' default 4)")
+    parser.add_argument("--no-env-variants", action="store_true",
+                        help="skip entries with env= settings (MPICH tuning variables: on "
+                        "another library they rerun the same test)")
     parser.add_argument("--runxfail", action="store_true", help="also run xfail= entries")
     parser.add_argument("--cflags", default="-O1 -g -w")
     parser.add_argument("-v", "--verbose", action="store_true",
