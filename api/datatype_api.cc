@@ -14,6 +14,7 @@
 #include "api/api_checks.h"
 #include "base/status_util.h"
 #include "datatype/datatype.h"
+#include "datatype/type_attributes.h"
 #include "mpi.h"
 
 namespace {
@@ -242,6 +243,13 @@ extern "C" int PMPI_Type_dup(MPI_Datatype oldtype, MPI_Datatype* newtype) {
     WEFT_TRY(validate::Type_dup(oldtype, newtype, &o));
     Datatype* made = nullptr;
     WEFT_TRY(weft::type_dup(call, *o.oldtype, &made));
+    if (Status copied = weft::type_attrs_copy(call, *o.oldtype, *made); !copied.ok()) {
+      // The attributes copied so far go with the duplicate, their delete callbacks run.
+      (void)weft::type_attrs_delete_all(call, *made);
+      made->release();
+      *newtype = MPI_DATATYPE_NULL;
+      return copied;
+    }
     return hand_out(made, newtype);
   }();
   return weft::api::finish(call, nullptr, status);
@@ -271,6 +279,7 @@ extern "C" int PMPI_Type_free(MPI_Datatype* datatype) {
                          "freed",
                          call, reinterpret_cast<uintptr_t>(*datatype), o.datatype->name().c_str());
     }
+    WEFT_TRY(weft::type_attrs_delete_all(call, *o.datatype));
     // The Fortran-kind types are predefined to the standard and live for the whole process;
     // freeing one (which programs that free every non-NAMED combiner do) only clears the
     // handle.
@@ -494,8 +503,8 @@ extern "C" int PMPI_Type_get_envelope_c(MPI_Datatype datatype, MPI_Count* num_in
 namespace {
 
 // The shared body of MPI_Type_get_contents and its _c twin: copies the recorded arguments
-// out, handing the caller a new reference on every derived datatype (the standard's "new
-// datatype objects" that the caller frees).
+// out, handing the caller a new datatype object for every derived datatype, which the caller
+// frees.
 Status get_contents(const char* call, MPI_Datatype datatype, int64_t max_integers,
                     int64_t max_addresses, int64_t max_datatypes, int* array_of_integers,
                     MPI_Aint* array_of_addresses, MPI_Datatype* array_of_datatypes) {
@@ -541,8 +550,10 @@ Status get_contents(const char* call, MPI_Datatype datatype, int64_t max_integer
   std::copy(contents.integers.begin(), contents.integers.end(), array_of_integers);
   std::copy(contents.addresses.begin(), contents.addresses.end(), array_of_addresses);
   for (size_t i = 0; i < contents.types.size(); ++i) {
-    Datatype* inner = contents.types[i];
-    if (!inner->is_predefined() && !inner->is_permanent()) inner->retain();
+    const Datatype* inner = contents.types[i];
+    // A derived type comes back as a new object, like the original but without its name
+    // and attributes, so freeing it leaves the original's attributes alone.
+    if (!inner->is_predefined() && !inner->is_permanent()) inner = weft::type_copy(*inner);
     array_of_datatypes[i] = inner->handle();
   }
   return Status::success();

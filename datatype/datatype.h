@@ -251,6 +251,9 @@ Status type_subarray(const char* call, std::span<const int64_t> sizes,
 Status type_resized(const char* call, const Datatype& old, MPI_Aint lb, MPI_Aint extent,
                     Datatype** out);
 Status type_dup(const char* call, const Datatype& old, Datatype** out);
+// A new type equal to `type` (same layout, contents and committed state), without its name
+// and attributes: what MPI_Type_get_contents hands out for a derived type.
+Datatype* type_copy(const Datatype& type);
 // MPI_Type_create_darray: the part of a `gsizes` array of `old` that process `rank` of `size`
 // owns, with the array distributed over a row-major grid of `psizes` processes. distribs
 // are MPI_DISTRIBUTE_BLOCK, _CYCLIC or _NONE; dargs a positive block size or

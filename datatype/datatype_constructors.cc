@@ -663,6 +663,13 @@ Status type_resized(const char* call, const Datatype& old, MPI_Aint lb, MPI_Aint
                 {mutable_type(old)});
 }
 
+Datatype* type_copy(const Datatype& type) {
+  Datatype* copy = make(type.shape());
+  copy->set_contents(type.contents());
+  if (type.committed()) copy->commit();
+  return copy;
+}
+
 Status type_dup(const char* /*call*/, const Datatype& old, Datatype** out) {
   Shape shape = old.shape();
   Datatype* type = make(std::move(shape));
