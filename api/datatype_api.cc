@@ -279,12 +279,14 @@ extern "C" int PMPI_Type_free(MPI_Datatype* datatype) {
                          "freed",
                          call, reinterpret_cast<uintptr_t>(*datatype), o.datatype->name().c_str());
     }
-    WEFT_TRY(weft::type_attrs_delete_all(call, *o.datatype));
     // The Fortran-kind types are predefined to the standard and live for the whole process;
     // freeing one (which programs that free every non-NAMED combiner do) only clears the
-    // handle.
-    // Operations still using the type hold their own references; it is deleted with the last.
-    if (!o.datatype->is_permanent()) o.datatype->release();
+    // handle, and their attributes stay.
+    if (!o.datatype->is_permanent()) {
+      WEFT_TRY(weft::type_attrs_delete_all(call, *o.datatype));
+      // Operations still using the type hold their own references; it goes with the last.
+      o.datatype->release();
+    }
     *datatype = MPI_DATATYPE_NULL;
     return Status::success();
   }();
