@@ -641,10 +641,11 @@ extern "C" int PMPI_Type_get_value_index(MPI_Datatype value_type, MPI_Datatype i
 
 namespace {
 
-int create_f90(const char* call, int combiner, int p, int r, MPI_Datatype* newtype) {
+// `checked`: the generated validation's verdict on the arguments.
+int create_f90(const char* call, const Status& checked, int combiner, int p, int r,
+               MPI_Datatype* newtype) {
   Status status = [&]() -> Status {
-    WEFT_TRY(weft::api::check_initialized(call));
-    WEFT_TRY(check_pointer(call, "newtype", newtype));
+    WEFT_TRY(checked);
     Datatype* made = nullptr;
     WEFT_TRY(weft::type_f90(call, combiner, p, r, &made));
     *newtype = made->handle();
@@ -656,13 +657,21 @@ int create_f90(const char* call, int combiner, int p, int r, MPI_Datatype* newty
 }  // namespace
 
 extern "C" int PMPI_Type_create_f90_integer(int r, MPI_Datatype* newtype) {
-  return create_f90("MPI_Type_create_f90_integer", MPI_COMBINER_F90_INTEGER, 0, r, newtype);
+  validate::Type_create_f90_integerObjects o;
+  return create_f90("MPI_Type_create_f90_integer",
+                    validate::Type_create_f90_integer(r, newtype, &o), MPI_COMBINER_F90_INTEGER, 0,
+                    r, newtype);
 }
 
 extern "C" int PMPI_Type_create_f90_real(int p, int r, MPI_Datatype* newtype) {
-  return create_f90("MPI_Type_create_f90_real", MPI_COMBINER_F90_REAL, p, r, newtype);
+  validate::Type_create_f90_realObjects o;
+  return create_f90("MPI_Type_create_f90_real", validate::Type_create_f90_real(p, r, newtype, &o),
+                    MPI_COMBINER_F90_REAL, p, r, newtype);
 }
 
 extern "C" int PMPI_Type_create_f90_complex(int p, int r, MPI_Datatype* newtype) {
-  return create_f90("MPI_Type_create_f90_complex", MPI_COMBINER_F90_COMPLEX, p, r, newtype);
+  validate::Type_create_f90_complexObjects o;
+  return create_f90("MPI_Type_create_f90_complex",
+                    validate::Type_create_f90_complex(p, r, newtype, &o), MPI_COMBINER_F90_COMPLEX,
+                    p, r, newtype);
 }

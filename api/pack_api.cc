@@ -12,6 +12,7 @@
 #include <string>
 
 #include "api/api.h"
+#include "api/api_checks.h"
 #include "datatype/datatype.h"
 #include "datatype/external32.h"
 #include "mpi.h"
@@ -255,12 +256,10 @@ extern "C" int PMPI_Pack_external_size(const char* datarep, int incount, MPI_Dat
                                        MPI_Aint* size) {
   const char* call = "MPI_Pack_external_size";
   Status status = [&]() -> Status {
-    WEFT_TRY(weft::api::check_initialized(call));
+    weft::api::validate::Pack_external_sizeObjects o;
+    WEFT_TRY(weft::api::validate::Pack_external_size(datarep, incount, datatype, size, &o));
     WEFT_TRY(check_datarep(call, datarep));
-    WEFT_TRY(check_count(call, "incount", incount));
-    Datatype* type = nullptr;
-    WEFT_TRY(weft::find_datatype(call, "datatype", datatype, &type));
-    WEFT_TRY(check_pointer(call, "size", size));
+    const Datatype* type = o.datatype;
     *size = static_cast<MPI_Aint>(weft::external32_size(*type, static_cast<uint64_t>(incount)));
     return Status::success();
   }();

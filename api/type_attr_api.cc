@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "api/api.h"
+#include "api/api_checks.h"
 #include "datatype/datatype.h"
 #include "datatype/type_attributes.h"
 #include "mpi.h"
@@ -13,6 +14,7 @@ namespace {
 
 using weft::Datatype;
 using weft::Status;
+namespace validate = weft::api::validate;
 
 Status check_pointer(const char* call, const char* argument, const void* pointer) {
   if (pointer == nullptr) {
@@ -40,8 +42,8 @@ extern "C" int PMPI_Type_create_keyval(MPI_Type_copy_attr_function* type_copy_at
 extern "C" int PMPI_Type_free_keyval(int* type_keyval) {
   const char* call = "MPI_Type_free_keyval";
   Status status = [&]() -> Status {
-    WEFT_TRY(weft::api::check_initialized(call));
-    WEFT_TRY(check_pointer(call, "type_keyval", type_keyval));
+    validate::Type_free_keyvalObjects o;
+    WEFT_TRY(validate::Type_free_keyval(type_keyval, &o));
     return weft::type_keyval_free(call, type_keyval);
   }();
   return weft::api::finish(call, nullptr, status);
