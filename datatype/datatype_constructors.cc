@@ -619,17 +619,18 @@ Status type_darray(const char* call, int size, int rank, std::span<const int64_t
     status = darray_runs(call, d, gsizes[d], distribs[d], dargs[d], psizes[d], coords[d], runs);
     if (!status.ok()) break;
     const Datatype& unit = current != nullptr ? *current : old;
-    std::vector<int64_t> lengths;
-    std::vector<MPI_Aint> at;
-    for (const Run& run : runs) {
-      lengths.push_back(run.length);
-      at.push_back(static_cast<MPI_Aint>(run.first * row));
-    }
+    // Every displacement below is smaller than a full row of this dimension.
     const Wide next_row = row * gsizes[d];
     if (next_row > kAintMax || next_row < kAintMin) {
       status = error(MPI_ERR_ARG, "%s: the array of %zu dimensions is too large for MPI_Aint", call,
                      ndims);
       break;
+    }
+    std::vector<int64_t> lengths;
+    std::vector<MPI_Aint> at;
+    for (const Run& run : runs) {
+      lengths.push_back(run.length);
+      at.push_back(static_cast<MPI_Aint>(run.first * row));
     }
     Datatype* owned = nullptr;
     status = build_hindexed(call, lengths, at, unit, &owned);
