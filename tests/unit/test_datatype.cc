@@ -1116,8 +1116,8 @@ TEST_CASE("darray block, cyclic and none, by hand", "[datatype]") {
 
   // A long cyclic dimension stays a few pieces: 10^9 chars in blocks of 7 round 3 processes.
   // Rank 1 owns positions 7..13 of each 21: 47619047 whole cycles and 6 of the last 13.
-  Type big = darray(3, 1, {1000000000}, {MPI_DISTRIBUTE_CYCLIC}, {7}, {3}, MPI_ORDER_C,
-                    basic(MPI_CHAR));
+  Type big =
+      darray(3, 1, {1000000000}, {MPI_DISTRIBUTE_CYCLIC}, {7}, {3}, MPI_ORDER_C, basic(MPI_CHAR));
   CHECK(big->size() == 47619047u * 7 + 6);
   CHECK(big->extent() == 1000000000);
   CHECK(big->shape().layout->pieces.size() <= 3);
