@@ -214,6 +214,14 @@ int main(int argc, char **argv) {
     event_count = 0;
   }
 
+  /* bad datatypes */
+  CHECK_ERROR_CLASS(MPI_Type_set_attr(MPI_DATATYPE_NULL, dup_key, NULL), MPI_ERR_TYPE,
+                    "MPI_Type_set_attr on MPI_DATATYPE_NULL");
+  CHECK_ERROR_CLASS(MPI_Type_get_attr(MPI_DATATYPE_NULL, dup_key, &value, &flag), MPI_ERR_TYPE,
+                    "MPI_Type_get_attr on MPI_DATATYPE_NULL");
+  CHECK_ERROR_CLASS(MPI_Type_delete_attr(MPI_DATATYPE_NULL, dup_key), MPI_ERR_TYPE,
+                    "MPI_Type_delete_attr on MPI_DATATYPE_NULL");
+
   /* bad keys */
   rc = MPI_Type_set_attr(MPI_INT, MPI_KEYVAL_INVALID, NULL);
   CHECK_ERROR_CLASS(rc, MPI_ERR_KEYVAL, "MPI_KEYVAL_INVALID in MPI_Type_set_attr");
