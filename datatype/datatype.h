@@ -184,8 +184,9 @@ class Datatype : public Object {
   // free the types a derived type was built from.
   void set_contents(datatype_internal::Contents contents);
   const datatype_internal::Contents& contents() const { return contents_; }
-  // Types that the user may not free although their handles are not in the predefined
-  // range: those of MPI_Type_create_f90_*, which the standard calls predefined.
+  // Types that live for the whole process although their handles are not in the predefined
+  // range: those of MPI_Type_create_f90_*, which the standard calls predefined (committed;
+  // MPI_Type_free only clears the caller's handle).
   bool is_permanent() const { return permanent_; }
   void set_permanent();
 
