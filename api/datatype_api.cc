@@ -1,8 +1,11 @@
-// C entry points of datatype construction and queries, MPI_Get_count/MPI_Get_elements and
-// the status helpers. They validate arguments with the code generated from api/mpi.api
-// (weft::api::validate::<Name>, which hands back the resolved datatype), and call
-// datatype/datatype.h. MPI_Type_create_struct and MPI_Type_create_subarray still validate by
-// hand (arrays of datatypes, the order enum: kinds without a generated checker yet).
+// C entry points of datatype construction, decoding (MPI_Type_get_envelope/get_contents)
+// and queries, the types found by description (MPI_Type_match_size, MPI_Type_get_value_index,
+// MPI_Type_create_f90_*), MPI_Get_count/MPI_Get_elements and the status helpers. They
+// validate arguments with the code generated from api/mpi.api (weft::api::validate::<Name>,
+// which hands back the resolved datatype), and call datatype/datatype.h.
+// MPI_Type_create_struct, MPI_Type_create_subarray, MPI_Type_create_darray,
+// MPI_Type_get_contents and MPI_Type_match_size still validate by hand (arrays of datatypes,
+// enums, output arrays sized by the type: kinds without a generated checker yet).
 #include <algorithm>
 #include <cinttypes>
 #include <climits>
