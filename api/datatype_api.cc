@@ -1,8 +1,11 @@
-// C entry points of datatype construction and queries, MPI_Get_count/MPI_Get_elements and
-// the status helpers. They validate arguments with the code generated from api/mpi.api
-// (weft::api::validate::<Name>, which hands back the resolved datatype), and call
-// datatype/datatype.h. MPI_Type_create_struct and MPI_Type_create_subarray still validate by
-// hand (arrays of datatypes, the order enum: kinds without a generated checker yet).
+// C entry points of datatype construction, decoding (MPI_Type_get_envelope/get_contents)
+// and queries, the types found by description (MPI_Type_match_size, MPI_Type_get_value_index,
+// MPI_Type_create_f90_*), MPI_Get_count/MPI_Get_elements and the status helpers. They
+// validate arguments with the code generated from api/mpi.api (weft::api::validate::<Name>,
+// which hands back the resolved datatype), and call datatype/datatype.h.
+// MPI_Type_create_struct, MPI_Type_create_subarray, MPI_Type_create_darray,
+// MPI_Type_get_contents and MPI_Type_match_size still validate by hand (arrays of datatypes,
+// enums, output arrays sized by the type: kinds without a generated checker yet).
 #include <algorithm>
 #include <cinttypes>
 #include <climits>
@@ -14,6 +17,7 @@
 #include "api/api_checks.h"
 #include "base/status_util.h"
 #include "datatype/datatype.h"
+#include "datatype/type_attributes.h"
 #include "mpi.h"
 
 namespace {
@@ -242,6 +246,13 @@ extern "C" int PMPI_Type_dup(MPI_Datatype oldtype, MPI_Datatype* newtype) {
     WEFT_TRY(validate::Type_dup(oldtype, newtype, &o));
     Datatype* made = nullptr;
     WEFT_TRY(weft::type_dup(call, *o.oldtype, &made));
+    if (Status copied = weft::type_attrs_copy(call, *o.oldtype, *made); !copied.ok()) {
+      // The attributes copied so far go with the duplicate, their delete callbacks run.
+      (void)weft::type_attrs_delete_all(call, *made);
+      made->release();
+      *newtype = MPI_DATATYPE_NULL;
+      return copied;
+    }
     return hand_out(made, newtype);
   }();
   return weft::api::finish(call, nullptr, status);
@@ -273,9 +284,12 @@ extern "C" int PMPI_Type_free(MPI_Datatype* datatype) {
     }
     // The Fortran-kind types are predefined to the standard and live for the whole process;
     // freeing one (which programs that free every non-NAMED combiner do) only clears the
-    // handle.
-    // Operations still using the type hold their own references; it is deleted with the last.
-    if (!o.datatype->is_permanent()) o.datatype->release();
+    // handle, and their attributes stay.
+    if (!o.datatype->is_permanent()) {
+      WEFT_TRY(weft::type_attrs_delete_all(call, *o.datatype));
+      // Operations still using the type hold their own references; it goes with the last.
+      o.datatype->release();
+    }
     *datatype = MPI_DATATYPE_NULL;
     return Status::success();
   }();
@@ -494,8 +508,8 @@ extern "C" int PMPI_Type_get_envelope_c(MPI_Datatype datatype, MPI_Count* num_in
 namespace {
 
 // The shared body of MPI_Type_get_contents and its _c twin: copies the recorded arguments
-// out, handing the caller a new reference on every derived datatype (the standard's "new
-// datatype objects" that the caller frees).
+// out, handing the caller a new datatype object for every derived datatype, which the caller
+// frees.
 Status get_contents(const char* call, MPI_Datatype datatype, int64_t max_integers,
                     int64_t max_addresses, int64_t max_datatypes, int* array_of_integers,
                     MPI_Aint* array_of_addresses, MPI_Datatype* array_of_datatypes) {
@@ -541,8 +555,10 @@ Status get_contents(const char* call, MPI_Datatype datatype, int64_t max_integer
   std::copy(contents.integers.begin(), contents.integers.end(), array_of_integers);
   std::copy(contents.addresses.begin(), contents.addresses.end(), array_of_addresses);
   for (size_t i = 0; i < contents.types.size(); ++i) {
-    Datatype* inner = contents.types[i];
-    if (!inner->is_predefined() && !inner->is_permanent()) inner->retain();
+    const Datatype* inner = contents.types[i];
+    // A derived type comes back as a new object, like the original but without its name
+    // and attributes, so freeing it leaves the original's attributes alone.
+    if (!inner->is_predefined() && !inner->is_permanent()) inner = weft::type_copy(*inner);
     array_of_datatypes[i] = inner->handle();
   }
   return Status::success();
@@ -628,10 +644,11 @@ extern "C" int PMPI_Type_get_value_index(MPI_Datatype value_type, MPI_Datatype i
 
 namespace {
 
-int create_f90(const char* call, int combiner, int p, int r, MPI_Datatype* newtype) {
+// `checked`: the generated validation's verdict on the arguments.
+int create_f90(const char* call, const Status& checked, int combiner, int p, int r,
+               MPI_Datatype* newtype) {
   Status status = [&]() -> Status {
-    WEFT_TRY(weft::api::check_initialized(call));
-    WEFT_TRY(check_pointer(call, "newtype", newtype));
+    WEFT_TRY(checked);
     Datatype* made = nullptr;
     WEFT_TRY(weft::type_f90(call, combiner, p, r, &made));
     *newtype = made->handle();
@@ -643,13 +660,21 @@ int create_f90(const char* call, int combiner, int p, int r, MPI_Datatype* newty
 }  // namespace
 
 extern "C" int PMPI_Type_create_f90_integer(int r, MPI_Datatype* newtype) {
-  return create_f90("MPI_Type_create_f90_integer", MPI_COMBINER_F90_INTEGER, 0, r, newtype);
+  validate::Type_create_f90_integerObjects o;
+  return create_f90("MPI_Type_create_f90_integer",
+                    validate::Type_create_f90_integer(r, newtype, &o), MPI_COMBINER_F90_INTEGER, 0,
+                    r, newtype);
 }
 
 extern "C" int PMPI_Type_create_f90_real(int p, int r, MPI_Datatype* newtype) {
-  return create_f90("MPI_Type_create_f90_real", MPI_COMBINER_F90_REAL, p, r, newtype);
+  validate::Type_create_f90_realObjects o;
+  return create_f90("MPI_Type_create_f90_real", validate::Type_create_f90_real(p, r, newtype, &o),
+                    MPI_COMBINER_F90_REAL, p, r, newtype);
 }
 
 extern "C" int PMPI_Type_create_f90_complex(int p, int r, MPI_Datatype* newtype) {
-  return create_f90("MPI_Type_create_f90_complex", MPI_COMBINER_F90_COMPLEX, p, r, newtype);
+  validate::Type_create_f90_complexObjects o;
+  return create_f90("MPI_Type_create_f90_complex",
+                    validate::Type_create_f90_complex(p, r, newtype, &o), MPI_COMBINER_F90_COMPLEX,
+                    p, r, newtype);
 }

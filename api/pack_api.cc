@@ -1,4 +1,5 @@
-// C entry points of explicit packing (MPI_Pack, MPI_Unpack, MPI_Pack_size) and address
+// C entry points of explicit packing (MPI_Pack, MPI_Unpack, MPI_Pack_size; the external32
+// forms MPI_Pack_external, MPI_Unpack_external, MPI_Pack_external_size) and address
 // arithmetic (MPI_Get_address, MPI_Aint_add, MPI_Aint_diff).
 //
 // weft's pack format is the raw packed byte stream of the datatype engine, without a header:
@@ -7,10 +8,13 @@
 #include <cinttypes>
 #include <climits>
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "api/api.h"
+#include "api/api_checks.h"
 #include "datatype/datatype.h"
+#include "datatype/external32.h"
 #include "mpi.h"
 #include "mpi/comm.h"
 
@@ -155,4 +159,109 @@ extern "C" MPI_Aint PMPI_Aint_add(MPI_Aint base, MPI_Aint disp) {
 
 extern "C" MPI_Aint PMPI_Aint_diff(MPI_Aint addr1, MPI_Aint addr2) {
   return static_cast<MPI_Aint>(static_cast<uintptr_t>(addr1) - static_cast<uintptr_t>(addr2));
+}
+
+// ---- external32 (MPI_Pack_external, MPI_Unpack_external, MPI_Pack_external_size) ---------
+
+namespace {
+
+// "external32" is the one data representation these calls take (the standard names no
+// other; "native" and "internal" are for file views).
+Status check_datarep(const char* call, const char* datarep) {
+  WEFT_TRY(check_pointer(call, "datarep", datarep));
+  if (std::strcmp(datarep, "external32") != 0) {
+    return weft::error(MPI_ERR_ARG,
+                       "%s: argument datarep=\"%.64s\" is not a data representation this call "
+                       "supports (only \"external32\")",
+                       call, datarep);
+  }
+  return Status::success();
+}
+
+// Checks *position against a buffer of `buffer_size` bytes that must still hold `needed`.
+Status check_external_position(const char* call, const char* size_argument, MPI_Aint buffer_size,
+                               const MPI_Aint* position, uint64_t needed, int count,
+                               const Datatype& type) {
+  if (buffer_size < 0) {
+    return weft::error(MPI_ERR_ARG, "%s: argument %s=%" PRId64 " is negative", call, size_argument,
+                       static_cast<int64_t>(buffer_size));
+  }
+  WEFT_TRY(check_pointer(call, "position", position));
+  if (*position < 0 || *position > buffer_size) {
+    return weft::error(
+        MPI_ERR_ARG, "%s: argument *position=%" PRId64 " is outside [0, %s=%" PRId64 "]", call,
+        static_cast<int64_t>(*position), size_argument, static_cast<int64_t>(buffer_size));
+  }
+  const auto left = static_cast<uint64_t>(buffer_size - *position);
+  if (needed > left) {
+    return weft::error(MPI_ERR_TRUNCATE,
+                       "%s: %d elements of datatype %s take %" PRIu64
+                       " bytes in external32 but only %" PRIu64 " remain (%s=%" PRId64
+                       ", *position=%" PRId64 ")",
+                       call, count, describe(type).c_str(), needed, left, size_argument,
+                       static_cast<int64_t>(buffer_size), static_cast<int64_t>(*position));
+  }
+  return Status::success();
+}
+
+}  // namespace
+
+extern "C" int PMPI_Pack_external(const char* datarep, const void* inbuf, int incount,
+                                  MPI_Datatype datatype, void* outbuf, MPI_Aint outsize,
+                                  MPI_Aint* position) {
+  const char* call = "MPI_Pack_external";
+  Status status = [&]() -> Status {
+    WEFT_TRY(weft::api::check_initialized(call));
+    WEFT_TRY(check_datarep(call, datarep));
+    WEFT_TRY(check_count(call, "incount", incount));
+    Datatype* type = nullptr;
+    WEFT_TRY(weft::check_datatype(call, "datatype", datatype, &type));
+    const uint64_t bytes = weft::external32_size(*type, static_cast<uint64_t>(incount));
+    WEFT_TRY(check_external_position(call, "outsize", outsize, position, bytes, incount, *type));
+    if (bytes > 0 && outbuf == nullptr) {
+      return weft::error(MPI_ERR_BUFFER, "%s: argument outbuf is NULL", call);
+    }
+    WEFT_TRY(weft::pack_external32(call, inbuf, static_cast<uint64_t>(incount), *type,
+                                   static_cast<char*>(outbuf) + *position));
+    *position += static_cast<MPI_Aint>(bytes);
+    return Status::success();
+  }();
+  return weft::api::finish(call, nullptr, status);
+}
+
+extern "C" int PMPI_Unpack_external(const char datarep[], const void* inbuf, MPI_Aint insize,
+                                    MPI_Aint* position, void* outbuf, int outcount,
+                                    MPI_Datatype datatype) {
+  const char* call = "MPI_Unpack_external";
+  Status status = [&]() -> Status {
+    WEFT_TRY(weft::api::check_initialized(call));
+    WEFT_TRY(check_datarep(call, datarep));
+    WEFT_TRY(check_count(call, "outcount", outcount));
+    Datatype* type = nullptr;
+    WEFT_TRY(weft::check_datatype(call, "datatype", datatype, &type));
+    const uint64_t bytes = weft::external32_size(*type, static_cast<uint64_t>(outcount));
+    WEFT_TRY(check_external_position(call, "insize", insize, position, bytes, outcount, *type));
+    if (bytes > 0 && inbuf == nullptr) {
+      return weft::error(MPI_ERR_BUFFER, "%s: argument inbuf is NULL", call);
+    }
+    WEFT_TRY(weft::unpack_external32(call, static_cast<const char*>(inbuf) + *position, outbuf,
+                                     static_cast<uint64_t>(outcount), *type));
+    *position += static_cast<MPI_Aint>(bytes);
+    return Status::success();
+  }();
+  return weft::api::finish(call, nullptr, status);
+}
+
+extern "C" int PMPI_Pack_external_size(const char* datarep, int incount, MPI_Datatype datatype,
+                                       MPI_Aint* size) {
+  const char* call = "MPI_Pack_external_size";
+  Status status = [&]() -> Status {
+    weft::api::validate::Pack_external_sizeObjects o;
+    WEFT_TRY(weft::api::validate::Pack_external_size(datarep, incount, datatype, size, &o));
+    WEFT_TRY(check_datarep(call, datarep));
+    const Datatype* type = o.datatype;
+    *size = static_cast<MPI_Aint>(weft::external32_size(*type, static_cast<uint64_t>(incount)));
+    return Status::success();
+  }();
+  return weft::api::finish(call, nullptr, status);
 }

@@ -184,8 +184,9 @@ class Datatype : public Object {
   // free the types a derived type was built from.
   void set_contents(datatype_internal::Contents contents);
   const datatype_internal::Contents& contents() const { return contents_; }
-  // Types that the user may not free although their handles are not in the predefined
-  // range: those of MPI_Type_create_f90_*, which the standard calls predefined.
+  // Types that live for the whole process although their handles are not in the predefined
+  // range: those of MPI_Type_create_f90_*, which the standard calls predefined (committed;
+  // MPI_Type_free only clears the caller's handle).
   bool is_permanent() const { return permanent_; }
   void set_permanent();
 
@@ -251,6 +252,9 @@ Status type_subarray(const char* call, std::span<const int64_t> sizes,
 Status type_resized(const char* call, const Datatype& old, MPI_Aint lb, MPI_Aint extent,
                     Datatype** out);
 Status type_dup(const char* call, const Datatype& old, Datatype** out);
+// A new type equal to `type` (same layout, contents and committed state), without its name
+// and attributes: what MPI_Type_get_contents hands out for a derived type.
+Datatype* type_copy(const Datatype& type);
 // MPI_Type_create_darray: the part of a `gsizes` array of `old` that process `rank` of `size`
 // owns, with the array distributed over a row-major grid of `psizes` processes. distribs
 // are MPI_DISTRIBUTE_BLOCK, _CYCLIC or _NONE; dargs a positive block size or

@@ -498,21 +498,27 @@ Status type_subarray(const char* call, std::span<const int64_t> sizes,
 
 namespace {
 
-// The indices one process owns along one dimension of a distributed array, as runs
-// (first index, length) in increasing order.
-struct Run {
-  int64_t first;
-  int64_t length;
+// The indices one process owns along one dimension of a distributed array, in increasing
+// order: `full` blocks of `block` indices, `spacing` indices apart, the first at `first`,
+// then possibly a shorter last block of `tail` indices at `tail_first`. Kept regular so that
+// a cyclic distribution of a long dimension costs no memory per block.
+struct Owned {
+  int64_t first = 0;
+  int64_t block = 0;
+  int64_t spacing = 0;
+  int64_t full = 0;
+  int64_t tail_first = 0;
+  int64_t tail = 0;
 };
 
-Status darray_runs(const char* call, size_t dim, int64_t gsize, int distrib, int darg, int psize,
-                   int coord, std::vector<Run>& runs) {
-  runs.clear();
+Status darray_owned(const char* call, size_t dim, int64_t gsize, int distrib, int darg, int psize,
+                    int coord, Owned& owned) {
+  owned = Owned{};
   switch (distrib) {
     case MPI_DISTRIBUTE_NONE:
       // Every process along the dimension holds all of it; a grid wider than one process
       // there is accepted as MPICH accepts it.
-      runs.push_back({0, gsize});
+      owned = Owned{0, gsize, gsize, 1, 0, 0};
       return Status::success();
     case MPI_DISTRIBUTE_BLOCK: {
       // The default block is the smallest that covers the dimension: ceil(gsize / psize).
@@ -528,7 +534,7 @@ Status darray_runs(const char* call, size_t dim, int64_t gsize, int distrib, int
       }
       const int64_t first = block * coord;
       const int64_t length = std::min(block, gsize - first);
-      if (length > 0) runs.push_back({first, length});
+      if (length > 0) owned = Owned{first, length, length, 1, 0, 0};
       return Status::success();
     }
     case MPI_DISTRIBUTE_CYCLIC: {
@@ -543,8 +549,16 @@ Status darray_runs(const char* call, size_t dim, int64_t gsize, int distrib, int
         block = darg;
       }
       // Blocks go round the processes; the last block of the dimension may be short.
-      for (int64_t first = block * coord; first < gsize; first += block * psize) {
-        runs.push_back({first, std::min(block, gsize - first)});
+      const int64_t first = block * coord;
+      if (first >= gsize) return Status::success();
+      const int64_t spacing = block * psize;
+      const int64_t blocks = (gsize - 1 - first) / spacing + 1;
+      const int64_t last = first + (blocks - 1) * spacing;
+      owned = Owned{first, block, spacing, blocks, 0, 0};
+      if (gsize - last < block) {
+        owned.full = blocks - 1;
+        owned.tail_first = last;
+        owned.tail = gsize - last;
       }
       return Status::success();
     }
@@ -559,7 +573,7 @@ Status darray_runs(const char* call, size_t dim, int64_t gsize, int distrib, int
 }  // namespace
 
 // The standard defines the darray type dimension by dimension, from the fastest-varying one:
-// each step takes the runs this process owns of the type built so far (one full row of the
+// each step takes the blocks this process owns of the type built so far (one full row of the
 // faster dimensions) and resizes the result to a full row of this dimension. The type map
 // thus lists the owned elements in increasing memory order, lb is 0 and the extent is the
 // whole array's.
@@ -613,30 +627,46 @@ Status type_darray(const char* call, int size, int rank, std::span<const int64_t
     current = next;
   };
   Status status;
-  std::vector<Run> runs;
   for (size_t step = 0; step < ndims && status.ok(); ++step) {
     const size_t d = order == MPI_ORDER_C ? ndims - 1 - step : step;
-    status = darray_runs(call, d, gsizes[d], distribs[d], dargs[d], psizes[d], coords[d], runs);
+    Owned owned;
+    status = darray_owned(call, d, gsizes[d], distribs[d], dargs[d], psizes[d], coords[d], owned);
     if (!status.ok()) break;
     const Datatype& unit = current != nullptr ? *current : old;
-    std::vector<int64_t> lengths;
-    std::vector<MPI_Aint> at;
-    for (const Run& run : runs) {
-      lengths.push_back(run.length);
-      at.push_back(static_cast<MPI_Aint>(run.first * row));
-    }
+    // Every displacement below is smaller than a full row of this dimension.
     const Wide next_row = row * gsizes[d];
     if (next_row > kAintMax || next_row < kAintMin) {
       status = error(MPI_ERR_ARG, "%s: the array of %zu dimensions is too large for MPI_Aint", call,
                      ndims);
       break;
     }
-    Datatype* owned = nullptr;
-    status = build_hindexed(call, lengths, at, unit, &owned);
+    // The regular blocks as one hvector, then the short last block, if any.
+    Datatype* blocks = nullptr;
+    if (owned.full > 0) {
+      status = build_hvector(call, owned.full, owned.block,
+                             static_cast<MPI_Aint>(owned.spacing * row), unit, &blocks);
+      if (!status.ok()) break;
+    }
+    std::vector<int64_t> lengths;
+    std::vector<MPI_Aint> at;
+    std::vector<const Datatype*> parts;
+    if (blocks != nullptr) {
+      lengths.push_back(1);
+      at.push_back(static_cast<MPI_Aint>(owned.first * row));
+      parts.push_back(blocks);
+    }
+    if (owned.tail > 0) {
+      lengths.push_back(owned.tail);
+      at.push_back(static_cast<MPI_Aint>(owned.tail_first * row));
+      parts.push_back(&unit);
+    }
+    Datatype* mine = nullptr;
+    status = type_struct(call, lengths, at, parts, &mine);
+    if (blocks != nullptr) blocks->release();
     if (!status.ok()) break;
     Datatype* resized = nullptr;
-    status = resize(call, *owned, 0, static_cast<MPI_Aint>(next_row), &resized);
-    owned->release();
+    status = resize(call, *mine, 0, static_cast<MPI_Aint>(next_row), &resized);
+    mine->release();
     if (status.ok()) replace(resized);
     row = next_row;
   }
@@ -661,6 +691,13 @@ Status type_resized(const char* call, const Datatype& old, MPI_Aint lb, MPI_Aint
                     Datatype** out) {
   return record(resize(call, old, lb, extent, out), out, MPI_COMBINER_RESIZED, {}, {lb, extent},
                 {mutable_type(old)});
+}
+
+Datatype* type_copy(const Datatype& type) {
+  Datatype* copy = make(type.shape());
+  copy->set_contents(type.contents());
+  if (type.committed()) copy->commit();
+  return copy;
 }
 
 Status type_dup(const char* /*call*/, const Datatype& old, Datatype** out) {

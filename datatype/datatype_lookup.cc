@@ -20,8 +20,12 @@ namespace {
 
 std::mutex g_f90_mutex;
 // Created once per (combiner, p, r) and never freed: the standard wants the same handle for
-// the same arguments, and types from different arguments must not match each other.
-std::map<std::tuple<int, int, int>, Datatype*> g_f90_types;
+// the same arguments, and types from different arguments must not match each other. The
+// table itself is never destroyed either, so the handles stay valid until the process ends.
+std::map<std::tuple<int, int, int>, Datatype*>& f90_types() {
+  static auto* types = new std::map<std::tuple<int, int, int>, Datatype*>();
+  return *types;
+}
 
 MPI_Datatype integer_kind(int r) {
   if (r <= 2) return MPI_INTEGER1;
@@ -84,7 +88,7 @@ Status type_f90(const char* call, int combiner, int p, int r, Datatype** out) {
   }
   if (combiner == MPI_COMBINER_F90_INTEGER) p = 0;  // one integer argument only
   std::lock_guard<std::mutex> lock(g_f90_mutex);
-  Datatype*& type = g_f90_types[{combiner, p, r}];
+  Datatype*& type = f90_types()[{combiner, p, r}];
   if (type == nullptr) {
     const Datatype* basic = predefined_datatype(base);
     type = new Datatype(basic->shape());

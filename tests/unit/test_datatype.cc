@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "datatype/datatype.h"
+#include "datatype/external32.h"
+#include "datatype/type_attributes.h"
 #include "mpi.h"
 
 namespace {
@@ -1030,4 +1032,168 @@ TEST_CASE("random nested types pack like their reference type map", "[datatype]"
       CHECK(std::equal(packed.begin(), packed.end(), begin));
     }
   }
+}
+
+// ---- contents, darray, external32, attributes ---------------------------------------------
+
+TEST_CASE("constructors record their arguments and hold their input types", "[datatype]") {
+  const Datatype* inner_raw = nullptr;
+  Type outer;
+  {
+    Type inner = vector(2, 1, 3, basic(MPI_INT));
+    inner_raw = inner.get();
+    outer = indexed({2, 1}, {5, 0}, inner);
+  }  // the test's reference to inner is gone; outer's contents keep it alive
+  const auto& contents = outer->contents();
+  CHECK(contents.combiner == MPI_COMBINER_INDEXED);
+  CHECK(contents.integers == std::vector<int>{2, 2, 1, 5, 0});
+  CHECK(contents.addresses.empty());
+  REQUIRE(contents.types.size() == 1);
+  CHECK(contents.types[0] == inner_raw);
+  CHECK(inner_raw->contents().integers == std::vector<int>{2, 1, 3});
+  CHECK(inner_raw->extent() == 4 * 4);
+
+  Type st = structure({1, 3}, {0, 16}, {basic(MPI_DOUBLE), outer});
+  CHECK(st->contents().combiner == MPI_COMBINER_STRUCT);
+  CHECK(st->contents().integers == std::vector<int>{2, 1, 3});
+  CHECK(st->contents().addresses == std::vector<MPI_Aint>{0, 16});
+  CHECK(resized(st, -8, 64)->contents().addresses == std::vector<MPI_Aint>{-8, 64});
+  CHECK(subarray({4, 5}, {2, 3}, {1, 2}, MPI_ORDER_C, basic(MPI_INT))->contents().integers ==
+        std::vector<int>{2, 4, 5, 2, 3, 1, 2, MPI_ORDER_C});
+  CHECK(basic(MPI_INT)->contents().combiner == MPI_COMBINER_NAMED);
+  Type copy(weft::type_copy(*st));
+  CHECK(copy.get() != st.get());
+  CHECK(copy->contents().integers == st->contents().integers);
+  CHECK(copy->size() == st->size());
+}
+
+namespace {
+
+Type darray(int size, int rank, std::vector<int64_t> gsizes, std::vector<int> distribs,
+            std::vector<int> dargs, std::vector<int> psizes, int order, const Type& old) {
+  Datatype* out = nullptr;
+  auto status =
+      weft::type_darray("test", size, rank, gsizes, distribs, dargs, psizes, order, *old, &out);
+  return checked(status, out);
+}
+
+// The ints `type` selects from an array holding 0, 1, 2, ... in that order.
+std::vector<int> selected(const Type& type, int total) {
+  std::vector<int> array(static_cast<size_t>(total));
+  for (int i = 0; i < total; ++i) array[static_cast<size_t>(i)] = i;
+  std::vector<int> out(type->size() / sizeof(int));
+  type->pack(array.data(), 1, 0, out.data(), type->size());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("darray block, cyclic and none, by hand", "[datatype]") {
+  // 10 elements cyclic(2) over 3 processes: rank 1 owns 2,3 and 8,9.
+  Type c = darray(3, 1, {10}, {MPI_DISTRIBUTE_CYCLIC}, {2}, {3}, MPI_ORDER_C, basic(MPI_INT));
+  CHECK(selected(c, 10) == std::vector<int>{2, 3, 8, 9});
+  CHECK(c->lb() == 0);
+  CHECK(c->extent() == 40);
+  // 10 elements in default blocks (4) over 3 processes: rank 2 owns 8, 9.
+  Type b = darray(3, 2, {10}, {MPI_DISTRIBUTE_BLOCK}, {MPI_DISTRIBUTE_DFLT_DARG}, {3},
+                  MPI_ORDER_FORTRAN, basic(MPI_INT));
+  CHECK(selected(b, 10) == std::vector<int>{8, 9});
+  // A 3x4 C-order array, rows in blocks over 2 processes and columns not distributed:
+  // rank 1 of the 2x1 grid owns row 2.
+  Type r = darray(2, 1, {3, 4}, {MPI_DISTRIBUTE_BLOCK, MPI_DISTRIBUTE_NONE},
+                  {MPI_DISTRIBUTE_DFLT_DARG, MPI_DISTRIBUTE_DFLT_DARG}, {2, 1}, MPI_ORDER_C,
+                  basic(MPI_INT));
+  CHECK(selected(r, 12) == std::vector<int>{8, 9, 10, 11});
+  // The same in Fortran order: the first index varies fastest, so row 2 is 2, 5, 8, 11.
+  Type f = darray(2, 1, {3, 4}, {MPI_DISTRIBUTE_BLOCK, MPI_DISTRIBUTE_NONE},
+                  {MPI_DISTRIBUTE_DFLT_DARG, MPI_DISTRIBUTE_DFLT_DARG}, {2, 1}, MPI_ORDER_FORTRAN,
+                  basic(MPI_INT));
+  CHECK(selected(f, 12) == std::vector<int>{2, 5, 8, 11});
+  // A process that owns nothing: 2 elements in blocks of 1 over 3 processes.
+  Type empty = darray(3, 2, {2}, {MPI_DISTRIBUTE_BLOCK}, {1}, {3}, MPI_ORDER_C, basic(MPI_INT));
+  CHECK(empty->size() == 0);
+  CHECK(empty->extent() == 8);
+
+  // A long cyclic dimension stays a few pieces: 10^9 chars in blocks of 7 round 3 processes.
+  // Rank 1 owns positions 7..13 of each 21: 47619047 whole cycles and 6 of the last 13.
+  Type big =
+      darray(3, 1, {1000000000}, {MPI_DISTRIBUTE_CYCLIC}, {7}, {3}, MPI_ORDER_C, basic(MPI_CHAR));
+  CHECK(big->size() == 47619047u * 7 + 6);
+  CHECK(big->extent() == 1000000000);
+  CHECK(big->shape().layout->pieces.size() <= 3);
+
+  Datatype* out = nullptr;
+  CHECK(weft::type_darray("test", 3, 0, std::vector<int64_t>{10}, std::vector<int>{17},
+                          std::vector<int>{3}, std::vector<int>{3}, MPI_ORDER_C, *basic(MPI_INT),
+                          &out)
+            .error_class() == MPI_ERR_ARG);  // block of 3 cannot cover 10 over 3
+  CHECK(weft::type_darray("test", 2, 2, std::vector<int64_t>{10}, std::vector<int>{17},
+                          std::vector<int>{MPI_DISTRIBUTE_DFLT_DARG}, std::vector<int>{2},
+                          MPI_ORDER_C, *basic(MPI_INT), &out)
+            .error_class() == MPI_ERR_RANK);
+}
+
+TEST_CASE("external32 writes big-endian values of the standard's sizes", "[datatype]") {
+  Type pair = basic(MPI_LONG_DOUBLE_INT);
+  CHECK(weft::external32_size(*pair, 2) == 2 * (16 + 4));
+  CHECK(weft::external32_size(*basic(MPI_LONG), 3) == 12);
+  CHECK(weft::external32_size(*basic(MPI_WCHAR), 1) == 2);
+  CHECK(weft::external32_size(*basic(MPI_C_DOUBLE_COMPLEX), 1) == 16);
+
+  const long double values[] = {1.0L, -0.15625L, 1e-4940L};  // the last one is subnormal
+  unsigned char out[48] = {};
+  REQUIRE(weft::pack_external32("test", values, 3, *basic(MPI_LONG_DOUBLE), out).ok());
+  CHECK(out[0] == 0x3f);
+  CHECK(out[1] == 0xff);
+  // -0.15625 = -1.25 * 2^-3: sign set, exponent 16380 = 0x3ffc, fraction .01
+  CHECK(out[16] == 0xbf);
+  CHECK(out[17] == 0xfc);
+  CHECK(out[18] == 0x40);
+  long double back[3] = {};
+  REQUIRE(weft::unpack_external32("test", out, back, 3, *basic(MPI_LONG_DOUBLE)).ok());
+  CHECK(back[0] == values[0]);
+  CHECK(back[1] == values[1]);
+  CHECK(back[2] == values[2]);
+
+  const long longs[] = {-1, 2147483647L};
+  unsigned char packed[8];
+  REQUIRE(weft::pack_external32("test", longs, 2, *basic(MPI_LONG), packed).ok());
+  CHECK(std::vector<unsigned char>(packed, packed + 8) ==
+        std::vector<unsigned char>{0xff, 0xff, 0xff, 0xff, 0x7f, 0xff, 0xff, 0xff});
+  long longs_back[2] = {};
+  REQUIRE(weft::unpack_external32("test", packed, longs_back, 2, *basic(MPI_LONG)).ok());
+  CHECK(longs_back[0] == -1);
+  CHECK(longs_back[1] == 2147483647L);
+  const long too_big = 1L << 33;
+  CHECK(weft::pack_external32("test", &too_big, 1, *basic(MPI_LONG), packed).error_class() ==
+        MPI_ERR_CONVERSION);
+}
+
+namespace {
+
+int g_deletes = 0;
+int count_delete(MPI_Datatype, int, void*, void*) {
+  ++g_deletes;
+  return MPI_SUCCESS;
+}
+
+}  // namespace
+
+TEST_CASE("a freed attribute key lives while attributes use it", "[datatype]") {
+  Type type = contiguous(2, basic(MPI_INT));
+  Datatype& raw = *const_cast<Datatype*>(type.get());
+  int key = weft::type_keyval_create({MPI_TYPE_DUP_FN, count_delete, nullptr});
+  g_deletes = 0;
+  REQUIRE(weft::type_attr_set("test", raw, key, reinterpret_cast<void*>(7)).ok());
+  REQUIRE(weft::type_attr_set("test", raw, key, reinterpret_cast<void*>(8)).ok());
+  CHECK(g_deletes == 1);
+  int freed = key;
+  REQUIRE(weft::type_keyval_free("test", &freed).ok());
+  CHECK(freed == MPI_KEYVAL_INVALID);
+  void* value = nullptr;
+  bool found = false;
+  CHECK(weft::type_attr_get("test", raw, key, &value, &found).error_class() == MPI_ERR_KEYVAL);
+  REQUIRE(weft::type_attrs_delete_all("test", raw).ok());
+  CHECK(g_deletes == 2);  // the freed key's callback still ran
+  CHECK(raw.attributes().empty());
 }
