@@ -10,21 +10,16 @@
 //
 // Cost: ⌈log2 p⌉ (α + n β + n γ) + (α + n β) + ⌈log2 p⌉ (α + n β).
 #include "coll/inter/inter_algorithms.h"
+#include "coll/inter/leader_phases.h"
 #include "coll/reduction.h"
 
 namespace weft::coll {
 
 Task allreduce_inter(Context& c, Args a) {
   const size_t n = a.count * a.op->unit();
-  const char* result = a.send;
   Scratch reduced;
-  if (c.size() > 1) {
-    Args local = a;
-    local.root = 0;
-    local.recv = c.rank() == 0 ? scratch_like(reduced, n, a.send) : nullptr;
-    WEFT_CO_TRY(co_await reduce_binomial(c, local));
-    result = local.recv;
-  }
+  const char* result = nullptr;
+  WEFT_CO_TRY(co_await reduce_at_leader(c, a, reduced, &result));
   if (c.rank() == 0) {
     c.recv_remote(0, a.recv, n);
     c.send_remote(0, result, n);

@@ -10,6 +10,7 @@
 //
 // Cost: ⌈log2 p⌉ (α + n β + n γ) in the sending group, then α + n β.
 #include "coll/inter/inter_algorithms.h"
+#include "coll/inter/leader_phases.h"
 #include "coll/reduction.h"
 #include "mpi.h"
 
@@ -22,15 +23,9 @@ Task reduce_inter(Context& c, Args a) {
     co_await c.all();
     co_return Status();
   }
-  const char* result = a.send;
   Scratch reduced;
-  if (c.size() > 1) {
-    Args local = a;
-    local.root = 0;
-    local.recv = c.rank() == 0 ? scratch_like(reduced, n, a.send) : nullptr;
-    WEFT_CO_TRY(co_await reduce_binomial(c, local));
-    result = local.recv;
-  }
+  const char* result = nullptr;
+  WEFT_CO_TRY(co_await reduce_at_leader(c, a, reduced, &result));
   if (c.rank() == 0) {
     c.send_remote(a.root, result, n);
     co_await c.all();

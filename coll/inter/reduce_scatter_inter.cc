@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "coll/inter/inter_algorithms.h"
+#include "coll/inter/leader_phases.h"
 #include "coll/reduction.h"
 
 namespace weft::coll {
@@ -22,16 +23,10 @@ Task reduce_scatter_inter(Context& c, Args a) {
   const size_t unit = a.op->unit();
   const size_t n = a.count * unit;
   const int p = c.size();
-  const char* result = a.send;
   Scratch reduced;
+  const char* result = nullptr;
+  WEFT_CO_TRY(co_await reduce_at_leader(c, a, reduced, &result));
   Scratch remote;
-  if (p > 1) {
-    Args local = a;
-    local.root = 0;
-    local.recv = c.rank() == 0 ? scratch_like(reduced, n, a.send) : nullptr;
-    WEFT_CO_TRY(co_await reduce_binomial(c, local));
-    result = local.recv;
-  }
   std::vector<size_t> offsets;
   std::vector<size_t> sizes;
   if (c.rank() == 0) {
