@@ -3,10 +3,11 @@
 //
 // Restrictions: none.
 //
-// Steps: 1. a binomial gather rooted at 0 collects the local group's p blocks at its leader
-// (a group of one skips it); 2. the two leaders swap them: each receives the remote group's
-// q blocks straight into its result; 3. a binomial broadcast from the leader hands those to
-// the whole group.
+// Steps: 1. a gather rooted at 0 (the algorithm the selection rules choose for the local
+// group: leader_phases.h) collects the local group's p blocks at its leader (a group of one
+// skips it); 2. the two leaders swap them: each receives the remote group's q blocks
+// straight into its result; 3. a broadcast from the leader (chosen by the selection rules)
+// hands those to the whole group.
 //
 // Cost: ⌈log2 p⌉ α + (p-1)/p n_l β, then α + max(n_l, n_r) β, then ⌈log2 p⌉ (α + n_r β),
 // with n_l the local group's blocks and n_r the remote group's.
@@ -29,7 +30,7 @@ Task allgather_inter(Context& c, Args a) {
   release.root = 0;
   release.recv = a.recv;
   release.bytes = remote_total;
-  WEFT_CO_TRY(co_await bcast_binomial(c, release));
+  WEFT_CO_TRY(co_await bcast_from_leader(c, release));
   co_return Status();
 }
 

@@ -3,9 +3,10 @@
 //
 // Restrictions: none.
 //
-// Steps: in the group without the root, a binomial gather rooted at 0 collects the p blocks
-// in rank order at rank 0 (a group of one skips it), which sends them to the root; MPI_ROOT
-// receives the q blocks of the remote group straight into its result.
+// Steps: in the group without the root, a gather rooted at 0 (the algorithm the selection
+// rules choose for the local group: leader_phases.h) collects the p blocks in rank order at
+// rank 0 (a group of one skips it), which sends them to the root; MPI_ROOT receives the q
+// blocks of the remote group straight into its result.
 //
 // Cost: ⌈log2 p⌉ α + (p-1)/p n β in the sending group (n = p blocks), then α + n β.
 #include "coll/inter/inter_algorithms.h"

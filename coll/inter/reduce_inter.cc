@@ -1,12 +1,13 @@
-// Algorithm: intercommunicator reduce: a local reduce to the leader, which sends the
-// result to the root.
+// Algorithm: intercommunicator reduce: a local reduce to the leader, which sends the result
+// to the root.
 //
 // Restrictions: none. Non-commutative ops reduce in the sending group's rank order (the
 // local reduce does).
 //
-// Steps: in the group without the root, a binomial reduce rooted at 0 leaves the group's
-// result at rank 0 (a group of one sends its input as it is), which sends it to the root;
-// MPI_ROOT receives it straight into its result.
+// Steps: in the group without the root, a reduce rooted at 0 (the algorithm the selection
+// rules choose: leader_phases.h) leaves the group's result at rank 0 (a group of one sends
+// its input as it is), which sends it to the root; MPI_ROOT receives it straight into its
+// result.
 //
 // Cost: ⌈log2 p⌉ (α + n β + n γ) in the sending group, then α + n β.
 #include "coll/inter/inter_algorithms.h"

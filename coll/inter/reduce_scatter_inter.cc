@@ -1,14 +1,14 @@
-// Algorithm: intercommunicator reduce_scatter (and reduce_scatter_block): local reduce,
-// the leaders swap their groups' results, local scatterv.
+// Algorithm: intercommunicator reduce_scatter (and reduce_scatter_block): local reduce, the
+// leaders swap their groups' results, local scatterv.
 //
 // Restrictions: none. Both groups reduce vectors of the same length (the sum of each
 // group's counts must agree, as the standard requires). Non-commutative ops reduce each
 // group in its rank order.
 //
-// Steps: 1. a binomial reduce rooted at 0 leaves the local group's whole reduced vector at
-// its leader (a group of one uses its input as it is); 2. the leaders swap vectors; 3. each
-// leader scatters the remote group's vector in its group, counts[i] elements to rank i
-// (linear scatterv).
+// Steps: 1. a reduce rooted at 0 (the algorithm the selection rules choose:
+// leader_phases.h) leaves the local group's whole reduced vector at its leader (a group of
+// one uses its input as it is); 2. the leaders swap vectors; 3. each leader scatters the
+// remote group's vector in its group, counts[i] elements to rank i (linear scatterv).
 //
 // Cost: ⌈log2 p⌉ (α + n β + n γ) + (α + n β) + (p-1) α + n β at the leader.
 #include <vector>
