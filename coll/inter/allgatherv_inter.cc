@@ -5,15 +5,17 @@
 //
 // Steps: 1. every process sends its block to rank 0 of the remote group (only the remote
 // group knows the block sizes, from its recvcounts); 2. each leader receives the q remote
-// blocks one after another in rank order; 3. a binomial broadcast from the leader hands
-// that packed area to its group, and each process places the blocks at their offsets. When
-// the offsets already are the packed order, the blocks go straight into the result.
+// blocks one after another in rank order; 3. a broadcast from the leader (chosen by the
+// selection rules) hands that packed area to its group, and each process places the blocks
+// at their offsets. When the offsets already are the packed order, the blocks go straight
+// into the result.
 //
 // Cost: q α + n_r β at each leader, then ⌈log2 p⌉ (α + n_r β), n_r the remote group's
 // blocks.
 #include <cstring>
 
 #include "coll/inter/inter_algorithms.h"
+#include "coll/inter/leader_phases.h"
 
 namespace weft::coll {
 
@@ -44,7 +46,7 @@ Task allgatherv_inter(Context& c, Args a) {
   release.root = 0;
   release.recv = area;
   release.bytes = total;
-  WEFT_CO_TRY(co_await bcast_binomial(c, release));
+  WEFT_CO_TRY(co_await bcast_from_leader(c, release));
   if (!packed) {
     size_t at = 0;
     for (int i = 0; i < q; ++i) {

@@ -4,11 +4,13 @@
 // Restrictions: none.
 //
 // Steps: MPI_ROOT sends the message to rank 0 of the remote group; that rank receives it
-// and runs a binomial broadcast rooted at 0 in its group. The other members of the root's
-// group take no part (MPI_PROC_NULL: no algorithm runs there).
+// and broadcasts it in its group (the algorithm the selection rules choose:
+// leader_phases.h). The other members of the root's group take no part (MPI_PROC_NULL: no
+// algorithm runs there).
 //
 // Cost: α + n β for the crossing, then ⌈log2 q⌉ (α + n β) in the receiving group.
 #include "coll/inter/inter_algorithms.h"
+#include "coll/inter/leader_phases.h"
 #include "mpi.h"
 
 namespace weft::coll {
@@ -23,10 +25,7 @@ Task bcast_inter(Context& c, Args a) {
     c.recv_remote(a.root, a.recv, a.bytes);
     co_await c.all();
   }
-  Args local = a;
-  local.root = 0;
-  WEFT_CO_TRY(co_await bcast_binomial(c, local));
-  co_return Status();
+  co_return co_await bcast_from_leader(c, a);
 }
 
 }  // namespace weft::coll

@@ -3,12 +3,14 @@
 //
 // Restrictions: none.
 //
-// Steps: in the group without the root, a binomial gather rooted at 0 collects the p blocks
-// in rank order at rank 0 (a group of one skips it), which sends them to the root; MPI_ROOT
-// receives the q blocks of the remote group straight into its result.
+// Steps: in the group without the root, a gather rooted at 0 (the algorithm the selection
+// rules choose for the local group: leader_phases.h) collects the p blocks in rank order at
+// rank 0 (a group of one skips it), which sends them to the root; MPI_ROOT receives the q
+// blocks of the remote group straight into its result.
 //
 // Cost: ⌈log2 p⌉ α + (p-1)/p n β in the sending group (n = p blocks), then α + n β.
 #include "coll/inter/inter_algorithms.h"
+#include "coll/inter/leader_phases.h"
 #include "mpi.h"
 
 namespace weft::coll {
@@ -19,19 +21,11 @@ Task gather_inter(Context& c, Args a) {
     co_await c.all();
     co_return Status();
   }
-  const int p = c.size();
-  const char* blocks = a.send;
   Scratch gathered;
-  if (p > 1) {
-    if (c.rank() == 0) gathered.resize(static_cast<size_t>(p) * a.bytes);
-    Args local = a;
-    local.root = 0;
-    local.recv = gathered.data();
-    WEFT_CO_TRY(co_await gather_binomial(c, local));
-    blocks = gathered.data();
-  }
+  const char* blocks = nullptr;
+  WEFT_CO_TRY(co_await gather_at_leader(c, a, gathered, &blocks));
   if (c.rank() == 0) {
-    c.send_remote(a.root, blocks, static_cast<size_t>(p) * a.bytes);
+    c.send_remote(a.root, blocks, static_cast<size_t>(c.size()) * a.bytes);
     co_await c.all();
   }
   co_return Status();

@@ -2,7 +2,9 @@
 // composed of transfers between the two groups (Context::send_remote / recv_remote: ranks
 // of the remote group, on the intercommunicator's collective context) and intracommunicator
 // algorithms run on the local group (Context::send / recv on the local intracommunicator's
-// context), all under the call's one tag. Rank 0 of each group is its leader.
+// context), all under the call's one tag. Rank 0 of each group is its leader. The steps
+// inside a group (leader_phases.h) run the algorithms the selection rules choose for them;
+// the costs in the files assume the binomial ones, which the rules take for short messages.
 //
 // What each reads from Args (p = local group size, q = remote group size, r = local rank).
 // Rooted collectives take `root` as the caller gave it: MPI_ROOT at the root, MPI_PROC_NULL

@@ -4,10 +4,12 @@
 // Restrictions: none.
 //
 // Steps: MPI_ROOT sends its q blocks to rank 0 of the remote group; that rank receives them
-// (a group of one straight into its result) and runs a binomial scatter rooted at 0.
+// (a group of one straight into its result) and scatters them in its group (the algorithm
+// the selection rules choose: leader_phases.h).
 //
 // Cost: α + n β (n = q blocks), then ⌈log2 q⌉ α + (q-1)/q n β in the receiving group.
 #include "coll/inter/inter_algorithms.h"
+#include "coll/inter/leader_phases.h"
 #include "mpi.h"
 
 namespace weft::coll {
@@ -31,10 +33,8 @@ Task scatter_inter(Context& c, Args a) {
     co_await c.all();
   }
   Args local = a;
-  local.root = 0;
   local.send = blocks.data();
-  WEFT_CO_TRY(co_await scatter_binomial(c, local));
-  co_return Status();
+  co_return co_await scatter_from_leader(c, local);
 }
 
 }  // namespace weft::coll

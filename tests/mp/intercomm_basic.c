@@ -161,10 +161,18 @@ static void check_bad_ranks(const Sides *s, const char *what) {
   CHECK_MPI(MPI_Send(&value, 1, MPI_INT, MPI_PROC_NULL, 0, s->inter));
   CHECK_MPI(MPI_Recv(&value, 1, MPI_INT, MPI_PROC_NULL, 0, s->inter, &status));
   CHECK_INT(status.MPI_SOURCE, MPI_PROC_NULL, "%s: receive from MPI_PROC_NULL", what);
+  /* Arguments every member of the local group checks alike: nobody is left waiting. */
+  CHECK_MPI(MPI_Comm_set_errhandler(s->local, MPI_ERRORS_RETURN));
+  MPI_Comm bad = MPI_COMM_NULL;
+  CHECK_ERROR_CLASS(MPI_Intercomm_create(s->local, s->size, MPI_COMM_WORLD, s->remote_base, 5,
+                                         &bad),
+                    MPI_ERR_RANK, "%s: MPI_Intercomm_create with local_leader = size", what);
+  CHECK_ERROR_CLASS(MPI_Intercomm_create(s->local, 0, MPI_COMM_WORLD, s->remote_base, -2, &bad),
+                    MPI_ERR_TAG, "%s: MPI_Intercomm_create with tag -2", what);
+  CHECK(bad == MPI_COMM_NULL, "%s: a failed MPI_Intercomm_create wrote its output", what);
   /* MPICH 4.0.2 fails internal assertions on both instead of returning an error. */
   if (!MP_MPICH_DEVIATION) {
     MPI_Comm merged = MPI_COMM_NULL;
-    CHECK_MPI(MPI_Comm_set_errhandler(s->local, MPI_ERRORS_RETURN));
     CHECK_ERROR_CLASS(MPI_Intercomm_merge(s->local, 0, &merged), MPI_ERR_COMM,
                       "%s: MPI_Intercomm_merge of an intracommunicator", what);
     MPI_Comm split = MPI_COMM_NULL;

@@ -45,7 +45,12 @@ static void test_bcast(const Sides *s, int nb, int root_group, const char *what)
   if (nb) {
     CHECK_MPI(MPI_Ibcast(buffer, kCount, MPI_INT, root, s->inter, &request));
   } else {
-    CHECK_MPI(MPI_Bcast(buffer, kCount, MPI_INT, root, s->inter));
+    if (root == MPI_PROC_NULL) {
+      /* Nothing is significant at MPI_PROC_NULL. */
+      CHECK_MPI(MPI_Bcast(NULL, 0, MPI_DATATYPE_NULL, root, s->inter));
+    } else {
+      CHECK_MPI(MPI_Bcast(buffer, kCount, MPI_INT, root, s->inter));
+    }
   }
   complete(nb, &request);
   for (int i = 0; i < kCount; ++i) {
@@ -87,7 +92,15 @@ static void test_gather_scatter(const Sides *s, int nb, int root_group, const ch
   if (nb) {
     CHECK_MPI(MPI_Igather(mine, n, MPI_INT, all, n, MPI_INT, root, s->inter, &request));
   } else {
-    CHECK_MPI(MPI_Gather(mine, n, MPI_INT, all, n, MPI_INT, root, s->inter));
+    /* The send side is not significant at MPI_ROOT, nothing is at MPI_PROC_NULL. */
+    if (root == MPI_ROOT) {
+      CHECK_MPI(MPI_Gather(NULL, 0, MPI_DATATYPE_NULL, all, n, MPI_INT, root, s->inter));
+    } else if (root == MPI_PROC_NULL) {
+      CHECK_MPI(MPI_Gather(NULL, 0, MPI_DATATYPE_NULL, NULL, 0, MPI_DATATYPE_NULL, root,
+                           s->inter));
+    } else {
+      CHECK_MPI(MPI_Gather(mine, n, MPI_INT, NULL, 0, MPI_DATATYPE_NULL, root, s->inter));
+    }
   }
   complete(nb, &request);
   if (root == MPI_ROOT) {
