@@ -13,6 +13,7 @@
 #include "mpi/errhandler.h"
 #include "mpi/group.h"
 #include "mpi/info.h"
+#include "mpi/intercomm.h"
 #include "mpi/state.h"
 #include "p2p/request.h"
 
@@ -44,7 +45,7 @@ int dup(const char* call, MPI_Comm comm, MPI_Info info, bool replace, MPI_Comm* 
   if (s.ok()) s = not_null(call, "newcomm", newcomm);
   if (s.ok()) {
     EngineGuard guard;
-    s = weft::comm_dup(call, c, &created);
+    s = c->is_inter() ? weft::intercomm_dup(call, c, &created) : weft::comm_dup(call, c, &created);
   }
   if (s.ok()) {
     if (replace) created->set_assertions(weft::apply_assertion_hints(0, hints));
@@ -70,6 +71,14 @@ int idup(const char* call, MPI_Comm comm, MPI_Info info, bool replace, MPI_Comm*
   if (s.ok() && replace) s = weft::resolve_hints(call, info, &hints);
   if (s.ok()) s = not_null(call, "newcomm", newcomm);
   if (s.ok()) s = not_null(call, "request", request);
+  if (s.ok() && c->is_inter()) {
+    // The intercommunicator agreement (mpi/intercomm.cc) has no nonblocking form yet; a
+    // blocking one here could deadlock a program that idups and then communicates.
+    s = weft::error(MPI_ERR_COMM,
+                    "%s: argument comm is an intercommunicator (%s); the nonblocking duplicate "
+                    "of an intercommunicator is not implemented yet (MPI_Comm_dup works)",
+                    call, c->name().c_str());
+  }
   weft::AttributeList attributes;
   // The copy callbacks run now, in the caller's thread and without the engine lock; the
   // values they produce wait for the new communicator.
