@@ -22,7 +22,7 @@ ninja -C "$asan" -j"$jobs" || exit 1
 # Leak reports from the launcher's forked children are noise; errors are not.
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   meson test -C "$asan" --num-processes "$jobs" --print-errorlogs --suite unit --suite mp \
-  --no-suite tcp
+  --no-suite tcp --no-suite large
 status_asan=$?
 
 python3 - "$build" "$asan" <<'PY'
