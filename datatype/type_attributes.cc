@@ -67,10 +67,13 @@ int type_keyval_create(const TypeKeyval& keyval) {
 
 Status type_keyval_free(const char* call, int* keyval) {
   std::lock_guard<std::mutex> lock(g_mutex);
-  Entry* entry = find_live(*keyval);
-  if (entry == nullptr) return bad_key(call, *keyval);
+  // Freeing a key again while attributes still hold it changes nothing, as for communicator
+  // keys (mpi/comm.cc): a delete callback may free the key it runs for, and the program again.
+  auto it = g_keys.find(*keyval);
+  if (it == g_keys.end()) return bad_key(call, *keyval);
+  Entry* entry = &it->second;
   entry->freed = true;
-  if (entry->attached == 0) g_keys.erase(*keyval);
+  if (entry->attached == 0) g_keys.erase(it);
   *keyval = MPI_KEYVAL_INVALID;
   return Status::success();
 }
