@@ -12,6 +12,7 @@
 #include "api/coll_rounds.h"
 #include "api/intercomm.h"
 #include "coll/collectives.h"
+#include "coll/inter/collectives_inter.h"
 #include "datatype/datatype.h"
 #include "mpi.h"
 #include "mpi/comm.h"
@@ -85,18 +86,27 @@ coll::CommView view_of(Comm* c, coll::PersistentState* persistent) {
 
 }  // namespace
 
-Status check_gather(const char* call, const void* sendbuf, int root, Comm* c) {
+Status check_gather(const char* call, const void* sendbuf, const void* recvbuf, int root,
+                    Comm* c) {
+  if (c->is_inter()) return inter::check_gather(call, sendbuf, recvbuf, root);
   if (c->rank() != root) WEFT_TRY(not_in_place_off_root(call, "sendbuf", sendbuf));
   return Status();
 }
 
 Status check_scatter(const char* call, const void* recvbuf, int root, Comm* c) {
+  if (c->is_inter()) return inter::check_scatter(call, recvbuf, root);
   if (c->rank() != root) WEFT_TRY(not_in_place_off_root(call, "recvbuf", recvbuf));
+  return Status();
+}
+
+Status check_allgather(const char* call, const void* sendbuf, Comm* c) {
+  if (c->is_inter()) return inter::not_in_place(call, "sendbuf", sendbuf);
   return Status();
 }
 
 Status check_reduce(const char* call, const void* sendbuf, void* recvbuf, int count,
                     Datatype* type, Op* op, int root, Comm* c, coll::OpView* op_view) {
+  if (c->is_inter()) return inter::check_reduce(call, sendbuf, recvbuf, type, op, root, op_view);
   if (c->rank() != root) {
     WEFT_TRY(not_in_place_off_root(call, "sendbuf", sendbuf));
   } else {
@@ -106,13 +116,17 @@ Status check_reduce(const char* call, const void* sendbuf, void* recvbuf, int co
 }
 
 Status check_allreduce(const char* call, const void* sendbuf, void* recvbuf, int count,
-                       Datatype* type, Op* op, coll::OpView* op_view) {
+                       Datatype* type, Op* op, Comm* c, coll::OpView* op_view) {
+  if (c->is_inter()) {
+    return inter::check_allreduce(call, sendbuf, recvbuf, count, type, op, op_view);
+  }
   WEFT_TRY(check_reduction(call, op, type, op_view));
   return not_aliased(call, sendbuf, recvbuf, count);
 }
 
 // recvcounts != nullptr: MPI_Reduce_scatter, whose recvbuf holds recvcounts[rank] elements
-// (buffer(sized_by_call) in mpi.api); else MPI_Reduce_scatter_block with recvcount.
+// (buffer(sized_by_call) in mpi.api); else MPI_Reduce_scatter_block with recvcount. The
+// counts are per local rank on an intercommunicator too.
 Status check_reduce_scatter(const char* call, const void* sendbuf, void* recvbuf,
                             const int* recvcounts, int recvcount, Datatype* type, Op* op,
                             Comm* c, coll::OpView* op_view) {
@@ -124,106 +138,175 @@ Status check_reduce_scatter(const char* call, const void* sendbuf, void* recvbuf
     total = 0;
     for (int i = 0; i < c->size(); ++i) total += recvcounts[i];
   }
+  if (c->is_inter()) return inter::check_reduce_scatter(call, sendbuf, recvbuf, type, op, op_view);
   WEFT_TRY(check_reduction(call, op, type, op_view));
   return not_aliased(call, sendbuf, recvbuf, static_cast<int>(total > 0));
 }
 
 Status check_scan(const char* call, const void* sendbuf, void* recvbuf, int count,
-                  Datatype* type, Op* op, coll::OpView* op_view) {
+                  Datatype* type, Op* op, Comm* c, coll::OpView* op_view) {
+  if (c->is_inter()) return inter::not_on_intercomm(call, c);
   WEFT_TRY(check_reduction(call, op, type, op_view));
   return not_aliased(call, sendbuf, recvbuf, count);
 }
 
+// Each round runs the intercommunicator algorithm (coll/inter/) on an intercommunicator and
+// the selected intracommunicator algorithm (coll/collectives.h) otherwise, on the same view.
+
 Status barrier(const char* call, Comm* c, Request** request, coll::PersistentState* persistent) {
-  return coll::barrier(call, view_of(c, persistent), request);
+  const coll::CommView view = view_of(c, persistent);
+  if (view.is_inter()) return coll::inter::barrier(call, view, request);
+  return coll::barrier(call, view, request);
 }
 
 Status bcast(const char* call, void* buffer, int count, Datatype* type, int root, Comm* c,
              Request** request, coll::PersistentState* persistent) {
-  return coll::bcast(call, view_of(c, persistent), buffer, static_cast<size_t>(count), type, root,
-                     request);
+  const coll::CommView view = view_of(c, persistent);
+  const auto n = static_cast<size_t>(count);
+  if (view.is_inter()) return coll::inter::bcast(call, view, buffer, n, type, root, request);
+  return coll::bcast(call, view, buffer, n, type, root, request);
 }
 
 Status gather(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
               void* recvbuf, int recvcount, Datatype* rtype, int root, Comm* c,
               Request** request, coll::PersistentState* persistent) {
-  return coll::gather(call, view_of(c, persistent), sendbuf, static_cast<size_t>(sendcount), stype,
-                      recvbuf, static_cast<size_t>(recvcount), rtype, root, request);
+  const coll::CommView view = view_of(c, persistent);
+  const auto scount = static_cast<size_t>(sendcount);
+  const auto rcount = static_cast<size_t>(recvcount);
+  if (view.is_inter()) {
+    return coll::inter::gather(call, view, sendbuf, scount, stype, recvbuf, rcount, rtype, root,
+                               request);
+  }
+  return coll::gather(call, view, sendbuf, scount, stype, recvbuf, rcount, rtype, root, request);
 }
 
 Status gatherv(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
                void* recvbuf, const int* recvcounts, const int* displs, Datatype* rtype,
                int root, Comm* c, Request** request, coll::PersistentState* persistent) {
-  return coll::gatherv(call, view_of(c, persistent), sendbuf, static_cast<size_t>(sendcount), stype,
-                       recvbuf, recvcounts, displs, rtype, root, request);
+  const coll::CommView view = view_of(c, persistent);
+  const auto scount = static_cast<size_t>(sendcount);
+  if (view.is_inter()) {
+    return coll::inter::gatherv(call, view, sendbuf, scount, stype, recvbuf, recvcounts, displs,
+                                rtype, root, request);
+  }
+  return coll::gatherv(call, view, sendbuf, scount, stype, recvbuf, recvcounts, displs, rtype,
+                       root, request);
 }
 
 Status scatter(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
                void* recvbuf, int recvcount, Datatype* rtype, int root, Comm* c,
                Request** request, coll::PersistentState* persistent) {
-  return coll::scatter(call, view_of(c, persistent), sendbuf, static_cast<size_t>(sendcount), stype,
-                       recvbuf, static_cast<size_t>(recvcount), rtype, root, request);
+  const coll::CommView view = view_of(c, persistent);
+  const auto scount = static_cast<size_t>(sendcount);
+  const auto rcount = static_cast<size_t>(recvcount);
+  if (view.is_inter()) {
+    return coll::inter::scatter(call, view, sendbuf, scount, stype, recvbuf, rcount, rtype, root,
+                                request);
+  }
+  return coll::scatter(call, view, sendbuf, scount, stype, recvbuf, rcount, rtype, root, request);
 }
 
 Status scatterv(const char* call, const void* sendbuf, const int* sendcounts, const int* displs,
                 Datatype* stype, void* recvbuf, int recvcount, Datatype* rtype, int root,
                 Comm* c, Request** request, coll::PersistentState* persistent) {
-  return coll::scatterv(call, view_of(c, persistent), sendbuf, sendcounts, displs, stype, recvbuf,
-                        static_cast<size_t>(recvcount), rtype, root, request);
+  const coll::CommView view = view_of(c, persistent);
+  const auto rcount = static_cast<size_t>(recvcount);
+  if (view.is_inter()) {
+    return coll::inter::scatterv(call, view, sendbuf, sendcounts, displs, stype, recvbuf, rcount,
+                                 rtype, root, request);
+  }
+  return coll::scatterv(call, view, sendbuf, sendcounts, displs, stype, recvbuf, rcount, rtype,
+                        root, request);
 }
 
 Status allgather(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
                  void* recvbuf, int recvcount, Datatype* rtype, Comm* c, Request** request,
                  coll::PersistentState* persistent) {
-  return coll::allgather(call, view_of(c, persistent), sendbuf, static_cast<size_t>(sendcount),
-                         stype, recvbuf, static_cast<size_t>(recvcount), rtype, request);
+  const coll::CommView view = view_of(c, persistent);
+  const auto scount = static_cast<size_t>(sendcount);
+  const auto rcount = static_cast<size_t>(recvcount);
+  if (view.is_inter()) {
+    return coll::inter::allgather(call, view, sendbuf, scount, stype, recvbuf, rcount, rtype,
+                                  request);
+  }
+  return coll::allgather(call, view, sendbuf, scount, stype, recvbuf, rcount, rtype, request);
 }
 
 Status allgatherv(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
                   void* recvbuf, const int* recvcounts, const int* displs, Datatype* rtype,
                   Comm* c, Request** request, coll::PersistentState* persistent) {
-  return coll::allgatherv(call, view_of(c, persistent), sendbuf, static_cast<size_t>(sendcount),
-                          stype, recvbuf, recvcounts, displs, rtype, request);
+  const coll::CommView view = view_of(c, persistent);
+  const auto scount = static_cast<size_t>(sendcount);
+  if (view.is_inter()) {
+    return coll::inter::allgatherv(call, view, sendbuf, scount, stype, recvbuf, recvcounts, displs,
+                                   rtype, request);
+  }
+  return coll::allgatherv(call, view, sendbuf, scount, stype, recvbuf, recvcounts, displs, rtype,
+                          request);
 }
 
 Status alltoall(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
                 void* recvbuf, int recvcount, Datatype* rtype, Comm* c, Request** request,
                 coll::PersistentState* persistent) {
-  return coll::alltoall(call, view_of(c, persistent), sendbuf, static_cast<size_t>(sendcount),
-                        stype, recvbuf, static_cast<size_t>(recvcount), rtype, request);
+  const coll::CommView view = view_of(c, persistent);
+  const auto scount = static_cast<size_t>(sendcount);
+  const auto rcount = static_cast<size_t>(recvcount);
+  if (view.is_inter()) {
+    return coll::inter::alltoall(call, view, sendbuf, scount, stype, recvbuf, rcount, rtype,
+                                 request);
+  }
+  return coll::alltoall(call, view, sendbuf, scount, stype, recvbuf, rcount, rtype, request);
 }
 
 Status alltoallv(const char* call, const void* sendbuf, const int* sendcounts, const int* sdispls,
                  Datatype* stype, void* recvbuf, const int* recvcounts, const int* rdispls,
                  Datatype* rtype, Comm* c, Request** request, coll::PersistentState* persistent) {
-  return coll::alltoallv(call, view_of(c, persistent), sendbuf, sendcounts, sdispls, stype, recvbuf,
-                         recvcounts, rdispls, rtype, request);
+  const coll::CommView view = view_of(c, persistent);
+  if (view.is_inter()) {
+    return coll::inter::alltoallv(call, view, sendbuf, sendcounts, sdispls, stype, recvbuf,
+                                  recvcounts, rdispls, rtype, request);
+  }
+  return coll::alltoallv(call, view, sendbuf, sendcounts, sdispls, stype, recvbuf, recvcounts,
+                         rdispls, rtype, request);
 }
 
 Status reduce(const char* call, const void* sendbuf, void* recvbuf, int count, Datatype* type,
               const coll::OpView& op, int root, Comm* c, Request** request,
               coll::PersistentState* persistent) {
-  return coll::reduce(call, view_of(c, persistent), sendbuf, recvbuf, static_cast<size_t>(count),
-                      type, op, root, request);
+  const coll::CommView view = view_of(c, persistent);
+  const auto n = static_cast<size_t>(count);
+  if (view.is_inter()) {
+    return coll::inter::reduce(call, view, sendbuf, recvbuf, n, type, op, root, request);
+  }
+  return coll::reduce(call, view, sendbuf, recvbuf, n, type, op, root, request);
 }
 
 Status allreduce(const char* call, const void* sendbuf, void* recvbuf, int count, Datatype* type,
                  const coll::OpView& op, Comm* c, Request** request,
                  coll::PersistentState* persistent) {
-  return coll::allreduce(call, view_of(c, persistent), sendbuf, recvbuf, static_cast<size_t>(count),
-                         type, op, request);
+  const coll::CommView view = view_of(c, persistent);
+  const auto n = static_cast<size_t>(count);
+  if (view.is_inter()) {
+    return coll::inter::allreduce(call, view, sendbuf, recvbuf, n, type, op, request);
+  }
+  return coll::allreduce(call, view, sendbuf, recvbuf, n, type, op, request);
 }
 
 Status reduce_scatter(const char* call, const void* sendbuf, void* recvbuf, const int* recvcounts,
                       bool block, Datatype* type, const coll::OpView& op, Comm* c,
                       Request** request, coll::PersistentState* persistent) {
-  return coll::reduce_scatter(call, view_of(c, persistent), sendbuf, recvbuf, recvcounts, block,
-                              type, op, request);
+  const coll::CommView view = view_of(c, persistent);
+  if (view.is_inter()) {
+    return coll::inter::reduce_scatter(call, view, sendbuf, recvbuf, recvcounts, block, type, op,
+                                       request);
+  }
+  return coll::reduce_scatter(call, view, sendbuf, recvbuf, recvcounts, block, type, op, request);
 }
 
 Status scan(const char* call, const void* sendbuf, void* recvbuf, int count, Datatype* type,
             const coll::OpView& op, bool exclusive, Comm* c, Request** request,
             coll::PersistentState* persistent) {
+  if (c->is_inter()) return inter::not_on_intercomm(call, c);
   return coll::scan(call, view_of(c, persistent), sendbuf, recvbuf, static_cast<size_t>(count),
                     type, op, exclusive, request);
 }
@@ -237,11 +320,7 @@ namespace {
 Status gather_core(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
                    void* recvbuf, int recvcount, Datatype* rtype, int root, Comm* c,
                    MPI_Request* request) {
-  if (c->is_inter()) {
-    return inter::gather(call, sendbuf, sendcount, stype, recvbuf, recvcount, rtype, root, c,
-                         request);
-  }
-  WEFT_TRY(rounds::check_gather(call, sendbuf, root, c));
+  WEFT_TRY(rounds::check_gather(call, sendbuf, recvbuf, root, c));
   return run(request, [&](Request** made) {
     return rounds::gather(call, sendbuf, sendcount, stype, recvbuf, recvcount, rtype, root, c,
                           made);
@@ -251,11 +330,7 @@ Status gather_core(const char* call, const void* sendbuf, int sendcount, Datatyp
 Status gatherv_core(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
                     void* recvbuf, const int* recvcounts, const int* displs, Datatype* rtype,
                     int root, Comm* c, MPI_Request* request) {
-  if (c->is_inter()) {
-    return inter::gatherv(call, sendbuf, sendcount, stype, recvbuf, recvcounts, displs, rtype, root,
-                          c, request);
-  }
-  WEFT_TRY(rounds::check_gather(call, sendbuf, root, c));
+  WEFT_TRY(rounds::check_gather(call, sendbuf, recvbuf, root, c));
   return run(request, [&](Request** made) {
     return rounds::gatherv(call, sendbuf, sendcount, stype, recvbuf, recvcounts, displs, rtype,
                            root, c, made);
@@ -265,10 +340,6 @@ Status gatherv_core(const char* call, const void* sendbuf, int sendcount, Dataty
 Status scatter_core(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
                     void* recvbuf, int recvcount, Datatype* rtype, int root, Comm* c,
                     MPI_Request* request) {
-  if (c->is_inter()) {
-    return inter::scatter(call, sendbuf, sendcount, stype, recvbuf, recvcount, rtype, root, c,
-                          request);
-  }
   WEFT_TRY(rounds::check_scatter(call, recvbuf, root, c));
   return run(request, [&](Request** made) {
     return rounds::scatter(call, sendbuf, sendcount, stype, recvbuf, recvcount, rtype, root, c,
@@ -279,10 +350,6 @@ Status scatter_core(const char* call, const void* sendbuf, int sendcount, Dataty
 Status scatterv_core(const char* call, const void* sendbuf, const int* sendcounts,
                      const int* displs, Datatype* stype, void* recvbuf, int recvcount,
                      Datatype* rtype, int root, Comm* c, MPI_Request* request) {
-  if (c->is_inter()) {
-    return inter::scatterv(call, sendbuf, sendcounts, displs, stype, recvbuf, recvcount, rtype,
-                           root, c, request);
-  }
   WEFT_TRY(rounds::check_scatter(call, recvbuf, root, c));
   return run(request, [&](Request** made) {
     return rounds::scatterv(call, sendbuf, sendcounts, displs, stype, recvbuf, recvcount, rtype,
@@ -292,9 +359,6 @@ Status scatterv_core(const char* call, const void* sendbuf, const int* sendcount
 
 Status reduce_core(const char* call, const void* sendbuf, void* recvbuf, int count, Datatype* type,
                    Op* op, int root, Comm* c, MPI_Request* request) {
-  if (c->is_inter()) {
-    return inter::reduce(call, sendbuf, recvbuf, count, type, op, root, c, request);
-  }
   coll::OpView o;
   WEFT_TRY(rounds::check_reduce(call, sendbuf, recvbuf, count, type, op, root, c, &o));
   return run(request, [&](Request** made) {
@@ -304,9 +368,8 @@ Status reduce_core(const char* call, const void* sendbuf, void* recvbuf, int cou
 
 Status allreduce_core(const char* call, const void* sendbuf, void* recvbuf, int count,
                       Datatype* type, Op* op, Comm* c, MPI_Request* request) {
-  if (c->is_inter()) return inter::allreduce(call, sendbuf, recvbuf, count, type, op, c, request);
   coll::OpView o;
-  WEFT_TRY(rounds::check_allreduce(call, sendbuf, recvbuf, count, type, op, &o));
+  WEFT_TRY(rounds::check_allreduce(call, sendbuf, recvbuf, count, type, op, c, &o));
   return run(request, [&](Request** made) {
     return rounds::allreduce(call, sendbuf, recvbuf, count, type, o, c, made);
   });
@@ -315,10 +378,6 @@ Status allreduce_core(const char* call, const void* sendbuf, void* recvbuf, int 
 Status reduce_scatter_core(const char* call, const void* sendbuf, void* recvbuf,
                            const int* recvcounts, int recvcount, Datatype* type, Op* op, Comm* c,
                            MPI_Request* request) {
-  if (c->is_inter()) {
-    return inter::reduce_scatter(call, sendbuf, recvbuf, recvcounts, recvcount, type, op, c,
-                                 request);
-  }
   coll::OpView o;
   WEFT_TRY(rounds::check_reduce_scatter(call, sendbuf, recvbuf, recvcounts, recvcount, type, op,
                                         c, &o));
@@ -331,35 +390,32 @@ Status reduce_scatter_core(const char* call, const void* sendbuf, void* recvbuf,
 
 Status scan_core(const char* call, const void* sendbuf, void* recvbuf, int count, Datatype* type,
                  Op* op, bool exclusive, Comm* c, MPI_Request* request) {
-  if (c->is_inter()) return inter::not_on_intercomm(call, c);
   coll::OpView o;
-  WEFT_TRY(rounds::check_scan(call, sendbuf, recvbuf, count, type, op, &o));
+  WEFT_TRY(rounds::check_scan(call, sendbuf, recvbuf, count, type, op, c, &o));
   return run(request, [&](Request** made) {
     return rounds::scan(call, sendbuf, recvbuf, count, type, o, exclusive, c, made);
   });
 }
 
-// ---- barrier, bcast, allgather, alltoall: nothing beyond the generated validation -------
+// ---- barrier, bcast: nothing beyond the generated validation ------------------------------
 
 Status barrier_core(const char* call, Comm* c, MPI_Request* request) {
-  if (c->is_inter()) return inter::barrier(call, c, request);
   return run(request, [&](Request** made) { return rounds::barrier(call, c, made); });
 }
 
 Status bcast_core(const char* call, void* buffer, int count, Datatype* type, int root, Comm* c,
                   MPI_Request* request) {
-  if (c->is_inter()) return inter::bcast(call, buffer, count, type, root, c, request);
   return run(request, [&](Request** made) {
     return rounds::bcast(call, buffer, count, type, root, c, made);
   });
 }
 
+// ---- allgather, alltoall: MPI_IN_PLACE only on an intracommunicator -----------------------
+
 Status allgather_core(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
                       void* recvbuf, int recvcount, Datatype* rtype, Comm* c,
                       MPI_Request* request) {
-  if (c->is_inter()) {
-    return inter::allgather(call, sendbuf, sendcount, stype, recvbuf, recvcount, rtype, c, request);
-  }
+  WEFT_TRY(rounds::check_allgather(call, sendbuf, c));
   return run(request, [&](Request** made) {
     return rounds::allgather(call, sendbuf, sendcount, stype, recvbuf, recvcount, rtype, c, made);
   });
@@ -368,10 +424,7 @@ Status allgather_core(const char* call, const void* sendbuf, int sendcount, Data
 Status allgatherv_core(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
                        void* recvbuf, const int* recvcounts, const int* displs, Datatype* rtype,
                        Comm* c, MPI_Request* request) {
-  if (c->is_inter()) {
-    return inter::allgatherv(call, sendbuf, sendcount, stype, recvbuf, recvcounts, displs, rtype, c,
-                             request);
-  }
+  WEFT_TRY(rounds::check_allgather(call, sendbuf, c));
   return run(request, [&](Request** made) {
     return rounds::allgatherv(call, sendbuf, sendcount, stype, recvbuf, recvcounts, displs, rtype,
                               c, made);
@@ -380,9 +433,7 @@ Status allgatherv_core(const char* call, const void* sendbuf, int sendcount, Dat
 
 Status alltoall_core(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
                      void* recvbuf, int recvcount, Datatype* rtype, Comm* c, MPI_Request* request) {
-  if (c->is_inter()) {
-    return inter::alltoall(call, sendbuf, sendcount, stype, recvbuf, recvcount, rtype, c, request);
-  }
+  WEFT_TRY(rounds::check_allgather(call, sendbuf, c));
   return run(request, [&](Request** made) {
     return rounds::alltoall(call, sendbuf, sendcount, stype, recvbuf, recvcount, rtype, c, made);
   });
@@ -391,10 +442,7 @@ Status alltoall_core(const char* call, const void* sendbuf, int sendcount, Datat
 Status alltoallv_core(const char* call, const void* sendbuf, const int* sendcounts,
                       const int* sdispls, Datatype* stype, void* recvbuf, const int* recvcounts,
                       const int* rdispls, Datatype* rtype, Comm* c, MPI_Request* request) {
-  if (c->is_inter()) {
-    return inter::alltoallv(call, sendbuf, sendcounts, sdispls, stype, recvbuf, recvcounts, rdispls,
-                            rtype, c, request);
-  }
+  WEFT_TRY(rounds::check_allgather(call, sendbuf, c));
   return run(request, [&](Request** made) {
     return rounds::alltoallv(call, sendbuf, sendcounts, sdispls, stype, recvbuf, recvcounts,
                              rdispls, rtype, c, made);

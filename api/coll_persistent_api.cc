@@ -12,6 +12,12 @@
 // The request keeps the datatypes and op (the user may free them before the request) and
 // copies of the per-rank arrays; the buffers are the user's, read at each MPI_Start and
 // written by each completion. The info argument carries no hint weft uses.
+//
+// On an intercommunicator every collective but MPI_Scan_init and MPI_Exscan_init (refused
+// with MPI_ERR_COMM, as their blocking forms are) runs its intercommunicator algorithm: the
+// roots are MPI_ROOT, MPI_PROC_NULL or a remote rank, the per-rank arrays have one entry per
+// remote process (MPI_Reduce_scatter_init's: per local process), MPI_IN_PLACE is refused,
+// and the sequence number is taken alike by both groups, whose init calls are ordered too.
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -76,6 +82,12 @@ class Kept {
 using State = coll::PersistentState;
 using Round = std::function<Status(Request**, State* state)>;
 
+// Whether this process is the root of a rooted collective: its rank on an
+// intracommunicator, MPI_ROOT on an intercommunicator.
+bool root_here(const Comm* c, int root) {
+  return c->is_inter() ? root == MPI_ROOT : c->rank() == root;
+}
+
 // Makes the inactive persistent request for `round` on `c`.
 void make_persistent(Comm* c, std::shared_ptr<Kept> kept, Round round, MPI_Request* out) {
   // The request's collective sequence number, taken now: init calls are ordered alike on
@@ -107,16 +119,8 @@ void make_persistent(Comm* c, std::shared_ptr<Kept> kept, Round round, MPI_Reque
 }
 
 // Validation done: builds the request under the engine lock (objects retained there).
-// Persistent collectives run on intracommunicators only so far: on an intercommunicator the
-// call fails cleanly instead of running the local group's algorithm.
 template <typename Build>
-Status persistent(const char* call, Comm* c, MPI_Request* request, Build build) {
-  if (c->is_inter()) {
-    return weft::error(MPI_ERR_COMM,
-                       "%s: argument comm is an intercommunicator (%s); persistent collectives "
-                       "on intercommunicators are not implemented yet",
-                       call, c->name().c_str());
-  }
+Status persistent(const char*, Comm* c, MPI_Request* request, Build build) {
   auto kept = std::make_shared<Kept>();
   EngineGuard guard;
   Round round = build(*kept);
@@ -163,7 +167,7 @@ extern "C" int PMPI_Gather_init(const void* sendbuf, int sendcount, MPI_Datatype
   validate::Gather_initObjects o;
   Status s = validate::Gather_init(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype,
                                    root, comm, info, request, &o);
-  if (s.ok()) s = rounds::check_gather(call, sendbuf, root, o.comm);
+  if (s.ok()) s = rounds::check_gather(call, sendbuf, recvbuf, root, o.comm);
   if (s.ok()) {
     s = persistent(call, o.comm, request, [&](Kept& kept) -> Round {
       kept.keep(o.sendtype);
@@ -185,13 +189,13 @@ extern "C" int PMPI_Gatherv_init(const void* sendbuf, int sendcount, MPI_Datatyp
   validate::Gatherv_initObjects o;
   Status s = validate::Gatherv_init(sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs,
                                     recvtype, root, comm, info, request, &o);
-  if (s.ok()) s = rounds::check_gather(call, sendbuf, root, o.comm);
+  if (s.ok()) s = rounds::check_gather(call, sendbuf, recvbuf, root, o.comm);
   if (s.ok()) {
     s = persistent(call, o.comm, request, [&](Kept& kept) -> Round {
       kept.keep(o.sendtype);
       kept.keep(o.recvtype);
-      const bool at_root = o.comm->rank() == root;
-      const int p = o.comm->size();
+      const bool at_root = root_here(o.comm, root);
+      const int p = o.comm->peer_size();
       const int* counts = at_root ? kept.ints(recvcounts, p) : nullptr;
       const int* offsets = at_root ? kept.ints(displs, p) : nullptr;
       return [=, c = o.comm, stype = o.sendtype, rtype = o.recvtype](Request** made, State* state) {
@@ -237,8 +241,8 @@ extern "C" int PMPI_Scatterv_init(const void* sendbuf, const int sendcounts[], c
     s = persistent(call, o.comm, request, [&](Kept& kept) -> Round {
       kept.keep(o.sendtype);
       kept.keep(o.recvtype);
-      const bool at_root = o.comm->rank() == root;
-      const int p = o.comm->size();
+      const bool at_root = root_here(o.comm, root);
+      const int p = o.comm->peer_size();
       const int* counts = at_root ? kept.ints(sendcounts, p) : nullptr;
       const int* offsets = at_root ? kept.ints(displs, p) : nullptr;
       return [=, c = o.comm, stype = o.sendtype, rtype = o.recvtype](Request** made, State* state) {
@@ -257,6 +261,7 @@ extern "C" int PMPI_Allgather_init(const void* sendbuf, int sendcount, MPI_Datat
   validate::Allgather_initObjects o;
   Status s = validate::Allgather_init(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype,
                                       comm, info, request, &o);
+  if (s.ok()) s = rounds::check_allgather(call, sendbuf, o.comm);
   if (s.ok()) {
     s = persistent(call, o.comm, request, [&](Kept& kept) -> Round {
       kept.keep(o.sendtype);
@@ -278,11 +283,12 @@ extern "C" int PMPI_Allgatherv_init(const void* sendbuf, int sendcount, MPI_Data
   validate::Allgatherv_initObjects o;
   Status s = validate::Allgatherv_init(sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs,
                                        recvtype, comm, info, request, &o);
+  if (s.ok()) s = rounds::check_allgather(call, sendbuf, o.comm);
   if (s.ok()) {
     s = persistent(call, o.comm, request, [&](Kept& kept) -> Round {
       kept.keep(o.sendtype);
       kept.keep(o.recvtype);
-      const int p = o.comm->size();
+      const int p = o.comm->peer_size();
       const int* counts = kept.ints(recvcounts, p);
       const int* offsets = kept.ints(displs, p);
       return [=, c = o.comm, stype = o.sendtype, rtype = o.recvtype](Request** made, State* state) {
@@ -301,6 +307,7 @@ extern "C" int PMPI_Alltoall_init(const void* sendbuf, int sendcount, MPI_Dataty
   validate::Alltoall_initObjects o;
   Status s = validate::Alltoall_init(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype,
                                      comm, info, request, &o);
+  if (s.ok()) s = rounds::check_allgather(call, sendbuf, o.comm);
   if (s.ok()) {
     s = persistent(call, o.comm, request, [&](Kept& kept) -> Round {
       kept.keep(o.sendtype);
@@ -323,11 +330,12 @@ extern "C" int PMPI_Alltoallv_init(const void* sendbuf, const int sendcounts[],
   validate::Alltoallv_initObjects o;
   Status s = validate::Alltoallv_init(sendbuf, sendcounts, sdispls, sendtype, recvbuf, recvcounts,
                                       rdispls, recvtype, comm, info, request, &o);
+  if (s.ok()) s = rounds::check_allgather(call, sendbuf, o.comm);
   if (s.ok()) {
     s = persistent(call, o.comm, request, [&](Kept& kept) -> Round {
       kept.keep(o.sendtype);
       kept.keep(o.recvtype);
-      const int p = o.comm->size();
+      const int p = o.comm->peer_size();
       const bool in_place = sendbuf == MPI_IN_PLACE;
       const int* scounts = in_place ? nullptr : kept.ints(sendcounts, p);
       const int* soffsets = in_place ? nullptr : kept.ints(sdispls, p);
@@ -362,7 +370,7 @@ extern "C" int PMPI_Alltoallw_init(const void* sendbuf, const int sendcounts[],
   }
   if (s.ok()) {
     s = persistent(call, c, request, [&](Kept& kept) -> Round {
-      const int p = c->size();
+      const int p = c->peer_size();
       for (Datatype* type : args.sendtypes) kept.keep(type);
       for (Datatype* type : args.recvtypes) kept.keep(type);
       if (!args.in_place) {
@@ -410,7 +418,8 @@ extern "C" int PMPI_Allreduce_init(const void* sendbuf, void* recvbuf, int count
   coll::OpView view;
   Status s =
       validate::Allreduce_init(sendbuf, recvbuf, count, datatype, op, comm, info, request, &o);
-  if (s.ok()) s = rounds::check_allreduce(call, sendbuf, recvbuf, count, o.datatype, o.op, &view);
+  if (s.ok()) s = rounds::check_allreduce(call, sendbuf, recvbuf, count, o.datatype, o.op, o.comm,
+                                            &view);
   if (s.ok()) {
     s = persistent(call, o.comm, request, [&](Kept& kept) -> Round {
       kept.keep(o.datatype);
@@ -481,7 +490,7 @@ int scan_init(const char* call, bool exclusive, const void* sendbuf, void* recvb
               Comm* c, Datatype* type, weft::Op* op_object, Status s,
               MPI_Request* request) {
   coll::OpView view;
-  if (s.ok()) s = rounds::check_scan(call, sendbuf, recvbuf, count, type, op_object, &view);
+  if (s.ok()) s = rounds::check_scan(call, sendbuf, recvbuf, count, type, op_object, c, &view);
   if (s.ok()) {
     s = persistent(call, c, request, [&](Kept& kept) -> Round {
       kept.keep(type);

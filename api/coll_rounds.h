@@ -15,8 +15,11 @@
 // `request` == nullptr runs the round to completion (the blocking form); otherwise
 // *request receives a kGeneric request (one reference) that completes with it.
 //
-// Behaviour that depends on the kind of communicator (an intercommunicator's own
-// algorithms) belongs in these functions, so the three forms get it at once.
+// Behaviour that depends on the kind of communicator belongs in these functions, so the
+// three forms get it at once: on an intercommunicator the checks are those of
+// api/intercomm.h (roots MPI_ROOT / MPI_PROC_NULL / a remote rank, no MPI_IN_PLACE) and the
+// rounds run coll/inter/ with the same sequence number rules; MPI_Scan and MPI_Exscan are
+// refused there (MPI_ERR_COMM).
 #pragma once
 
 #include <cstdint>
@@ -41,21 +44,25 @@ namespace weft::api::rounds {
 // ---- checks beyond the generated validation ----------------------------------------------
 
 // Gather(v): MPI_IN_PLACE as sendbuf only at the root.
-Status check_gather(const char* call, const void* sendbuf, int root, Comm* c);
+Status check_gather(const char* call, const void* sendbuf, const void* recvbuf, int root,
+                    Comm* c);
 // Scatter(v): MPI_IN_PLACE as recvbuf only at the root.
 Status check_scatter(const char* call, const void* recvbuf, int root, Comm* c);
+// Allgather(v), alltoall(v): MPI_IN_PLACE as sendbuf only on an intracommunicator.
+Status check_allgather(const char* call, const void* sendbuf, Comm* c);
 // The reductions: the op reduces the datatype (`op_view` is what the round needs of both),
 // sendbuf and recvbuf are not one buffer, MPI_IN_PLACE only where allowed.
 Status check_reduce(const char* call, const void* sendbuf, void* recvbuf, int count,
                     Datatype* type, Op* op, int root, Comm* c, coll::OpView* op_view);
 Status check_allreduce(const char* call, const void* sendbuf, void* recvbuf, int count,
-                       Datatype* type, Op* op, coll::OpView* op_view);
+                       Datatype* type, Op* op, Comm* c, coll::OpView* op_view);
 // recvcounts != nullptr: MPI_Reduce_scatter; else MPI_Reduce_scatter_block with recvcount.
 Status check_reduce_scatter(const char* call, const void* sendbuf, void* recvbuf,
                             const int* recvcounts, int recvcount, Datatype* type, Op* op,
                             Comm* c, coll::OpView* op_view);
+// Also refuses an intercommunicator (MPI_ERR_COMM).
 Status check_scan(const char* call, const void* sendbuf, void* recvbuf, int count,
-                  Datatype* type, Op* op, coll::OpView* op_view);
+                  Datatype* type, Op* op, Comm* c, coll::OpView* op_view);
 // MPI_Alltoallw: every argument (no generated validation covers arrays of datatypes).
 Status check_alltoallw(const char* call, const void* sendbuf, const int sendcounts[],
                        const int sdispls[], const MPI_Datatype sendtypes[], void* recvbuf,

@@ -71,14 +71,6 @@ int idup(const char* call, MPI_Comm comm, MPI_Info info, bool replace, MPI_Comm*
   if (s.ok() && replace) s = weft::resolve_hints(call, info, &hints);
   if (s.ok()) s = not_null(call, "newcomm", newcomm);
   if (s.ok()) s = not_null(call, "request", request);
-  if (s.ok() && c->is_inter()) {
-    // The intercommunicator agreement (mpi/intercomm.cc) has no nonblocking form yet; a
-    // blocking one here could deadlock a program that idups and then communicates.
-    s = weft::error(MPI_ERR_COMM,
-                    "%s: argument comm is an intercommunicator (%s); the nonblocking duplicate "
-                    "of an intercommunicator is not implemented yet (MPI_Comm_dup works)",
-                    call, c->name().c_str());
-  }
   weft::AttributeList attributes;
   // The copy callbacks run now, in the caller's thread and without the engine lock; the
   // values they produce wait for the new communicator.
@@ -87,7 +79,10 @@ int idup(const char* call, MPI_Comm comm, MPI_Info info, bool replace, MPI_Comm*
     const uint32_t assertions = replace ? weft::apply_assertion_hints(0, hints) : c->assertions();
     weft::Request* started = nullptr;
     EngineGuard guard;
-    s = weft::comm_idup(call, c, assertions, std::move(attributes), newcomm, &started);
+    s = c->is_inter() ? weft::intercomm_idup(call, c, assertions, std::move(attributes), newcomm,
+                                             &started)
+                      : weft::comm_idup(call, c, assertions, std::move(attributes), newcomm,
+                                        &started);
     if (s.ok()) *request = started->handle();
   }
   return finish(call, c, s);

@@ -1,10 +1,12 @@
 // Entry points on intercommunicators (api/intercomm_api.cc, api/intercomm_coll_api.cc).
-// The general entry points (comm_api.cc, coll_api.cc) hand an intercommunicator over with
-// one branch at their top; MPI_Intercomm_*, MPI_Comm_remote_size and _remote_group are
-// defined in intercomm_api.cc itself.
+// The general communicator entry points (comm_api.cc) hand an intercommunicator over with
+// one branch at their top; the collectives' checks and rounds (api/coll_rounds.h) call the
+// checks below on one; MPI_Intercomm_*, MPI_Comm_remote_size and _remote_group are defined
+// in intercomm_api.cc itself.
 #pragma once
 
 #include "base/error.h"
+#include "coll/reduction.h"
 #include "mpi.h"
 
 namespace weft {
@@ -28,42 +30,27 @@ int comm_compare(MPI_Comm comm1, MPI_Comm comm2, int* result);
 // MPI_ERR_COMM, raised on `comm`.
 int intracomm_only(const char* call, MPI_Comm comm);
 
-// The collectives, after the generated validation (api/kinds.h checks roots and per-rank
-// arrays as on an intercommunicator): the checks that are special to intercommunicators
-// (no MPI_IN_PLACE, op x datatype where it is significant), then coll/inter/.
-Status barrier(const char* call, Comm* c, MPI_Request* request);
-Status bcast(const char* call, void* buffer, int count, Datatype* type, int root, Comm* c,
-             MPI_Request* request);
-Status gather(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
-              void* recvbuf, int recvcount, Datatype* rtype, int root, Comm* c,
-              MPI_Request* request);
-Status gatherv(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
-               void* recvbuf, const int* recvcounts, const int* displs, Datatype* rtype, int root,
-               Comm* c, MPI_Request* request);
-Status scatter(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
-               void* recvbuf, int recvcount, Datatype* rtype, int root, Comm* c,
-               MPI_Request* request);
-Status scatterv(const char* call, const void* sendbuf, const int* sendcounts, const int* displs,
-                Datatype* stype, void* recvbuf, int recvcount, Datatype* rtype, int root, Comm* c,
-                MPI_Request* request);
-Status allgather(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
-                 void* recvbuf, int recvcount, Datatype* rtype, Comm* c, MPI_Request* request);
-Status allgatherv(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
-                  void* recvbuf, const int* recvcounts, const int* displs, Datatype* rtype,
-                  Comm* c, MPI_Request* request);
-Status alltoall(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
-                void* recvbuf, int recvcount, Datatype* rtype, Comm* c, MPI_Request* request);
-Status alltoallv(const char* call, const void* sendbuf, const int* sendcounts,
-                 const int* sdispls, Datatype* stype, void* recvbuf, const int* recvcounts,
-                 const int* rdispls, Datatype* rtype, Comm* c, MPI_Request* request);
-Status reduce(const char* call, const void* sendbuf, void* recvbuf, int count, Datatype* type,
-              Op* op, int root, Comm* c, MPI_Request* request);
-Status allreduce(const char* call, const void* sendbuf, void* recvbuf, int count, Datatype* type,
-                 Op* op, Comm* c, MPI_Request* request);
-// recvcounts != nullptr: MPI_Reduce_scatter; else MPI_Reduce_scatter_block with recvcount.
-Status reduce_scatter(const char* call, const void* sendbuf, void* recvbuf, const int* recvcounts,
-                      int recvcount, Datatype* type, Op* op, Comm* c, MPI_Request* request);
-// Collectives the standard defines on intracommunicators only (MPI_Scan, MPI_Exscan).
+// The checks of the collectives that are special to intercommunicators, after the generated
+// validation (api/kinds.h checks roots and per-rank arrays as on an intercommunicator); the
+// check_<coll> functions of api/coll_rounds.h call them on an intercommunicator.
+// MPI_IN_PLACE as `argument`: MPI_ERR_BUFFER.
+Status not_in_place(const char* call, const char* argument, const void* buffer);
+// sendbuf and recvbuf one buffer (count > 0): MPI_ERR_BUFFER.
+Status not_aliased(const char* call, const void* sendbuf, const void* recvbuf, int count);
+// Gather(v): no MPI_IN_PLACE as recvbuf at MPI_ROOT nor as sendbuf in the other group.
+Status check_gather(const char* call, const void* sendbuf, const void* recvbuf, int root);
+// Scatter(v): no MPI_IN_PLACE as recvbuf in the receiving group.
+Status check_scatter(const char* call, const void* recvbuf, int root);
+// The reductions: no MPI_IN_PLACE, no aliasing, and the op reduces the datatype wherever the
+// reduction is significant (not at MPI_PROC_NULL: `op_view` is left as it is there).
+Status check_reduce(const char* call, const void* sendbuf, void* recvbuf, Datatype* type, Op* op,
+                    int root, coll::OpView* op_view);
+Status check_allreduce(const char* call, const void* sendbuf, void* recvbuf, int count,
+                       Datatype* type, Op* op, coll::OpView* op_view);
+Status check_reduce_scatter(const char* call, const void* sendbuf, void* recvbuf, Datatype* type,
+                            Op* op, coll::OpView* op_view);
+// Collectives the standard defines on intracommunicators only (MPI_Scan, MPI_Exscan and
+// their nonblocking and persistent forms): MPI_ERR_COMM.
 Status not_on_intercomm(const char* call, const Comm* c);
 
 }  // namespace weft::api::inter

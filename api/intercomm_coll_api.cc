@@ -1,13 +1,11 @@
-// Collectives on intercommunicators: the part of each entry point that is special to them.
-// coll_api.cc validates with the generated code (which already reads roots and per-rank
-// arrays as on an intercommunicator: api/kinds.h) and hands an intercommunicator over at
-// the top of each collective's core; here come the checks the standard adds for
-// intercommunicators (no MPI_IN_PLACE anywhere, op x datatype where the reduction is
-// significant), then coll/inter/collectives_inter.h.
+// Collectives on intercommunicators: the checks the standard adds for them (no MPI_IN_PLACE
+// anywhere, op x datatype only where the reduction is significant). The rounds of
+// api/coll_rounds.h call them from their check_<coll> functions and then run
+// coll/inter/collectives_inter.h, so the blocking, nonblocking and persistent forms share
+// them; the generated validation has already read roots and per-rank arrays as on an
+// intercommunicator (api/kinds.h).
 #include "api/api.h"
 #include "api/intercomm.h"
-#include "api/kinds.h"
-#include "coll/inter/collectives_inter.h"
 #include "datatype/datatype.h"
 #include "mpi.h"
 #include "mpi/comm.h"
@@ -16,13 +14,10 @@
 using weft::Comm;
 using weft::Datatype;
 using weft::Op;
-using weft::Request;
 using weft::Status;
 namespace coll = weft::coll;
 
 namespace weft::api::inter {
-
-namespace {
 
 Status not_in_place(const char* call, const char* argument, const void* buffer) {
   if (buffer != MPI_IN_PLACE) return Status();
@@ -42,143 +37,37 @@ Status not_aliased(const char* call, const void* sendbuf, const void* recvbuf, i
   return Status();
 }
 
-size_t size_of(int count) { return static_cast<size_t>(count); }
-
-}  // namespace
-
-Status barrier(const char* call, Comm* c, MPI_Request* request) {
-  return run_collective(request, [&](Request** made) {
-    return coll::inter::barrier(call, c->coll_view(), made);
-  });
-}
-
-Status bcast(const char* call, void* buffer, int count, Datatype* type, int root, Comm* c,
-             MPI_Request* request) {
-  return run_collective(request, [&](Request** made) {
-    return coll::inter::bcast(call, c->coll_view(), buffer, size_of(count), type, root, made);
-  });
-}
-
-Status gather(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
-              void* recvbuf, int recvcount, Datatype* rtype, int root, Comm* c,
-              MPI_Request* request) {
+Status check_gather(const char* call, const void* sendbuf, const void* recvbuf, int root) {
   if (root == MPI_ROOT) WEFT_TRY(not_in_place(call, "recvbuf", recvbuf));
   if (root >= 0) WEFT_TRY(not_in_place(call, "sendbuf", sendbuf));
-  return run_collective(request, [&](Request** made) {
-    return coll::inter::gather(call, c->coll_view(), sendbuf, size_of(sendcount), stype, recvbuf,
-                               size_of(recvcount), rtype, root, made);
-  });
+  return Status();
 }
 
-Status gatherv(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
-               void* recvbuf, const int* recvcounts, const int* displs, Datatype* rtype, int root,
-               Comm* c, MPI_Request* request) {
-  if (root >= 0) WEFT_TRY(not_in_place(call, "sendbuf", sendbuf));
-  return run_collective(request, [&](Request** made) {
-    return coll::inter::gatherv(call, c->coll_view(), sendbuf, size_of(sendcount), stype, recvbuf,
-                                recvcounts, displs, rtype, root, made);
-  });
-}
-
-Status scatter(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
-               void* recvbuf, int recvcount, Datatype* rtype, int root, Comm* c,
-               MPI_Request* request) {
+Status check_scatter(const char* call, const void* recvbuf, int root) {
   if (root >= 0) WEFT_TRY(not_in_place(call, "recvbuf", recvbuf));
-  return run_collective(request, [&](Request** made) {
-    return coll::inter::scatter(call, c->coll_view(), sendbuf, size_of(sendcount), stype, recvbuf,
-                                size_of(recvcount), rtype, root, made);
-  });
+  return Status();
 }
 
-Status scatterv(const char* call, const void* sendbuf, const int* sendcounts, const int* displs,
-                Datatype* stype, void* recvbuf, int recvcount, Datatype* rtype, int root, Comm* c,
-                MPI_Request* request) {
-  if (root >= 0) WEFT_TRY(not_in_place(call, "recvbuf", recvbuf));
-  return run_collective(request, [&](Request** made) {
-    return coll::inter::scatterv(call, c->coll_view(), sendbuf, sendcounts, displs, stype,
-                                 recvbuf, size_of(recvcount), rtype, root, made);
-  });
+Status check_reduce(const char* call, const void* sendbuf, void* recvbuf, Datatype* type, Op* op,
+                    int root, coll::OpView* op_view) {
+  if (root == MPI_PROC_NULL) return Status();
+  WEFT_TRY(not_in_place(call, root == MPI_ROOT ? "recvbuf" : "sendbuf",
+                        root == MPI_ROOT ? recvbuf : sendbuf));
+  return weft::reduction_view(call, op, *type, op_view);
 }
 
-Status allgather(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
-                 void* recvbuf, int recvcount, Datatype* rtype, Comm* c, MPI_Request* request) {
-  WEFT_TRY(not_in_place(call, "sendbuf", sendbuf));
-  return run_collective(request, [&](Request** made) {
-    return coll::inter::allgather(call, c->coll_view(), sendbuf, size_of(sendcount), stype,
-                                  recvbuf, size_of(recvcount), rtype, made);
-  });
-}
-
-Status allgatherv(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
-                  void* recvbuf, const int* recvcounts, const int* displs, Datatype* rtype,
-                  Comm* c, MPI_Request* request) {
-  WEFT_TRY(not_in_place(call, "sendbuf", sendbuf));
-  return run_collective(request, [&](Request** made) {
-    return coll::inter::allgatherv(call, c->coll_view(), sendbuf, size_of(sendcount), stype,
-                                   recvbuf, recvcounts, displs, rtype, made);
-  });
-}
-
-Status alltoall(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
-                void* recvbuf, int recvcount, Datatype* rtype, Comm* c, MPI_Request* request) {
-  WEFT_TRY(not_in_place(call, "sendbuf", sendbuf));
-  return run_collective(request, [&](Request** made) {
-    return coll::inter::alltoall(call, c->coll_view(), sendbuf, size_of(sendcount), stype,
-                                 recvbuf, size_of(recvcount), rtype, made);
-  });
-}
-
-Status alltoallv(const char* call, const void* sendbuf, const int* sendcounts,
-                 const int* sdispls, Datatype* stype, void* recvbuf, const int* recvcounts,
-                 const int* rdispls, Datatype* rtype, Comm* c, MPI_Request* request) {
-  WEFT_TRY(not_in_place(call, "sendbuf", sendbuf));
-  return run_collective(request, [&](Request** made) {
-    return coll::inter::alltoallv(call, c->coll_view(), sendbuf, sendcounts, sdispls, stype,
-                                  recvbuf, recvcounts, rdispls, rtype, made);
-  });
-}
-
-Status reduce(const char* call, const void* sendbuf, void* recvbuf, int count, Datatype* type,
-              Op* op, int root, Comm* c, MPI_Request* request) {
-  coll::OpView view;
-  if (root != MPI_PROC_NULL) {
-    WEFT_TRY(not_in_place(call, root == MPI_ROOT ? "recvbuf" : "sendbuf",
-                          root == MPI_ROOT ? recvbuf : sendbuf));
-    WEFT_TRY(weft::reduction_view(call, op, *type, &view));
-  }
-  return run_collective(request, [&](Request** made) {
-    return coll::inter::reduce(call, c->coll_view(), sendbuf, recvbuf, size_of(count), type, view,
-                               root, made);
-  });
-}
-
-Status allreduce(const char* call, const void* sendbuf, void* recvbuf, int count, Datatype* type,
-                 Op* op, Comm* c, MPI_Request* request) {
+Status check_allreduce(const char* call, const void* sendbuf, void* recvbuf, int count,
+                       Datatype* type, Op* op, coll::OpView* op_view) {
   WEFT_TRY(not_in_place(call, "sendbuf", sendbuf));
   WEFT_TRY(not_aliased(call, sendbuf, recvbuf, count));
-  coll::OpView view;
-  WEFT_TRY(weft::reduction_view(call, op, *type, &view));
-  return run_collective(request, [&](Request** made) {
-    return coll::inter::allreduce(call, c->coll_view(), sendbuf, recvbuf, size_of(count), type,
-                                  view, made);
-  });
+  return weft::reduction_view(call, op, *type, op_view);
 }
 
-Status reduce_scatter(const char* call, const void* sendbuf, void* recvbuf, const int* recvcounts,
-                      int recvcount, Datatype* type, Op* op, Comm* c, MPI_Request* request) {
-  const bool block = recvcounts == nullptr;
-  if (!block) {
-    WEFT_TRY(kinds::buffer(call, "recvbuf", recvbuf, "recvcounts[rank]", recvcounts[c->rank()],
-                           type));
-  }
+Status check_reduce_scatter(const char* call, const void* sendbuf, void* recvbuf, Datatype* type,
+                            Op* op, coll::OpView* op_view) {
   WEFT_TRY(not_in_place(call, "sendbuf", sendbuf));
   WEFT_TRY(not_aliased(call, sendbuf, recvbuf, 1));
-  coll::OpView view;
-  WEFT_TRY(weft::reduction_view(call, op, *type, &view));
-  return run_collective(request, [&](Request** made) {
-    return coll::inter::reduce_scatter(call, c->coll_view(), sendbuf, recvbuf,
-                                       block ? &recvcount : recvcounts, block, type, view, made);
-  });
+  return weft::reduction_view(call, op, *type, op_view);
 }
 
 Status not_on_intercomm(const char* call, const Comm* c) {

@@ -157,23 +157,6 @@ bool take_context(uint32_t context) {
   return true;
 }
 
-Status reserve_context(const ContextMask& agreed, const char* call, uint32_t& context) {
-  std::lock_guard<std::mutex> lock(g_context_mutex);
-  ContextMask free_here = g_context_mask;
-  for (int w = 0; w < kContextMaskWords; ++w) free_here.words[w] &= agreed.words[w];
-  uint32_t candidate = 0;
-  if (lowest_context(free_here, &candidate)) {
-    const uint32_t pair = candidate / 2;
-    g_context_mask.words[pair / 32] &= ~(1u << (pair % 32));
-    context = candidate;
-    return Status();
-  }
-  return error(MPI_ERR_INTERN,
-               "%s: no free communicator context id left (at most %d communicators may exist "
-               "at once); free unused communicators",
-               call, kContextMaskWords * 32);
-}
-
 void release_context(uint32_t context) {
   std::lock_guard<std::mutex> lock(g_context_mutex);
   uint32_t pair = context / 2;

@@ -107,10 +107,10 @@ Status check_comm(const char* call, MPI_Comm handle, Comm** out);
 
 // Context ids: a process-wide bitmap of free ids; a new communicator's id is the lowest id
 // free on every member, found with a bitwise-AND allreduce over the parent (or over the
-// new group's members for MPI_Comm_create_group and MPI_Comm_create_from_group) and
-// confirmed by a second round (mpi/comm_create.cc). Context 0/1 is MPI_COMM_WORLD's, 2/3
-// MPI_COMM_SELF's; 4/5 carries the agreements of MPI_Comm_create_from_group, which have no
-// parent communicator.
+// new group's members for MPI_Comm_create_group and MPI_Comm_create_from_group, over both
+// groups for an intercommunicator) and confirmed by a second round (mpi/comm_create.cc).
+// Context 0/1 is MPI_COMM_WORLD's, 2/3 MPI_COMM_SELF's; 4/5 carries the agreements of
+// MPI_Comm_create_from_group, which have no parent communicator.
 inline constexpr int kContextMaskWords = 64;  // 64 * 32 = 2048 context pairs
 inline constexpr uint32_t kFirstFreeContextPair = 3;
 inline constexpr uint32_t kCreateFromGroupContext = 4;
@@ -122,10 +122,6 @@ ContextMask local_context_mask();
 bool lowest_context(const ContextMask& agreed, uint32_t* context);
 // Reserves `context` if it is still free here (false: taken meanwhile).
 bool take_context(uint32_t context);
-// Reserves the lowest id free both in `agreed` and here, without the confirming round of
-// mpi/comm_create.cc's agreement: members whose masks changed since their snapshot may
-// pick different ids. For agreements not yet moved to that coroutine (intercommunicators).
-Status reserve_context(const ContextMask& agreed, const char* call, uint32_t& context);
 void release_context(uint32_t context);
 
 // Attribute keys (MPI_Comm_create_keyval, MPI_Keyval_create). A key the program frees

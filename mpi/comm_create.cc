@@ -23,7 +23,8 @@ namespace weft {
 
 namespace {
 
-// The context agreement, one coroutine for the blocking constructors and MPI_Comm_idup.
+// The context agreement, one coroutine for the blocking constructors and MPI_Comm_idup, on
+// intracommunicators and intercommunicators alike.
 //
 // Round 1: the members AND their masks of free context ids (a dissemination allreduce:
 // AND is idempotent, so the wrapped distances of a size that is not a power of two need no
@@ -35,7 +36,15 @@ namespace {
 // any retry reuse the operation's one tag: each pair of members exchanges its messages in
 // the same order every time, so matching stays in step.
 //
-// Cost per round: ceil(log2 p) α + ceil(log2 p) β·256 bytes (round 2: 4 bytes).
+// Between the two groups of an intercommunicator (`inter`), each AND of a round has two
+// more steps: the local leader swaps its group's result with the other group's leader over
+// the link (Context::send_remote / recv_remote) and ANDs it in, then the group ANDs again,
+// the leader contributing the combined words and the others their group's result, which
+// holds every bit of the combined one: so every member of both groups ends with the same
+// words, and both groups take, confirm or retry the same id together.
+//
+// Cost per round: ceil(log2 p) α + ceil(log2 p) β·256 bytes (round 2: 4 bytes); between two
+// groups, twice that within each group plus α + β·256 bytes between the leaders.
 struct Agreement {
   uint32_t mine[kContextMaskWords];
   uint32_t incoming[kContextMaskWords];
@@ -49,6 +58,11 @@ struct Agreement {
   const int* members = nullptr;
   int member_count = 0;
   int my_index = 0;
+  // Between two groups: the local leader's index among the members and the other group's
+  // leader as a rank of the operation's remote team (the link).
+  bool inter = false;
+  int leader = 0;
+  int remote_leader = 0;
 
   int member(int index) const { return members == nullptr ? index : members[index]; }
 };
@@ -67,13 +81,29 @@ coll::Task and_all(coll::Context& c, const Agreement& agreement, uint32_t* words
   co_return c.error();
 }
 
+// `words` ANDed over every member (of both groups, between two groups).
+coll::Task and_everywhere(coll::Context& c, const Agreement& agreement, uint32_t* words,
+                          uint32_t* incoming, int count) {
+  WEFT_CO_TRY(co_await and_all(c, agreement, words, incoming, count));
+  if (!agreement.inter) co_return Status();
+  if (agreement.my_index == agreement.leader) {
+    const size_t bytes = static_cast<size_t>(count) * sizeof(uint32_t);
+    c.recv_remote(agreement.remote_leader, incoming, bytes);
+    c.send_remote(agreement.remote_leader, words, bytes);
+    co_await c.all();
+    WEFT_CO_TRY(c.error());
+    for (int i = 0; i < count; ++i) words[i] &= incoming[i];
+  }
+  co_return co_await and_all(c, agreement, words, incoming, count);
+}
+
 coll::Task agree_context_task(coll::Context& c, coll::Args a) {
   auto* agreement = reinterpret_cast<Agreement*>(a.recv);
   for (;;) {
     ContextMask mask = local_context_mask();
     std::copy(std::begin(mask.words), std::end(mask.words), agreement->mine);
-    WEFT_CO_TRY(co_await and_all(c, *agreement, agreement->mine, agreement->incoming,
-                                 kContextMaskWords));
+    WEFT_CO_TRY(co_await and_everywhere(c, *agreement, agreement->mine, agreement->incoming,
+                                        kContextMaskWords));
     ContextMask agreed;
     std::copy(std::begin(agreement->mine), std::end(agreement->mine), agreed.words);
     uint32_t candidate = 0;
@@ -85,7 +115,8 @@ coll::Task agree_context_task(coll::Context& c, coll::Args a) {
     }
     const bool got = take_context(candidate);
     agreement->mine[0] = got ? 1u : 0u;
-    WEFT_CO_TRY(co_await and_all(c, *agreement, agreement->mine, agreement->incoming, 1));
+    WEFT_CO_TRY(
+        co_await and_everywhere(c, *agreement, agreement->mine, agreement->incoming, 1));
     if (agreement->mine[0] == 1u) {
       agreement->context = candidate;
       co_return Status();
@@ -112,6 +143,26 @@ std::shared_ptr<coll::Operation> start_agreement(const char* call, const coll::T
     agreement->my_index = static_cast<int>(
         std::find(members->begin(), members->end(), team.rank) - members->begin());
   }
+  coll::Args args;
+  args.recv = reinterpret_cast<char*>(agreement);
+  operation->start(agree_context_task, args);
+  *result = &agreement->context;
+  return operation;
+}
+
+// An operation that agrees on a context id between two groups: `local` is this process's
+// group (this process at local.rank, its leader at `local_leader`), `link` reaches the
+// other group's leader as its rank `remote_leader` (significant at the local leader only).
+std::shared_ptr<coll::Operation> start_inter_agreement(const char* call, const coll::Team& local,
+                                                       int local_leader, const coll::Team& link,
+                                                       int remote_leader, uint32_t** result) {
+  auto operation = std::make_shared<coll::Operation>(call, local, link);
+  auto* agreement = new (operation->buffer(sizeof(Agreement))) Agreement();
+  agreement->member_count = local.size;
+  agreement->my_index = local.rank;
+  agreement->inter = true;
+  agreement->leader = local_leader;
+  agreement->remote_leader = remote_leader;
   coll::Args args;
   args.recv = reinterpret_cast<char*>(agreement);
   operation->start(agree_context_task, args);
@@ -328,6 +379,46 @@ Status comm_idup(const char* call, Comm* parent, uint32_t assertions, AttributeL
   *newcomm = MPI_COMM_NULL;
   operation->at_end([parent, result, newcomm, assertions, pending] {
     Comm* comm = make_comm(parent, parent->group()->processes(), *result);
+    comm->set_assertions(assertions);
+    adopt_attributes(comm, std::move(pending->list));
+    pending->list.clear();
+    *newcomm = comm->handle();
+  });
+  *request = coll::start_nonblocking(std::move(operation), view);
+  return Status();
+}
+
+Status agree_inter_context(const char* call, const coll::Team& local, int local_leader,
+                           const coll::Team& link, int remote_leader, uint32_t& context) {
+  uint32_t* result = nullptr;
+  auto operation = start_inter_agreement(call, local, local_leader, link, remote_leader, &result);
+  WEFT_TRY(coll::run_blocking(*operation));
+  context = *result;
+  return Status();
+}
+
+Status intercomm_idup(const char* call, Comm* parent, uint32_t assertions,
+                      AttributeList attributes, MPI_Comm* newcomm, Request** request) {
+  auto pending = std::make_shared<PendingAttributes>();
+  pending->list = std::move(attributes);
+  // As comm_idup: the tag is the parent's next collective sequence number, taken by both
+  // groups in call order; the groups talk inside on the local context, the leaders (rank 0
+  // of each group) on the intercommunicator's collective context.
+  coll::CommView view = parent->coll_view();
+  const int tag = coll::next_operation_tag(view);
+  const coll::Team local{view.processes, view.rank, view.size, view.context, tag};
+  const coll::Team link{view.remote.processes, view.rank, view.remote.size, view.remote.context,
+                        tag};
+  uint32_t* result = nullptr;
+  auto operation = start_inter_agreement(call, local, 0, link, 0, &result);
+  *newcomm = MPI_COMM_NULL;
+  operation->at_end([parent, result, newcomm, assertions, pending] {
+    auto* local_group = new Group(parent->group()->processes());
+    auto* remote_group = new Group(parent->remote_group()->processes());
+    auto* comm = new Comm(local_group, remote_group, *result, "");
+    local_group->release();
+    remote_group->release();
+    comm->set_errhandler(parent->errhandler());
     comm->set_assertions(assertions);
     adopt_attributes(comm, std::move(pending->list));
     pending->list.clear();

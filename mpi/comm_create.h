@@ -5,6 +5,7 @@
 #include <string>
 
 #include "base/error.h"
+#include "coll/team.h"
 #include "mpi.h"
 #include "mpi/comm.h"
 
@@ -34,6 +35,17 @@ Status comm_create_group(const char* call, Comm* parent, Group* group, int tag, 
 // the call). The engine lock is held.
 Status comm_idup(const char* call, Comm* parent, uint32_t assertions, AttributeList attributes,
                  MPI_Comm* newcomm, Request** request);
+// MPI_Comm_idup on an intercommunicator: as comm_idup, the agreement running between the
+// two groups (the context id is free on every member of both).
+Status intercomm_idup(const char* call, Comm* parent, uint32_t assertions,
+                      AttributeList attributes, MPI_Comm* newcomm, Request** request);
+// The agreement of the intercommunicator constructors, blocking, with its confirming round:
+// `local` is this process's group (this process at local.rank, the group's leader at
+// `local_leader`); `link` reaches the other group's leader, its rank `remote_leader` there
+// (both significant at the local leader only). `context` is free on every member of both
+// groups and reserved on this one.
+Status agree_inter_context(const char* call, const coll::Team& local, int local_leader,
+                           const coll::Team& link, int remote_leader, uint32_t& context);
 // MPI_Comm_create_from_group: the members of `group` agree among themselves, the calls kept
 // apart by `stringtag`, with no parent communicator.
 Status comm_create_from_group(const char* call, Group* group, const std::string& stringtag,

@@ -10,6 +10,7 @@
 #include "coll/team.h"
 #include "mpi.h"
 #include "mpi/comm.h"
+#include "mpi/comm_create.h"
 #include "mpi/errhandler.h"
 #include "mpi/group.h"
 #include "mpi/state.h"
@@ -28,45 +29,30 @@ struct Sides {
   int remote_leader;  // the remote leader's rank in `link`
 };
 
-// What the other group answered: the context ids free on all its members, and the values
-// its leader sent.
-struct Answer {
-  ContextMask agreed;  // free on every member of both groups
-  std::vector<int> values;
-};
-
-// The local group ANDs its masks of free context ids; the leaders swap (mask, values) —
-// `values` need only be right at the local leader — and each broadcasts what it received
-// in its group. Every member returns the other group's values and the mask of ids free on
-// both groups.
-Status exchange(const Sides& sides, const std::vector<int>& values, Answer* answer) {
-  ContextMask mask = local_context_mask();
-  WEFT_TRY(coll::allreduce_band(sides.local, mask.words, kContextMaskWords));
-
-  std::vector<uint32_t> theirs;
+// The leaders swap `values` (which need only be right at the local leader) and each
+// broadcasts what it received in its group: every member returns the other group's values.
+Status exchange(const Sides& sides, const std::vector<int>& values, std::vector<int>* theirs) {
   uint64_t length = 0;
   if (sides.local.rank == sides.local_leader) {
-    std::vector<uint32_t> mine(mask.words, mask.words + kContextMaskWords);
-    for (int value : values) mine.push_back(static_cast<uint32_t>(value));
-    const uint64_t my_length = mine.size();
+    const uint64_t my_length = values.size();
     WEFT_TRY(coll::sendrecv(sides.link, sides.remote_leader, &my_length, sizeof my_length,
                             sides.remote_leader, &length, sizeof length));
-    theirs.resize(length);
-    WEFT_TRY(coll::sendrecv(sides.link, sides.remote_leader, mine.data(),
-                            mine.size() * sizeof(uint32_t), sides.remote_leader, theirs.data(),
-                            theirs.size() * sizeof(uint32_t)));
+    theirs->resize(length);
+    WEFT_TRY(coll::sendrecv(sides.link, sides.remote_leader, values.data(),
+                            values.size() * sizeof(int), sides.remote_leader, theirs->data(),
+                            theirs->size() * sizeof(int)));
   }
   WEFT_TRY(coll::bcast_bytes(sides.local, sides.local_leader, &length, sizeof length));
-  theirs.resize(length);
-  WEFT_TRY(coll::bcast_bytes(sides.local, sides.local_leader, theirs.data(),
-                             theirs.size() * sizeof(uint32_t)));
-  if (length < kContextMaskWords) {
-    return error(MPI_ERR_INTERN, "intercommunicator: the remote leader sent %llu words",
-                 static_cast<unsigned long long>(length));
-  }
-  for (int w = 0; w < kContextMaskWords; ++w) answer->agreed.words[w] = mask.words[w] & theirs[w];
-  answer->values.assign(theirs.begin() + kContextMaskWords, theirs.end());
-  return Status();
+  theirs->resize(length);
+  return coll::bcast_bytes(sides.local, sides.local_leader, theirs->data(),
+                           theirs->size() * sizeof(int));
+}
+
+// A context id free on every member of both groups, reserved here: the agreement with its
+// confirming round (mpi/comm_create.h), on the same sides and tags as the exchange.
+Status agree(const char* call, const Sides& sides, uint32_t& context) {
+  return agree_inter_context(call, sides.local, sides.local_leader, sides.link,
+                             sides.remote_leader, context);
 }
 
 // An existing intercommunicator's sides: its local group on the local context, the leaders
@@ -76,6 +62,13 @@ Sides sides_of(const Comm* inter) {
                coll::Team{inter->peer_processes(), inter->rank(), inter->peer_size(),
                           inter->coll_context(), 0},
                0};
+}
+
+// `status`, giving `context` back first when it is an error (the agreement is done: every
+// member of both groups reaches the same checks, so none is left waiting).
+Status or_release(uint32_t context, Status status) {
+  if (!status.ok()) release_context(context);
+  return status;
 }
 
 Comm* make_inter(std::vector<int> local, std::vector<int> remote, uint32_t context,
@@ -128,12 +121,12 @@ Status intercomm_create(const char* call, Comm* local, int local_leader, Comm* p
     sides.link = coll::Team{peer->peer_processes(), peer->rank(), peer->peer_size(),
                             peer->context(), tag};
   }
-  Answer answer;
-  WEFT_TRY(exchange(sides, local->group()->processes(), &answer));
-  WEFT_TRY(check_disjoint(call, *local->group(), answer.values));
+  std::vector<int> remote;
+  WEFT_TRY(exchange(sides, local->group()->processes(), &remote));
   uint32_t context = 0;
-  WEFT_TRY(reserve_context(answer.agreed, call, context));
-  *out = make_inter(local->group()->processes(), std::move(answer.values), context,
+  WEFT_TRY(agree(call, sides, context));
+  WEFT_TRY(or_release(context, check_disjoint(call, *local->group(), remote)));
+  *out = make_inter(local->group()->processes(), std::move(remote), context,
                     local->errhandler());
   return Status();
 }
@@ -149,17 +142,18 @@ Status intercomm_create_from_groups(const char* call, Group* local, int local_le
               coll::Team{world->group()->processes().data(), world->rank(), world->size(),
                          world->coll_context(), static_cast<int>(kFromGroupsLinkTag | hash)},
               remote->process(remote_leader)};
-  Answer answer;
-  WEFT_TRY(exchange(sides, local->processes(), &answer));
-  if (answer.values != remote->processes()) {
+  std::vector<int> theirs;
+  WEFT_TRY(exchange(sides, local->processes(), &theirs));
+  uint32_t context = 0;
+  WEFT_TRY(agree(call, sides, context));
+  if (theirs != remote->processes()) {
+    release_context(context);
     return error(MPI_ERR_GROUP,
                  "%s: the remote group's leader describes its group differently from argument "
                  "remote_group here (%zu processes there, %d here; are both groups the same "
                  "on both sides, in the same order?)",
-                 call, answer.values.size(), remote->size());
+                 call, theirs.size(), remote->size());
   }
-  uint32_t context = 0;
-  WEFT_TRY(reserve_context(answer.agreed, call, context));
   *out = make_inter(local->processes(), remote->processes(), context, errhandler);
   return Status();
 }
@@ -170,9 +164,16 @@ Status intercomm_merge(const char* call, Comm* inter, bool high, Comm** out) {
   // cannot leave the two groups disagreeing about the order.
   int leader_high = high ? 1 : 0;
   WEFT_TRY(coll::bcast_bytes(sides.local, 0, &leader_high, sizeof leader_high));
-  Answer answer;
-  WEFT_TRY(exchange(sides, {leader_high}, &answer));
-  const bool remote_high = answer.values.at(0) != 0;
+  std::vector<int> theirs;
+  WEFT_TRY(exchange(sides, {leader_high}, &theirs));
+  uint32_t context = 0;
+  WEFT_TRY(agree(call, sides, context));
+  if (theirs.size() != 1) {
+    release_context(context);
+    return error(MPI_ERR_INTERN, "%s: the remote leader sent %zu values for its flag", call,
+                 theirs.size());
+  }
+  const bool remote_high = theirs[0] != 0;
   const bool local_first = leader_high != remote_high
                                ? !leader_high
                                : inter->group()->process(0) < inter->remote_group()->process(0);
@@ -182,8 +183,6 @@ Status intercomm_merge(const char* call, Comm* inter, bool high, Comm** out) {
       local_first ? inter->remote_group()->processes() : inter->group()->processes();
   std::vector<int> processes(first);
   processes.insert(processes.end(), second.begin(), second.end());
-  uint32_t context = 0;
-  WEFT_TRY(reserve_context(answer.agreed, call, context));
   auto* group = new Group(std::move(processes));
   *out = new Comm(group, context, "");
   group->release();
@@ -192,10 +191,8 @@ Status intercomm_merge(const char* call, Comm* inter, bool high, Comm** out) {
 }
 
 Status intercomm_dup(const char* call, Comm* inter, Comm** out) {
-  Answer answer;
-  WEFT_TRY(exchange(sides_of(inter), {}, &answer));
   uint32_t context = 0;
-  WEFT_TRY(reserve_context(answer.agreed, call, context));
+  WEFT_TRY(agree(call, sides_of(inter), context));
   *out = make_inter(inter->group()->processes(), inter->remote_group()->processes(), context,
                     inter->errhandler());
   return Status();
@@ -227,17 +224,18 @@ Status intercomm_split(const char* call, Comm* inter, int color, int key, Comm**
   const int mine[2] = {color, key};
   std::vector<int> local(static_cast<size_t>(2 * inter->size()));
   WEFT_TRY(coll::allgather_bytes(sides.local, mine, sizeof mine, local.data()));
-  Answer answer;
-  WEFT_TRY(exchange(sides, local, &answer));
-  if (answer.values.size() != static_cast<size_t>(2 * inter->peer_size())) {
-    return error(MPI_ERR_INTERN, "%s: the remote group sent %zu colors and keys for %d processes",
-                 call, answer.values.size() / 2, inter->peer_size());
-  }
+  std::vector<int> theirs;
+  WEFT_TRY(exchange(sides, local, &theirs));
   // One id serves every new intercommunicator: they have no process in common.
   uint32_t context = 0;
-  WEFT_TRY(reserve_context(answer.agreed, call, context));
+  WEFT_TRY(agree(call, sides, context));
+  if (theirs.size() != static_cast<size_t>(2 * inter->peer_size())) {
+    release_context(context);
+    return error(MPI_ERR_INTERN, "%s: the remote group sent %zu colors and keys for %d processes",
+                 call, theirs.size() / 2, inter->peer_size());
+  }
   std::vector<int> remote;
-  if (color != MPI_UNDEFINED) remote = members_of(answer.values, *inter->remote_group(), color);
+  if (color != MPI_UNDEFINED) remote = members_of(theirs, *inter->remote_group(), color);
   if (remote.empty()) {
     release_context(context);
     *out = nullptr;
@@ -257,23 +255,25 @@ Status intercomm_create_part(const char* call, Comm* inter, Group* group, Comm**
                    call, process);
     }
   }
-  Answer answer;
-  WEFT_TRY(exchange(sides_of(inter), group->processes(), &answer));
-  for (int process : answer.values) {
+  const Sides sides = sides_of(inter);
+  std::vector<int> theirs;
+  WEFT_TRY(exchange(sides, group->processes(), &theirs));
+  uint32_t context = 0;
+  WEFT_TRY(agree(call, sides, context));
+  for (int process : theirs) {
     if (inter->remote_group()->rank_of_process(process) == MPI_UNDEFINED) {
+      release_context(context);
       return error(MPI_ERR_GROUP,
                    "%s: the remote group chose world process %d, which is not in its group", call,
                    process);
     }
   }
-  uint32_t context = 0;
-  WEFT_TRY(reserve_context(answer.agreed, call, context));
-  if (group->my_rank() == MPI_UNDEFINED || answer.values.empty()) {
+  if (group->my_rank() == MPI_UNDEFINED || theirs.empty()) {
     release_context(context);
     *out = nullptr;
     return Status();
   }
-  *out = make_inter(group->processes(), std::move(answer.values), context, inter->errhandler());
+  *out = make_inter(group->processes(), std::move(theirs), context, inter->errhandler());
   return Status();
 }
 

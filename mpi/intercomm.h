@@ -4,11 +4,14 @@
 // an intercommunicator when it has a remote group (Comm::is_inter()).
 //
 // Context ids: a new intercommunicator's id must be free on every process of both groups.
-// Each group ANDs its members' masks of free ids (as an intracommunicator does), the two
-// leaders swap their group's mask over the link between them and AND it in, and each
-// leader broadcasts the answer in its group, so both groups reserve the same lowest id.
-// Every construction below is that exchange, carrying with the mask what the call needs
-// from the other group (its processes, colors and keys, its `high` flag).
+// Every construction below first lets the leaders swap what the call needs from the other
+// group (its processes, colors and keys, its `high` flag) and broadcast it in their group,
+// then runs the context agreement of mpi/comm_create.h between the two groups: each group
+// ANDs its members' masks of free ids, the leaders swap and AND them, and a confirming
+// round retries when an id was taken meanwhile on some member (a pending MPI_Comm_idup,
+// another thread), so concurrent constructions over overlapping groups never pick one id
+// twice. MPI_Comm_idup on an intercommunicator runs the same agreement as a nonblocking
+// operation (comm_create.h: intercomm_idup).
 //
 // Each intercommunicator also owns a private local intracommunicator over its local group,
 // on a context derived from its own (Comm::local_context()): the collectives run their
