@@ -414,6 +414,18 @@ extern "C" int PMPI_Get_count(const MPI_Status* status, MPI_Datatype datatype, i
   return weft::api::finish(call, nullptr, result);
 }
 
+extern "C" int PMPI_Get_count_c(const MPI_Status* status, MPI_Datatype datatype,
+                                MPI_Count* count) {
+  validate::Get_count_cObjects o;
+  Status result = validate::Get_count_c(status, datatype, count, &o);
+  if (result.ok()) {
+    const int64_t bytes = weft::status_bytes(status);
+    const auto size = static_cast<int64_t>(o.datatype->size());
+    *count = size == 0 ? 0 : bytes % size != 0 ? MPI_UNDEFINED : bytes / size;
+  }
+  return weft::api::finish("MPI_Get_count_c", nullptr, result);
+}
+
 extern "C" int PMPI_Get_elements(const MPI_Status* status, MPI_Datatype datatype, int* count) {
   validate::Get_elementsObjects o;
   Status result = validate::Get_elements(status, datatype, count, &o);
@@ -421,6 +433,17 @@ extern "C" int PMPI_Get_elements(const MPI_Status* status, MPI_Datatype datatype
     *count = int_or_undefined(o.datatype->count_basic_elements(weft::status_bytes(status)));
   }
   return weft::api::finish("MPI_Get_elements", nullptr, result);
+}
+
+extern "C" int PMPI_Get_elements_c(const MPI_Status* status, MPI_Datatype datatype,
+                                   MPI_Count* count) {
+  validate::Get_elements_cObjects o;
+  Status result = validate::Get_elements_c(status, datatype, count, &o);
+  if (result.ok()) {
+    const int64_t elements = o.datatype->count_basic_elements(weft::status_bytes(status));
+    *count = elements < 0 ? MPI_UNDEFINED : elements;
+  }
+  return weft::api::finish("MPI_Get_elements_c", nullptr, result);
 }
 
 extern "C" int PMPI_Get_elements_x(const MPI_Status* status, MPI_Datatype datatype,
@@ -445,6 +468,25 @@ extern "C" int PMPI_Status_set_elements(MPI_Status* status, MPI_Datatype datatyp
                          "%s: argument count=%d cannot be represented: datatype=0x%" PRIxPTR
                          " holds no basic elements",
                          call, count, reinterpret_cast<uintptr_t>(datatype));
+    }
+    weft::status_set_bytes(status, bytes);
+    return Status::success();
+  }();
+  return weft::api::finish(call, nullptr, result);
+}
+
+extern "C" int PMPI_Status_set_elements_c(MPI_Status* status, MPI_Datatype datatype,
+                                          MPI_Count count) {
+  validate::Status_set_elements_cObjects o;
+  const char* call = "MPI_Status_set_elements_c";
+  Status result = [&]() -> Status {
+    WEFT_TRY(validate::Status_set_elements_c(status, datatype, count, &o));
+    const int64_t bytes = o.datatype->bytes_of_basic_elements(count);
+    if (bytes < 0) {
+      return weft::error(MPI_ERR_ARG,
+                         "%s: argument count=%lld cannot be represented: datatype=0x%" PRIxPTR
+                         " holds no basic elements",
+                         call, static_cast<long long>(count), reinterpret_cast<uintptr_t>(datatype));
     }
     weft::status_set_bytes(status, bytes);
     return Status::success();
