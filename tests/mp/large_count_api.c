@@ -10,6 +10,13 @@
  *
  * Point-to-point runs around a ring (send to rank+1, receive from rank-1); rank r sends
  * kBase + r ints, so every received count names its sender.
+ *
+ * Datatypes: every _c constructor against its int twin with the same arguments (size,
+ * extents, the bytes MPI_Pack gives), MPI_Type_get_envelope_c/get_contents_c giving the
+ * large counts back exactly (also beyond INT_MAX), the int decoding calls refusing such a type
+ * with MPI_ERR_TYPE, and MPI_Pack_c/Unpack_c/Pack_size_c and the external32 forms against
+ * theirs. Ops: MPI_Op_create_c's functions (MPI_Count lengths) in MPI_Reduce_local_c and the
+ * reductions, a non-commutative one in rank order, against MPI_Op_create's.
  */
 #define _DEFAULT_SOURCE /* MAP_ANONYMOUS, MAP_NORESERVE */
 #include <limits.h>
@@ -380,6 +387,389 @@ static void beyond_int(void) {
 #endif
 }
 
+/* ---- datatypes and pack ------------------------------------------------------------------ */
+
+/* Two types from the int and the _c constructor of the same arguments describe the same data. */
+static void same_type(MPI_Datatype plain, MPI_Datatype large, const char *what) {
+  CHECK_MPI(MPI_Type_commit(&plain));
+  CHECK_MPI(MPI_Type_commit(&large));
+  int size = -1;
+  MPI_Count size_c = -1;
+  CHECK_MPI(MPI_Type_size(plain, &size));
+  CHECK_MPI(MPI_Type_size_c(large, &size_c));
+  CHECK_INT(size_c, size, "%s: MPI_Type_size_c", what);
+  MPI_Aint lb, extent, true_lb, true_extent;
+  MPI_Count lb_c, extent_c, true_lb_c, true_extent_c;
+  CHECK_MPI(MPI_Type_get_extent(plain, &lb, &extent));
+  CHECK_MPI(MPI_Type_get_extent_c(large, &lb_c, &extent_c));
+  CHECK_INT(lb_c, lb, "%s: lb", what);
+  CHECK_INT(extent_c, extent, "%s: extent", what);
+  CHECK_MPI(MPI_Type_get_true_extent(plain, &true_lb, &true_extent));
+  CHECK_MPI(MPI_Type_get_true_extent_c(large, &true_lb_c, &true_extent_c));
+  CHECK_INT(true_lb_c, true_lb, "%s: true lb", what);
+  CHECK_INT(true_extent_c, true_extent, "%s: true extent", what);
+  /* Two elements packed by MPI_Pack and MPI_Pack_c from the same memory. */
+  int source[512];
+  for (int i = 0; i < 512; i++) source[i] = mp_pattern_int(g_rank, i, 20);
+  char packed[4096], packed_c[4096];
+  int position = 0;
+  MPI_Count position_c = 0;
+  CHECK_MPI(MPI_Pack(source, 2, plain, packed, (int)sizeof packed, &position, MPI_COMM_WORLD));
+  CHECK_MPI(MPI_Pack_c(source, 2, large, packed_c, (MPI_Count)sizeof packed_c, &position_c,
+                       MPI_COMM_WORLD));
+  CHECK_INT(position_c, position, "%s: MPI_Pack_c position", what);
+  CHECK(memcmp(packed, packed_c, (size_t)position) == 0, "%s: MPI_Pack_c bytes differ", what);
+  /* Unpacked again by both forms into the same layout. */
+  int back[512], back_c[512];
+  memset(back, 0, sizeof back);
+  memset(back_c, 0, sizeof back_c);
+  position = 0;
+  position_c = 0;
+  CHECK_MPI(MPI_Unpack(packed, (int)sizeof packed, &position, back, 2, plain, MPI_COMM_WORLD));
+  CHECK_MPI(MPI_Unpack_c(packed_c, (MPI_Count)sizeof packed_c, &position_c, back_c, 2, large,
+                         MPI_COMM_WORLD));
+  CHECK_INT(position_c, position, "%s: MPI_Unpack_c position", what);
+  CHECK(memcmp(back, back_c, sizeof back) == 0, "%s: MPI_Unpack_c bytes differ", what);
+  int pack_size = -1;
+  MPI_Count pack_size_c = -1;
+  CHECK_MPI(MPI_Pack_size(3, plain, MPI_COMM_WORLD, &pack_size));
+  CHECK_MPI(MPI_Pack_size_c(3, large, MPI_COMM_WORLD, &pack_size_c));
+  CHECK_INT(pack_size_c, pack_size, "%s: MPI_Pack_size_c", what);
+  MPI_Aint external_size = -1;
+  MPI_Count external_size_c = -1;
+  CHECK_MPI(MPI_Pack_external_size("external32", 2, plain, &external_size));
+  CHECK_MPI(MPI_Pack_external_size_c("external32", 2, large, &external_size_c));
+  CHECK_INT(external_size_c, external_size, "%s: MPI_Pack_external_size_c", what);
+  MPI_Aint external_position = 0;
+  MPI_Count external_position_c = 0;
+  CHECK_MPI(MPI_Pack_external("external32", source, 2, plain, packed, (MPI_Aint)sizeof packed,
+                              &external_position));
+  CHECK_MPI(MPI_Pack_external_c("external32", source, 2, large, packed_c,
+                                (MPI_Count)sizeof packed_c, &external_position_c));
+  CHECK_INT(external_position_c, external_position, "%s: MPI_Pack_external_c position", what);
+  CHECK(memcmp(packed, packed_c, (size_t)external_position) == 0,
+        "%s: MPI_Pack_external_c bytes differ", what);
+  memset(back_c, 0, sizeof back_c);
+  external_position_c = 0;
+  CHECK_MPI(MPI_Unpack_external_c("external32", packed_c, (MPI_Count)sizeof packed_c,
+                                  &external_position_c, back_c, 2, large));
+  CHECK(memcmp(back, back_c, sizeof back) == 0, "%s: MPI_Unpack_external_c bytes differ", what);
+
+  /* Decoding: the _c type's counts come back as large counts, and the int calls refuse it. */
+  MPI_Count ni, na, nl, nd;
+  int combiner_c = -1, combiner = -2, ni_int, na_int, nd_int;
+  CHECK_MPI(MPI_Type_get_envelope(plain, &ni_int, &na_int, &nd_int, &combiner));
+  CHECK_MPI(MPI_Type_get_envelope_c(large, &ni, &na, &nl, &nd, &combiner_c));
+  CHECK_INT(combiner_c, combiner, "%s: combiner", what);
+  CHECK_INT(nd, nd_int, "%s: number of datatypes", what);
+  CHECK(nl > 0 && na == 0, "%s: %lld large counts, %lld addresses", what, (long long)nl, (long long)na);
+  CHECK_ERROR_CLASS(MPI_Type_get_envelope(large, &ni_int, &na_int, &nd_int, &combiner), MPI_ERR_TYPE,
+                    "%s: MPI_Type_get_envelope of a _c type", what);
+  int integers[64];
+  MPI_Aint addresses[64];
+  MPI_Datatype types[8];
+  CHECK_ERROR_CLASS(MPI_Type_get_contents(large, 64, 64, 8, integers, addresses, types),
+                    MPI_ERR_TYPE, "%s: MPI_Type_get_contents of a _c type", what);
+  CHECK_MPI(MPI_Type_free(&plain));
+  CHECK_MPI(MPI_Type_free(&large));
+}
+
+/* The large counts MPI_Type_get_contents_c gives back for `type`, checked against `expected`. */
+static void check_large_counts(MPI_Datatype type, const MPI_Count *expected, int n,
+                               const int *integers_expected, int ni_expected, const char *what) {
+  MPI_Count ni, na, nl, nd;
+  int combiner;
+  CHECK_MPI(MPI_Type_get_envelope_c(type, &ni, &na, &nl, &nd, &combiner));
+  CHECK_INT(nl, n, "%s: num_large_counts", what);
+  CHECK_INT(ni, ni_expected, "%s: num_integers", what);
+  int integers[64];
+  MPI_Aint addresses[4];
+  MPI_Count large[64];
+  MPI_Datatype types[8];
+  CHECK_MPI(MPI_Type_get_contents_c(type, ni, na, nl, nd, integers, addresses, large, types));
+  for (int i = 0; i < n; i++) CHECK(large[i] == expected[i], "%s: large count %d is %lld, expected %lld", what, i, (long long)large[i], (long long)expected[i]);
+  for (int i = 0; i < ni_expected; i++) CHECK_INT(integers[i], integers_expected[i], "%s: integer %d", what, i);
+  for (MPI_Count i = 0; i < nd; i++) {
+    int named_ni, named_na, named_nd, named_combiner;
+    CHECK_MPI(MPI_Type_get_envelope(types[i], &named_ni, &named_na, &named_nd, &named_combiner));
+    if (named_combiner != MPI_COMBINER_NAMED) CHECK_MPI(MPI_Type_free(&types[i]));
+  }
+  CHECK_ERROR_CLASS(MPI_Type_get_contents_c(type, ni, na, nl - 1, nd, integers, addresses, large, types),
+                    MPI_ERR_ARG, "%s: max_large_counts one short", what);
+}
+
+static void datatypes(void) {
+  MPI_Datatype a, b;
+  CHECK_MPI(MPI_Type_contiguous(5, MPI_INT, &a));
+  CHECK_MPI(MPI_Type_contiguous_c(5, MPI_INT, &b));
+  same_type(a, b, "contiguous");
+  CHECK_MPI(MPI_Type_vector(3, 2, 5, MPI_INT, &a));
+  CHECK_MPI(MPI_Type_vector_c(3, 2, 5, MPI_INT, &b));
+  same_type(a, b, "vector");
+  CHECK_MPI(MPI_Type_create_hvector(3, 2, 28, MPI_INT, &a));
+  CHECK_MPI(MPI_Type_create_hvector_c(3, 2, 28, MPI_INT, &b));
+  same_type(a, b, "hvector");
+  const int lengths[3] = {2, 1, 3};
+  const int displacements[3] = {7, 0, 12};
+  const MPI_Count lengths_c[3] = {2, 1, 3};
+  const MPI_Count displacements_c[3] = {7, 0, 12};
+  const MPI_Aint byte_displacements[3] = {28, 0, 48};
+  const MPI_Count byte_displacements_c[3] = {28, 0, 48};
+  CHECK_MPI(MPI_Type_indexed(3, lengths, displacements, MPI_INT, &a));
+  CHECK_MPI(MPI_Type_indexed_c(3, lengths_c, displacements_c, MPI_INT, &b));
+  same_type(a, b, "indexed");
+  CHECK_MPI(MPI_Type_create_hindexed(3, lengths, byte_displacements, MPI_INT, &a));
+  CHECK_MPI(MPI_Type_create_hindexed_c(3, lengths_c, byte_displacements_c, MPI_INT, &b));
+  same_type(a, b, "hindexed");
+  CHECK_MPI(MPI_Type_create_indexed_block(3, 2, displacements, MPI_INT, &a));
+  CHECK_MPI(MPI_Type_create_indexed_block_c(3, 2, displacements_c, MPI_INT, &b));
+  same_type(a, b, "indexed_block");
+  CHECK_MPI(MPI_Type_create_hindexed_block(3, 2, byte_displacements, MPI_INT, &a));
+  CHECK_MPI(MPI_Type_create_hindexed_block_c(3, 2, byte_displacements_c, MPI_INT, &b));
+  same_type(a, b, "hindexed_block");
+  const MPI_Datatype struct_types[3] = {MPI_INT, MPI_SHORT, MPI_INT};
+  const MPI_Aint struct_displacements[3] = {0, 12, 16};
+  const MPI_Count struct_displacements_c[3] = {0, 12, 16};
+  CHECK_MPI(MPI_Type_create_struct(3, lengths, struct_displacements, struct_types, &a));
+  CHECK_MPI(MPI_Type_create_struct_c(3, lengths_c, struct_displacements_c, struct_types, &b));
+  same_type(a, b, "struct");
+  const int sizes[2] = {6, 8}, subsizes[2] = {2, 3}, starts[2] = {1, 4};
+  const MPI_Count sizes_c[2] = {6, 8}, subsizes_c[2] = {2, 3}, starts_c[2] = {1, 4};
+  CHECK_MPI(MPI_Type_create_subarray(2, sizes, subsizes, starts, MPI_ORDER_C, MPI_INT, &a));
+  CHECK_MPI(MPI_Type_create_subarray_c(2, sizes_c, subsizes_c, starts_c, MPI_ORDER_C, MPI_INT, &b));
+  same_type(a, b, "subarray");
+  const int gsizes[2] = {6, 8}, distribs[2] = {MPI_DISTRIBUTE_BLOCK, MPI_DISTRIBUTE_CYCLIC};
+  const int dargs[2] = {MPI_DISTRIBUTE_DFLT_DARG, 2}, psizes[2] = {2, 2};
+  const MPI_Count gsizes_c[2] = {6, 8};
+  CHECK_MPI(MPI_Type_create_darray(4, 3, 2, gsizes, distribs, dargs, psizes, MPI_ORDER_C, MPI_INT, &a));
+  CHECK_MPI(MPI_Type_create_darray_c(4, 3, 2, gsizes_c, distribs, dargs, psizes, MPI_ORDER_C, MPI_INT, &b));
+  same_type(a, b, "darray");
+  CHECK_MPI(MPI_Type_create_resized(MPI_INT, -4, 20, &a));
+  CHECK_MPI(MPI_Type_create_resized_c(MPI_INT, -4, 20, &b));
+  same_type(a, b, "resized");
+
+  /* Contents beyond INT_MAX, kept exactly (the types are never used for data). */
+  const MPI_Count huge = (MPI_Count)INT_MAX + 10;
+  CHECK_MPI(MPI_Type_contiguous_c(huge, MPI_BYTE, &b));
+  check_large_counts(b, &huge, 1, NULL, 0, "contiguous_c beyond INT_MAX");
+  MPI_Count size_c = 0;
+  int size = 0;
+  CHECK_MPI(MPI_Type_size_c(b, &size_c));
+  CHECK(size_c == huge, "MPI_Type_size_c: %lld", (long long)size_c);
+  CHECK_MPI(MPI_Type_size(b, &size));
+  CHECK_INT(size, MPI_UNDEFINED, "MPI_Type_size beyond INT_MAX");
+  CHECK_MPI(MPI_Type_commit(&b));
+  MPI_Count pack_size_c = 0;
+  CHECK_MPI(MPI_Pack_size_c(1, b, MPI_COMM_WORLD, &pack_size_c));
+  CHECK(pack_size_c == huge, "MPI_Pack_size_c: %lld", (long long)pack_size_c);
+  CHECK_ERROR_CLASS(MPI_Pack_size(1, b, MPI_COMM_WORLD, &size), MPI_ERR_VALUE_TOO_LARGE,
+                    "MPI_Pack_size beyond INT_MAX");
+  CHECK_MPI(MPI_Type_free(&b));
+  const MPI_Count vector_args[3] = {2, 1, (MPI_Count)3 << 30};
+  CHECK_MPI(MPI_Type_vector_c(vector_args[0], vector_args[1], vector_args[2], MPI_BYTE, &b));
+  check_large_counts(b, vector_args, 3, NULL, 0, "vector_c with a stride beyond INT_MAX");
+  MPI_Count lb_c = -1, extent_c = -1;
+  CHECK_MPI(MPI_Type_get_extent_c(b, &lb_c, &extent_c));
+  CHECK(lb_c == 0 && extent_c == vector_args[2] + 1, "vector_c extent %lld", (long long)extent_c);
+  CHECK_MPI(MPI_Type_free(&b));
+  const MPI_Count resized_args[2] = {-((MPI_Count)1 << 33), (MPI_Count)5 << 31};
+  CHECK_MPI(MPI_Type_create_resized_c(MPI_INT, resized_args[0], resized_args[1], &b));
+  check_large_counts(b, resized_args, 2, NULL, 0, "resized_c");
+  CHECK_MPI(MPI_Type_free(&b));
+  const MPI_Count subarray_large[6] = {huge, 4, 10, 2, 7, 1};
+  const MPI_Count big_sizes[2] = {huge, 4}, big_subsizes[2] = {10, 2}, big_starts[2] = {7, 1};
+  const int subarray_integers[2] = {2, MPI_ORDER_FORTRAN};
+  CHECK_MPI(MPI_Type_create_subarray_c(2, big_sizes, big_subsizes, big_starts, MPI_ORDER_FORTRAN,
+                                       MPI_BYTE, &b));
+  check_large_counts(b, subarray_large, 6, subarray_integers, 2, "subarray_c beyond INT_MAX");
+  CHECK_MPI(MPI_Type_free(&b));
+  const MPI_Count struct_large[7] = {2, 1, huge, 0, (MPI_Count)1 << 32};
+  const MPI_Count struct_lengths[2] = {1, huge};
+  const MPI_Count struct_big_displacements[2] = {0, (MPI_Count)1 << 32};
+  const MPI_Datatype struct_two[2] = {MPI_INT, MPI_BYTE};
+  CHECK_MPI(MPI_Type_create_struct_c(2, struct_lengths, struct_big_displacements, struct_two, &b));
+  check_large_counts(b, struct_large, 5, NULL, 0, "struct_c beyond INT_MAX");
+  CHECK_MPI(MPI_Type_free(&b));
+
+  /* Bad input: the same class through both forms. */
+  CHECK_ERROR_CLASS(MPI_Type_contiguous(-1, MPI_INT, &a), MPI_ERR_COUNT, "MPI_Type_contiguous -1");
+  CHECK_ERROR_CLASS(MPI_Type_contiguous_c(-1, MPI_INT, &b), MPI_ERR_COUNT, "MPI_Type_contiguous_c -1");
+  CHECK_ERROR_CLASS(MPI_Type_vector_c(2, 1, 1, MPI_DATATYPE_NULL, &b), MPI_ERR_TYPE,
+                    "MPI_Type_vector_c of MPI_DATATYPE_NULL");
+  CHECK_ERROR_CLASS(MPI_Type_indexed_c(2, NULL, displacements_c, MPI_INT, &b), MPI_ERR_ARG,
+                    "MPI_Type_indexed_c NULL blocklengths");
+  CHECK_ERROR_CLASS(MPI_Type_create_struct_c(-2, lengths_c, struct_displacements_c, struct_types, &b),
+                    MPI_ERR_COUNT, "MPI_Type_create_struct_c count -2");
+  int data[8] = {0};
+  char buffer[16];
+  int position = 0;
+  MPI_Count position_c = 0;
+  CHECK_ERROR_CLASS(MPI_Pack(data, -1, MPI_INT, buffer, 16, &position, MPI_COMM_WORLD),
+                    MPI_ERR_COUNT, "MPI_Pack count -1");
+  CHECK_ERROR_CLASS(MPI_Pack_c(data, -1, MPI_INT, buffer, 16, &position_c, MPI_COMM_WORLD),
+                    MPI_ERR_COUNT, "MPI_Pack_c count -1");
+  CHECK_ERROR_CLASS(MPI_Pack(data, 8, MPI_INT, buffer, 16, &position, MPI_COMM_WORLD),
+                    MPI_ERR_TRUNCATE, "MPI_Pack into too small a buffer");
+  CHECK_ERROR_CLASS(MPI_Pack_c(data, 8, MPI_INT, buffer, 16, &position_c, MPI_COMM_WORLD),
+                    MPI_ERR_TRUNCATE, "MPI_Pack_c into too small a buffer");
+  position = 17;
+  position_c = 17;
+  CHECK_ERROR_CLASS(MPI_Unpack(buffer, 16, &position, data, 1, MPI_INT, MPI_COMM_WORLD),
+                    MPI_ERR_ARG, "MPI_Unpack position past insize");
+  CHECK_ERROR_CLASS(MPI_Unpack_c(buffer, 16, &position_c, data, 1, MPI_INT, MPI_COMM_WORLD),
+                    MPI_ERR_ARG, "MPI_Unpack_c position past insize");
+  MPI_Count external_c = 0;
+  CHECK_ERROR_CLASS(MPI_Pack_external_size_c("native", 1, MPI_INT, &external_c), MPI_ERR_ARG,
+                    "MPI_Pack_external_size_c of \"native\"");
+}
+
+/* ---- ops ---------------------------------------------------------------------------------- */
+
+static MPI_Count g_longest_c = 0; /* the longest len an MPI_User_function_c was given */
+
+static void sum_c(void *in, void *inout, MPI_Count *len, MPI_Datatype *type) {
+  (void)type;
+  if (*len > g_longest_c) g_longest_c = *len;
+  for (MPI_Count i = 0; i < *len; i++) ((int *)inout)[i] += ((const int *)in)[i];
+}
+
+static void sum_int(void *in, void *inout, int *len, MPI_Datatype *type) {
+  (void)type;
+  for (int i = 0; i < *len; i++) ((int *)inout)[i] += ((const int *)in)[i];
+}
+
+/* Affine maps x -> a x + b (mod kModulus) as pairs of ints, composed in rank order: the
+ * operand of the lower ranks (in) applies first. Associative, not commutative. */
+enum { kModulus = 10007 };
+static void compose_c(void *in, void *inout, MPI_Count *len, MPI_Datatype *type) {
+  (void)type;
+  const int *first = in;
+  int *then = inout;
+  for (MPI_Count i = 0; i < *len; i++) {
+    const long a = (long)first[2 * i] * then[2 * i] % kModulus;
+    const long b = ((long)then[2 * i] * first[2 * i + 1] + then[2 * i + 1]) % kModulus;
+    then[2 * i] = (int)a;
+    then[2 * i + 1] = (int)b;
+  }
+}
+
+static void compose_int(void *in, void *inout, int *len, MPI_Datatype *type) {
+  MPI_Count n = *len;
+  compose_c(in, inout, &n, type);
+}
+
+static void ops(void) {
+  enum { kCount = 23 };
+  MPI_Op sum_large, sum_plain, compose_large, compose_plain;
+  CHECK_MPI(MPI_Op_create_c(sum_c, 1, &sum_large));
+  CHECK_MPI(MPI_Op_create(sum_int, 1, &sum_plain));
+  CHECK_MPI(MPI_Op_create_c(compose_c, 0, &compose_large));
+  CHECK_MPI(MPI_Op_create(compose_int, 0, &compose_plain));
+  int commute = -1;
+  CHECK_MPI(MPI_Op_commutative(compose_large, &commute));
+  CHECK_INT(commute, 0, "MPI_Op_commutative of a non-commutative MPI_Op_create_c op");
+  CHECK_MPI(MPI_Op_commutative(sum_large, &commute));
+  CHECK_INT(commute, 1, "MPI_Op_commutative of a commutative MPI_Op_create_c op");
+
+  /* MPI_Reduce_local and MPI_Reduce_local_c with both ops. */
+  int in[kCount], inout[kCount];
+  for (int form = 0; form < 4; form++) {
+    for (int i = 0; i < kCount; i++) {
+      in[i] = mp_pattern_int(g_rank, i, 30) % 1000;
+      inout[i] = mp_pattern_int(g_rank, i, 31) % 1000;
+    }
+    MPI_Op op = form & 1 ? sum_large : sum_plain;
+    g_longest_c = 0;
+    if (form & 2) {
+      CHECK_MPI(MPI_Reduce_local_c(in, inout, kCount, MPI_INT, op));
+    } else {
+      CHECK_MPI(MPI_Reduce_local(in, inout, kCount, MPI_INT, op));
+    }
+    for (int i = 0; i < kCount; i++) {
+      CHECK_INT(inout[i], mp_pattern_int(g_rank, i, 30) % 1000 + mp_pattern_int(g_rank, i, 31) % 1000,
+                "MPI_Reduce_local%s with an op of MPI_Op_create%s, element %d", form & 2 ? "_c" : "",
+                form & 1 ? "_c" : "", i);
+    }
+    if (form & 1) CHECK_INT(g_longest_c, kCount, "MPI_User_function_c len in MPI_Reduce_local");
+  }
+  for (int i = 0; i < kCount; i++) inout[i] = i;
+  CHECK_MPI(MPI_Reduce_local_c(in, inout, 5, MPI_INT, MPI_SUM));
+  CHECK_INT(inout[4], in[4] + 4, "MPI_Reduce_local_c with MPI_SUM");
+  CHECK_ERROR_CLASS(MPI_Reduce_local_c(in, inout, -1, MPI_INT, MPI_SUM), MPI_ERR_COUNT,
+                    "MPI_Reduce_local_c count -1");
+  CHECK_ERROR_CLASS(MPI_Reduce_local_c(in, inout, 1, MPI_INT, MPI_OP_NULL), MPI_ERR_OP,
+                    "MPI_Reduce_local_c MPI_OP_NULL");
+  CHECK_ERROR_CLASS(MPI_Op_create_c(NULL, 1, &sum_large), MPI_ERR_ARG, "MPI_Op_create_c NULL function");
+
+  /* The reductions with both sums: every one must give the serial sum. */
+  int mine[kCount], result[kCount], expected[kCount];
+  for (int i = 0; i < kCount; i++) {
+    mine[i] = mp_pattern_int(g_rank, i, 32) % 1000;
+    expected[i] = 0;
+    for (int r = 0; r < g_size; r++) expected[i] += mp_pattern_int(r, i, 32) % 1000;
+  }
+  for (int large = 0; large < 2; large++) {
+    MPI_Op op = large ? sum_large : sum_plain;
+    const char *form = large ? "MPI_Op_create_c" : "MPI_Op_create";
+    CHECK_MPI(MPI_Allreduce(mine, result, kCount, MPI_INT, op, MPI_COMM_WORLD));
+    for (int i = 0; i < kCount; i++) CHECK_INT(result[i], expected[i], "MPI_Allreduce (%s) %d", form, i);
+    memset(result, 0, sizeof result);
+    CHECK_MPI(MPI_Reduce(mine, result, kCount, MPI_INT, op, g_size - 1, MPI_COMM_WORLD));
+    if (g_rank == g_size - 1) {
+      for (int i = 0; i < kCount; i++) CHECK_INT(result[i], expected[i], "MPI_Reduce (%s) %d", form, i);
+    }
+    MPI_Request request;
+    CHECK_MPI(MPI_Iallreduce(mine, result, kCount, MPI_INT, op, MPI_COMM_WORLD, &request));
+    CHECK_MPI(MPI_Wait(&request, MPI_STATUS_IGNORE));
+    for (int i = 0; i < kCount; i++) CHECK_INT(result[i], expected[i], "MPI_Iallreduce (%s) %d", form, i);
+    CHECK_MPI(MPI_Scan(mine, result, kCount, MPI_INT, op, MPI_COMM_WORLD));
+    for (int i = 0; i < kCount; i++) {
+      int prefix = 0;
+      for (int r = 0; r <= g_rank; r++) prefix += mp_pattern_int(r, i, 32) % 1000;
+      CHECK_INT(result[i], prefix, "MPI_Scan (%s) %d", form, i);
+    }
+  }
+
+  /* The non-commutative composition in rank order, through both op forms and a pair type. */
+  MPI_Datatype pair;
+  CHECK_MPI(MPI_Type_contiguous(2, MPI_INT, &pair));
+  CHECK_MPI(MPI_Type_commit(&pair));
+  int maps[2 * kCount], composed[2 * kCount], reference[2 * kCount];
+  for (int i = 0; i < kCount; i++) {
+    maps[2 * i] = (g_rank * 7 + i) % 97 + 2;
+    maps[2 * i + 1] = (g_rank * 13 + 3 * i) % 89 + 1;
+    long a = 1, b = 0;
+    for (int r = 0; r < g_size; r++) {
+      const long ra = (r * 7 + i) % 97 + 2, rb = (r * 13 + 3 * i) % 89 + 1;
+      b = (ra * b + rb) % kModulus;
+      a = a * ra % kModulus;
+    }
+    reference[2 * i] = (int)a;
+    reference[2 * i + 1] = (int)b;
+  }
+  for (int large = 0; large < 2; large++) {
+    MPI_Op op = large ? compose_large : compose_plain;
+    memset(composed, 0, sizeof composed);
+    CHECK_MPI(MPI_Reduce(maps, composed, kCount, pair, op, 0, MPI_COMM_WORLD));
+    if (g_rank == 0) {
+      for (int i = 0; i < 2 * kCount; i++) {
+        CHECK_INT(composed[i], reference[i], "MPI_Reduce in rank order (%s) %d",
+                  large ? "MPI_Op_create_c" : "MPI_Op_create", i);
+      }
+    }
+    CHECK_MPI(MPI_Allreduce(maps, composed, kCount, pair, op, MPI_COMM_WORLD));
+    for (int i = 0; i < 2 * kCount; i++) {
+      CHECK_INT(composed[i], reference[i], "MPI_Allreduce in rank order (%s) %d",
+                large ? "MPI_Op_create_c" : "MPI_Op_create", i);
+    }
+  }
+  CHECK_MPI(MPI_Type_free(&pair));
+  CHECK_MPI(MPI_Op_free(&sum_large));
+  CHECK_MPI(MPI_Op_free(&sum_plain));
+  CHECK_MPI(MPI_Op_free(&compose_large));
+  CHECK_MPI(MPI_Op_free(&compose_plain));
+}
+
 int main(int argc, char **argv) {
   MPI_Init(&argc, &argv);
   g_rank = mp_world_rank();
@@ -392,6 +782,8 @@ int main(int argc, char **argv) {
   CHECK_MPI(MPI_Comm_set_errhandler(MPI_COMM_SELF, MPI_ERRORS_RETURN));
   p2p_errors();
   beyond_int();
+  datatypes();
+  ops();
   CHECK_MPI(MPI_Barrier(MPI_COMM_WORLD));
   mp_report_ok("large_count_api");
   MPI_Finalize();
