@@ -42,21 +42,46 @@ Status check_count(const char* call, const char* argument, int64_t count) {
 }
 
 // An input array may be NULL only when it has no entries.
-Status check_array(const char* call, const char* argument, const void* array, int count) {
+Status check_array(const char* call, const char* argument, const void* array, int64_t count) {
   if (array == nullptr && count > 0) {
-    return weft::error(MPI_ERR_ARG, "%s: argument %s is NULL but count=%d", call, argument, count);
+    return weft::error(MPI_ERR_ARG, "%s: argument %s is NULL but count=%" PRId64, call, argument,
+                       count);
   }
   return Status::success();
 }
 
-std::vector<int64_t> widen(const int* values, int count) {
+template <typename Integer, typename Length>
+std::vector<int64_t> widen(const Integer* values, Length count) {
   return count > 0 ? std::vector<int64_t>(values, values + count) : std::vector<int64_t>();
+}
+
+// MPI_Count displacements (the _c constructors) as the MPI_Aint the layouts hold.
+std::vector<MPI_Aint> addresses_of(const MPI_Count* values, MPI_Count count) {
+  return count > 0 ? std::vector<MPI_Aint>(values, values + count) : std::vector<MPI_Aint>();
 }
 
 // Stores a new type's handle in the caller's variable.
 Status hand_out(Datatype* made, MPI_Datatype* newtype) {
   *newtype = made->handle();
   return Status::success();
+}
+
+// A type made by a _c constructor: its MPI_Count arguments are recorded as large counts and
+// only its int arguments as integers (MPI-4.1 §5.1.13), so MPI_Type_get_contents_c gives them
+// back exactly and MPI_Type_get_envelope/get_contents refuse the type.
+Status hand_out_large(Datatype* made, std::vector<int> integers,
+                      std::vector<MPI_Count> large_counts, MPI_Datatype* newtype) {
+  weft::datatype_internal::Contents contents = made->contents();  // combiner and types
+  contents.integers = std::move(integers);
+  contents.addresses.clear();
+  contents.large_counts = std::move(large_counts);
+  made->set_contents(std::move(contents));  // retains the types again, then drops the old
+  return hand_out(made, newtype);
+}
+
+template <typename Integer>
+void append(std::vector<MPI_Count>& out, const Integer* values, MPI_Count count) {
+  for (MPI_Count i = 0; i < count; ++i) out.push_back(static_cast<MPI_Count>(values[i]));
 }
 
 // Stores `value` in an int output, or MPI_UNDEFINED when it does not fit (the standard's
@@ -239,6 +264,199 @@ extern "C" int PMPI_Type_create_resized(MPI_Datatype oldtype, MPI_Aint lb, MPI_A
   return weft::api::finish(call, nullptr, status);
 }
 
+// ---- large-count constructors --------------------------------------------------------------
+
+extern "C" int PMPI_Type_contiguous_c(MPI_Count count, MPI_Datatype oldtype,
+                                      MPI_Datatype* newtype) {
+  validate::Type_contiguous_cObjects o;
+  const char* call = "MPI_Type_contiguous_c";
+  Status status = [&]() -> Status {
+    WEFT_TRY(validate::Type_contiguous_c(count, oldtype, newtype, &o));
+    Datatype* made = nullptr;
+    WEFT_TRY(weft::type_contiguous(call, count, *o.oldtype, &made));
+    return hand_out_large(made, {}, {count}, newtype);
+  }();
+  return weft::api::finish(call, nullptr, status);
+}
+
+extern "C" int PMPI_Type_vector_c(MPI_Count count, MPI_Count blocklength, MPI_Count stride,
+                                  MPI_Datatype oldtype, MPI_Datatype* newtype) {
+  validate::Type_vector_cObjects o;
+  const char* call = "MPI_Type_vector_c";
+  Status status = [&]() -> Status {
+    WEFT_TRY(validate::Type_vector_c(count, blocklength, stride, oldtype, newtype, &o));
+    Datatype* made = nullptr;
+    WEFT_TRY(weft::type_vector(call, count, blocklength, stride, *o.oldtype, &made));
+    return hand_out_large(made, {}, {count, blocklength, stride}, newtype);
+  }();
+  return weft::api::finish(call, nullptr, status);
+}
+
+extern "C" int PMPI_Type_create_hvector_c(MPI_Count count, MPI_Count blocklength,
+                                          MPI_Count stride, MPI_Datatype oldtype,
+                                          MPI_Datatype* newtype) {
+  validate::Type_create_hvector_cObjects o;
+  const char* call = "MPI_Type_create_hvector_c";
+  Status status = [&]() -> Status {
+    WEFT_TRY(validate::Type_create_hvector_c(count, blocklength, stride, oldtype, newtype, &o));
+    Datatype* made = nullptr;
+    WEFT_TRY(weft::type_hvector(call, count, blocklength, static_cast<MPI_Aint>(stride),
+                                *o.oldtype, &made));
+    return hand_out_large(made, {}, {count, blocklength, stride}, newtype);
+  }();
+  return weft::api::finish(call, nullptr, status);
+}
+
+extern "C" int PMPI_Type_indexed_c(MPI_Count count, const MPI_Count array_of_blocklengths[],
+                                   const MPI_Count array_of_displacements[],
+                                   MPI_Datatype oldtype, MPI_Datatype* newtype) {
+  validate::Type_indexed_cObjects o;
+  const char* call = "MPI_Type_indexed_c";
+  Status status = [&]() -> Status {
+    WEFT_TRY(validate::Type_indexed_c(count, array_of_blocklengths, array_of_displacements,
+                                      oldtype, newtype, &o));
+    Datatype* made = nullptr;
+    WEFT_TRY(weft::type_indexed(call, widen(array_of_blocklengths, count),
+                                widen(array_of_displacements, count), *o.oldtype, &made));
+    std::vector<MPI_Count> large{count};
+    append(large, array_of_blocklengths, count);
+    append(large, array_of_displacements, count);
+    return hand_out_large(made, {}, std::move(large), newtype);
+  }();
+  return weft::api::finish(call, nullptr, status);
+}
+
+extern "C" int PMPI_Type_create_hindexed_c(MPI_Count count,
+                                           const MPI_Count array_of_blocklengths[],
+                                           const MPI_Count array_of_displacements[],
+                                           MPI_Datatype oldtype, MPI_Datatype* newtype) {
+  validate::Type_create_hindexed_cObjects o;
+  const char* call = "MPI_Type_create_hindexed_c";
+  Status status = [&]() -> Status {
+    WEFT_TRY(validate::Type_create_hindexed_c(count, array_of_blocklengths,
+                                              array_of_displacements, oldtype, newtype, &o));
+    Datatype* made = nullptr;
+    const std::vector<MPI_Aint> displacements = addresses_of(array_of_displacements, count);
+    WEFT_TRY(weft::type_hindexed(call, widen(array_of_blocklengths, count), displacements,
+                                 *o.oldtype, &made));
+    std::vector<MPI_Count> large{count};
+    append(large, array_of_blocklengths, count);
+    append(large, array_of_displacements, count);
+    return hand_out_large(made, {}, std::move(large), newtype);
+  }();
+  return weft::api::finish(call, nullptr, status);
+}
+
+extern "C" int PMPI_Type_create_indexed_block_c(MPI_Count count, MPI_Count blocklength,
+                                                const MPI_Count array_of_displacements[],
+                                                MPI_Datatype oldtype, MPI_Datatype* newtype) {
+  validate::Type_create_indexed_block_cObjects o;
+  const char* call = "MPI_Type_create_indexed_block_c";
+  Status status = [&]() -> Status {
+    WEFT_TRY(validate::Type_create_indexed_block_c(count, blocklength, array_of_displacements,
+                                                   oldtype, newtype, &o));
+    Datatype* made = nullptr;
+    WEFT_TRY(weft::type_indexed_block(call, blocklength, widen(array_of_displacements, count),
+                                      *o.oldtype, &made));
+    std::vector<MPI_Count> large{count, blocklength};
+    append(large, array_of_displacements, count);
+    return hand_out_large(made, {}, std::move(large), newtype);
+  }();
+  return weft::api::finish(call, nullptr, status);
+}
+
+extern "C" int PMPI_Type_create_hindexed_block_c(MPI_Count count, MPI_Count blocklength,
+                                                 const MPI_Count array_of_displacements[],
+                                                 MPI_Datatype oldtype, MPI_Datatype* newtype) {
+  validate::Type_create_hindexed_block_cObjects o;
+  const char* call = "MPI_Type_create_hindexed_block_c";
+  Status status = [&]() -> Status {
+    WEFT_TRY(validate::Type_create_hindexed_block_c(count, blocklength, array_of_displacements,
+                                                    oldtype, newtype, &o));
+    Datatype* made = nullptr;
+    const std::vector<MPI_Aint> displacements = addresses_of(array_of_displacements, count);
+    WEFT_TRY(weft::type_hindexed_block(call, blocklength, displacements, *o.oldtype, &made));
+    std::vector<MPI_Count> large{count, blocklength};
+    append(large, array_of_displacements, count);
+    return hand_out_large(made, {}, std::move(large), newtype);
+  }();
+  return weft::api::finish(call, nullptr, status);
+}
+
+extern "C" int PMPI_Type_create_struct_c(MPI_Count count, const MPI_Count array_of_blocklengths[],
+                                         const MPI_Count array_of_displacements[],
+                                         const MPI_Datatype array_of_types[],
+                                         MPI_Datatype* newtype) {
+  const char* call = "MPI_Type_create_struct_c";
+  Status status = [&]() -> Status {
+    WEFT_TRY(weft::api::check_initialized(call));
+    WEFT_TRY(check_count(call, "count", count));
+    WEFT_TRY(check_array(call, "array_of_blocklengths", array_of_blocklengths, count));
+    WEFT_TRY(check_array(call, "array_of_displacements", array_of_displacements, count));
+    WEFT_TRY(check_array(call, "array_of_types", array_of_types, count));
+    std::vector<const Datatype*> types(static_cast<size_t>(count));
+    for (MPI_Count i = 0; i < count; ++i) {
+      const std::string argument = "array_of_types[" + std::to_string(i) + "]";
+      Datatype* type = nullptr;
+      WEFT_TRY(weft::find_datatype(call, argument.c_str(), array_of_types[i], &type));
+      types[static_cast<size_t>(i)] = type;
+    }
+    WEFT_TRY(check_pointer(call, "newtype", newtype));
+    const std::vector<MPI_Aint> displacements = addresses_of(array_of_displacements, count);
+    Datatype* made = nullptr;
+    WEFT_TRY(weft::type_struct(call, widen(array_of_blocklengths, count), displacements, types,
+                               &made));
+    std::vector<MPI_Count> large{count};
+    append(large, array_of_blocklengths, count);
+    append(large, array_of_displacements, count);
+    return hand_out_large(made, {}, std::move(large), newtype);
+  }();
+  return weft::api::finish(call, nullptr, status);
+}
+
+extern "C" int PMPI_Type_create_subarray_c(int ndims, const MPI_Count array_of_sizes[],
+                                           const MPI_Count array_of_subsizes[],
+                                           const MPI_Count array_of_starts[], int order,
+                                           MPI_Datatype oldtype, MPI_Datatype* newtype) {
+  const char* call = "MPI_Type_create_subarray_c";
+  Status status = [&]() -> Status {
+    WEFT_TRY(weft::api::check_initialized(call));
+    if (ndims <= 0) {
+      return weft::error(MPI_ERR_ARG, "%s: argument ndims=%d must be positive", call, ndims);
+    }
+    WEFT_TRY(check_array(call, "array_of_sizes", array_of_sizes, ndims));
+    WEFT_TRY(check_array(call, "array_of_subsizes", array_of_subsizes, ndims));
+    WEFT_TRY(check_array(call, "array_of_starts", array_of_starts, ndims));
+    Datatype* old = nullptr;
+    WEFT_TRY(weft::find_datatype(call, "oldtype", oldtype, &old));
+    WEFT_TRY(check_pointer(call, "newtype", newtype));
+    Datatype* made = nullptr;
+    WEFT_TRY(weft::type_subarray(call, widen(array_of_sizes, ndims),
+                                 widen(array_of_subsizes, ndims), widen(array_of_starts, ndims),
+                                 order, *old, &made));
+    std::vector<MPI_Count> large;
+    append(large, array_of_sizes, ndims);
+    append(large, array_of_subsizes, ndims);
+    append(large, array_of_starts, ndims);
+    return hand_out_large(made, {ndims, order}, std::move(large), newtype);
+  }();
+  return weft::api::finish(call, nullptr, status);
+}
+
+extern "C" int PMPI_Type_create_resized_c(MPI_Datatype oldtype, MPI_Count lb, MPI_Count extent,
+                                          MPI_Datatype* newtype) {
+  validate::Type_create_resized_cObjects o;
+  const char* call = "MPI_Type_create_resized_c";
+  Status status = [&]() -> Status {
+    WEFT_TRY(validate::Type_create_resized_c(oldtype, lb, extent, newtype, &o));
+    Datatype* made = nullptr;
+    WEFT_TRY(weft::type_resized(call, *o.oldtype, static_cast<MPI_Aint>(lb),
+                                static_cast<MPI_Aint>(extent), &made));
+    return hand_out_large(made, {}, {lb, extent}, newtype);
+  }();
+  return weft::api::finish(call, nullptr, status);
+}
+
 extern "C" int PMPI_Type_dup(MPI_Datatype oldtype, MPI_Datatype* newtype) {
   validate::Type_dupObjects o;
   const char* call = "MPI_Type_dup";
@@ -307,6 +525,13 @@ extern "C" int PMPI_Type_size(MPI_Datatype datatype, int* size) {
   return weft::api::finish(call, nullptr, status);
 }
 
+extern "C" int PMPI_Type_size_c(MPI_Datatype datatype, MPI_Count* size) {
+  validate::Type_size_cObjects o;
+  Status status = validate::Type_size_c(datatype, size, &o);
+  if (status.ok()) *size = static_cast<MPI_Count>(o.datatype->size());
+  return weft::api::finish("MPI_Type_size_c", nullptr, status);
+}
+
 extern "C" int PMPI_Type_size_x(MPI_Datatype datatype, MPI_Count* size) {
   validate::Type_size_xObjects o;
   const char* call = "MPI_Type_size_x";
@@ -328,6 +553,16 @@ extern "C" int PMPI_Type_get_extent(MPI_Datatype datatype, MPI_Aint* lb, MPI_Ain
     return Status::success();
   }();
   return weft::api::finish(call, nullptr, status);
+}
+
+extern "C" int PMPI_Type_get_extent_c(MPI_Datatype datatype, MPI_Count* lb, MPI_Count* extent) {
+  validate::Type_get_extent_cObjects o;
+  Status status = validate::Type_get_extent_c(datatype, lb, extent, &o);
+  if (status.ok()) {
+    *lb = o.datatype->lb();
+    *extent = o.datatype->extent();
+  }
+  return weft::api::finish("MPI_Type_get_extent_c", nullptr, status);
 }
 
 extern "C" int PMPI_Type_get_extent_x(MPI_Datatype datatype, MPI_Count* lb, MPI_Count* extent) {
@@ -353,6 +588,17 @@ extern "C" int PMPI_Type_get_true_extent(MPI_Datatype datatype, MPI_Aint* true_l
     return Status::success();
   }();
   return weft::api::finish(call, nullptr, status);
+}
+
+extern "C" int PMPI_Type_get_true_extent_c(MPI_Datatype datatype, MPI_Count* true_lb,
+                                           MPI_Count* true_extent) {
+  validate::Type_get_true_extent_cObjects o;
+  Status status = validate::Type_get_true_extent_c(datatype, true_lb, true_extent, &o);
+  if (status.ok()) {
+    *true_lb = o.datatype->true_lb();
+    *true_extent = o.datatype->true_extent();
+  }
+  return weft::api::finish("MPI_Type_get_true_extent_c", nullptr, status);
 }
 
 extern "C" int PMPI_Type_get_true_extent_x(MPI_Datatype datatype, MPI_Count* true_lb,
@@ -414,6 +660,18 @@ extern "C" int PMPI_Get_count(const MPI_Status* status, MPI_Datatype datatype, i
   return weft::api::finish(call, nullptr, result);
 }
 
+extern "C" int PMPI_Get_count_c(const MPI_Status* status, MPI_Datatype datatype,
+                                MPI_Count* count) {
+  validate::Get_count_cObjects o;
+  Status result = validate::Get_count_c(status, datatype, count, &o);
+  if (result.ok()) {
+    const int64_t bytes = weft::status_bytes(status);
+    const auto size = static_cast<int64_t>(o.datatype->size());
+    *count = size == 0 ? 0 : bytes % size != 0 ? MPI_UNDEFINED : bytes / size;
+  }
+  return weft::api::finish("MPI_Get_count_c", nullptr, result);
+}
+
 extern "C" int PMPI_Get_elements(const MPI_Status* status, MPI_Datatype datatype, int* count) {
   validate::Get_elementsObjects o;
   Status result = validate::Get_elements(status, datatype, count, &o);
@@ -421,6 +679,17 @@ extern "C" int PMPI_Get_elements(const MPI_Status* status, MPI_Datatype datatype
     *count = int_or_undefined(o.datatype->count_basic_elements(weft::status_bytes(status)));
   }
   return weft::api::finish("MPI_Get_elements", nullptr, result);
+}
+
+extern "C" int PMPI_Get_elements_c(const MPI_Status* status, MPI_Datatype datatype,
+                                   MPI_Count* count) {
+  validate::Get_elements_cObjects o;
+  Status result = validate::Get_elements_c(status, datatype, count, &o);
+  if (result.ok()) {
+    const int64_t elements = o.datatype->count_basic_elements(weft::status_bytes(status));
+    *count = elements < 0 ? MPI_UNDEFINED : elements;
+  }
+  return weft::api::finish("MPI_Get_elements_c", nullptr, result);
 }
 
 extern "C" int PMPI_Get_elements_x(const MPI_Status* status, MPI_Datatype datatype,
@@ -452,6 +721,25 @@ extern "C" int PMPI_Status_set_elements(MPI_Status* status, MPI_Datatype datatyp
   return weft::api::finish(call, nullptr, result);
 }
 
+extern "C" int PMPI_Status_set_elements_c(MPI_Status* status, MPI_Datatype datatype,
+                                          MPI_Count count) {
+  validate::Status_set_elements_cObjects o;
+  const char* call = "MPI_Status_set_elements_c";
+  Status result = [&]() -> Status {
+    WEFT_TRY(validate::Status_set_elements_c(status, datatype, count, &o));
+    const int64_t bytes = o.datatype->bytes_of_basic_elements(count);
+    if (bytes < 0) {
+      return weft::error(MPI_ERR_ARG,
+                         "%s: argument count=%lld cannot be represented: datatype=0x%" PRIxPTR
+                         " holds no basic elements",
+                         call, static_cast<long long>(count), reinterpret_cast<uintptr_t>(datatype));
+    }
+    weft::status_set_bytes(status, bytes);
+    return Status::success();
+  }();
+  return weft::api::finish(call, nullptr, result);
+}
+
 extern "C" int PMPI_Status_set_cancelled(MPI_Status* status, int flag) {
   validate::Status_set_cancelledObjects o;
   Status result = validate::Status_set_cancelled(status, flag, &o);
@@ -468,6 +756,22 @@ extern "C" int PMPI_Test_cancelled(const MPI_Status* status, int* flag) {
 
 // ---- decoding (MPI_Type_get_envelope, MPI_Type_get_contents) ------------------------------
 
+namespace {
+
+// The int decoding calls cannot describe a type made by a large-count constructor: MPI-4.1
+// §5.1.13 has them raise MPI_ERR_TYPE (the _c forms decode it).
+Status refuse_large(const char* call, MPI_Datatype datatype,
+                    const weft::datatype_internal::Contents& contents) {
+  if (contents.large_counts.empty()) return Status::success();
+  return weft::error(MPI_ERR_TYPE,
+                     "%s: argument datatype=0x%" PRIxPTR
+                     " was made by a large-count constructor (%zu MPI_Count arguments); "
+                     "decode it with the _c form",
+                     call, reinterpret_cast<uintptr_t>(datatype), contents.large_counts.size());
+}
+
+}  // namespace
+
 extern "C" int PMPI_Type_get_envelope(MPI_Datatype datatype, int* num_integers, int* num_addresses,
                                       int* num_datatypes, int* combiner) {
   validate::Type_get_envelopeObjects o;
@@ -476,6 +780,7 @@ extern "C" int PMPI_Type_get_envelope(MPI_Datatype datatype, int* num_integers, 
     WEFT_TRY(validate::Type_get_envelope(datatype, num_integers, num_addresses, num_datatypes,
                                          combiner, &o));
     const weft::datatype_internal::Contents& contents = o.datatype->contents();
+    WEFT_TRY(refuse_large(call, datatype, contents));
     *num_integers = static_cast<int>(contents.integers.size());
     *num_addresses = static_cast<int>(contents.addresses.size());
     *num_datatypes = static_cast<int>(contents.types.size());
@@ -493,11 +798,10 @@ extern "C" int PMPI_Type_get_envelope_c(MPI_Datatype datatype, MPI_Count* num_in
   Status status = [&]() -> Status {
     WEFT_TRY(validate::Type_get_envelope_c(datatype, num_integers, num_addresses, num_large_counts,
                                            num_datatypes, combiner, &o));
-    // Types are built by the int constructors only, so no large counts are recorded yet.
     const weft::datatype_internal::Contents& contents = o.datatype->contents();
     *num_integers = static_cast<MPI_Count>(contents.integers.size());
     *num_addresses = static_cast<MPI_Count>(contents.addresses.size());
-    *num_large_counts = 0;
+    *num_large_counts = static_cast<MPI_Count>(contents.large_counts.size());
     *num_datatypes = static_cast<MPI_Count>(contents.types.size());
     *combiner = contents.combiner;
     return Status::success();
@@ -510,13 +814,17 @@ namespace {
 // The shared body of MPI_Type_get_contents and its _c twin: copies the recorded arguments
 // out, handing the caller a new datatype object for every derived datatype, which the caller
 // frees.
+// `large` is false for the int form, which refuses a type made by a _c constructor.
 Status get_contents(const char* call, MPI_Datatype datatype, int64_t max_integers,
-                    int64_t max_addresses, int64_t max_datatypes, int* array_of_integers,
-                    MPI_Aint* array_of_addresses, MPI_Datatype* array_of_datatypes) {
+                    int64_t max_addresses, int64_t max_large_counts, int64_t max_datatypes,
+                    int* array_of_integers, MPI_Aint* array_of_addresses,
+                    MPI_Count* array_of_large_counts, MPI_Datatype* array_of_datatypes,
+                    bool large) {
   WEFT_TRY(weft::api::check_initialized(call));
   Datatype* type = nullptr;
   WEFT_TRY(weft::find_datatype(call, "datatype", datatype, &type));
   const weft::datatype_internal::Contents& contents = type->contents();
+  if (!large) WEFT_TRY(refuse_large(call, datatype, contents));
   if (contents.combiner == MPI_COMBINER_NAMED) {
     return weft::error(MPI_ERR_TYPE,
                        "%s: argument datatype=0x%" PRIxPTR
@@ -536,6 +844,8 @@ Status get_contents(const char* call, MPI_Datatype datatype, int64_t max_integer
        "array_of_integers"},
       {"max_addresses", max_addresses, contents.addresses.size(), array_of_addresses,
        "array_of_addresses"},
+      {"max_large_counts", max_large_counts, contents.large_counts.size(), array_of_large_counts,
+       "array_of_large_counts"},
       {"max_datatypes", max_datatypes, contents.types.size(), array_of_datatypes,
        "array_of_datatypes"},
   };
@@ -554,6 +864,7 @@ Status get_contents(const char* call, MPI_Datatype datatype, int64_t max_integer
   }
   std::copy(contents.integers.begin(), contents.integers.end(), array_of_integers);
   std::copy(contents.addresses.begin(), contents.addresses.end(), array_of_addresses);
+  std::copy(contents.large_counts.begin(), contents.large_counts.end(), array_of_large_counts);
   for (size_t i = 0; i < contents.types.size(); ++i) {
     const Datatype* inner = contents.types[i];
     // A derived type comes back as a new object, like the original but without its name
@@ -572,8 +883,9 @@ extern "C" int PMPI_Type_get_contents(MPI_Datatype datatype, int max_integers, i
                                       MPI_Datatype array_of_datatypes[]) {
   const char* call = "MPI_Type_get_contents";
   return weft::api::finish(call, nullptr,
-                           get_contents(call, datatype, max_integers, max_addresses, max_datatypes,
-                                        array_of_integers, array_of_addresses, array_of_datatypes));
+                           get_contents(call, datatype, max_integers, max_addresses, 0,
+                                        max_datatypes, array_of_integers, array_of_addresses,
+                                        nullptr, array_of_datatypes, false));
 }
 
 extern "C" int PMPI_Type_get_contents_c(MPI_Datatype datatype, MPI_Count max_integers,
@@ -582,12 +894,12 @@ extern "C" int PMPI_Type_get_contents_c(MPI_Datatype datatype, MPI_Count max_int
                                         MPI_Aint array_of_addresses[],
                                         MPI_Count array_of_large_counts[],
                                         MPI_Datatype array_of_datatypes[]) {
-  (void)max_large_counts;  // no large counts are recorded yet (see MPI_Type_get_envelope_c)
-  (void)array_of_large_counts;
   const char* call = "MPI_Type_get_contents_c";
   return weft::api::finish(call, nullptr,
-                           get_contents(call, datatype, max_integers, max_addresses, max_datatypes,
-                                        array_of_integers, array_of_addresses, array_of_datatypes));
+                           get_contents(call, datatype, max_integers, max_addresses,
+                                        max_large_counts, max_datatypes, array_of_integers,
+                                        array_of_addresses, array_of_large_counts,
+                                        array_of_datatypes, true));
 }
 
 // ---- MPI_Type_create_darray ---------------------------------------------------------------
@@ -615,6 +927,42 @@ extern "C" int PMPI_Type_create_darray(int size, int rank, int ndims, const int 
                                {array_of_distribs, n}, {array_of_dargs, n}, {array_of_psizes, n},
                                order, *old, &made));
     return hand_out(made, newtype);
+  }();
+  return weft::api::finish(call, nullptr, status);
+}
+
+extern "C" int PMPI_Type_create_darray_c(int size, int rank, int ndims,
+                                         const MPI_Count array_of_gsizes[],
+                                         const int array_of_distribs[], const int array_of_dargs[],
+                                         const int array_of_psizes[], int order,
+                                         MPI_Datatype oldtype, MPI_Datatype* newtype) {
+  const char* call = "MPI_Type_create_darray_c";
+  Status status = [&]() -> Status {
+    WEFT_TRY(weft::api::check_initialized(call));
+    if (ndims <= 0) {
+      return weft::error(MPI_ERR_ARG, "%s: argument ndims=%d must be positive", call, ndims);
+    }
+    WEFT_TRY(check_array(call, "array_of_gsizes", array_of_gsizes, ndims));
+    WEFT_TRY(check_array(call, "array_of_distribs", array_of_distribs, ndims));
+    WEFT_TRY(check_array(call, "array_of_dargs", array_of_dargs, ndims));
+    WEFT_TRY(check_array(call, "array_of_psizes", array_of_psizes, ndims));
+    Datatype* old = nullptr;
+    WEFT_TRY(weft::find_datatype(call, "oldtype", oldtype, &old));
+    WEFT_TRY(check_pointer(call, "newtype", newtype));
+    const auto n = static_cast<size_t>(ndims);
+    Datatype* made = nullptr;
+    WEFT_TRY(weft::type_darray(call, size, rank, widen(array_of_gsizes, ndims),
+                               {array_of_distribs, n}, {array_of_dargs, n}, {array_of_psizes, n},
+                               order, *old, &made));
+    // The int arguments in the int form's order, less the gsizes (the large counts).
+    std::vector<int> integers{size, rank, ndims};
+    integers.insert(integers.end(), array_of_distribs, array_of_distribs + n);
+    integers.insert(integers.end(), array_of_dargs, array_of_dargs + n);
+    integers.insert(integers.end(), array_of_psizes, array_of_psizes + n);
+    integers.push_back(order);
+    std::vector<MPI_Count> large;
+    append(large, array_of_gsizes, ndims);
+    return hand_out_large(made, std::move(integers), std::move(large), newtype);
   }();
   return weft::api::finish(call, nullptr, status);
 }

@@ -3,6 +3,8 @@
 #include <cstdint>
 
 #include "api/api.h"
+#include "api/api_checks.h"
+#include "coll/collectives.h"
 #include "mpi.h"
 #include "mpi/op.h"
 
@@ -20,6 +22,34 @@ extern "C" int PMPI_Op_create(MPI_User_function* user_fn, int commute, MPI_Op* o
     *op = (new Op(user_fn, commute != 0))->handle();
     return Status();
   }();
+  return finish(call, nullptr, s);
+}
+
+extern "C" int PMPI_Op_create_c(MPI_User_function_c* user_fn, int commute, MPI_Op* op) {
+  const char* call = "MPI_Op_create_c";
+  Status s = [&]() -> Status {
+    WEFT_TRY(weft::api::check_initialized(call));
+    if (user_fn == nullptr) return weft::error(MPI_ERR_ARG, "%s: argument user_fn is NULL", call);
+    if (op == nullptr) return weft::error(MPI_ERR_ARG, "%s: argument op is NULL", call);
+    *op = (new Op(user_fn, commute != 0))->handle();
+    return Status();
+  }();
+  return finish(call, nullptr, s);
+}
+
+// MPI_Reduce_local's twin lives here, beside the ops, since it communicates nothing.
+extern "C" int PMPI_Reduce_local_c(const void* inbuf, void* inoutbuf, MPI_Count count,
+                                   MPI_Datatype datatype, MPI_Op op) {
+  const char* call = "MPI_Reduce_local_c";
+  weft::api::validate::Reduce_local_cObjects o;
+  Status s = weft::api::validate::Reduce_local_c(inbuf, inoutbuf, count, datatype, op, &o);
+  weft::coll::OpView view;
+  if (s.ok()) s = weft::reduction_view(call, o.op, *o.datatype, &view);
+  // User functions run without the engine lock here: no communication is involved.
+  if (s.ok()) {
+    s = weft::coll::reduce_local(call, inbuf, inoutbuf, static_cast<size_t>(count), o.datatype,
+                                 view);
+  }
   return finish(call, nullptr, s);
 }
 

@@ -1,5 +1,6 @@
 // Point-to-point entry points: validate, convert handles, call the p2p engine (p2p/, mpi/p2p_operations.h).
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -46,7 +47,10 @@ class Message : public weft::Object {
 // The common case of a blocking call, checked without building a Status: a running
 // library, a valid communicator, a predefined datatype, a real peer rank and tag. When it
 // says no, validate() runs and words the error (or accepts MPI_PROC_NULL, derived types…).
-bool quick_valid(p2p::Direction direction, const void* buf, int count, MPI_Datatype datatype,
+// `Count` is int for the standard calls and MPI_Count for their `_c` twins: one body, and
+// the int instantiation compiles to what a plain int function would.
+template <typename Count>
+bool quick_valid(p2p::Direction direction, const void* buf, Count count, MPI_Datatype datatype,
                  int peer, int tag, MPI_Comm comm, Comm** c, Datatype** type) {
   if (count < 0 || !weft::is_running()) return false;
   Comm* communicator = weft::comm_from_handle(comm);
@@ -61,7 +65,8 @@ bool quick_valid(p2p::Direction direction, const void* buf, int count, MPI_Datat
   return true;
 }
 
-Status blocking_send(const char* call, const void* buf, int count, MPI_Datatype datatype,
+template <typename Count>
+Status blocking_send(const char* call, const void* buf, Count count, MPI_Datatype datatype,
                      int dest, int tag, MPI_Comm comm, SendMode mode, Comm** c) {
   Datatype* type = nullptr;
   if (!quick_valid(p2p::Direction::kSend, buf, count, datatype, dest, tag, comm, c, &type)) {
@@ -106,7 +111,8 @@ Status blocking_send(const char* call, const void* buf, int count, MPI_Datatype 
   return p2p::wait(call, &request, MPI_STATUS_IGNORE);
 }
 
-Status blocking_recv(const char* call, void* buf, int count, MPI_Datatype datatype, int source,
+template <typename Count>
+Status blocking_recv(const char* call, void* buf, Count count, MPI_Datatype datatype, int source,
                      int tag, MPI_Comm comm, MPI_Status* status, Comm** c) {
   Datatype* type = nullptr;
   if (!quick_valid(p2p::Direction::kReceive, buf, count, datatype, source, tag, comm, c, &type)) {
@@ -126,7 +132,8 @@ Status blocking_recv(const char* call, void* buf, int count, MPI_Datatype dataty
   return p2p::wait(call, &request, status);
 }
 
-Status nonblocking(const char* call, RequestKind kind, const void* buf, int count,
+template <typename Count>
+Status nonblocking(const char* call, RequestKind kind, const void* buf, Count count,
                    MPI_Datatype datatype, int peer, int tag, MPI_Comm comm, SendMode mode,
                    MPI_Request* out, bool persistent, Comm** c) {
   Datatype* type = nullptr;
@@ -159,11 +166,27 @@ extern "C" int PMPI_Send(const void* buf, int count, MPI_Datatype datatype, int 
   return finish("MPI_Send", c, s);
 }
 
+extern "C" int PMPI_Send_c(const void* buf, MPI_Count count, MPI_Datatype datatype, int dest,
+                        int tag, MPI_Comm comm) {
+  Comm* c = nullptr;
+  Status s = blocking_send("MPI_Send_c", buf, count, datatype, dest, tag, comm, SendMode::kStandard,
+                           &c);
+  return finish("MPI_Send_c", c, s);
+}
+
 extern "C" int PMPI_Ssend(const void* buf, int count, MPI_Datatype datatype, int dest, int tag,
                           MPI_Comm comm) {
   Comm* c = nullptr;
   Status s = blocking_send("MPI_Ssend", buf, count, datatype, dest, tag, comm, SendMode::kSync, &c);
   return finish("MPI_Ssend", c, s);
+}
+
+extern "C" int PMPI_Ssend_c(const void* buf, MPI_Count count, MPI_Datatype datatype, int dest,
+                         int tag, MPI_Comm comm) {
+  Comm* c = nullptr;
+  Status s = blocking_send("MPI_Ssend_c", buf, count, datatype, dest, tag, comm, SendMode::kSync,
+                           &c);
+  return finish("MPI_Ssend_c", c, s);
 }
 
 extern "C" int PMPI_Rsend(const void* buf, int count, MPI_Datatype datatype, int dest, int tag,
@@ -173,6 +196,14 @@ extern "C" int PMPI_Rsend(const void* buf, int count, MPI_Datatype datatype, int
   return finish("MPI_Rsend", c, s);
 }
 
+extern "C" int PMPI_Rsend_c(const void* buf, MPI_Count count, MPI_Datatype datatype, int dest,
+                         int tag, MPI_Comm comm) {
+  Comm* c = nullptr;
+  Status s = blocking_send("MPI_Rsend_c", buf, count, datatype, dest, tag, comm, SendMode::kReady,
+                           &c);
+  return finish("MPI_Rsend_c", c, s);
+}
+
 extern "C" int PMPI_Bsend(const void* buf, int count, MPI_Datatype datatype, int dest, int tag,
                           MPI_Comm comm) {
   Comm* c = nullptr;
@@ -180,19 +211,32 @@ extern "C" int PMPI_Bsend(const void* buf, int count, MPI_Datatype datatype, int
   return finish("MPI_Bsend", c, s);
 }
 
+extern "C" int PMPI_Bsend_c(const void* buf, MPI_Count count, MPI_Datatype datatype, int dest,
+                         int tag, MPI_Comm comm) {
+  Comm* c = nullptr;
+  Status s = blocking_send("MPI_Bsend_c", buf, count, datatype, dest, tag, comm, SendMode::kBuffered,
+                           &c);
+  return finish("MPI_Bsend_c", c, s);
+}
+
 namespace {
 
 // MPI_Buffer_attach and MPI_Comm_attach_buffer.
-Status attach_buffer(const char* call, weft::BsendOwner owner, void* buffer, int size) {
+Status attach_buffer(const char* call, weft::BsendOwner owner, void* buffer, MPI_Count size) {
   if (size < 0 && buffer != MPI_BUFFER_AUTOMATIC) {
-    return weft::error(MPI_ERR_ARG, "%s: argument size=%d is negative", call, size);
+    return weft::error(MPI_ERR_ARG, "%s: argument size=%lld is negative", call,
+                       static_cast<long long>(size));
   }
   EngineGuard guard;
   return weft::bsend_attach(call, owner, buffer, static_cast<size_t>(size < 0 ? 0 : size));
 }
 
-// MPI_Buffer_detach and MPI_Comm_detach_buffer. `buffer_addr` is really a void**.
-Status detach_buffer(const char* call, weft::BsendOwner owner, void* buffer_addr, int* size) {
+// MPI_Buffer_detach and MPI_Comm_detach_buffer (`Count` int) and their `_c` twins
+// (MPI_Count). `buffer_addr` is really a void**. An int size that cannot hold the buffer's
+// size is MPI_ERR_VALUE_TOO_LARGE, and the buffer then stays attached (MPI-4.1 §2.5.8: an
+// output count that does not fit its int argument).
+template <typename Count>
+Status detach_buffer(const char* call, weft::BsendOwner owner, void* buffer_addr, Count* size) {
   if (buffer_addr == nullptr || size == nullptr) {
     return weft::error(MPI_ERR_ARG, "%s: argument %s is NULL", call,
                        buffer_addr == nullptr ? "buffer_addr" : "size");
@@ -201,10 +245,20 @@ Status detach_buffer(const char* call, weft::BsendOwner owner, void* buffer_addr
   size_t bytes = 0;
   {
     EngineGuard guard;
+    if constexpr (sizeof(Count) < sizeof(MPI_Count)) {
+      size_t attached = 0;
+      if (weft::bsend_attached_bytes(owner, &attached) &&
+          attached > static_cast<size_t>(std::numeric_limits<Count>::max())) {
+        return weft::error(MPI_ERR_VALUE_TOO_LARGE,
+                           "%s: the attached buffer holds %zu bytes, more than argument size "
+                           "(an int) can hold; use the _c form",
+                           call, attached);
+      }
+    }
     WEFT_TRY(weft::bsend_detach(call, owner, &buffer, &bytes));
   }
   std::memcpy(buffer_addr, &buffer, sizeof buffer);
-  *size = static_cast<int>(bytes);
+  *size = static_cast<Count>(bytes);
   return Status();
 }
 
@@ -228,6 +282,20 @@ extern "C" int PMPI_Buffer_attach(void* buffer, int size) {
 
 extern "C" int PMPI_Buffer_detach(void* buffer_addr, int* size) {
   const char* call = "MPI_Buffer_detach";
+  Status s = weft::api::check_initialized(call);
+  if (s.ok()) s = detach_buffer(call, weft::BsendOwner::process(), buffer_addr, size);
+  return finish(call, nullptr, s);
+}
+
+extern "C" int PMPI_Buffer_attach_c(void* buffer, MPI_Count size) {
+  const char* call = "MPI_Buffer_attach_c";
+  Status s = weft::api::check_initialized(call);
+  if (s.ok()) s = attach_buffer(call, weft::BsendOwner::process(), buffer, size);
+  return finish(call, nullptr, s);
+}
+
+extern "C" int PMPI_Buffer_detach_c(void* buffer_addr, MPI_Count* size) {
+  const char* call = "MPI_Buffer_detach_c";
   Status s = weft::api::check_initialized(call);
   if (s.ok()) s = detach_buffer(call, weft::BsendOwner::process(), buffer_addr, size);
   return finish(call, nullptr, s);
@@ -268,6 +336,24 @@ extern "C" int PMPI_Comm_detach_buffer(MPI_Comm comm, void* buffer_addr, int* si
   return finish(call, c, s);
 }
 
+extern "C" int PMPI_Comm_attach_buffer_c(MPI_Comm comm, void* buffer, MPI_Count size) {
+  const char* call = "MPI_Comm_attach_buffer_c";
+  Comm* c = nullptr;
+  Status s = weft::api::check_initialized(call);
+  if (s.ok()) s = weft::check_comm(call, comm, &c);
+  if (s.ok()) s = attach_buffer(call, weft::BsendOwner::communicator(c), buffer, size);
+  return finish(call, c, s);
+}
+
+extern "C" int PMPI_Comm_detach_buffer_c(MPI_Comm comm, void* buffer_addr, MPI_Count* size) {
+  const char* call = "MPI_Comm_detach_buffer_c";
+  Comm* c = nullptr;
+  Status s = weft::api::check_initialized(call);
+  if (s.ok()) s = weft::check_comm(call, comm, &c);
+  if (s.ok()) s = detach_buffer(call, weft::BsendOwner::communicator(c), buffer_addr, size);
+  return finish(call, c, s);
+}
+
 extern "C" int PMPI_Comm_flush_buffer(MPI_Comm comm) {
   const char* call = "MPI_Comm_flush_buffer";
   Comm* c = nullptr;
@@ -296,12 +382,27 @@ extern "C" int PMPI_Recv(void* buf, int count, MPI_Datatype datatype, int source
   return finish("MPI_Recv", c, s);
 }
 
+extern "C" int PMPI_Recv_c(void* buf, MPI_Count count, MPI_Datatype datatype, int source, int tag,
+                           MPI_Comm comm, MPI_Status* status) {
+  Comm* c = nullptr;
+  Status s = blocking_recv("MPI_Recv_c", buf, count, datatype, source, tag, comm, status, &c);
+  return finish("MPI_Recv_c", c, s);
+}
+
 extern "C" int PMPI_Isend(const void* buf, int count, MPI_Datatype datatype, int dest, int tag,
                           MPI_Comm comm, MPI_Request* request) {
   Comm* c = nullptr;
   Status s = nonblocking("MPI_Isend", RequestKind::kSend, buf, count, datatype, dest, tag, comm,
                          SendMode::kStandard, request, false, &c);
   return finish("MPI_Isend", c, s);
+}
+
+extern "C" int PMPI_Isend_c(const void* buf, MPI_Count count, MPI_Datatype datatype, int dest,
+                            int tag, MPI_Comm comm, MPI_Request* request) {
+  Comm* c = nullptr;
+  Status s = nonblocking("MPI_Isend_c", RequestKind::kSend, buf, count, datatype, dest, tag,
+                         comm, SendMode::kStandard, request, false, &c);
+  return finish("MPI_Isend_c", c, s);
 }
 
 extern "C" int PMPI_Issend(const void* buf, int count, MPI_Datatype datatype, int dest, int tag,
@@ -312,12 +413,28 @@ extern "C" int PMPI_Issend(const void* buf, int count, MPI_Datatype datatype, in
   return finish("MPI_Issend", c, s);
 }
 
+extern "C" int PMPI_Issend_c(const void* buf, MPI_Count count, MPI_Datatype datatype, int dest,
+                             int tag, MPI_Comm comm, MPI_Request* request) {
+  Comm* c = nullptr;
+  Status s = nonblocking("MPI_Issend_c", RequestKind::kSend, buf, count, datatype, dest, tag,
+                         comm, SendMode::kSync, request, false, &c);
+  return finish("MPI_Issend_c", c, s);
+}
+
 extern "C" int PMPI_Irsend(const void* buf, int count, MPI_Datatype datatype, int dest, int tag,
                            MPI_Comm comm, MPI_Request* request) {
   Comm* c = nullptr;
   Status s = nonblocking("MPI_Irsend", RequestKind::kSend, buf, count, datatype, dest, tag, comm,
                          SendMode::kReady, request, false, &c);
   return finish("MPI_Irsend", c, s);
+}
+
+extern "C" int PMPI_Irsend_c(const void* buf, MPI_Count count, MPI_Datatype datatype, int dest,
+                             int tag, MPI_Comm comm, MPI_Request* request) {
+  Comm* c = nullptr;
+  Status s = nonblocking("MPI_Irsend_c", RequestKind::kSend, buf, count, datatype, dest, tag,
+                         comm, SendMode::kReady, request, false, &c);
+  return finish("MPI_Irsend_c", c, s);
 }
 
 extern "C" int PMPI_Ibsend(const void* buf, int count, MPI_Datatype datatype, int dest, int tag,
@@ -328,12 +445,28 @@ extern "C" int PMPI_Ibsend(const void* buf, int count, MPI_Datatype datatype, in
   return finish("MPI_Ibsend", c, s);
 }
 
+extern "C" int PMPI_Ibsend_c(const void* buf, MPI_Count count, MPI_Datatype datatype, int dest,
+                             int tag, MPI_Comm comm, MPI_Request* request) {
+  Comm* c = nullptr;
+  Status s = nonblocking("MPI_Ibsend_c", RequestKind::kSend, buf, count, datatype, dest, tag,
+                         comm, SendMode::kBuffered, request, false, &c);
+  return finish("MPI_Ibsend_c", c, s);
+}
+
 extern "C" int PMPI_Irecv(void* buf, int count, MPI_Datatype datatype, int source, int tag,
                           MPI_Comm comm, MPI_Request* request) {
   Comm* c = nullptr;
   Status s = nonblocking("MPI_Irecv", RequestKind::kRecv, buf, count, datatype, source, tag, comm,
                          SendMode::kStandard, request, false, &c);
   return finish("MPI_Irecv", c, s);
+}
+
+extern "C" int PMPI_Irecv_c(void* buf, MPI_Count count, MPI_Datatype datatype, int source,
+                            int tag, MPI_Comm comm, MPI_Request* request) {
+  Comm* c = nullptr;
+  Status s = nonblocking("MPI_Irecv_c", RequestKind::kRecv, buf, count, datatype, source, tag,
+                         comm, SendMode::kStandard, request, false, &c);
+  return finish("MPI_Irecv_c", c, s);
 }
 
 extern "C" int PMPI_Send_init(const void* buf, int count, MPI_Datatype datatype, int dest,
@@ -344,12 +477,28 @@ extern "C" int PMPI_Send_init(const void* buf, int count, MPI_Datatype datatype,
   return finish("MPI_Send_init", c, s);
 }
 
+extern "C" int PMPI_Send_init_c(const void* buf, MPI_Count count, MPI_Datatype datatype, int dest,
+                                int tag, MPI_Comm comm, MPI_Request* request) {
+  Comm* c = nullptr;
+  Status s = nonblocking("MPI_Send_init_c", RequestKind::kSend, buf, count, datatype, dest, tag,
+                         comm, SendMode::kStandard, request, true, &c);
+  return finish("MPI_Send_init_c", c, s);
+}
+
 extern "C" int PMPI_Ssend_init(const void* buf, int count, MPI_Datatype datatype, int dest,
                                int tag, MPI_Comm comm, MPI_Request* request) {
   Comm* c = nullptr;
   Status s = nonblocking("MPI_Ssend_init", RequestKind::kSend, buf, count, datatype, dest, tag,
                          comm, SendMode::kSync, request, true, &c);
   return finish("MPI_Ssend_init", c, s);
+}
+
+extern "C" int PMPI_Ssend_init_c(const void* buf, MPI_Count count, MPI_Datatype datatype, int dest,
+                                 int tag, MPI_Comm comm, MPI_Request* request) {
+  Comm* c = nullptr;
+  Status s = nonblocking("MPI_Ssend_init_c", RequestKind::kSend, buf, count, datatype, dest, tag,
+                         comm, SendMode::kSync, request, true, &c);
+  return finish("MPI_Ssend_init_c", c, s);
 }
 
 extern "C" int PMPI_Rsend_init(const void* buf, int count, MPI_Datatype datatype, int dest,
@@ -360,12 +509,28 @@ extern "C" int PMPI_Rsend_init(const void* buf, int count, MPI_Datatype datatype
   return finish("MPI_Rsend_init", c, s);
 }
 
+extern "C" int PMPI_Rsend_init_c(const void* buf, MPI_Count count, MPI_Datatype datatype, int dest,
+                                 int tag, MPI_Comm comm, MPI_Request* request) {
+  Comm* c = nullptr;
+  Status s = nonblocking("MPI_Rsend_init_c", RequestKind::kSend, buf, count, datatype, dest, tag,
+                         comm, SendMode::kReady, request, true, &c);
+  return finish("MPI_Rsend_init_c", c, s);
+}
+
 extern "C" int PMPI_Bsend_init(const void* buf, int count, MPI_Datatype datatype, int dest,
                                int tag, MPI_Comm comm, MPI_Request* request) {
   Comm* c = nullptr;
   Status s = nonblocking("MPI_Bsend_init", RequestKind::kSend, buf, count, datatype, dest, tag,
                          comm, SendMode::kBuffered, request, true, &c);
   return finish("MPI_Bsend_init", c, s);
+}
+
+extern "C" int PMPI_Bsend_init_c(const void* buf, MPI_Count count, MPI_Datatype datatype, int dest,
+                                 int tag, MPI_Comm comm, MPI_Request* request) {
+  Comm* c = nullptr;
+  Status s = nonblocking("MPI_Bsend_init_c", RequestKind::kSend, buf, count, datatype, dest, tag,
+                         comm, SendMode::kBuffered, request, true, &c);
+  return finish("MPI_Bsend_init_c", c, s);
 }
 
 extern "C" int PMPI_Recv_init(void* buf, int count, MPI_Datatype datatype, int source, int tag,
@@ -376,10 +541,20 @@ extern "C" int PMPI_Recv_init(void* buf, int count, MPI_Datatype datatype, int s
   return finish("MPI_Recv_init", c, s);
 }
 
-extern "C" int PMPI_Sendrecv(const void* sendbuf, int sendcount, MPI_Datatype sendtype, int dest,
-                             int sendtag, void* recvbuf, int recvcount, MPI_Datatype recvtype,
-                             int source, int recvtag, MPI_Comm comm, MPI_Status* status) {
-  const char* call = "MPI_Sendrecv";
+extern "C" int PMPI_Recv_init_c(void* buf, MPI_Count count, MPI_Datatype datatype, int source,
+                                int tag, MPI_Comm comm, MPI_Request* request) {
+  Comm* c = nullptr;
+  Status s = nonblocking("MPI_Recv_init_c", RequestKind::kRecv, buf, count, datatype, source, tag,
+                         comm, SendMode::kStandard, request, true, &c);
+  return finish("MPI_Recv_init_c", c, s);
+}
+
+namespace {
+
+// MPI_Sendrecv and MPI_Sendrecv_c.
+int sendrecv(const char* call, const void* sendbuf, MPI_Count sendcount, MPI_Datatype sendtype,
+             int dest, int sendtag, void* recvbuf, MPI_Count recvcount, MPI_Datatype recvtype,
+             int source, int recvtag, MPI_Comm comm, MPI_Status* status) {
   if (auto s = weft::api::check_initialized(call); !s.ok()) return finish(call, nullptr, s);
   Comm* c = nullptr;
   Datatype* stype = nullptr;
@@ -415,10 +590,10 @@ extern "C" int PMPI_Sendrecv(const void* sendbuf, int sendcount, MPI_Datatype se
   return finish(call, c, s);
 }
 
-extern "C" int PMPI_Sendrecv_replace(void* buf, int count, MPI_Datatype datatype, int dest,
-                                     int sendtag, int source, int recvtag, MPI_Comm comm,
-                                     MPI_Status* status) {
-  const char* call = "MPI_Sendrecv_replace";
+// MPI_Sendrecv_replace and MPI_Sendrecv_replace_c.
+int sendrecv_replace(const char* call, void* buf, MPI_Count count, MPI_Datatype datatype,
+                     int dest, int sendtag, int source, int recvtag, MPI_Comm comm,
+                     MPI_Status* status) {
   if (auto s = weft::api::check_initialized(call); !s.ok()) return finish(call, nullptr, s);
   Comm* c = nullptr;
   Datatype* type = nullptr;
@@ -437,7 +612,8 @@ extern "C" int PMPI_Sendrecv_replace(void* buf, int count, MPI_Datatype datatype
   Request* receive = p2p::make_request(RequestKind::kRecv, c, type, buf, count, source, recvtag,
                                        SendMode::kStandard);
   Request* send = p2p::make_request(RequestKind::kSend, c, byte_type, copy.data(),
-                                    static_cast<int>(bytes), dest, sendtag, SendMode::kStandard);
+                                    static_cast<MPI_Count>(bytes), dest, sendtag,
+                                    SendMode::kStandard);
   {
     EngineGuard guard;
     s = p2p::start(call, receive);
@@ -453,8 +629,6 @@ extern "C" int PMPI_Sendrecv_replace(void* buf, int count, MPI_Datatype datatype
   send->release();
   return finish(call, c, s);
 }
-
-namespace {
 
 // MPI_Isendrecv(_replace): a receive and a send started together, under one kGeneric
 // request that completes when both have (and drops them then). `staging` holds the packed
@@ -498,12 +672,10 @@ Status start_sendrecv(const char* call, Comm* c, Request* receive, Request* send
   return Status();
 }
 
-}  // namespace
-
-extern "C" int PMPI_Isendrecv(const void* sendbuf, int sendcount, MPI_Datatype sendtype, int dest,
-                              int sendtag, void* recvbuf, int recvcount, MPI_Datatype recvtype,
-                              int source, int recvtag, MPI_Comm comm, MPI_Request* request) {
-  const char* call = "MPI_Isendrecv";
+// MPI_Isendrecv and MPI_Isendrecv_c.
+int isendrecv(const char* call, const void* sendbuf, MPI_Count sendcount, MPI_Datatype sendtype,
+              int dest, int sendtag, void* recvbuf, MPI_Count recvcount, MPI_Datatype recvtype,
+              int source, int recvtag, MPI_Comm comm, MPI_Request* request) {
   Comm* c = nullptr;
   Datatype* stype = nullptr;
   Datatype* rtype = nullptr;
@@ -527,10 +699,10 @@ extern "C" int PMPI_Isendrecv(const void* sendbuf, int sendcount, MPI_Datatype s
   return finish(call, c, s);
 }
 
-extern "C" int PMPI_Isendrecv_replace(void* buf, int count, MPI_Datatype datatype, int dest,
-                                      int sendtag, int source, int recvtag, MPI_Comm comm,
-                                      MPI_Request* request) {
-  const char* call = "MPI_Isendrecv_replace";
+// MPI_Isendrecv_replace and MPI_Isendrecv_replace_c.
+int isendrecv_replace(const char* call, void* buf, MPI_Count count, MPI_Datatype datatype,
+                      int dest, int sendtag, int source, int recvtag, MPI_Comm comm,
+                      MPI_Request* request) {
   Comm* c = nullptr;
   Datatype* type = nullptr;
   Status s = weft::api::check_initialized(call);
@@ -552,10 +724,71 @@ extern "C" int PMPI_Isendrecv_replace(void* buf, int count, MPI_Datatype datatyp
     Request* receive = p2p::make_request(RequestKind::kRecv, c, type, buf, count, source, recvtag,
                                          SendMode::kStandard);
     Request* send = p2p::make_request(RequestKind::kSend, c, byte_type, staging->data(),
-                                      static_cast<int>(bytes), dest, sendtag, SendMode::kStandard);
+                                      static_cast<MPI_Count>(bytes), dest, sendtag,
+                                      SendMode::kStandard);
     s = start_sendrecv(call, c, receive, send, std::move(staging), request);
   }
   return finish(call, c, s);
+}
+
+}  // namespace
+
+extern "C" int PMPI_Sendrecv(const void* sendbuf, int sendcount, MPI_Datatype sendtype, int dest,
+                             int sendtag, void* recvbuf, int recvcount, MPI_Datatype recvtype,
+                             int source, int recvtag, MPI_Comm comm, MPI_Status* status) {
+  return sendrecv("MPI_Sendrecv", sendbuf, sendcount, sendtype, dest, sendtag, recvbuf,
+                  recvcount, recvtype, source, recvtag, comm, status);
+}
+
+extern "C" int PMPI_Sendrecv_c(const void* sendbuf, MPI_Count sendcount, MPI_Datatype sendtype,
+                               int dest, int sendtag, void* recvbuf, MPI_Count recvcount,
+                               MPI_Datatype recvtype, int source, int recvtag, MPI_Comm comm,
+                               MPI_Status* status) {
+  return sendrecv("MPI_Sendrecv_c", sendbuf, sendcount, sendtype, dest, sendtag, recvbuf,
+                  recvcount, recvtype, source, recvtag, comm, status);
+}
+
+extern "C" int PMPI_Sendrecv_replace(void* buf, int count, MPI_Datatype datatype, int dest,
+                                     int sendtag, int source, int recvtag, MPI_Comm comm,
+                                     MPI_Status* status) {
+  return sendrecv_replace("MPI_Sendrecv_replace", buf, count, datatype, dest, sendtag, source,
+                          recvtag, comm, status);
+}
+
+extern "C" int PMPI_Sendrecv_replace_c(void* buf, MPI_Count count, MPI_Datatype datatype,
+                                       int dest, int sendtag, int source, int recvtag,
+                                       MPI_Comm comm, MPI_Status* status) {
+  return sendrecv_replace("MPI_Sendrecv_replace_c", buf, count, datatype, dest, sendtag, source,
+                          recvtag, comm, status);
+}
+
+extern "C" int PMPI_Isendrecv(const void* sendbuf, int sendcount, MPI_Datatype sendtype, int dest,
+                              int sendtag, void* recvbuf, int recvcount, MPI_Datatype recvtype,
+                              int source, int recvtag, MPI_Comm comm, MPI_Request* request) {
+  return isendrecv("MPI_Isendrecv", sendbuf, sendcount, sendtype, dest, sendtag, recvbuf,
+                   recvcount, recvtype, source, recvtag, comm, request);
+}
+
+extern "C" int PMPI_Isendrecv_c(const void* sendbuf, MPI_Count sendcount, MPI_Datatype sendtype,
+                                int dest, int sendtag, void* recvbuf, MPI_Count recvcount,
+                                MPI_Datatype recvtype, int source, int recvtag, MPI_Comm comm,
+                                MPI_Request* request) {
+  return isendrecv("MPI_Isendrecv_c", sendbuf, sendcount, sendtype, dest, sendtag, recvbuf,
+                   recvcount, recvtype, source, recvtag, comm, request);
+}
+
+extern "C" int PMPI_Isendrecv_replace(void* buf, int count, MPI_Datatype datatype, int dest,
+                                      int sendtag, int source, int recvtag, MPI_Comm comm,
+                                      MPI_Request* request) {
+  return isendrecv_replace("MPI_Isendrecv_replace", buf, count, datatype, dest, sendtag, source,
+                           recvtag, comm, request);
+}
+
+extern "C" int PMPI_Isendrecv_replace_c(void* buf, MPI_Count count, MPI_Datatype datatype,
+                                        int dest, int sendtag, int source, int recvtag,
+                                        MPI_Comm comm, MPI_Request* request) {
+  return isendrecv_replace("MPI_Isendrecv_replace_c", buf, count, datatype, dest, sendtag,
+                           source, recvtag, comm, request);
 }
 
 namespace {
@@ -667,11 +900,14 @@ int matched_probe(const char* call, int source, int tag, MPI_Comm comm, int* fla
   return MPI_SUCCESS;
 }
 
-Status matched_receive(const char* call, void* buf, int count, MPI_Datatype datatype,
+Status matched_receive(const char* call, void* buf, MPI_Count count, MPI_Datatype datatype,
                        MPI_Message* message, Request** out, Comm** c) {
   WEFT_TRY(weft::api::check_initialized(call));
   if (message == nullptr) return weft::error(MPI_ERR_ARG, "%s: argument message is NULL", call);
-  if (count < 0) return weft::error(MPI_ERR_COUNT, "%s: argument count=%d is negative", call, count);
+  if (count < 0) {
+    return weft::error(MPI_ERR_COUNT, "%s: argument count=%lld is negative", call,
+                       static_cast<long long>(count));
+  }
   Datatype* type = nullptr;
   WEFT_TRY(weft::check_datatype(call, "datatype", datatype, &type));
   if (*message == MPI_MESSAGE_NO_PROC) {
@@ -716,9 +952,11 @@ extern "C" int PMPI_Improbe(int source, int tag, MPI_Comm comm, int* flag, MPI_M
   return matched_probe("MPI_Improbe", source, tag, comm, flag, message, status, false);
 }
 
-extern "C" int PMPI_Mrecv(void* buf, int count, MPI_Datatype datatype, MPI_Message* message,
-                          MPI_Status* status) {
-  const char* call = "MPI_Mrecv";
+namespace {
+
+// MPI_Mrecv and MPI_Mrecv_c.
+int mrecv(const char* call, void* buf, MPI_Count count, MPI_Datatype datatype,
+          MPI_Message* message, MPI_Status* status) {
   Comm* c = nullptr;
   Request* request = nullptr;
   Status s = matched_receive(call, buf, count, datatype, message, &request, &c);
@@ -730,13 +968,35 @@ extern "C" int PMPI_Mrecv(void* buf, int count, MPI_Datatype datatype, MPI_Messa
   return finish(call, c, s);
 }
 
-extern "C" int PMPI_Imrecv(void* buf, int count, MPI_Datatype datatype, MPI_Message* message,
-                           MPI_Request* request) {
-  const char* call = "MPI_Imrecv";
+// MPI_Imrecv and MPI_Imrecv_c.
+int imrecv(const char* call, void* buf, MPI_Count count, MPI_Datatype datatype,
+           MPI_Message* message, MPI_Request* request) {
   Comm* c = nullptr;
   Request* r = nullptr;
   Status s = request == nullptr ? weft::error(MPI_ERR_ARG, "%s: argument request is NULL", call)
                                 : matched_receive(call, buf, count, datatype, message, &r, &c);
   if (s.ok()) *request = r->handle();
   return finish(call, c, s);
+}
+
+}  // namespace
+
+extern "C" int PMPI_Mrecv(void* buf, int count, MPI_Datatype datatype, MPI_Message* message,
+                          MPI_Status* status) {
+  return mrecv("MPI_Mrecv", buf, count, datatype, message, status);
+}
+
+extern "C" int PMPI_Mrecv_c(void* buf, MPI_Count count, MPI_Datatype datatype,
+                            MPI_Message* message, MPI_Status* status) {
+  return mrecv("MPI_Mrecv_c", buf, count, datatype, message, status);
+}
+
+extern "C" int PMPI_Imrecv(void* buf, int count, MPI_Datatype datatype, MPI_Message* message,
+                           MPI_Request* request) {
+  return imrecv("MPI_Imrecv", buf, count, datatype, message, request);
+}
+
+extern "C" int PMPI_Imrecv_c(void* buf, MPI_Count count, MPI_Datatype datatype,
+                             MPI_Message* message, MPI_Request* request) {
+  return imrecv("MPI_Imrecv_c", buf, count, datatype, message, request);
 }

@@ -9,6 +9,7 @@
 #include <climits>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <string>
 
 #include "api/api.h"
@@ -30,9 +31,10 @@ Status check_pointer(const char* call, const char* argument, const void* pointer
   return Status::success();
 }
 
-Status check_count(const char* call, const char* argument, int count) {
+Status check_count(const char* call, const char* argument, MPI_Count count) {
   if (count < 0) {
-    return weft::error(MPI_ERR_COUNT, "%s: argument %s=%d is negative", call, argument, count);
+    return weft::error(MPI_ERR_COUNT, "%s: argument %s=%lld is negative", call, argument,
+                       static_cast<long long>(count));
   }
   return Status::success();
 }
@@ -52,36 +54,38 @@ std::string describe(const Datatype& type) {
 }
 
 // Checks *position against a buffer of `buffer_size` bytes that must still hold `needed`.
-Status check_position(const char* call, const char* size_argument, int buffer_size,
-                      const int* position, uint64_t needed, int count, const Datatype& type) {
+// `Int` is int (MPI_Pack, MPI_Unpack) or MPI_Count (their _c twins).
+template <typename Int>
+Status check_position(const char* call, const char* size_argument, Int buffer_size,
+                      const Int* position, uint64_t needed, MPI_Count count, const Datatype& type) {
   if (buffer_size < 0) {
-    return weft::error(MPI_ERR_ARG, "%s: argument %s=%d is negative", call, size_argument,
-                       buffer_size);
+    return weft::error(MPI_ERR_ARG, "%s: argument %s=%lld is negative", call, size_argument,
+                       static_cast<long long>(buffer_size));
   }
   WEFT_TRY(check_pointer(call, "position", position));
   if (*position < 0 || *position > buffer_size) {
-    return weft::error(MPI_ERR_ARG, "%s: argument *position=%d is outside [0, %s=%d]", call,
-                       *position, size_argument, buffer_size);
+    return weft::error(MPI_ERR_ARG, "%s: argument *position=%lld is outside [0, %s=%lld]", call,
+                       static_cast<long long>(*position), size_argument,
+                       static_cast<long long>(buffer_size));
   }
   const auto left = static_cast<uint64_t>(buffer_size - *position);
   if (needed > left) {
     return weft::error(MPI_ERR_TRUNCATE,
-                       "%s: %d elements of datatype %s take %" PRIu64 " bytes but only %" PRIu64
-                       " remain (%s=%d, *position=%d)",
-                       call, count, describe(type).c_str(), needed, left, size_argument,
-                       buffer_size, *position);
+                       "%s: %lld elements of datatype %s take %" PRIu64 " bytes but only %" PRIu64
+                       " remain (%s=%lld, *position=%lld)",
+                       call, static_cast<long long>(count), describe(type).c_str(), needed, left,
+                       size_argument, static_cast<long long>(buffer_size),
+                       static_cast<long long>(*position));
   }
   return Status::success();
 }
 
-}  // namespace
-
-extern "C" int PMPI_Pack(const void* inbuf, int incount, MPI_Datatype datatype, void* outbuf,
-                         int outsize, int* position, MPI_Comm comm) {
-  if (auto s = weft::api::check_initialized("MPI_Pack"); !s.ok())
-    return weft::api::finish("MPI_Pack", nullptr, s);
-  const char* call = "MPI_Pack";
+// MPI_Pack and MPI_Pack_c.
+template <typename Int>
+int pack(const char* call, const void* inbuf, Int incount, MPI_Datatype datatype, void* outbuf,
+         Int outsize, Int* position, MPI_Comm comm) {
   Status status = [&]() -> Status {
+    WEFT_TRY(weft::api::check_initialized(call));
     WEFT_TRY(check_count(call, "incount", incount));
     Datatype* type = nullptr;
     WEFT_TRY(weft::check_datatype(call, "datatype", datatype, &type));
@@ -93,18 +97,18 @@ extern "C" int PMPI_Pack(const void* inbuf, int incount, MPI_Datatype datatype, 
     }
     type->pack(inbuf, static_cast<size_t>(incount), 0, static_cast<char*>(outbuf) + *position,
                bytes);
-    *position += static_cast<int>(bytes);
+    *position += static_cast<Int>(bytes);  // fits: check_position kept it within outsize
     return Status::success();
   }();
   return weft::api::finish(call, nullptr, status);
 }
 
-extern "C" int PMPI_Unpack(const void* inbuf, int insize, int* position, void* outbuf, int outcount,
-                           MPI_Datatype datatype, MPI_Comm comm) {
-  if (auto s = weft::api::check_initialized("MPI_Unpack"); !s.ok())
-    return weft::api::finish("MPI_Unpack", nullptr, s);
-  const char* call = "MPI_Unpack";
+// MPI_Unpack and MPI_Unpack_c.
+template <typename Int>
+int unpack(const char* call, const void* inbuf, Int insize, Int* position, void* outbuf,
+           Int outcount, MPI_Datatype datatype, MPI_Comm comm) {
   Status status = [&]() -> Status {
+    WEFT_TRY(weft::api::check_initialized(call));
     WEFT_TRY(check_count(call, "outcount", outcount));
     Datatype* type = nullptr;
     WEFT_TRY(weft::check_datatype(call, "datatype", datatype, &type));
@@ -116,32 +120,66 @@ extern "C" int PMPI_Unpack(const void* inbuf, int insize, int* position, void* o
     }
     type->unpack(static_cast<const char*>(inbuf) + *position, bytes, outbuf,
                  static_cast<size_t>(outcount), 0);
-    *position += static_cast<int>(bytes);
+    *position += static_cast<Int>(bytes);
     return Status::success();
   }();
   return weft::api::finish(call, nullptr, status);
 }
 
-extern "C" int PMPI_Pack_size(int incount, MPI_Datatype datatype, MPI_Comm comm, int* size) {
-  if (auto s = weft::api::check_initialized("MPI_Pack_size"); !s.ok())
-    return weft::api::finish("MPI_Pack_size", nullptr, s);
-  const char* call = "MPI_Pack_size";
+// MPI_Pack_size and MPI_Pack_size_c: an int size that cannot hold the answer is
+// MPI_ERR_VALUE_TOO_LARGE (MPI-4.1 §5.2).
+template <typename Int>
+int pack_size(const char* call, Int incount, MPI_Datatype datatype, MPI_Comm comm, Int* size) {
   Status status = [&]() -> Status {
+    WEFT_TRY(weft::api::check_initialized(call));
     WEFT_TRY(check_count(call, "incount", incount));
     Datatype* type = nullptr;
     WEFT_TRY(weft::find_datatype(call, "datatype", datatype, &type));
     WEFT_TRY(check_comm(call, comm));
     WEFT_TRY(check_pointer(call, "size", size));
     const uint64_t bytes = static_cast<uint64_t>(incount) * type->size();
-    if (bytes > INT_MAX) {
+    if (bytes > static_cast<uint64_t>(std::numeric_limits<Int>::max())) {
       return weft::error(MPI_ERR_VALUE_TOO_LARGE,
-                         "%s: %d elements pack into %" PRIu64 " bytes, more than an int holds",
-                         call, incount, bytes);
+                         "%s: %lld elements pack into %" PRIu64 " bytes, more than argument size "
+                         "holds",
+                         call, static_cast<long long>(incount), bytes);
     }
-    *size = static_cast<int>(bytes);
+    *size = static_cast<Int>(bytes);
     return Status::success();
   }();
   return weft::api::finish(call, nullptr, status);
+}
+
+}  // namespace
+
+extern "C" int PMPI_Pack(const void* inbuf, int incount, MPI_Datatype datatype, void* outbuf,
+                         int outsize, int* position, MPI_Comm comm) {
+  return pack("MPI_Pack", inbuf, incount, datatype, outbuf, outsize, position, comm);
+}
+
+extern "C" int PMPI_Pack_c(const void* inbuf, MPI_Count incount, MPI_Datatype datatype,
+                           void* outbuf, MPI_Count outsize, MPI_Count* position, MPI_Comm comm) {
+  return pack("MPI_Pack_c", inbuf, incount, datatype, outbuf, outsize, position, comm);
+}
+
+extern "C" int PMPI_Unpack(const void* inbuf, int insize, int* position, void* outbuf, int outcount,
+                           MPI_Datatype datatype, MPI_Comm comm) {
+  return unpack("MPI_Unpack", inbuf, insize, position, outbuf, outcount, datatype, comm);
+}
+
+extern "C" int PMPI_Unpack_c(const void* inbuf, MPI_Count insize, MPI_Count* position,
+                             void* outbuf, MPI_Count outcount, MPI_Datatype datatype,
+                             MPI_Comm comm) {
+  return unpack("MPI_Unpack_c", inbuf, insize, position, outbuf, outcount, datatype, comm);
+}
+
+extern "C" int PMPI_Pack_size(int incount, MPI_Datatype datatype, MPI_Comm comm, int* size) {
+  return pack_size("MPI_Pack_size", incount, datatype, comm, size);
+}
+
+extern "C" int PMPI_Pack_size_c(MPI_Count incount, MPI_Datatype datatype, MPI_Comm comm,
+                                MPI_Count* size) {
+  return pack_size("MPI_Pack_size_c", incount, datatype, comm, size);
 }
 
 // Allowed before MPI_Init and after MPI_Finalize.
@@ -179,8 +217,9 @@ Status check_datarep(const char* call, const char* datarep) {
 }
 
 // Checks *position against a buffer of `buffer_size` bytes that must still hold `needed`.
-Status check_external_position(const char* call, const char* size_argument, MPI_Aint buffer_size,
-                               const MPI_Aint* position, uint64_t needed, int count,
+template <typename Aint>
+Status check_external_position(const char* call, const char* size_argument, Aint buffer_size,
+                               const Aint* position, uint64_t needed, MPI_Count count,
                                const Datatype& type) {
   if (buffer_size < 0) {
     return weft::error(MPI_ERR_ARG, "%s: argument %s=%" PRId64 " is negative", call, size_argument,
@@ -195,21 +234,20 @@ Status check_external_position(const char* call, const char* size_argument, MPI_
   const auto left = static_cast<uint64_t>(buffer_size - *position);
   if (needed > left) {
     return weft::error(MPI_ERR_TRUNCATE,
-                       "%s: %d elements of datatype %s take %" PRIu64
+                       "%s: %lld elements of datatype %s take %" PRIu64
                        " bytes in external32 but only %" PRIu64 " remain (%s=%" PRId64
                        ", *position=%" PRId64 ")",
-                       call, count, describe(type).c_str(), needed, left, size_argument,
+                       call, static_cast<long long>(count), describe(type).c_str(), needed, left, size_argument,
                        static_cast<int64_t>(buffer_size), static_cast<int64_t>(*position));
   }
   return Status::success();
 }
 
-}  // namespace
-
-extern "C" int PMPI_Pack_external(const char* datarep, const void* inbuf, int incount,
-                                  MPI_Datatype datatype, void* outbuf, MPI_Aint outsize,
-                                  MPI_Aint* position) {
-  const char* call = "MPI_Pack_external";
+// MPI_Pack_external and its _c twin: `Int` is the count's type, `Aint` the size's and
+// position's (MPI_Aint, or MPI_Count in the _c form).
+template <typename Int, typename Aint>
+int pack_external(const char* call, const char* datarep, const void* inbuf, Int incount,
+                  MPI_Datatype datatype, void* outbuf, Aint outsize, Aint* position) {
   Status status = [&]() -> Status {
     WEFT_TRY(weft::api::check_initialized(call));
     WEFT_TRY(check_datarep(call, datarep));
@@ -223,16 +261,15 @@ extern "C" int PMPI_Pack_external(const char* datarep, const void* inbuf, int in
     }
     WEFT_TRY(weft::pack_external32(call, inbuf, static_cast<uint64_t>(incount), *type,
                                    static_cast<char*>(outbuf) + *position));
-    *position += static_cast<MPI_Aint>(bytes);
+    *position += static_cast<Aint>(bytes);
     return Status::success();
   }();
   return weft::api::finish(call, nullptr, status);
 }
 
-extern "C" int PMPI_Unpack_external(const char datarep[], const void* inbuf, MPI_Aint insize,
-                                    MPI_Aint* position, void* outbuf, int outcount,
-                                    MPI_Datatype datatype) {
-  const char* call = "MPI_Unpack_external";
+template <typename Int, typename Aint>
+int unpack_external(const char* call, const char* datarep, const void* inbuf, Aint insize,
+                    Aint* position, void* outbuf, Int outcount, MPI_Datatype datatype) {
   Status status = [&]() -> Status {
     WEFT_TRY(weft::api::check_initialized(call));
     WEFT_TRY(check_datarep(call, datarep));
@@ -246,10 +283,40 @@ extern "C" int PMPI_Unpack_external(const char datarep[], const void* inbuf, MPI
     }
     WEFT_TRY(weft::unpack_external32(call, static_cast<const char*>(inbuf) + *position, outbuf,
                                      static_cast<uint64_t>(outcount), *type));
-    *position += static_cast<MPI_Aint>(bytes);
+    *position += static_cast<Aint>(bytes);
     return Status::success();
   }();
   return weft::api::finish(call, nullptr, status);
+}
+
+}  // namespace
+
+extern "C" int PMPI_Pack_external(const char* datarep, const void* inbuf, int incount,
+                                  MPI_Datatype datatype, void* outbuf, MPI_Aint outsize,
+                                  MPI_Aint* position) {
+  return pack_external("MPI_Pack_external", datarep, inbuf, incount, datatype, outbuf, outsize,
+                       position);
+}
+
+extern "C" int PMPI_Pack_external_c(const char* datarep, const void* inbuf, MPI_Count incount,
+                                    MPI_Datatype datatype, void* outbuf, MPI_Count outsize,
+                                    MPI_Count* position) {
+  return pack_external("MPI_Pack_external_c", datarep, inbuf, incount, datatype, outbuf, outsize,
+                       position);
+}
+
+extern "C" int PMPI_Unpack_external(const char datarep[], const void* inbuf, MPI_Aint insize,
+                                    MPI_Aint* position, void* outbuf, int outcount,
+                                    MPI_Datatype datatype) {
+  return unpack_external("MPI_Unpack_external", datarep, inbuf, insize, position, outbuf, outcount,
+                         datatype);
+}
+
+extern "C" int PMPI_Unpack_external_c(const char datarep[], const void* inbuf, MPI_Count insize,
+                                      MPI_Count* position, void* outbuf, MPI_Count outcount,
+                                      MPI_Datatype datatype) {
+  return unpack_external("MPI_Unpack_external_c", datarep, inbuf, insize, position, outbuf,
+                         outcount, datatype);
 }
 
 extern "C" int PMPI_Pack_external_size(const char* datarep, int incount, MPI_Datatype datatype,
@@ -261,6 +328,19 @@ extern "C" int PMPI_Pack_external_size(const char* datarep, int incount, MPI_Dat
     WEFT_TRY(check_datarep(call, datarep));
     const Datatype* type = o.datatype;
     *size = static_cast<MPI_Aint>(weft::external32_size(*type, static_cast<uint64_t>(incount)));
+    return Status::success();
+  }();
+  return weft::api::finish(call, nullptr, status);
+}
+
+extern "C" int PMPI_Pack_external_size_c(const char* datarep, MPI_Count incount,
+                                         MPI_Datatype datatype, MPI_Count* size) {
+  const char* call = "MPI_Pack_external_size_c";
+  Status status = [&]() -> Status {
+    weft::api::validate::Pack_external_size_cObjects o;
+    WEFT_TRY(weft::api::validate::Pack_external_size_c(datarep, incount, datatype, size, &o));
+    WEFT_TRY(check_datarep(call, datarep));
+    *size = static_cast<MPI_Count>(weft::external32_size(*o.datatype, static_cast<uint64_t>(incount)));
     return Status::success();
   }();
   return weft::api::finish(call, nullptr, status);

@@ -358,11 +358,9 @@ Status reduce_local(const char* call, const void* inbuf, void* inoutbuf, size_t 
                     Datatype* type, const OpView& op) {
   if (count == 0 || type->size() == 0) return Status();
   (void)call;  // the entry point checked the op and datatype (OpView)
-  if (op.function != nullptr) {
+  if (op.function) {
     // The user function takes the user's buffers and datatype as they are.
-    MPI_Datatype handle = type->handle();
-    int n = static_cast<int>(count);
-    op.function(const_cast<void*>(inbuf), inoutbuf, &n, &handle);
+    op.function.call(const_cast<void*>(inbuf), inoutbuf, count, type->handle(), type->extent());
     return Status();
   }
   const size_t elements = count * type->size() / op.basic->size();

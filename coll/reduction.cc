@@ -25,7 +25,26 @@ bool copies_fast(const void* from, const void* to) {
   return distance == 0 || distance >= 64;
 }
 
-Reduction::Reduction(MPI_User_function* function, bool commutative, const Datatype* type)
+void UserFunction::call(void* in, void* inout, size_t count, MPI_Datatype handle,
+                        MPI_Aint extent) const {
+  if (large != nullptr) {
+    MPI_Count n = static_cast<MPI_Count>(count);
+    large(in, inout, &n, &handle);
+    return;
+  }
+  char* in_bytes = static_cast<char*>(in);
+  char* inout_bytes = static_cast<char*>(inout);
+  const size_t stride = static_cast<size_t>(extent);
+  while (count > 0) {
+    int piece = static_cast<int>(std::min<size_t>(count, INT_MAX));
+    plain(in_bytes, inout_bytes, &piece, &handle);
+    in_bytes += stride * static_cast<size_t>(piece);
+    inout_bytes += stride * static_cast<size_t>(piece);
+    count -= static_cast<size_t>(piece);
+  }
+}
+
+Reduction::Reduction(UserFunction function, bool commutative, const Datatype* type)
     : function_(function), type_(type), unit_(type->size()), commutative_(commutative) {}
 
 void Reduction::apply(const void* in, void* inout, size_t count) const {
@@ -51,18 +70,9 @@ Span span_of(const Datatype& type, size_t count) {
               std::max(type.true_lb() + type.true_extent(), last + type.true_lb() + type.true_extent())};
 }
 
-// Calls the user function in pieces of at most INT_MAX elements (its count is an int).
-void call_user(MPI_User_function* function, const Datatype& type, char* in, char* inout,
+void call_user(const UserFunction& function, const Datatype& type, char* in, char* inout,
                size_t count) {
-  MPI_Datatype handle = type.handle();
-  const size_t stride = static_cast<size_t>(type.extent());
-  while (count > 0) {
-    int piece = static_cast<int>(std::min<size_t>(count, INT_MAX));
-    function(in, inout, &piece, &handle);
-    in += stride * static_cast<size_t>(piece);
-    inout += stride * static_cast<size_t>(piece);
-    count -= static_cast<size_t>(piece);
-  }
+  function.call(in, inout, count, type.handle(), type.extent());
 }
 
 }  // namespace

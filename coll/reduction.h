@@ -19,13 +19,26 @@ class Datatype;
 
 namespace weft::coll {
 
+// A user op's function: MPI_Op_create's, whose count is an int, or MPI_Op_create_c's, whose
+// count is an MPI_Count (MPI_User_function_c). Exactly one is set; neither for a predefined op.
+struct UserFunction {
+  MPI_User_function* plain = nullptr;
+  MPI_User_function_c* large = nullptr;
+
+  explicit operator bool() const { return plain != nullptr || large != nullptr; }
+  // Applies the function to `count` elements of the datatype `handle` (extent `extent`) laid
+  // out in the user's form in both buffers. An int function is called in pieces of at most
+  // INT_MAX elements; a large one once.
+  void call(void* in, void* inout, size_t count, MPI_Datatype handle, MPI_Aint extent) const;
+};
+
 // What the collectives see of an op reducing a datatype (mpi/ resolves and checks the
 // pair: weft::reduction_view in mpi/op.h). A user op has `function`; a predefined op has
 // `kernel` over packed elements of `basic` (both nullptr when the datatype holds nothing to
 // reduce).
 struct OpView {
   Object* owner = nullptr;  // the op: kept alive while an operation uses a user function
-  MPI_User_function* function = nullptr;
+  UserFunction function;
   ReduceKernel kernel = nullptr;
   const Datatype* basic = nullptr;
   bool commutative = true;
@@ -37,7 +50,7 @@ class Reduction {
   // A predefined op: `kernel` over elements of `unit` packed bytes.
   Reduction(ReduceKernel kernel, size_t unit) : kernel_(kernel), unit_(unit) {}
   // A user op over elements of `type` (the caller keeps `type` alive).
-  Reduction(MPI_User_function* function, bool commutative, const Datatype* type);
+  Reduction(UserFunction function, bool commutative, const Datatype* type);
 
   size_t unit() const { return unit_; }
   bool commutative() const { return commutative_; }
@@ -50,7 +63,7 @@ class Reduction {
   void apply_user(const void* in, void* inout, size_t count) const;
 
   ReduceKernel kernel_ = nullptr;
-  MPI_User_function* function_ = nullptr;
+  UserFunction function_;
   const Datatype* type_ = nullptr;
   size_t unit_ = 1;
   bool commutative_ = true;

@@ -88,7 +88,7 @@ Blocks stage_blocks(Operation& op, const void* buffer, const int* counts, const 
 }
 
 size_t setup_reduction(Operation& operation, const OpView& op, Datatype* type, size_t count) {
-  if (op.function != nullptr) {
+  if (op.function) {
     operation.keep(type);
     operation.keep(op.owner);
     operation.reduction() = Reduction(op.function, op.commutative, type);

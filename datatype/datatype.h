@@ -118,11 +118,15 @@ struct Shape {
 };
 
 // The arguments of the call that made a type, as MPI_Type_get_contents returns them: the
-// integers, addresses and datatypes in the order the standard lists for each combiner.
+// integers, addresses and datatypes in the order the standard lists for each combiner. A type
+// made by a large-count constructor (MPI_Type_vector_c, ...) keeps its MPI_Count arguments in
+// `large_counts` and only its int ones in `integers` (MPI_Type_get_contents_c); the int
+// decoding calls refuse such a type.
 struct Contents {
   int combiner = MPI_COMBINER_NAMED;
   std::vector<int> integers;
   std::vector<MPI_Aint> addresses;
+  std::vector<MPI_Count> large_counts;
   std::vector<Datatype*> types;  // the type holds a reference on each of them
 };
 

@@ -59,7 +59,10 @@ std::string describe_type(const Datatype& type) {
 }  // namespace
 
 Op::Op(MPI_User_function* function, bool commutative)
-    : Object(kKind), function_(function), commutative_(commutative) {}
+    : Object(kKind), function_{function, nullptr}, commutative_(commutative) {}
+
+Op::Op(MPI_User_function_c* function, bool commutative)
+    : Object(kKind), function_{nullptr, function}, commutative_(commutative) {}
 
 Op::Op(MPI_Op predefined_handle, const char* name)
     : Object(kKind), predefined_handle_(predefined_handle), name_(name) {
@@ -125,7 +128,7 @@ Status reduction_view(const char* call, Op* op, const Datatype& type, coll::OpVi
   ReduceTarget target;
   WEFT_TRY(check_op_type(call, *op, type, &target));
   view->owner = op;
-  view->function = op->is_predefined() ? nullptr : op->function();
+  view->function = op->is_predefined() ? coll::UserFunction{} : op->function();
   view->kernel = target.kernel;
   view->basic = target.basic;
   view->commutative = op->commutative();

@@ -24,22 +24,23 @@ class Op : public Object {
  public:
   static constexpr ObjectKind kKind = ObjectKind::kOp;
 
-  // A user op (MPI_Op_create); one reference, the handle given to the user.
+  // A user op (MPI_Op_create, MPI_Op_create_c); one reference, the handle given to the user.
   Op(MPI_User_function* function, bool commutative);
+  Op(MPI_User_function_c* function, bool commutative);
   // A predefined op; it lives for the whole process.
   Op(MPI_Op predefined_handle, const char* name);
 
   bool is_predefined() const { return predefined_handle_ != nullptr; }
   // Every predefined op is commutative (MPI_Op_commutative reports 1 for all of them).
   bool commutative() const { return commutative_; }
-  MPI_User_function* function() const { return function_; }
+  const coll::UserFunction& function() const { return function_; }
   MPI_Op handle() const;
   // "MPI_SUM", ... or "user op".
   const char* name() const { return name_; }
 
  private:
   MPI_Op predefined_handle_ = nullptr;
-  MPI_User_function* function_ = nullptr;
+  coll::UserFunction function_;
   bool commutative_ = true;
   const char* name_ = "user op";
 };

@@ -8,19 +8,21 @@
 
 namespace weft::p2p {
 
-Status validate(const char* call, Direction direction, const void* buffer, int count,
+Status validate(const char* call, Direction direction, const void* buffer, MPI_Count count,
                 MPI_Datatype datatype, int peer, int tag, MPI_Comm comm, Comm** comm_out,
                 Datatype** datatype_out) {
   WEFT_TRY(check_comm(call, comm, comm_out));
   Comm* c = *comm_out;
   if (count < 0) {
-    return error(MPI_ERR_COUNT, "%s: argument count=%d is negative", call, count);
+    return error(MPI_ERR_COUNT, "%s: argument count=%lld is negative", call,
+                 static_cast<long long>(count));
   }
   WEFT_TRY(check_datatype(call, "datatype", datatype, datatype_out));
   // MPI_BOTTOM (NULL) is a valid buffer with derived types holding absolute addresses.
   if (buffer == nullptr && count > 0 && (*datatype_out)->is_predefined() &&
       (*datatype_out)->size() > 0) {
-    return error(MPI_ERR_BUFFER, "%s: argument buf is NULL with count=%d", call, count);
+    return error(MPI_ERR_BUFFER, "%s: argument buf is NULL with count=%lld", call,
+                 static_cast<long long>(count));
   }
   const char* peer_name = direction == Direction::kSend ? "dest" : "source";
   // On an intercommunicator the peer is a rank of the remote group.
@@ -41,7 +43,7 @@ Status validate(const char* call, Direction direction, const void* buffer, int c
 }
 
 Request* make_request(RequestKind kind, Comm* comm, Datatype* datatype, const void* buffer,
-                      int count, int peer, int tag, SendMode mode) {
+                      MPI_Count count, int peer, int tag, SendMode mode) {
   auto* request = new Request(kind);
   request->bind(comm, datatype);
   request->buffer = const_cast<void*>(buffer);

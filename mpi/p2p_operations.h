@@ -19,13 +19,14 @@ inline constexpr int kTagUpperBound = 0x7fffffff;
 enum class Direction { kSend, kReceive };
 
 // Validates the (buf, count, datatype, peer, tag, comm) arguments of a send or receive.
-Status validate(const char* call, Direction direction, const void* buffer, int count,
+// Counts are MPI_Count so the int calls and their large-count `_c` twins share it.
+Status validate(const char* call, Direction direction, const void* buffer, MPI_Count count,
                 MPI_Datatype datatype, int peer, int tag, MPI_Comm comm, Comm** comm_out,
                 Datatype** datatype_out);
 
 // A new (inactive) request for the operation; the caller owns one reference.
 Request* make_request(RequestKind kind, Comm* comm, Datatype* datatype, const void* buffer,
-                      int count, int peer, int tag, SendMode mode);
+                      MPI_Count count, int peer, int tag, SendMode mode);
 
 // Starts the operation of a fresh or persistent request (engine lock held).
 Status start(const char* call, Request* request);

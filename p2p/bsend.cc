@@ -113,6 +113,13 @@ Status bsend_detach(const char* call, BsendOwner owner, void** buffer, size_t* s
   return Status();
 }
 
+bool bsend_attached_bytes(BsendOwner owner, size_t* size) {
+  std::shared_ptr<BsendPool>* slot = slot_of(owner);
+  if (slot == nullptr || *slot == nullptr) return false;
+  *size = (*slot)->size;
+  return true;
+}
+
 Status bsend_flush(const char* call, BsendOwner owner) {
   std::shared_ptr<BsendPool>* slot = slot_of(owner);
   if (slot == nullptr || *slot == nullptr) {

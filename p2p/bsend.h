@@ -36,6 +36,9 @@ Status bsend_attach(const char* call, BsendOwner owner, void* buffer, size_t siz
 // Waits (progressing) until every buffered send that uses the buffer completed, then
 // detaches it; MPI_BUFFER_AUTOMATIC comes back as the address of an automatic buffer.
 Status bsend_detach(const char* call, BsendOwner owner, void** buffer, size_t* size);
+// The size of the buffer attached to `owner`; false when none is. MPI_Buffer_detach checks
+// it fits its int output before it detaches anything.
+bool bsend_attached_bytes(BsendOwner owner, size_t* size);
 // Waits until every buffered send that uses the owner's buffer completed (MPI_*_flush_buffer).
 Status bsend_flush(const char* call, BsendOwner owner);
 // The nonblocking form: a kGeneric request (one reference, the caller's) that completes

@@ -3,6 +3,9 @@
  * contiguous type, and an int count of a basic type), nonblocking and blocking, and a
  * broadcast and a reduction whose int count covers more than 2^31 bytes. The counts the
  * int interfaces cannot hold come back as MPI_UNDEFINED, the _x forms give them exactly.
+ * The large-count _c calls move more than INT_MAX elements of MPI_BYTE and MPI_CHAR in one
+ * call (MPI_Send_c/MPI_Recv_c, MPI_Isend_c/MPI_Irecv_c), and MPI_Get_count_c and
+ * MPI_Get_elements_c give those counts exactly.
  *
  * Every rank's data is a function of (rank, index), checked in full (a sum over the whole
  * message and every 4099th element), so a lost or misplaced fragment is caught.
@@ -123,6 +126,56 @@ int main(int argc, char **argv) {
     int count = 0;
     CHECK_MPI(MPI_Get_count(&status, MPI_INT, &count));
     CHECK_INT(count, kInts, "MPI_Get_count in ints");
+  }
+
+  /* The _c calls: rank 0 -> last, blocking, kBytes (> INT_MAX) elements of MPI_BYTE. */
+  const MPI_Count byte_count = (MPI_Count)kBytes;
+  if (rank == 0) {
+    fill(data, 5);
+    CHECK_MPI(MPI_Send_c(data, byte_count, MPI_BYTE, last, 9, MPI_COMM_WORLD));
+  } else if (rank == last) {
+    memset(data, 0, kBytes);
+    MPI_Status status;
+    CHECK_MPI(MPI_Recv_c(data, byte_count, MPI_BYTE, 0, 9, MPI_COMM_WORLD, &status));
+    check_all(data, 5, "MPI_Recv_c of more than INT_MAX bytes");
+    MPI_Count count_c = 0, elements_c = 0;
+    CHECK_MPI(MPI_Get_count_c(&status, MPI_BYTE, &count_c));
+    CHECK(count_c == byte_count, "MPI_Get_count_c: %lld, expected %lld", (long long)count_c,
+          (long long)byte_count);
+    CHECK_MPI(MPI_Get_elements_c(&status, MPI_BYTE, &elements_c));
+    CHECK(elements_c == byte_count, "MPI_Get_elements_c: %lld, expected %lld",
+          (long long)elements_c, (long long)byte_count);
+    int count = 0;
+    CHECK_MPI(MPI_Get_count(&status, MPI_BYTE, &count));
+    CHECK_INT(count, MPI_UNDEFINED, "MPI_Get_count of %zu bytes", kBytes);
+    /* In ints the same message is exactly kInts, which an int holds. */
+    CHECK_MPI(MPI_Get_count_c(&status, MPI_INT, &count_c));
+    CHECK(count_c == kInts, "MPI_Get_count_c in ints: %lld", (long long)count_c);
+  }
+
+  /* last -> rank 0, nonblocking, kBytes elements of MPI_CHAR. */
+  if (rank == last) {
+    fill(data, 6);
+    MPI_Request request;
+    CHECK_MPI(MPI_Isend_c(data, byte_count, MPI_CHAR, 0, 10, MPI_COMM_WORLD, &request));
+    CHECK_MPI(MPI_Wait(&request, MPI_STATUS_IGNORE));
+  } else if (rank == 0) {
+    memset(data, 0, kBytes);
+    MPI_Request request;
+    MPI_Status status;
+    CHECK_MPI(MPI_Irecv_c(data, byte_count, MPI_CHAR, last, 10, MPI_COMM_WORLD, &request));
+    CHECK_MPI(MPI_Wait(&request, &status));
+    check_all(data, 6, "MPI_Irecv_c of more than INT_MAX chars");
+    MPI_Count count_c = 0, elements_c = 0;
+    CHECK_MPI(MPI_Get_count_c(&status, MPI_CHAR, &count_c));
+    CHECK(count_c == byte_count, "MPI_Get_count_c (MPI_CHAR): %lld, expected %lld",
+          (long long)count_c, (long long)byte_count);
+    CHECK_MPI(MPI_Get_elements_c(&status, MPI_CHAR, &elements_c));
+    CHECK(elements_c == byte_count, "MPI_Get_elements_c (MPI_CHAR): %lld, expected %lld",
+          (long long)elements_c, (long long)byte_count);
+    int elements = 0;
+    CHECK_MPI(MPI_Get_elements(&status, MPI_CHAR, &elements));
+    CHECK_INT(elements, MPI_UNDEFINED, "MPI_Get_elements of %zu chars", kBytes);
   }
 
   /* Broadcast from the last rank. */
