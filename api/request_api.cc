@@ -52,7 +52,11 @@ class GeneralizedRequest : public Request {
   bool freed_by_user = false;  // MPI_Request_free came before MPI_Grequest_complete
 };
 
-GeneralizedRequest* as_generalized(Request* r) { return dynamic_cast<GeneralizedRequest*>(r); }
+// Only a kGeneric request can be one: sends and receives skip the cast (the completion
+// calls ask this of every request, on the message-rate path).
+GeneralizedRequest* as_generalized(Request* r) {
+  return r->kind == weft::RequestKind::kGeneric ? dynamic_cast<GeneralizedRequest*>(r) : nullptr;
+}
 
 // The error class of a code a user callback returned (MPI_ERR_OTHER when it is no code).
 int callback_class(int code) {
