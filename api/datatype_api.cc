@@ -904,28 +904,40 @@ extern "C" int PMPI_Type_get_contents_c(MPI_Datatype datatype, MPI_Count max_int
 
 // ---- MPI_Type_create_darray ---------------------------------------------------------------
 
+namespace {
+
+// The checks and the construction both forms share; the int form's gsizes widen here.
+template <typename Count>
+Status make_darray(const char* call, int size, int rank, int ndims, const Count gsizes[],
+                   const int distribs[], const int dargs[], const int psizes[], int order,
+                   MPI_Datatype oldtype, MPI_Datatype* newtype, Datatype** made) {
+  WEFT_TRY(weft::api::check_initialized(call));
+  if (ndims <= 0) {
+    return weft::error(MPI_ERR_ARG, "%s: argument ndims=%d must be positive", call, ndims);
+  }
+  WEFT_TRY(check_array(call, "array_of_gsizes", gsizes, ndims));
+  WEFT_TRY(check_array(call, "array_of_distribs", distribs, ndims));
+  WEFT_TRY(check_array(call, "array_of_dargs", dargs, ndims));
+  WEFT_TRY(check_array(call, "array_of_psizes", psizes, ndims));
+  Datatype* old = nullptr;
+  WEFT_TRY(weft::find_datatype(call, "oldtype", oldtype, &old));
+  WEFT_TRY(check_pointer(call, "newtype", newtype));
+  const auto n = static_cast<size_t>(ndims);
+  return weft::type_darray(call, size, rank, widen(gsizes, ndims), {distribs, n}, {dargs, n},
+                           {psizes, n}, order, *old, made);
+}
+
+}  // namespace
+
 extern "C" int PMPI_Type_create_darray(int size, int rank, int ndims, const int array_of_gsizes[],
                                        const int array_of_distribs[], const int array_of_dargs[],
                                        const int array_of_psizes[], int order, MPI_Datatype oldtype,
                                        MPI_Datatype* newtype) {
   const char* call = "MPI_Type_create_darray";
   Status status = [&]() -> Status {
-    WEFT_TRY(weft::api::check_initialized(call));
-    if (ndims <= 0) {
-      return weft::error(MPI_ERR_ARG, "%s: argument ndims=%d must be positive", call, ndims);
-    }
-    WEFT_TRY(check_array(call, "array_of_gsizes", array_of_gsizes, ndims));
-    WEFT_TRY(check_array(call, "array_of_distribs", array_of_distribs, ndims));
-    WEFT_TRY(check_array(call, "array_of_dargs", array_of_dargs, ndims));
-    WEFT_TRY(check_array(call, "array_of_psizes", array_of_psizes, ndims));
-    Datatype* old = nullptr;
-    WEFT_TRY(weft::find_datatype(call, "oldtype", oldtype, &old));
-    WEFT_TRY(check_pointer(call, "newtype", newtype));
-    const auto n = static_cast<size_t>(ndims);
     Datatype* made = nullptr;
-    WEFT_TRY(weft::type_darray(call, size, rank, widen(array_of_gsizes, ndims),
-                               {array_of_distribs, n}, {array_of_dargs, n}, {array_of_psizes, n},
-                               order, *old, &made));
+    WEFT_TRY(make_darray(call, size, rank, ndims, array_of_gsizes, array_of_distribs,
+                         array_of_dargs, array_of_psizes, order, oldtype, newtype, &made));
     return hand_out(made, newtype);
   }();
   return weft::api::finish(call, nullptr, status);
@@ -938,23 +950,11 @@ extern "C" int PMPI_Type_create_darray_c(int size, int rank, int ndims,
                                          MPI_Datatype oldtype, MPI_Datatype* newtype) {
   const char* call = "MPI_Type_create_darray_c";
   Status status = [&]() -> Status {
-    WEFT_TRY(weft::api::check_initialized(call));
-    if (ndims <= 0) {
-      return weft::error(MPI_ERR_ARG, "%s: argument ndims=%d must be positive", call, ndims);
-    }
-    WEFT_TRY(check_array(call, "array_of_gsizes", array_of_gsizes, ndims));
-    WEFT_TRY(check_array(call, "array_of_distribs", array_of_distribs, ndims));
-    WEFT_TRY(check_array(call, "array_of_dargs", array_of_dargs, ndims));
-    WEFT_TRY(check_array(call, "array_of_psizes", array_of_psizes, ndims));
-    Datatype* old = nullptr;
-    WEFT_TRY(weft::find_datatype(call, "oldtype", oldtype, &old));
-    WEFT_TRY(check_pointer(call, "newtype", newtype));
-    const auto n = static_cast<size_t>(ndims);
     Datatype* made = nullptr;
-    WEFT_TRY(weft::type_darray(call, size, rank, widen(array_of_gsizes, ndims),
-                               {array_of_distribs, n}, {array_of_dargs, n}, {array_of_psizes, n},
-                               order, *old, &made));
+    WEFT_TRY(make_darray(call, size, rank, ndims, array_of_gsizes, array_of_distribs,
+                         array_of_dargs, array_of_psizes, order, oldtype, newtype, &made));
     // The int arguments in the int form's order, less the gsizes (the large counts).
+    const auto n = static_cast<size_t>(ndims);
     std::vector<int> integers{size, rank, ndims};
     integers.insert(integers.end(), array_of_distribs, array_of_distribs + n);
     integers.insert(integers.end(), array_of_dargs, array_of_dargs + n);
