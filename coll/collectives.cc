@@ -27,7 +27,7 @@ Status check_own_block(const char* call, size_t send_bytes, size_t recv_bytes) {
                call, send_bytes, recv_bytes);
 }
 
-Status launch(std::shared_ptr<Operation> operation, const CommView& comm, Collective collective,
+Status launch(OperationHandle& operation, const CommView& comm, Collective collective,
               const Features& features, const Args& args, bool nothing_to_exchange,
               Request** request) {
   Algorithm algorithm = nullptr;
@@ -41,10 +41,7 @@ Status launch(std::shared_ptr<Operation> operation, const CommView& comm, Collec
     }
     algorithm = chosen->run;
   }
-  operation->start(algorithm, args);
-  if (request == nullptr) return run_blocking(*operation);
-  *request = start_nonblocking(std::move(operation), comm);
-  return Status();
+  return coll::launch(operation, comm, algorithm, args, request);
 }
 
 Features features_of(const CommView& comm, size_t bytes) {
@@ -57,14 +54,14 @@ Features features_of(const CommView& comm, size_t bytes) {
 }  // namespace
 
 Status barrier(const char* call, const CommView& comm, Request** request) {
-  auto operation = make_operation(call, comm);
+  auto operation = make_operation(call, comm, request);
   return launch(operation, comm, Collective::kBarrier, features_of(comm, 0), Args{},
                 comm.size == 1, request);
 }
 
 Status bcast(const char* call, const CommView& comm, void* buffer, size_t count, Datatype* type,
              int root, Request** request) {
-  auto operation = make_operation(call, comm);
+  auto operation = make_operation(call, comm, request);
   const bool at_root = comm.rank == root;
   Args a;
   a.bytes = count * type->size();
@@ -77,7 +74,7 @@ Status bcast(const char* call, const CommView& comm, void* buffer, size_t count,
 Status gather(const char* call, const CommView& comm, const void* sendbuf, size_t sendcount,
               Datatype* sendtype, void* recvbuf, size_t recvcount, Datatype* recvtype, int root,
               Request** request) {
-  auto operation = make_operation(call, comm);
+  auto operation = make_operation(call, comm, request);
   Operation& op = *operation;
   const int p = comm.size;
   const int r = comm.rank;
@@ -106,7 +103,7 @@ Status gather(const char* call, const CommView& comm, const void* sendbuf, size_
 Status gatherv(const char* call, const CommView& comm, const void* sendbuf, size_t sendcount,
                Datatype* sendtype, void* recvbuf, const int* recvcounts, const int* displs,
                Datatype* recvtype, int root, Request** request) {
-  auto operation = make_operation(call, comm);
+  auto operation = make_operation(call, comm, request);
   Operation& op = *operation;
   const int r = comm.rank;
   Args a;
@@ -133,7 +130,7 @@ Status gatherv(const char* call, const CommView& comm, const void* sendbuf, size
 Status scatter(const char* call, const CommView& comm, const void* sendbuf, size_t sendcount,
                Datatype* sendtype, void* recvbuf, size_t recvcount, Datatype* recvtype, int root,
                Request** request) {
-  auto operation = make_operation(call, comm);
+  auto operation = make_operation(call, comm, request);
   Operation& op = *operation;
   const int p = comm.size;
   Args a;
@@ -156,7 +153,7 @@ Status scatter(const char* call, const CommView& comm, const void* sendbuf, size
 Status scatterv(const char* call, const CommView& comm, const void* sendbuf, const int* sendcounts,
                 const int* displs, Datatype* sendtype, void* recvbuf, size_t recvcount,
                 Datatype* recvtype, int root, Request** request) {
-  auto operation = make_operation(call, comm);
+  auto operation = make_operation(call, comm, request);
   Operation& op = *operation;
   const int r = comm.rank;
   Args a;
@@ -181,7 +178,7 @@ Status scatterv(const char* call, const CommView& comm, const void* sendbuf, con
 Status allgather(const char* call, const CommView& comm, const void* sendbuf, size_t sendcount,
                  Datatype* sendtype, void* recvbuf, size_t recvcount, Datatype* recvtype,
                  Request** request) {
-  auto operation = make_operation(call, comm);
+  auto operation = make_operation(call, comm, request);
   Operation& op = *operation;
   const int p = comm.size;
   const size_t r = static_cast<size_t>(comm.rank);
@@ -204,7 +201,7 @@ Status allgather(const char* call, const CommView& comm, const void* sendbuf, si
 Status allgatherv(const char* call, const CommView& comm, const void* sendbuf, size_t sendcount,
                   Datatype* sendtype, void* recvbuf, const int* recvcounts, const int* displs,
                   Datatype* recvtype, Request** request) {
-  auto operation = make_operation(call, comm);
+  auto operation = make_operation(call, comm, request);
   Operation& op = *operation;
   const int r = comm.rank;
   const bool keep_own = in_place(sendbuf);
@@ -225,7 +222,7 @@ Status allgatherv(const char* call, const CommView& comm, const void* sendbuf, s
 Status alltoall(const char* call, const CommView& comm, const void* sendbuf, size_t sendcount,
                 Datatype* sendtype, void* recvbuf, size_t recvcount, Datatype* recvtype,
                 Request** request) {
-  auto operation = make_operation(call, comm);
+  auto operation = make_operation(call, comm, request);
   Operation& op = *operation;
   const size_t p = static_cast<size_t>(comm.size);
   Args a;
@@ -247,7 +244,7 @@ Status alltoall(const char* call, const CommView& comm, const void* sendbuf, siz
 Status alltoallv(const char* call, const CommView& comm, const void* sendbuf, const int* sendcounts,
                  const int* sdispls, Datatype* sendtype, void* recvbuf, const int* recvcounts,
                  const int* rdispls, Datatype* recvtype, Request** request) {
-  auto operation = make_operation(call, comm);
+  auto operation = make_operation(call, comm, request);
   Operation& op = *operation;
   const int r = comm.rank;
   Blocks send = in_place(sendbuf)
@@ -267,7 +264,7 @@ Status alltoallv(const char* call, const CommView& comm, const void* sendbuf, co
 
 Status reduce(const char* call, const CommView& comm, const void* sendbuf, void* recvbuf,
               size_t count, Datatype* type, const OpView& op, int root, Request** request) {
-  auto operation = make_operation(call, comm);
+  auto operation = make_operation(call, comm, request);
   Operation& o = *operation;
   Args a;
   a.root = root;
@@ -287,7 +284,7 @@ Status reduce(const char* call, const CommView& comm, const void* sendbuf, void*
 
 Status allreduce(const char* call, const CommView& comm, const void* sendbuf, void* recvbuf,
                  size_t count, Datatype* type, const OpView& op, Request** request) {
-  auto operation = make_operation(call, comm);
+  auto operation = make_operation(call, comm, request);
   Operation& o = *operation;
   Args a;
   a.op = &o.reduction();
@@ -308,7 +305,7 @@ Status allreduce(const char* call, const CommView& comm, const void* sendbuf, vo
 Status reduce_scatter(const char* call, const CommView& comm, const void* sendbuf, void* recvbuf,
                       const int* recvcounts, bool block, Datatype* type, const OpView& op,
                       Request** request) {
-  auto operation = make_operation(call, comm);
+  auto operation = make_operation(call, comm, request);
   Operation& o = *operation;
   const int p = comm.size;
   const int r = comm.rank;
@@ -337,7 +334,7 @@ Status reduce_scatter(const char* call, const CommView& comm, const void* sendbu
 
 Status scan(const char* call, const CommView& comm, const void* sendbuf, void* recvbuf,
             size_t count, Datatype* type, const OpView& op, bool exclusive, Request** request) {
-  auto operation = make_operation(call, comm);
+  auto operation = make_operation(call, comm, request);
   Operation& o = *operation;
   Args a;
   a.op = &o.reduction();

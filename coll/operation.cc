@@ -71,12 +71,31 @@ int next_operation_tag(const CommView& comm) {
   return static_cast<int>(kOperationTagBit | (number & kSequenceMask));
 }
 
-std::shared_ptr<Operation> make_operation(const char* call, const CommView& comm) {
+OperationHandle::OperationHandle(const char* call, const Team& team, const Team& remote,
+                                 bool shared) {
+  if (shared) {
+    shared_ = std::make_shared<Operation>(call, team, remote);
+    operation_ = shared_.get();
+  } else {
+    operation_ = &local_.emplace(call, team, remote);
+  }
+}
+
+OperationHandle make_operation(const char* call, const CommView& comm, Request** request) {
   const int tag = next_operation_tag(comm);
-  Team team{comm.processes, comm.rank, comm.size, comm.context, tag};
-  if (!comm.is_inter()) return std::make_shared<Operation>(call, team);
-  Team remote{comm.remote.processes, comm.rank, comm.remote.size, comm.remote.context, tag};
-  return std::make_shared<Operation>(call, team, remote);
+  const Team team{comm.processes, comm.rank, comm.size, comm.context, tag};
+  const Team remote = comm.is_inter() ? Team{comm.remote.processes, comm.rank, comm.remote.size,
+                                             comm.remote.context, tag}
+                                      : Team{};
+  return OperationHandle(call, team, remote, request != nullptr);
+}
+
+Status launch(OperationHandle& operation, const CommView& comm, Algorithm algorithm,
+              const Args& args, Request** request) {
+  operation->start(algorithm, args);
+  if (request == nullptr) return run_blocking(*operation);
+  *request = start_nonblocking(operation.share(), comm);
+  return Status();
 }
 
 Status run_blocking(Operation& operation) {

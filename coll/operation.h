@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "coll/algorithms.h"
@@ -66,11 +67,39 @@ class Operation {
   std::vector<std::function<void()>> end_steps_;
 };
 
-// A fresh operation for one collective call on `comm`. Every call takes the communicator's
-// next sequence number as its tag, so operations in flight together (nonblocking ones, or
-// one per thread on different communicators) never match each other's messages. All ranks
-// start collectives on a communicator in the same order, so they agree on the tag.
-std::shared_ptr<Operation> make_operation(const char* call, const CommView& comm);
+// The operation of one collective call. A blocking call keeps it in place (on its stack:
+// no allocation, no reference counting on the latency-critical path of short collectives);
+// a nonblocking one holds it shared, for the request that will own it.
+class OperationHandle {
+ public:
+  OperationHandle(const char* call, const Team& team, const Team& remote, bool shared);
+  OperationHandle(const OperationHandle&) = delete;
+  OperationHandle& operator=(const OperationHandle&) = delete;
+
+  Operation& operator*() const { return *operation_; }
+  Operation* operator->() const { return operation_; }
+  // The shared operation, for start_nonblocking (a handle made with shared = true only).
+  std::shared_ptr<Operation> share() { return std::move(shared_); }
+
+ private:
+  std::optional<Operation> local_;
+  std::shared_ptr<Operation> shared_;
+  Operation* operation_;
+};
+
+// The operation of one collective call on `comm`, in place when `request` is nullptr (a
+// blocking call), else shared. Every call takes the communicator's next sequence number as
+// its tag, so operations in flight together (nonblocking ones, or one per thread on
+// different communicators) never match each other's messages. All ranks start collectives
+// on a communicator in the same order, so they agree on the tag.
+OperationHandle make_operation(const char* call, const CommView& comm, Request** request);
+
+// Starts `algorithm` (nullptr: nothing to exchange) on the operation, then runs it to
+// completion when `request` is nullptr, else makes *request, a kGeneric request that
+// completes with it.
+Status launch(OperationHandle& operation, const CommView& comm, Algorithm algorithm,
+              const Args& args, Request** request);
+
 
 // The collective-context tag of the communicator's next collective call (every member
 // takes one per call, in call order, so the tags agree); for a round of a persistent

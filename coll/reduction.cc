@@ -11,6 +11,11 @@ namespace weft::coll {
 
 char* scratch_like(Scratch& scratch, size_t bytes, const void* like) {
   constexpr uintptr_t kPage = 4096;
+  // Too short for the kernel's single-copy path: placement does not matter.
+  if (bytes <= Scratch::kInline) {
+    scratch.resize(bytes);
+    return scratch.data();
+  }
   scratch.resize(bytes + kPage);
   char* base = scratch.data();
   const uintptr_t offset =

@@ -73,7 +73,8 @@ class Reduction {
 // sends from its own counterpart of `like` (the same buffer in an SPMD program, or scratch
 // placed like it) then copies between equal page offsets: the kernel's single-copy path is
 // several times slower when the destination sits a few bytes past the source modulo the
-// page size (coll/context.cc). Calls with another `like` reuse the same memory.
+// page size (coll/context.cc). Calls with another `like` reuse the same memory. Requests of
+// at most Scratch::kInline bytes, far below any single-copy size, take the inline buffer.
 char* scratch_like(Scratch& scratch, size_t bytes, const void* like);
 
 // Whether a peer's copy from its counterpart of `from` into `to` takes the kernel's fast

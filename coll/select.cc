@@ -263,6 +263,35 @@ const AlgorithmInfo* from_rules(const CollectiveInfo& info, const std::vector<Ru
   return &info.algorithms.front();
 }
 
+// The last choice the rules made for each collective: a short collective in a loop asks the
+// same question on every call, and the rules' answer depends on nothing but the features.
+// Written and read under the engine lock (collectives start under it), like the
+// communicators' sequence numbers.
+struct Remembered {
+  Features features;
+  const AlgorithmInfo* chosen = nullptr;
+  size_t row = 0;
+};
+Remembered g_last[kCollectiveCount];
+
+bool same(const Features& a, const Features& b) {
+  return a.size == b.size && a.bytes == b.bytes && a.count == b.count &&
+         a.commutative == b.commutative;
+}
+
+const AlgorithmInfo* from_rules_remembered(size_t index, const CollectiveInfo& info,
+                                           const std::vector<Rule>& rules, const Features& f,
+                                           size_t* row) {
+  Remembered& last = g_last[index];
+  if (last.chosen != nullptr && same(last.features, f)) {
+    *row = last.row;
+    return last.chosen;
+  }
+  const AlgorithmInfo* chosen = from_rules(info, rules, f, row);
+  last = Remembered{f, chosen, *row};
+  return chosen;
+}
+
 std::string known_names(const CollectiveInfo& info) {
   std::string names;
   for (const AlgorithmInfo& algorithm : info.algorithms) {
@@ -363,7 +392,9 @@ Status select_algorithm(const char* call, Collective collective, const Features&
       by_force = true;
     }
   }
-  if (chosen == nullptr) chosen = from_rules(info, s.rules->rules[index], features, &row);
+  if (chosen == nullptr) {
+    chosen = from_rules_remembered(index, info, s.rules->rules[index], features, &row);
+  }
 
   const int level = s.verbosity;
   if (level >= 2 || (level == 1 && rank == 0)) {

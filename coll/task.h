@@ -243,6 +243,10 @@ void scratch_return(char* data, size_t capacity);
 // a 1 MiB reduce several times slower), while reused pages stay mapped and warm.
 class Scratch {
  public:
+  // Requests this small are served from the object itself: short collectives then touch
+  // neither the pool nor its lock.
+  static constexpr size_t kInline = 128;
+
   Scratch() = default;
   explicit Scratch(size_t bytes) { resize(bytes); }
   Scratch(const Scratch&) = delete;
@@ -251,18 +255,24 @@ class Scratch {
   void resize(size_t bytes) {
     if (data_ != nullptr && bytes <= capacity_) return;
     give_back();
-    data_ = scratch_take(bytes == 0 ? 1 : bytes, &capacity_);
+    if (bytes <= kInline) {
+      data_ = inline_;
+      capacity_ = kInline;
+      return;
+    }
+    data_ = scratch_take(bytes, &capacity_);
   }
   char* data() { return data_; }
 
  private:
   void give_back() {
-    if (data_ != nullptr) scratch_return(data_, capacity_);
+    if (data_ != nullptr && data_ != inline_) scratch_return(data_, capacity_);
     data_ = nullptr;
     capacity_ = 0;
   }
   char* data_ = nullptr;
   size_t capacity_ = 0;
+  alignas(64) char inline_[kInline];
 };
 
 }  // namespace weft::coll

@@ -12,27 +12,18 @@ namespace weft::coll::inter {
 
 namespace {
 
-// Starts `algorithm` (nullptr: this process takes no part) and runs it blocking, or hands
-// back a generic request that completes with it.
-Status launch(std::shared_ptr<Operation> operation, const CommView& comm, Algorithm algorithm,
-              const Args& args, Request** request) {
-  operation->start(algorithm, args);
-  if (request == nullptr) return run_blocking(*operation);
-  *request = start_nonblocking(std::move(operation), comm);
-  return Status();
-}
-
 size_t bytes_of(size_t count, const Datatype* type) { return count * type->size(); }
 
 }  // namespace
 
 Status barrier(const char* call, const CommView& comm, Request** request) {
-  return launch(make_operation(call, comm), comm, barrier_inter, Args{}, request);
+  auto operation = make_operation(call, comm, request);
+  return launch(operation, comm, barrier_inter, Args{}, request);
 }
 
 Status bcast(const char* call, const CommView& comm, void* buffer, size_t count, Datatype* type,
              int root, Request** request) {
-  auto operation = make_operation(call, comm);
+  auto operation = make_operation(call, comm, request);
   if (root == MPI_PROC_NULL) return launch(operation, comm, nullptr, Args{}, request);
   const bool at_root = root == MPI_ROOT;
   Args a;
@@ -45,7 +36,7 @@ Status bcast(const char* call, const CommView& comm, void* buffer, size_t count,
 Status gather(const char* call, const CommView& comm, const void* sendbuf, size_t sendcount,
               Datatype* sendtype, void* recvbuf, size_t recvcount, Datatype* recvtype, int root,
               Request** request) {
-  auto operation = make_operation(call, comm);
+  auto operation = make_operation(call, comm, request);
   if (root == MPI_PROC_NULL) return launch(operation, comm, nullptr, Args{}, request);
   Args a;
   a.root = root;
@@ -63,7 +54,7 @@ Status gather(const char* call, const CommView& comm, const void* sendbuf, size_
 Status gatherv(const char* call, const CommView& comm, const void* sendbuf, size_t sendcount,
                Datatype* sendtype, void* recvbuf, const int* recvcounts, const int* displs,
                Datatype* recvtype, int root, Request** request) {
-  auto operation = make_operation(call, comm);
+  auto operation = make_operation(call, comm, request);
   if (root == MPI_PROC_NULL) return launch(operation, comm, nullptr, Args{}, request);
   Args a;
   a.root = root;
@@ -83,7 +74,7 @@ Status gatherv(const char* call, const CommView& comm, const void* sendbuf, size
 Status scatter(const char* call, const CommView& comm, const void* sendbuf, size_t sendcount,
                Datatype* sendtype, void* recvbuf, size_t recvcount, Datatype* recvtype, int root,
                Request** request) {
-  auto operation = make_operation(call, comm);
+  auto operation = make_operation(call, comm, request);
   if (root == MPI_PROC_NULL) return launch(operation, comm, nullptr, Args{}, request);
   Args a;
   a.root = root;
@@ -101,7 +92,7 @@ Status scatter(const char* call, const CommView& comm, const void* sendbuf, size
 Status scatterv(const char* call, const CommView& comm, const void* sendbuf,
                 const int* sendcounts, const int* displs, Datatype* sendtype, void* recvbuf,
                 size_t recvcount, Datatype* recvtype, int root, Request** request) {
-  auto operation = make_operation(call, comm);
+  auto operation = make_operation(call, comm, request);
   if (root == MPI_PROC_NULL) return launch(operation, comm, nullptr, Args{}, request);
   Args a;
   a.root = root;
@@ -121,7 +112,7 @@ Status scatterv(const char* call, const CommView& comm, const void* sendbuf,
 Status allgather(const char* call, const CommView& comm, const void* sendbuf, size_t sendcount,
                  Datatype* sendtype, void* recvbuf, size_t recvcount, Datatype* recvtype,
                  Request** request) {
-  auto operation = make_operation(call, comm);
+  auto operation = make_operation(call, comm, request);
   Args a;
   a.bytes = bytes_of(sendcount, sendtype);
   a.send = stage(*operation, sendbuf, sendcount, sendtype, true, false);
@@ -134,7 +125,7 @@ Status allgather(const char* call, const CommView& comm, const void* sendbuf, si
 Status allgatherv(const char* call, const CommView& comm, const void* sendbuf, size_t sendcount,
                   Datatype* sendtype, void* recvbuf, const int* recvcounts, const int* displs,
                   Datatype* recvtype, Request** request) {
-  auto operation = make_operation(call, comm);
+  auto operation = make_operation(call, comm, request);
   Args a;
   a.bytes = bytes_of(sendcount, sendtype);
   a.send = stage(*operation, sendbuf, sendcount, sendtype, true, false);
@@ -149,7 +140,7 @@ Status allgatherv(const char* call, const CommView& comm, const void* sendbuf, s
 Status alltoall(const char* call, const CommView& comm, const void* sendbuf, size_t sendcount,
                 Datatype* sendtype, void* recvbuf, size_t recvcount, Datatype* recvtype,
                 Request** request) {
-  auto operation = make_operation(call, comm);
+  auto operation = make_operation(call, comm, request);
   const size_t q = static_cast<size_t>(comm.remote.size);
   Args a;
   a.bytes = bytes_of(sendcount, sendtype);
@@ -163,7 +154,7 @@ Status alltoallv(const char* call, const CommView& comm, const void* sendbuf,
                  const int* sendcounts, const int* sdispls, Datatype* sendtype, void* recvbuf,
                  const int* recvcounts, const int* rdispls, Datatype* recvtype,
                  Request** request) {
-  auto operation = make_operation(call, comm);
+  auto operation = make_operation(call, comm, request);
   const int q = comm.remote.size;
   Blocks send = stage_blocks(*operation, sendbuf, sendcounts, sdispls, sendtype, true, -1, false,
                              false, q);
@@ -181,7 +172,7 @@ Status alltoallv(const char* call, const CommView& comm, const void* sendbuf,
 
 Status reduce(const char* call, const CommView& comm, const void* sendbuf, void* recvbuf,
               size_t count, Datatype* type, const OpView& op, int root, Request** request) {
-  auto operation = make_operation(call, comm);
+  auto operation = make_operation(call, comm, request);
   if (root == MPI_PROC_NULL) return launch(operation, comm, nullptr, Args{}, request);
   Args a;
   a.root = root;
@@ -197,7 +188,7 @@ Status reduce(const char* call, const CommView& comm, const void* sendbuf, void*
 
 Status allreduce(const char* call, const CommView& comm, const void* sendbuf, void* recvbuf,
                  size_t count, Datatype* type, const OpView& op, Request** request) {
-  auto operation = make_operation(call, comm);
+  auto operation = make_operation(call, comm, request);
   Args a;
   a.op = &operation->reduction();
   a.count = setup_reduction(*operation, op, type, count);
@@ -209,7 +200,7 @@ Status allreduce(const char* call, const CommView& comm, const void* sendbuf, vo
 Status reduce_scatter(const char* call, const CommView& comm, const void* sendbuf,
                       void* recvbuf, const int* recvcounts, bool block, Datatype* type,
                       const OpView& op, Request** request) {
-  auto operation = make_operation(call, comm);
+  auto operation = make_operation(call, comm, request);
   Operation& o = *operation;
   const int p = comm.size;
   size_t total = 0;
