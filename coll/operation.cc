@@ -43,6 +43,11 @@ void Operation::start(Algorithm algorithm, const Args& args) {
   task_.start();
 }
 
+void Operation::start(Task task) {
+  task_ = std::move(task);
+  task_.start();
+}
+
 bool Operation::advance() {
   if (finished_) return true;
   if (task_.valid()) {

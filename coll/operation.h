@@ -50,6 +50,9 @@ class Operation {
 
   // Starts `algorithm` (nullptr: nothing to exchange, the operation is complete at once).
   void start(Algorithm algorithm, const Args& args);
+  // Starts a task made on context() by a caller whose steps need more than Args (the
+  // neighbourhood exchange of coll/neighbor.cc).
+  void start(Task task);
   // Resumes the algorithm as far as completed transfers allow; true once it has finished.
   // Engine lock held.
   bool advance();

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,6 +19,7 @@ namespace weft {
 
 class Group;
 class Errhandler;
+struct Topology;
 
 class Comm : public Object {
  public:
@@ -64,6 +66,11 @@ class Comm : public Object {
   // order); mpi/comm.cc's attribute functions keep it.
   std::vector<std::pair<int, void*>>& attributes() { return attributes_; }
 
+  // The virtual topology (mpi/topology.h), nullptr when none; duplicates share it.
+  const Topology* topology() const { return topology_.get(); }
+  const std::shared_ptr<const Topology>& shared_topology() const { return topology_; }
+  void set_topology(std::shared_ptr<const Topology> topology) { topology_ = std::move(topology); }
+
   MPI_Comm handle();
   void set_predefined_handle(MPI_Comm handle) { predefined_handle_ = handle; }
 
@@ -93,6 +100,7 @@ class Comm : public Object {
   std::vector<std::pair<int, void*>> attributes_;
   MPI_Comm predefined_handle_ = MPI_COMM_NULL;
   uint32_t sequence_ = 0;
+  std::shared_ptr<const Topology> topology_;
 };
 
 // World and self exist from MPI_Init to MPI_Finalize.

@@ -240,6 +240,7 @@ Status comm_dup(const char* call, Comm* parent, Comm** out) {
   WEFT_TRY(agree_context(call, parent->coll_team(), context));
   *out = make_comm(parent, parent->group()->processes(), context);
   (*out)->set_assertions(parent->assertions());
+  (*out)->set_topology(parent->shared_topology());
   return Status();
 }
 
@@ -380,6 +381,7 @@ Status comm_idup(const char* call, Comm* parent, uint32_t assertions, AttributeL
   operation->at_end([parent, result, newcomm, assertions, pending] {
     Comm* comm = make_comm(parent, parent->group()->processes(), *result);
     comm->set_assertions(assertions);
+    comm->set_topology(parent->shared_topology());
     adopt_attributes(comm, std::move(pending->list));
     pending->list.clear();
     *newcomm = comm->handle();
