@@ -1,5 +1,5 @@
-// MPI_Alltoallw and MPI_Ialltoallw, and their large-count _c twins: validation, then one round (api/coll_rounds.h) of
-// coll/alltoallw.
+// MPI_Alltoallw and MPI_Ialltoallw, and their large-count _c twins: validation, then one round
+// (api/coll_rounds.h) of coll/alltoallw.
 #include <cstdio>
 
 #include "api/api.h"

@@ -4,7 +4,8 @@
 // the checks that depend on several arguments (MPI_IN_PLACE only at the root, aliased
 // buffers, op x datatype) and one round of the collective, both from api/coll_rounds.h,
 // which the persistent forms (coll_persistent_api.cc) share. The blocking form passes no
-// request.
+// request. Every call has a large-count twin MPI_<Coll>_c / MPI_I<coll>_c (MPI_Count counts,
+// MPI_Aint displacements) that runs the same core, a template over the count type.
 #include <cstdint>
 
 #include "api/api.h"
@@ -206,9 +207,10 @@ Status scatter(const char* call, const void* sendbuf, size_t sendcount, Datatype
   return coll::scatter(call, view, sendbuf, scount, stype, recvbuf, rcount, rtype, root, request);
 }
 
-Status scatterv(const char* call, const void* sendbuf, coll::PerRank sendcounts, coll::PerRank displs,
-                Datatype* stype, void* recvbuf, size_t recvcount, Datatype* rtype, int root,
-                Comm* c, Request** request, coll::PersistentState* persistent) {
+Status scatterv(const char* call, const void* sendbuf, coll::PerRank sendcounts,
+                coll::PerRank displs, Datatype* stype, void* recvbuf, size_t recvcount,
+                Datatype* rtype, int root, Comm* c, Request** request,
+                coll::PersistentState* persistent) {
   const coll::CommView view = view_of(c, persistent);
   const size_t rcount = recvcount;
   if (view.is_inter()) {
@@ -258,9 +260,10 @@ Status alltoall(const char* call, const void* sendbuf, size_t sendcount, Datatyp
   return coll::alltoall(call, view, sendbuf, scount, stype, recvbuf, rcount, rtype, request);
 }
 
-Status alltoallv(const char* call, const void* sendbuf, coll::PerRank sendcounts, coll::PerRank sdispls,
-                 Datatype* stype, void* recvbuf, coll::PerRank recvcounts, coll::PerRank rdispls,
-                 Datatype* rtype, Comm* c, Request** request, coll::PersistentState* persistent) {
+Status alltoallv(const char* call, const void* sendbuf, coll::PerRank sendcounts,
+                 coll::PerRank sdispls, Datatype* stype, void* recvbuf, coll::PerRank recvcounts,
+                 coll::PerRank rdispls, Datatype* rtype, Comm* c, Request** request,
+                 coll::PersistentState* persistent) {
   const coll::CommView view = view_of(c, persistent);
   if (view.is_inter()) {
     return coll::inter::alltoallv(call, view, sendbuf, sendcounts, sdispls, stype, recvbuf,
@@ -292,9 +295,9 @@ Status allreduce(const char* call, const void* sendbuf, void* recvbuf, size_t co
   return coll::allreduce(call, view, sendbuf, recvbuf, n, type, op, request);
 }
 
-Status reduce_scatter(const char* call, const void* sendbuf, void* recvbuf, coll::PerRank recvcounts,
-                      bool block, Datatype* type, const coll::OpView& op, Comm* c,
-                      Request** request, coll::PersistentState* persistent) {
+Status reduce_scatter(const char* call, const void* sendbuf, void* recvbuf,
+                      coll::PerRank recvcounts, bool block, Datatype* type, const coll::OpView& op,
+                      Comm* c, Request** request, coll::PersistentState* persistent) {
   const coll::CommView view = view_of(c, persistent);
   if (view.is_inter()) {
     return coll::inter::reduce_scatter(call, view, sendbuf, recvbuf, recvcounts, block, type, op,
@@ -505,7 +508,8 @@ extern "C" int PMPI_Bcast(void* buffer, int count, MPI_Datatype datatype, int ro
   return finish("MPI_Bcast", o.comm, s);
 }
 
-extern "C" int PMPI_Bcast_c(void* buffer, MPI_Count count, MPI_Datatype datatype, int root, MPI_Comm comm) {
+extern "C" int PMPI_Bcast_c(void* buffer, MPI_Count count, MPI_Datatype datatype, int root,
+                            MPI_Comm comm) {
   validate::Bcast_cObjects o;
   Status s = validate::Bcast_c(buffer, count, datatype, root, comm, &o);
   if (s.ok()) s = bcast_core("MPI_Bcast_c", buffer, count, o.datatype, root, o.comm, nullptr);
@@ -520,8 +524,8 @@ extern "C" int PMPI_Ibcast(void* buffer, int count, MPI_Datatype datatype, int r
   return finish("MPI_Ibcast", o.comm, s);
 }
 
-extern "C" int PMPI_Ibcast_c(void* buffer, MPI_Count count, MPI_Datatype datatype, int root, MPI_Comm comm,
-                           MPI_Request* request) {
+extern "C" int PMPI_Ibcast_c(void* buffer, MPI_Count count, MPI_Datatype datatype, int root,
+                             MPI_Comm comm, MPI_Request* request) {
   validate::Ibcast_cObjects o;
   Status s = validate::Ibcast_c(buffer, count, datatype, root, comm, request, &o);
   if (s.ok()) s = bcast_core("MPI_Ibcast_c", buffer, count, o.datatype, root, o.comm, request);
@@ -541,11 +545,12 @@ extern "C" int PMPI_Gather(const void* sendbuf, int sendcount, MPI_Datatype send
   return finish("MPI_Gather", o.comm, s);
 }
 
-extern "C" int PMPI_Gather_c(const void* sendbuf, MPI_Count sendcount, MPI_Datatype sendtype, void* recvbuf,
-                           MPI_Count recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm) {
+extern "C" int PMPI_Gather_c(const void* sendbuf, MPI_Count sendcount, MPI_Datatype sendtype,
+                             void* recvbuf, MPI_Count recvcount, MPI_Datatype recvtype, int root,
+                             MPI_Comm comm) {
   validate::Gather_cObjects o;
-  Status s =
-      validate::Gather_c(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, root, comm, &o);
+  Status s = validate::Gather_c(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, root,
+                                comm, &o);
   if (s.ok())
     s = gather_core("MPI_Gather_c", sendbuf, sendcount, o.sendtype, recvbuf, recvcount, o.recvtype,
                     root, o.comm, nullptr);
@@ -565,11 +570,11 @@ extern "C" int PMPI_Igather(const void* sendbuf, int sendcount, MPI_Datatype sen
 }
 
 extern "C" int PMPI_Igather_c(const void* sendbuf, MPI_Count sendcount, MPI_Datatype sendtype,
-                            void* recvbuf, MPI_Count recvcount, MPI_Datatype recvtype, int root,
-                            MPI_Comm comm, MPI_Request* request) {
+                              void* recvbuf, MPI_Count recvcount, MPI_Datatype recvtype, int root,
+                              MPI_Comm comm, MPI_Request* request) {
   validate::Igather_cObjects o;
   Status s = validate::Igather_c(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, root,
-                               comm, request, &o);
+                                 comm, request, &o);
   if (s.ok())
     s = gather_core("MPI_Igather_c", sendbuf, sendcount, o.sendtype, recvbuf, recvcount, o.recvtype,
                     root, o.comm, request);
@@ -589,11 +594,11 @@ extern "C" int PMPI_Gatherv(const void* sendbuf, int sendcount, MPI_Datatype sen
 }
 
 extern "C" int PMPI_Gatherv_c(const void* sendbuf, MPI_Count sendcount, MPI_Datatype sendtype,
-                            void* recvbuf, const MPI_Count recvcounts[], const MPI_Aint displs[],
-                            MPI_Datatype recvtype, int root, MPI_Comm comm) {
+                              void* recvbuf, const MPI_Count recvcounts[], const MPI_Aint displs[],
+                              MPI_Datatype recvtype, int root, MPI_Comm comm) {
   validate::Gatherv_cObjects o;
-  Status s = validate::Gatherv_c(sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs, recvtype,
-                               root, comm, &o);
+  Status s = validate::Gatherv_c(sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs,
+                                 recvtype, root, comm, &o);
   if (s.ok())
     s = gatherv_core("MPI_Gatherv_c", sendbuf, sendcount, o.sendtype, recvbuf, recvcounts, displs,
                      o.recvtype, root, o.comm, nullptr);
@@ -613,11 +618,12 @@ extern "C" int PMPI_Igatherv(const void* sendbuf, int sendcount, MPI_Datatype se
 }
 
 extern "C" int PMPI_Igatherv_c(const void* sendbuf, MPI_Count sendcount, MPI_Datatype sendtype,
-                             void* recvbuf, const MPI_Count recvcounts[], const MPI_Aint displs[],
-                             MPI_Datatype recvtype, int root, MPI_Comm comm, MPI_Request* request) {
+                               void* recvbuf, const MPI_Count recvcounts[], const MPI_Aint displs[],
+                               MPI_Datatype recvtype, int root, MPI_Comm comm,
+                               MPI_Request* request) {
   validate::Igatherv_cObjects o;
-  Status s = validate::Igatherv_c(sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs, recvtype,
-                                root, comm, request, &o);
+  Status s = validate::Igatherv_c(sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs,
+                                  recvtype, root, comm, request, &o);
   if (s.ok())
     s = gatherv_core("MPI_Igatherv_c", sendbuf, sendcount, o.sendtype, recvbuf, recvcounts, displs,
                      o.recvtype, root, o.comm, request);
@@ -637,14 +643,14 @@ extern "C" int PMPI_Scatter(const void* sendbuf, int sendcount, MPI_Datatype sen
 }
 
 extern "C" int PMPI_Scatter_c(const void* sendbuf, MPI_Count sendcount, MPI_Datatype sendtype,
-                            void* recvbuf, MPI_Count recvcount, MPI_Datatype recvtype, int root,
-                            MPI_Comm comm) {
+                              void* recvbuf, MPI_Count recvcount, MPI_Datatype recvtype, int root,
+                              MPI_Comm comm) {
   validate::Scatter_cObjects o;
-  Status s =
-      validate::Scatter_c(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, root, comm, &o);
+  Status s = validate::Scatter_c(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, root,
+                                 comm, &o);
   if (s.ok())
-    s = scatter_core("MPI_Scatter_c", sendbuf, sendcount, o.sendtype, recvbuf, recvcount, o.recvtype,
-                     root, o.comm, nullptr);
+    s = scatter_core("MPI_Scatter_c", sendbuf, sendcount, o.sendtype, recvbuf, recvcount,
+                     o.recvtype, root, o.comm, nullptr);
   return finish("MPI_Scatter_c", o.comm, s);
 }
 
@@ -661,14 +667,14 @@ extern "C" int PMPI_Iscatter(const void* sendbuf, int sendcount, MPI_Datatype se
 }
 
 extern "C" int PMPI_Iscatter_c(const void* sendbuf, MPI_Count sendcount, MPI_Datatype sendtype,
-                             void* recvbuf, MPI_Count recvcount, MPI_Datatype recvtype, int root,
-                             MPI_Comm comm, MPI_Request* request) {
+                               void* recvbuf, MPI_Count recvcount, MPI_Datatype recvtype, int root,
+                               MPI_Comm comm, MPI_Request* request) {
   validate::Iscatter_cObjects o;
   Status s = validate::Iscatter_c(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, root,
-                                comm, request, &o);
+                                  comm, request, &o);
   if (s.ok())
-    s = scatter_core("MPI_Iscatter_c", sendbuf, sendcount, o.sendtype, recvbuf, recvcount, o.recvtype,
-                     root, o.comm, request);
+    s = scatter_core("MPI_Iscatter_c", sendbuf, sendcount, o.sendtype, recvbuf, recvcount,
+                     o.recvtype, root, o.comm, request);
   return finish("MPI_Iscatter_c", o.comm, s);
 }
 
@@ -684,12 +690,13 @@ extern "C" int PMPI_Scatterv(const void* sendbuf, const int sendcounts[], const 
   return finish("MPI_Scatterv", o.comm, s);
 }
 
-extern "C" int PMPI_Scatterv_c(const void* sendbuf, const MPI_Count sendcounts[], const MPI_Aint displs[],
-                             MPI_Datatype sendtype, void* recvbuf, MPI_Count recvcount,
-                             MPI_Datatype recvtype, int root, MPI_Comm comm) {
+extern "C" int PMPI_Scatterv_c(const void* sendbuf, const MPI_Count sendcounts[],
+                               const MPI_Aint displs[], MPI_Datatype sendtype, void* recvbuf,
+                               MPI_Count recvcount, MPI_Datatype recvtype, int root,
+                               MPI_Comm comm) {
   validate::Scatterv_cObjects o;
-  Status s = validate::Scatterv_c(sendbuf, sendcounts, displs, sendtype, recvbuf, recvcount, recvtype,
-                                root, comm, &o);
+  Status s = validate::Scatterv_c(sendbuf, sendcounts, displs, sendtype, recvbuf, recvcount,
+                                  recvtype, root, comm, &o);
   if (s.ok())
     s = scatterv_core("MPI_Scatterv_c", sendbuf, sendcounts, displs, o.sendtype, recvbuf, recvcount,
                       o.recvtype, root, o.comm, nullptr);
@@ -709,16 +716,16 @@ extern "C" int PMPI_Iscatterv(const void* sendbuf, const int sendcounts[], const
   return finish("MPI_Iscatterv", o.comm, s);
 }
 
-extern "C" int PMPI_Iscatterv_c(const void* sendbuf, const MPI_Count sendcounts[], const MPI_Aint displs[],
-                              MPI_Datatype sendtype, void* recvbuf, MPI_Count recvcount,
-                              MPI_Datatype recvtype, int root, MPI_Comm comm,
-                              MPI_Request* request) {
+extern "C" int PMPI_Iscatterv_c(const void* sendbuf, const MPI_Count sendcounts[],
+                                const MPI_Aint displs[], MPI_Datatype sendtype, void* recvbuf,
+                                MPI_Count recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm,
+                                MPI_Request* request) {
   validate::Iscatterv_cObjects o;
   Status s = validate::Iscatterv_c(sendbuf, sendcounts, displs, sendtype, recvbuf, recvcount,
-                                 recvtype, root, comm, request, &o);
+                                   recvtype, root, comm, request, &o);
   if (s.ok())
-    s = scatterv_core("MPI_Iscatterv_c", sendbuf, sendcounts, displs, o.sendtype, recvbuf, recvcount,
-                      o.recvtype, root, o.comm, request);
+    s = scatterv_core("MPI_Iscatterv_c", sendbuf, sendcounts, displs, o.sendtype, recvbuf,
+                      recvcount, o.recvtype, root, o.comm, request);
   return finish("MPI_Iscatterv_c", o.comm, s);
 }
 
@@ -736,7 +743,8 @@ extern "C" int PMPI_Allgather(const void* sendbuf, int sendcount, MPI_Datatype s
 }
 
 extern "C" int PMPI_Allgather_c(const void* sendbuf, MPI_Count sendcount, MPI_Datatype sendtype,
-                              void* recvbuf, MPI_Count recvcount, MPI_Datatype recvtype, MPI_Comm comm) {
+                                void* recvbuf, MPI_Count recvcount, MPI_Datatype recvtype,
+                                MPI_Comm comm) {
   validate::Allgather_cObjects o;
   Status s =
       validate::Allgather_c(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm, &o);
@@ -759,11 +767,11 @@ extern "C" int PMPI_Iallgather(const void* sendbuf, int sendcount, MPI_Datatype 
 }
 
 extern "C" int PMPI_Iallgather_c(const void* sendbuf, MPI_Count sendcount, MPI_Datatype sendtype,
-                               void* recvbuf, MPI_Count recvcount, MPI_Datatype recvtype, MPI_Comm comm,
-                               MPI_Request* request) {
+                                 void* recvbuf, MPI_Count recvcount, MPI_Datatype recvtype,
+                                 MPI_Comm comm, MPI_Request* request) {
   validate::Iallgather_cObjects o;
-  Status s = validate::Iallgather_c(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm,
-                                  request, &o);
+  Status s = validate::Iallgather_c(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype,
+                                    comm, request, &o);
   if (s.ok())
     s = allgather_core("MPI_Iallgather_c", sendbuf, sendcount, o.sendtype, recvbuf, recvcount,
                        o.recvtype, o.comm, request);
@@ -783,11 +791,11 @@ extern "C" int PMPI_Allgatherv(const void* sendbuf, int sendcount, MPI_Datatype 
 }
 
 extern "C" int PMPI_Allgatherv_c(const void* sendbuf, MPI_Count sendcount, MPI_Datatype sendtype,
-                               void* recvbuf, const MPI_Count recvcounts[], const MPI_Aint displs[],
-                               MPI_Datatype recvtype, MPI_Comm comm) {
+                                 void* recvbuf, const MPI_Count recvcounts[],
+                                 const MPI_Aint displs[], MPI_Datatype recvtype, MPI_Comm comm) {
   validate::Allgatherv_cObjects o;
   Status s = validate::Allgatherv_c(sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs,
-                                  recvtype, comm, &o);
+                                    recvtype, comm, &o);
   if (s.ok())
     s = allgatherv_core("MPI_Allgatherv_c", sendbuf, sendcount, o.sendtype, recvbuf, recvcounts,
                         displs, o.recvtype, o.comm, nullptr);
@@ -807,11 +815,12 @@ extern "C" int PMPI_Iallgatherv(const void* sendbuf, int sendcount, MPI_Datatype
 }
 
 extern "C" int PMPI_Iallgatherv_c(const void* sendbuf, MPI_Count sendcount, MPI_Datatype sendtype,
-                                void* recvbuf, const MPI_Count recvcounts[], const MPI_Aint displs[],
-                                MPI_Datatype recvtype, MPI_Comm comm, MPI_Request* request) {
+                                  void* recvbuf, const MPI_Count recvcounts[],
+                                  const MPI_Aint displs[], MPI_Datatype recvtype, MPI_Comm comm,
+                                  MPI_Request* request) {
   validate::Iallgatherv_cObjects o;
   Status s = validate::Iallgatherv_c(sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs,
-                                   recvtype, comm, request, &o);
+                                     recvtype, comm, request, &o);
   if (s.ok())
     s = allgatherv_core("MPI_Iallgatherv_c", sendbuf, sendcount, o.sendtype, recvbuf, recvcounts,
                         displs, o.recvtype, o.comm, request);
@@ -830,7 +839,8 @@ extern "C" int PMPI_Alltoall(const void* sendbuf, int sendcount, MPI_Datatype se
 }
 
 extern "C" int PMPI_Alltoall_c(const void* sendbuf, MPI_Count sendcount, MPI_Datatype sendtype,
-                             void* recvbuf, MPI_Count recvcount, MPI_Datatype recvtype, MPI_Comm comm) {
+                               void* recvbuf, MPI_Count recvcount, MPI_Datatype recvtype,
+                               MPI_Comm comm) {
   validate::Alltoall_cObjects o;
   Status s =
       validate::Alltoall_c(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm, &o);
@@ -853,11 +863,11 @@ extern "C" int PMPI_Ialltoall(const void* sendbuf, int sendcount, MPI_Datatype s
 }
 
 extern "C" int PMPI_Ialltoall_c(const void* sendbuf, MPI_Count sendcount, MPI_Datatype sendtype,
-                              void* recvbuf, MPI_Count recvcount, MPI_Datatype recvtype, MPI_Comm comm,
-                              MPI_Request* request) {
+                                void* recvbuf, MPI_Count recvcount, MPI_Datatype recvtype,
+                                MPI_Comm comm, MPI_Request* request) {
   validate::Ialltoall_cObjects o;
   Status s = validate::Ialltoall_c(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm,
-                                 request, &o);
+                                   request, &o);
   if (s.ok())
     s = alltoall_core("MPI_Ialltoall_c", sendbuf, sendcount, o.sendtype, recvbuf, recvcount,
                       o.recvtype, o.comm, request);
@@ -876,12 +886,13 @@ extern "C" int PMPI_Alltoallv(const void* sendbuf, const int sendcounts[], const
   return finish("MPI_Alltoallv", o.comm, s);
 }
 
-extern "C" int PMPI_Alltoallv_c(const void* sendbuf, const MPI_Count sendcounts[], const MPI_Aint sdispls[],
-                              MPI_Datatype sendtype, void* recvbuf, const MPI_Count recvcounts[],
-                              const MPI_Aint rdispls[], MPI_Datatype recvtype, MPI_Comm comm) {
+extern "C" int PMPI_Alltoallv_c(const void* sendbuf, const MPI_Count sendcounts[],
+                                const MPI_Aint sdispls[], MPI_Datatype sendtype, void* recvbuf,
+                                const MPI_Count recvcounts[], const MPI_Aint rdispls[],
+                                MPI_Datatype recvtype, MPI_Comm comm) {
   validate::Alltoallv_cObjects o;
   Status s = validate::Alltoallv_c(sendbuf, sendcounts, sdispls, sendtype, recvbuf, recvcounts,
-                                 rdispls, recvtype, comm, &o);
+                                   rdispls, recvtype, comm, &o);
   if (s.ok())
     s = alltoallv_core("MPI_Alltoallv_c", sendbuf, sendcounts, sdispls, o.sendtype, recvbuf,
                        recvcounts, rdispls, o.recvtype, o.comm, nullptr);
@@ -901,13 +912,13 @@ extern "C" int PMPI_Ialltoallv(const void* sendbuf, const int sendcounts[], cons
   return finish("MPI_Ialltoallv", o.comm, s);
 }
 
-extern "C" int PMPI_Ialltoallv_c(const void* sendbuf, const MPI_Count sendcounts[], const MPI_Aint sdispls[],
-                               MPI_Datatype sendtype, void* recvbuf, const MPI_Count recvcounts[],
-                               const MPI_Aint rdispls[], MPI_Datatype recvtype, MPI_Comm comm,
-                               MPI_Request* request) {
+extern "C" int PMPI_Ialltoallv_c(const void* sendbuf, const MPI_Count sendcounts[],
+                                 const MPI_Aint sdispls[], MPI_Datatype sendtype, void* recvbuf,
+                                 const MPI_Count recvcounts[], const MPI_Aint rdispls[],
+                                 MPI_Datatype recvtype, MPI_Comm comm, MPI_Request* request) {
   validate::Ialltoallv_cObjects o;
   Status s = validate::Ialltoallv_c(sendbuf, sendcounts, sdispls, sendtype, recvbuf, recvcounts,
-                                  rdispls, recvtype, comm, request, &o);
+                                    rdispls, recvtype, comm, request, &o);
   if (s.ok())
     s = alltoallv_core("MPI_Ialltoallv_c", sendbuf, sendcounts, sdispls, o.sendtype, recvbuf,
                        recvcounts, rdispls, o.recvtype, o.comm, request);
@@ -925,12 +936,13 @@ extern "C" int PMPI_Reduce(const void* sendbuf, void* recvbuf, int count, MPI_Da
   return finish("MPI_Reduce", o.comm, s);
 }
 
-extern "C" int PMPI_Reduce_c(const void* sendbuf, void* recvbuf, MPI_Count count, MPI_Datatype datatype,
-                           MPI_Op op, int root, MPI_Comm comm) {
+extern "C" int PMPI_Reduce_c(const void* sendbuf, void* recvbuf, MPI_Count count,
+                             MPI_Datatype datatype, MPI_Op op, int root, MPI_Comm comm) {
   validate::Reduce_cObjects o;
   Status s = validate::Reduce_c(sendbuf, recvbuf, count, datatype, op, root, comm, &o);
   if (s.ok())
-    s = reduce_core("MPI_Reduce_c", sendbuf, recvbuf, count, o.datatype, o.op, root, o.comm, nullptr);
+    s = reduce_core("MPI_Reduce_c", sendbuf, recvbuf, count, o.datatype, o.op, root, o.comm,
+                    nullptr);
   return finish("MPI_Reduce_c", o.comm, s);
 }
 
@@ -944,8 +956,9 @@ extern "C" int PMPI_Ireduce(const void* sendbuf, void* recvbuf, int count, MPI_D
   return finish("MPI_Ireduce", o.comm, s);
 }
 
-extern "C" int PMPI_Ireduce_c(const void* sendbuf, void* recvbuf, MPI_Count count, MPI_Datatype datatype,
-                            MPI_Op op, int root, MPI_Comm comm, MPI_Request* request) {
+extern "C" int PMPI_Ireduce_c(const void* sendbuf, void* recvbuf, MPI_Count count,
+                              MPI_Datatype datatype, MPI_Op op, int root, MPI_Comm comm,
+                              MPI_Request* request) {
   validate::Ireduce_cObjects o;
   Status s = validate::Ireduce_c(sendbuf, recvbuf, count, datatype, op, root, comm, request, &o);
   if (s.ok())
@@ -963,12 +976,13 @@ extern "C" int PMPI_Allreduce(const void* sendbuf, void* recvbuf, int count, MPI
   return finish("MPI_Allreduce", o.comm, s);
 }
 
-extern "C" int PMPI_Allreduce_c(const void* sendbuf, void* recvbuf, MPI_Count count, MPI_Datatype datatype,
-                              MPI_Op op, MPI_Comm comm) {
+extern "C" int PMPI_Allreduce_c(const void* sendbuf, void* recvbuf, MPI_Count count,
+                                MPI_Datatype datatype, MPI_Op op, MPI_Comm comm) {
   validate::Allreduce_cObjects o;
   Status s = validate::Allreduce_c(sendbuf, recvbuf, count, datatype, op, comm, &o);
   if (s.ok())
-    s = allreduce_core("MPI_Allreduce_c", sendbuf, recvbuf, count, o.datatype, o.op, o.comm, nullptr);
+    s = allreduce_core("MPI_Allreduce_c", sendbuf, recvbuf, count, o.datatype, o.op, o.comm,
+                       nullptr);
   return finish("MPI_Allreduce_c", o.comm, s);
 }
 
@@ -982,8 +996,9 @@ extern "C" int PMPI_Iallreduce(const void* sendbuf, void* recvbuf, int count, MP
   return finish("MPI_Iallreduce", o.comm, s);
 }
 
-extern "C" int PMPI_Iallreduce_c(const void* sendbuf, void* recvbuf, MPI_Count count, MPI_Datatype datatype,
-                               MPI_Op op, MPI_Comm comm, MPI_Request* request) {
+extern "C" int PMPI_Iallreduce_c(const void* sendbuf, void* recvbuf, MPI_Count count,
+                                 MPI_Datatype datatype, MPI_Op op, MPI_Comm comm,
+                                 MPI_Request* request) {
   validate::Iallreduce_cObjects o;
   Status s = validate::Iallreduce_c(sendbuf, recvbuf, count, datatype, op, comm, request, &o);
   if (s.ok())
@@ -1002,13 +1017,14 @@ extern "C" int PMPI_Reduce_scatter(const void* sendbuf, void* recvbuf, const int
   return finish("MPI_Reduce_scatter", o.comm, s);
 }
 
-extern "C" int PMPI_Reduce_scatter_c(const void* sendbuf, void* recvbuf, const MPI_Count recvcounts[],
-                                   MPI_Datatype datatype, MPI_Op op, MPI_Comm comm) {
+extern "C" int PMPI_Reduce_scatter_c(const void* sendbuf, void* recvbuf,
+                                     const MPI_Count recvcounts[], MPI_Datatype datatype, MPI_Op op,
+                                     MPI_Comm comm) {
   validate::Reduce_scatter_cObjects o;
   Status s = validate::Reduce_scatter_c(sendbuf, recvbuf, recvcounts, datatype, op, comm, &o);
   if (s.ok())
-    s = reduce_scatter_core("MPI_Reduce_scatter_c", sendbuf, recvbuf, recvcounts, MPI_Count{0}, o.datatype, o.op,
-                            o.comm, nullptr);
+    s = reduce_scatter_core("MPI_Reduce_scatter_c", sendbuf, recvbuf, recvcounts, MPI_Count{0},
+                            o.datatype, o.op, o.comm, nullptr);
   return finish("MPI_Reduce_scatter_c", o.comm, s);
 }
 
@@ -1024,15 +1040,15 @@ extern "C" int PMPI_Ireduce_scatter(const void* sendbuf, void* recvbuf, const in
   return finish("MPI_Ireduce_scatter", o.comm, s);
 }
 
-extern "C" int PMPI_Ireduce_scatter_c(const void* sendbuf, void* recvbuf, const MPI_Count recvcounts[],
-                                    MPI_Datatype datatype, MPI_Op op, MPI_Comm comm,
-                                    MPI_Request* request) {
+extern "C" int PMPI_Ireduce_scatter_c(const void* sendbuf, void* recvbuf,
+                                      const MPI_Count recvcounts[], MPI_Datatype datatype,
+                                      MPI_Op op, MPI_Comm comm, MPI_Request* request) {
   validate::Ireduce_scatter_cObjects o;
   Status s =
       validate::Ireduce_scatter_c(sendbuf, recvbuf, recvcounts, datatype, op, comm, request, &o);
   if (s.ok())
-    s = reduce_scatter_core("MPI_Ireduce_scatter_c", sendbuf, recvbuf, recvcounts, MPI_Count{0}, o.datatype,
-                            o.op, o.comm, request);
+    s = reduce_scatter_core("MPI_Ireduce_scatter_c", sendbuf, recvbuf, recvcounts, MPI_Count{0},
+                            o.datatype, o.op, o.comm, request);
   return finish("MPI_Ireduce_scatter_c", o.comm, s);
 }
 
@@ -1041,18 +1057,18 @@ extern "C" int PMPI_Reduce_scatter_block(const void* sendbuf, void* recvbuf, int
   validate::Reduce_scatter_blockObjects o;
   Status s = validate::Reduce_scatter_block(sendbuf, recvbuf, recvcount, datatype, op, comm, &o);
   if (s.ok())
-    s = reduce_scatter_core("MPI_Reduce_scatter_block", sendbuf, recvbuf, coll::PerRank(), recvcount,
-                            o.datatype, o.op, o.comm, nullptr);
+    s = reduce_scatter_core("MPI_Reduce_scatter_block", sendbuf, recvbuf, coll::PerRank(),
+                            recvcount, o.datatype, o.op, o.comm, nullptr);
   return finish("MPI_Reduce_scatter_block", o.comm, s);
 }
 
 extern "C" int PMPI_Reduce_scatter_block_c(const void* sendbuf, void* recvbuf, MPI_Count recvcount,
-                                         MPI_Datatype datatype, MPI_Op op, MPI_Comm comm) {
+                                           MPI_Datatype datatype, MPI_Op op, MPI_Comm comm) {
   validate::Reduce_scatter_block_cObjects o;
   Status s = validate::Reduce_scatter_block_c(sendbuf, recvbuf, recvcount, datatype, op, comm, &o);
   if (s.ok())
-    s = reduce_scatter_core("MPI_Reduce_scatter_block_c", sendbuf, recvbuf, coll::PerRank(), recvcount,
-                            o.datatype, o.op, o.comm, nullptr);
+    s = reduce_scatter_core("MPI_Reduce_scatter_block_c", sendbuf, recvbuf, coll::PerRank(),
+                            recvcount, o.datatype, o.op, o.comm, nullptr);
   return finish("MPI_Reduce_scatter_block_c", o.comm, s);
 }
 
@@ -1063,20 +1079,20 @@ extern "C" int PMPI_Ireduce_scatter_block(const void* sendbuf, void* recvbuf, in
   Status s =
       validate::Ireduce_scatter_block(sendbuf, recvbuf, recvcount, datatype, op, comm, request, &o);
   if (s.ok())
-    s = reduce_scatter_core("MPI_Ireduce_scatter_block", sendbuf, recvbuf, coll::PerRank(), recvcount,
-                            o.datatype, o.op, o.comm, request);
+    s = reduce_scatter_core("MPI_Ireduce_scatter_block", sendbuf, recvbuf, coll::PerRank(),
+                            recvcount, o.datatype, o.op, o.comm, request);
   return finish("MPI_Ireduce_scatter_block", o.comm, s);
 }
 
 extern "C" int PMPI_Ireduce_scatter_block_c(const void* sendbuf, void* recvbuf, MPI_Count recvcount,
-                                          MPI_Datatype datatype, MPI_Op op, MPI_Comm comm,
-                                          MPI_Request* request) {
+                                            MPI_Datatype datatype, MPI_Op op, MPI_Comm comm,
+                                            MPI_Request* request) {
   validate::Ireduce_scatter_block_cObjects o;
-  Status s =
-      validate::Ireduce_scatter_block_c(sendbuf, recvbuf, recvcount, datatype, op, comm, request, &o);
+  Status s = validate::Ireduce_scatter_block_c(sendbuf, recvbuf, recvcount, datatype, op, comm,
+                                               request, &o);
   if (s.ok())
-    s = reduce_scatter_core("MPI_Ireduce_scatter_block_c", sendbuf, recvbuf, coll::PerRank(), recvcount,
-                            o.datatype, o.op, o.comm, request);
+    s = reduce_scatter_core("MPI_Ireduce_scatter_block_c", sendbuf, recvbuf, coll::PerRank(),
+                            recvcount, o.datatype, o.op, o.comm, request);
   return finish("MPI_Ireduce_scatter_block_c", o.comm, s);
 }
 
@@ -1089,8 +1105,8 @@ extern "C" int PMPI_Scan(const void* sendbuf, void* recvbuf, int count, MPI_Data
   return finish("MPI_Scan", o.comm, s);
 }
 
-extern "C" int PMPI_Scan_c(const void* sendbuf, void* recvbuf, MPI_Count count, MPI_Datatype datatype,
-                         MPI_Op op, MPI_Comm comm) {
+extern "C" int PMPI_Scan_c(const void* sendbuf, void* recvbuf, MPI_Count count,
+                           MPI_Datatype datatype, MPI_Op op, MPI_Comm comm) {
   validate::Scan_cObjects o;
   Status s = validate::Scan_c(sendbuf, recvbuf, count, datatype, op, comm, &o);
   if (s.ok())
@@ -1107,8 +1123,8 @@ extern "C" int PMPI_Iscan(const void* sendbuf, void* recvbuf, int count, MPI_Dat
   return finish("MPI_Iscan", o.comm, s);
 }
 
-extern "C" int PMPI_Iscan_c(const void* sendbuf, void* recvbuf, MPI_Count count, MPI_Datatype datatype,
-                          MPI_Op op, MPI_Comm comm, MPI_Request* request) {
+extern "C" int PMPI_Iscan_c(const void* sendbuf, void* recvbuf, MPI_Count count,
+                            MPI_Datatype datatype, MPI_Op op, MPI_Comm comm, MPI_Request* request) {
   validate::Iscan_cObjects o;
   Status s = validate::Iscan_c(sendbuf, recvbuf, count, datatype, op, comm, request, &o);
   if (s.ok())
@@ -1125,8 +1141,8 @@ extern "C" int PMPI_Exscan(const void* sendbuf, void* recvbuf, int count, MPI_Da
   return finish("MPI_Exscan", o.comm, s);
 }
 
-extern "C" int PMPI_Exscan_c(const void* sendbuf, void* recvbuf, MPI_Count count, MPI_Datatype datatype,
-                           MPI_Op op, MPI_Comm comm) {
+extern "C" int PMPI_Exscan_c(const void* sendbuf, void* recvbuf, MPI_Count count,
+                             MPI_Datatype datatype, MPI_Op op, MPI_Comm comm) {
   validate::Exscan_cObjects o;
   Status s = validate::Exscan_c(sendbuf, recvbuf, count, datatype, op, comm, &o);
   if (s.ok())
@@ -1143,12 +1159,14 @@ extern "C" int PMPI_Iexscan(const void* sendbuf, void* recvbuf, int count, MPI_D
   return finish("MPI_Iexscan", o.comm, s);
 }
 
-extern "C" int PMPI_Iexscan_c(const void* sendbuf, void* recvbuf, MPI_Count count, MPI_Datatype datatype,
-                            MPI_Op op, MPI_Comm comm, MPI_Request* request) {
+extern "C" int PMPI_Iexscan_c(const void* sendbuf, void* recvbuf, MPI_Count count,
+                              MPI_Datatype datatype, MPI_Op op, MPI_Comm comm,
+                              MPI_Request* request) {
   validate::Iexscan_cObjects o;
   Status s = validate::Iexscan_c(sendbuf, recvbuf, count, datatype, op, comm, request, &o);
   if (s.ok())
-    s = scan_core("MPI_Iexscan_c", sendbuf, recvbuf, count, o.datatype, o.op, true, o.comm, request);
+    s = scan_core("MPI_Iexscan_c", sendbuf, recvbuf, count, o.datatype, o.op, true, o.comm,
+                  request);
   return finish("MPI_Iexscan_c", o.comm, s);
 }
 

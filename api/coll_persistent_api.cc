@@ -12,8 +12,8 @@
 // Each MPI_<Coll>_init and its large-count twin MPI_<Coll>_init_c share one body (<coll>_init
 // below), which takes the counts as size_t and the per-rank arrays as coll::PerRank (int or
 // 64-bit). The request keeps the datatypes and op (the user may free them before the
-// request) and 64-bit copies of the per-rank arrays; the buffers are the user's, read at each MPI_Start and
-// written by each completion. The info argument carries no hint weft uses.
+// request) and 64-bit copies of the per-rank arrays; the buffers are the user's, read at each
+// MPI_Start and written by each completion. The info argument carries no hint weft uses.
 //
 // On an intercommunicator every collective but MPI_Scan_init and MPI_Exscan_init (refused
 // with MPI_ERR_COMM, as their blocking forms are) runs its intercommunicator algorithm: the

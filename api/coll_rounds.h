@@ -12,6 +12,9 @@
 // persistent requests in different orders (MPI-4.1, 7.13), and the rounds of one request
 // follow one another on every member, so one number serves all of them. The first round
 // also records its algorithm there for the next ones. The engine lock is held.
+// Counts arrive as size_t (validated non-negative: an int of the standard call or an
+// MPI_Count of its _c twin) and per-rank arrays as coll::PerRank (int, or MPI_Count and
+// MPI_Aint), so one round serves both forms.
 // `request` == nullptr runs the round to completion (the blocking form); otherwise
 // *request receives a kGeneric request (one reference) that completes with it.
 //
@@ -86,9 +89,10 @@ Status gatherv(const char* call, const void* sendbuf, size_t sendcount, Datatype
 Status scatter(const char* call, const void* sendbuf, size_t sendcount, Datatype* stype,
                void* recvbuf, size_t recvcount, Datatype* rtype, int root, Comm* c,
                Request** request, coll::PersistentState* persistent = nullptr);
-Status scatterv(const char* call, const void* sendbuf, coll::PerRank sendcounts, coll::PerRank displs,
-                Datatype* stype, void* recvbuf, size_t recvcount, Datatype* rtype, int root,
-                Comm* c, Request** request, coll::PersistentState* persistent = nullptr);
+Status scatterv(const char* call, const void* sendbuf, coll::PerRank sendcounts,
+                coll::PerRank displs, Datatype* stype, void* recvbuf, size_t recvcount,
+                Datatype* rtype, int root, Comm* c, Request** request,
+                coll::PersistentState* persistent = nullptr);
 Status allgather(const char* call, const void* sendbuf, size_t sendcount, Datatype* stype,
                  void* recvbuf, size_t recvcount, Datatype* rtype, Comm* c, Request** request,
                  coll::PersistentState* persistent = nullptr);
@@ -98,9 +102,9 @@ Status allgatherv(const char* call, const void* sendbuf, size_t sendcount, Datat
 Status alltoall(const char* call, const void* sendbuf, size_t sendcount, Datatype* stype,
                 void* recvbuf, size_t recvcount, Datatype* rtype, Comm* c, Request** request,
                 coll::PersistentState* persistent = nullptr);
-Status alltoallv(const char* call, const void* sendbuf, coll::PerRank sendcounts, coll::PerRank sdispls,
-                 Datatype* stype, void* recvbuf, coll::PerRank recvcounts, coll::PerRank rdispls,
-                 Datatype* rtype, Comm* c, Request** request,
+Status alltoallv(const char* call, const void* sendbuf, coll::PerRank sendcounts,
+                 coll::PerRank sdispls, Datatype* stype, void* recvbuf, coll::PerRank recvcounts,
+                 coll::PerRank rdispls, Datatype* rtype, Comm* c, Request** request,
                  coll::PersistentState* persistent = nullptr);
 Status alltoallw(const char* call, const coll::AlltoallwArgs& args, Comm* c, Request** request,
                  coll::PersistentState* persistent = nullptr);
@@ -111,9 +115,9 @@ Status allreduce(const char* call, const void* sendbuf, void* recvbuf, size_t co
                  const coll::OpView& op, Comm* c, Request** request,
                  coll::PersistentState* persistent = nullptr);
 // `recvcounts` has one entry per rank, or with `block` one entry for every rank.
-Status reduce_scatter(const char* call, const void* sendbuf, void* recvbuf, coll::PerRank recvcounts,
-                      bool block, Datatype* type, const coll::OpView& op, Comm* c,
-                      Request** request, coll::PersistentState* persistent = nullptr);
+Status reduce_scatter(const char* call, const void* sendbuf, void* recvbuf,
+                      coll::PerRank recvcounts, bool block, Datatype* type, const coll::OpView& op,
+                      Comm* c, Request** request, coll::PersistentState* persistent = nullptr);
 Status scan(const char* call, const void* sendbuf, void* recvbuf, size_t count, Datatype* type,
             const coll::OpView& op, bool exclusive, Comm* c, Request** request,
             coll::PersistentState* persistent = nullptr);

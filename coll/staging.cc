@@ -14,7 +14,8 @@ const char* element(const void* buffer, const Datatype& type, ptrdiff_t index) {
   return bytes_of(buffer) + index * type.extent();
 }
 
-char* stage(Operation& op, const void* buffer, size_t count, Datatype* type, bool load, bool store) {
+char* stage(Operation& op, const void* buffer, size_t count, Datatype* type, bool load,
+            bool store) {
   const size_t bytes = count * type->size();
   if (bytes == 0) return op.buffer(0);
   if (type->is_contiguous()) return const_cast<char*>(bytes_of(buffer)) + type->true_lb();
