@@ -5,7 +5,8 @@
  * and a few on an intercommunicator between the two halves of the world. Each result is
  * compared with a reference computed here. The v-forms place their blocks out of rank
  * order with gaps that must stay untouched; a strided datatype makes some buffers
- * non-contiguous. Errors: negative counts in scalars and arrays are MPI_ERR_COUNT.
+ * non-contiguous. Errors: negative counts in scalars and arrays, and counts of more bytes
+ * than the address space holds, are MPI_ERR_COUNT.
  *
  * Counts above INT_MAX are the business of tests/mp/large_count.c (suite 'large').
  */
@@ -774,7 +775,13 @@ static void test_errors(void) {
   int scratch[4] = {0, 0, 0, 0};
   CHECK_ERROR_CLASS(MPI_Bcast_c(scratch, -1, MPI_INT, 0, MPI_COMM_WORLD), MPI_ERR_COUNT,
                     "MPI_Bcast_c with count -1");
+  /* More elements than the address space holds. */
+  CHECK_ERROR_CLASS(MPI_Bcast_c(scratch, (MPI_Count)1 << 62, MPI_INT, 0, MPI_COMM_WORLD),
+                    MPI_ERR_COUNT, "MPI_Bcast_c of 2^62 ints");
   MPI_Request request = MPI_REQUEST_NULL;
+  CHECK_ERROR_CLASS(MPI_Iallgather_c(scratch, 1, MPI_INT, scratch + 2, INT64_MAX / 2, MPI_INT,
+                                     MPI_COMM_WORLD, &request),
+                    MPI_ERR_COUNT, "MPI_Iallgather_c with recvcount 2^62");
   CHECK_ERROR_CLASS(MPI_Allreduce_init_c(scratch, scratch + 2, -5, MPI_INT, MPI_SUM,
                                          MPI_COMM_WORLD, MPI_INFO_NULL, &request),
                     MPI_ERR_COUNT, "MPI_Allreduce_init_c with count -5");
@@ -792,6 +799,10 @@ static void test_errors(void) {
   CHECK_ERROR_CLASS(MPI_Gatherv_c(scratch, 0, MPI_INT, scratch + 2, &self_count, &self_displ,
                                   MPI_INT, 0, MPI_COMM_SELF),
                     MPI_ERR_COUNT, "MPI_Gatherv_c with recvcounts[0] = -2^40");
+  self_count = (MPI_Count)1 << 61;
+  CHECK_ERROR_CLASS(MPI_Gatherv_c(scratch, 0, MPI_INT, scratch + 2, &self_count, &self_displ,
+                                  MPI_INT, 0, MPI_COMM_SELF),
+                    MPI_ERR_COUNT, "MPI_Gatherv_c with recvcounts[0] = 2^61 ints");
   CHECK_ERROR_CLASS(MPI_Ialltoallv_c(scratch, counts, displs, MPI_INT, scratch, counts, displs,
                                      MPI_INT, MPI_COMM_WORLD, &request),
                     MPI_ERR_COUNT, "MPI_Ialltoallv_c with a count of -2^40");
