@@ -5,9 +5,7 @@
  * int interfaces cannot hold come back as MPI_UNDEFINED, the _x forms give them exactly.
  * The large-count _c calls move more than INT_MAX elements of MPI_BYTE and MPI_CHAR in one
  * call (MPI_Send_c/MPI_Recv_c, MPI_Isend_c/MPI_Irecv_c), and MPI_Get_count_c and
- * MPI_Get_elements_c give those counts exactly. The large-count collectives move more than
- * INT_MAX elements in one call too: MPI_Bcast_c of MPI_BYTE and an in-place MPI_Allreduce_c
- * (MPI_BXOR over MPI_UNSIGNED_CHAR).
+ * MPI_Get_elements_c give those counts exactly.
  *
  * Every rank's data is a function of (rank, index), checked in full (a sum over the whole
  * message and every 4099th element), so a lost or misplaced fragment is caught.
@@ -188,25 +186,6 @@ int main(int argc, char **argv) {
   }
   CHECK_MPI(MPI_Bcast(data, kInts, MPI_INT, last, MPI_COMM_WORLD));
   check_all(data, 3, "MPI_Bcast of a large int count");
-
-  /* The large-count collectives: kBytes (> INT_MAX) elements of MPI_BYTE from rank 0. */
-  if (rank == 0) {
-    fill(data, 4);
-  } else {
-    memset(data, 0, kBytes);
-  }
-  CHECK_MPI(MPI_Bcast_c(data, byte_count, MPI_BYTE, 0, MPI_COMM_WORLD));
-  check_all(data, 4, "MPI_Bcast_c of more than INT_MAX bytes");
-
-  /* In place, kBytes unsigned chars XORed over the ranks: bytewise XOR of the ints. */
-  fill(data, 10 + rank);
-  CHECK_MPI(MPI_Allreduce_c(MPI_IN_PLACE, data, byte_count, MPI_UNSIGNED_CHAR, MPI_BXOR,
-                            MPI_COMM_WORLD));
-  for (size_t i = 0; i < (size_t)kInts; i++) {
-    int expected = 0;
-    for (int r = 0; r < size; r++) expected ^= value(10 + r, i);
-    if (data[i] != expected) CHECK_INT(data[i], expected, "MPI_Allreduce_c element %zu", i);
-  }
 
   /* Sum to rank 0: element i of rank r is (i % 1000) + r, so the sum is known exactly. */
   for (size_t i = 0; i < (size_t)kInts; i++) data[i] = (int)(i % 1000) + rank;
