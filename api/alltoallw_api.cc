@@ -4,6 +4,7 @@
 
 #include "api/api.h"
 #include "api/coll_rounds.h"
+#include "api/kinds.h"
 #include "coll/alltoallw.h"
 #include "datatype/datatype.h"
 #include "mpi.h"
@@ -35,6 +36,10 @@ Status validate_side(const char* call, const char* side, const void* buffer,
     weft::Datatype* type = nullptr;
     WEFT_TRY(weft::check_datatype(call, argument, types[i], &type));
     out[static_cast<size_t>(i)] = type;
+    if (counts.wide()) {
+      std::snprintf(argument, sizeof argument, "%scounts[%d]", side, i);
+      WEFT_TRY(weft::api::kinds::addressable(call, argument, counts[i], type));
+    }
     // MPI_BOTTOM (NULL) is only meaningful with derived types holding absolute addresses.
     if (buffer == nullptr && counts[i] > 0 && type->is_predefined() && type->size() > 0) {
       return weft::error(MPI_ERR_BUFFER, "%s: argument %sbuf is NULL with %scounts[%d]=%lld",

@@ -163,34 +163,31 @@ Status barrier(const char* call, Comm* c, Request** request, coll::PersistentSta
 Status bcast(const char* call, void* buffer, size_t count, Datatype* type, int root, Comm* c,
              Request** request, coll::PersistentState* persistent) {
   const coll::CommView view = view_of(c, persistent);
-  const size_t n = count;
-  if (view.is_inter()) return coll::inter::bcast(call, view, buffer, n, type, root, request);
-  return coll::bcast(call, view, buffer, n, type, root, request);
+  if (view.is_inter()) return coll::inter::bcast(call, view, buffer, count, type, root, request);
+  return coll::bcast(call, view, buffer, count, type, root, request);
 }
 
 Status gather(const char* call, const void* sendbuf, size_t sendcount, Datatype* stype,
               void* recvbuf, size_t recvcount, Datatype* rtype, int root, Comm* c,
               Request** request, coll::PersistentState* persistent) {
   const coll::CommView view = view_of(c, persistent);
-  const size_t scount = sendcount;
-  const size_t rcount = recvcount;
   if (view.is_inter()) {
-    return coll::inter::gather(call, view, sendbuf, scount, stype, recvbuf, rcount, rtype, root,
-                               request);
+    return coll::inter::gather(call, view, sendbuf, sendcount, stype, recvbuf, recvcount, rtype,
+                               root, request);
   }
-  return coll::gather(call, view, sendbuf, scount, stype, recvbuf, rcount, rtype, root, request);
+  return coll::gather(call, view, sendbuf, sendcount, stype, recvbuf, recvcount, rtype, root,
+                      request);
 }
 
 Status gatherv(const char* call, const void* sendbuf, size_t sendcount, Datatype* stype,
                void* recvbuf, coll::PerRank recvcounts, coll::PerRank displs, Datatype* rtype,
                int root, Comm* c, Request** request, coll::PersistentState* persistent) {
   const coll::CommView view = view_of(c, persistent);
-  const size_t scount = sendcount;
   if (view.is_inter()) {
-    return coll::inter::gatherv(call, view, sendbuf, scount, stype, recvbuf, recvcounts, displs,
+    return coll::inter::gatherv(call, view, sendbuf, sendcount, stype, recvbuf, recvcounts, displs,
                                 rtype, root, request);
   }
-  return coll::gatherv(call, view, sendbuf, scount, stype, recvbuf, recvcounts, displs, rtype,
+  return coll::gatherv(call, view, sendbuf, sendcount, stype, recvbuf, recvcounts, displs, rtype,
                        root, request);
 }
 
@@ -198,13 +195,12 @@ Status scatter(const char* call, const void* sendbuf, size_t sendcount, Datatype
                void* recvbuf, size_t recvcount, Datatype* rtype, int root, Comm* c,
                Request** request, coll::PersistentState* persistent) {
   const coll::CommView view = view_of(c, persistent);
-  const size_t scount = sendcount;
-  const size_t rcount = recvcount;
   if (view.is_inter()) {
-    return coll::inter::scatter(call, view, sendbuf, scount, stype, recvbuf, rcount, rtype, root,
-                                request);
+    return coll::inter::scatter(call, view, sendbuf, sendcount, stype, recvbuf, recvcount, rtype,
+                                root, request);
   }
-  return coll::scatter(call, view, sendbuf, scount, stype, recvbuf, rcount, rtype, root, request);
+  return coll::scatter(call, view, sendbuf, sendcount, stype, recvbuf, recvcount, rtype, root,
+                       request);
 }
 
 Status scatterv(const char* call, const void* sendbuf, coll::PerRank sendcounts,
@@ -212,12 +208,11 @@ Status scatterv(const char* call, const void* sendbuf, coll::PerRank sendcounts,
                 Datatype* rtype, int root, Comm* c, Request** request,
                 coll::PersistentState* persistent) {
   const coll::CommView view = view_of(c, persistent);
-  const size_t rcount = recvcount;
   if (view.is_inter()) {
-    return coll::inter::scatterv(call, view, sendbuf, sendcounts, displs, stype, recvbuf, rcount,
+    return coll::inter::scatterv(call, view, sendbuf, sendcounts, displs, stype, recvbuf, recvcount,
                                  rtype, root, request);
   }
-  return coll::scatterv(call, view, sendbuf, sendcounts, displs, stype, recvbuf, rcount, rtype,
+  return coll::scatterv(call, view, sendbuf, sendcounts, displs, stype, recvbuf, recvcount, rtype,
                         root, request);
 }
 
@@ -225,25 +220,22 @@ Status allgather(const char* call, const void* sendbuf, size_t sendcount, Dataty
                  void* recvbuf, size_t recvcount, Datatype* rtype, Comm* c, Request** request,
                  coll::PersistentState* persistent) {
   const coll::CommView view = view_of(c, persistent);
-  const size_t scount = sendcount;
-  const size_t rcount = recvcount;
   if (view.is_inter()) {
-    return coll::inter::allgather(call, view, sendbuf, scount, stype, recvbuf, rcount, rtype,
+    return coll::inter::allgather(call, view, sendbuf, sendcount, stype, recvbuf, recvcount, rtype,
                                   request);
   }
-  return coll::allgather(call, view, sendbuf, scount, stype, recvbuf, rcount, rtype, request);
+  return coll::allgather(call, view, sendbuf, sendcount, stype, recvbuf, recvcount, rtype, request);
 }
 
 Status allgatherv(const char* call, const void* sendbuf, size_t sendcount, Datatype* stype,
                   void* recvbuf, coll::PerRank recvcounts, coll::PerRank displs, Datatype* rtype,
                   Comm* c, Request** request, coll::PersistentState* persistent) {
   const coll::CommView view = view_of(c, persistent);
-  const size_t scount = sendcount;
   if (view.is_inter()) {
-    return coll::inter::allgatherv(call, view, sendbuf, scount, stype, recvbuf, recvcounts, displs,
-                                   rtype, request);
+    return coll::inter::allgatherv(call, view, sendbuf, sendcount, stype, recvbuf, recvcounts,
+                                   displs, rtype, request);
   }
-  return coll::allgatherv(call, view, sendbuf, scount, stype, recvbuf, recvcounts, displs, rtype,
+  return coll::allgatherv(call, view, sendbuf, sendcount, stype, recvbuf, recvcounts, displs, rtype,
                           request);
 }
 
@@ -251,13 +243,11 @@ Status alltoall(const char* call, const void* sendbuf, size_t sendcount, Datatyp
                 void* recvbuf, size_t recvcount, Datatype* rtype, Comm* c, Request** request,
                 coll::PersistentState* persistent) {
   const coll::CommView view = view_of(c, persistent);
-  const size_t scount = sendcount;
-  const size_t rcount = recvcount;
   if (view.is_inter()) {
-    return coll::inter::alltoall(call, view, sendbuf, scount, stype, recvbuf, rcount, rtype,
+    return coll::inter::alltoall(call, view, sendbuf, sendcount, stype, recvbuf, recvcount, rtype,
                                  request);
   }
-  return coll::alltoall(call, view, sendbuf, scount, stype, recvbuf, rcount, rtype, request);
+  return coll::alltoall(call, view, sendbuf, sendcount, stype, recvbuf, recvcount, rtype, request);
 }
 
 Status alltoallv(const char* call, const void* sendbuf, coll::PerRank sendcounts,
@@ -277,22 +267,20 @@ Status reduce(const char* call, const void* sendbuf, void* recvbuf, size_t count
               const coll::OpView& op, int root, Comm* c, Request** request,
               coll::PersistentState* persistent) {
   const coll::CommView view = view_of(c, persistent);
-  const size_t n = count;
   if (view.is_inter()) {
-    return coll::inter::reduce(call, view, sendbuf, recvbuf, n, type, op, root, request);
+    return coll::inter::reduce(call, view, sendbuf, recvbuf, count, type, op, root, request);
   }
-  return coll::reduce(call, view, sendbuf, recvbuf, n, type, op, root, request);
+  return coll::reduce(call, view, sendbuf, recvbuf, count, type, op, root, request);
 }
 
 Status allreduce(const char* call, const void* sendbuf, void* recvbuf, size_t count, Datatype* type,
                  const coll::OpView& op, Comm* c, Request** request,
                  coll::PersistentState* persistent) {
   const coll::CommView view = view_of(c, persistent);
-  const size_t n = count;
   if (view.is_inter()) {
-    return coll::inter::allreduce(call, view, sendbuf, recvbuf, n, type, op, request);
+    return coll::inter::allreduce(call, view, sendbuf, recvbuf, count, type, op, request);
   }
-  return coll::allreduce(call, view, sendbuf, recvbuf, n, type, op, request);
+  return coll::allreduce(call, view, sendbuf, recvbuf, count, type, op, request);
 }
 
 Status reduce_scatter(const char* call, const void* sendbuf, void* recvbuf,
@@ -325,10 +313,7 @@ Status scan(const char* call, const void* sendbuf, void* recvbuf, size_t count, 
 
 namespace {
 
-template <typename Count>
-size_t elements(Count count) {
-  return static_cast<size_t>(count);
-}
+using rounds::elements;
 
 template <typename Count>
 Status gather_core(const char* call, const void* sendbuf, Count sendcount, Datatype* stype,

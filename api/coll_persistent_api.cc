@@ -372,13 +372,9 @@ Status scan_init(const char* call, bool exclusive, const void* sendbuf, void* re
   });
 }
 
-// The count arguments, validated non-negative, as the bodies take them.
-template <typename Count>
-size_t elements(Count count) {
-  return static_cast<size_t>(count);
-}
-
 }  // namespace
+
+using rounds::elements;
 
 // ---- the entry points: generated validation, then the shared body ------------------------
 

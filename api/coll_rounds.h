@@ -46,6 +46,13 @@ struct AlltoallwArgs;
 
 namespace weft::api::rounds {
 
+// A count argument of the standard call (int) or of its _c twin (MPI_Count), validated
+// non-negative, as the checks and rounds take it.
+template <typename Count>
+size_t elements(Count count) {
+  return static_cast<size_t>(count);
+}
+
 // ---- checks beyond the generated validation ----------------------------------------------
 
 // Gather(v): MPI_IN_PLACE as sendbuf only at the root.

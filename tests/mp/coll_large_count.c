@@ -811,6 +811,10 @@ static void test_errors(void) {
   CHECK_ERROR_CLASS(MPI_Alltoallw_c(scratch, counts, displs, types, scratch + 2, counts, displs,
                                     types, MPI_COMM_WORLD),
                     MPI_ERR_COUNT, "MPI_Alltoallw_c with a count of -2^40");
+  counts[p - 1] = (MPI_Count)1 << 61;
+  CHECK_ERROR_CLASS(MPI_Alltoallw_c(scratch, counts, displs, types, scratch + 2, counts, displs,
+                                    types, MPI_COMM_WORLD),
+                    MPI_ERR_COUNT, "MPI_Alltoallw_c with a count of 2^61 ints");
   free(displs);
   free(counts);
   CHECK_MPI(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL));
