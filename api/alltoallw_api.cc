@@ -1,9 +1,10 @@
-// MPI_Alltoallw and MPI_Ialltoallw: validation, then one round (api/coll_rounds.h) of
-// coll/alltoallw.
+// MPI_Alltoallw and MPI_Ialltoallw, and their large-count _c twins: validation, then one round
+// (api/coll_rounds.h) of coll/alltoallw.
 #include <cstdio>
 
 #include "api/api.h"
 #include "api/coll_rounds.h"
+#include "api/kinds.h"
 #include "coll/alltoallw.h"
 #include "datatype/datatype.h"
 #include "mpi.h"
@@ -18,36 +19,42 @@ using weft::api::finish;
 
 namespace {
 
-Status validate_side(const char* call, const char* side, const void* buffer, const int counts[],
-                     const int displs[], const MPI_Datatype types[], int p,
-                     std::vector<weft::Datatype*>& out) {
-  if (p > 0 && (counts == nullptr || displs == nullptr || types == nullptr)) {
+Status validate_side(const char* call, const char* side, const void* buffer,
+                     weft::coll::PerRank counts, weft::coll::PerRank displs,
+                     const MPI_Datatype types[], int p, std::vector<weft::Datatype*>& out) {
+  if (p > 0 && (counts.empty() || displs.empty() || types == nullptr)) {
     return weft::error(MPI_ERR_ARG, "%s: an array argument of the %s side is NULL", call, side);
   }
   out.resize(static_cast<size_t>(p));
   for (int i = 0; i < p; ++i) {
     if (counts[i] < 0) {
-      return weft::error(MPI_ERR_COUNT, "%s: argument %scounts[%d]=%d is negative", call, side, i,
-                         counts[i]);
+      return weft::error(MPI_ERR_COUNT, "%s: argument %scounts[%d]=%lld is negative", call, side,
+                         i, static_cast<long long>(counts[i]));
     }
     char argument[32];
     std::snprintf(argument, sizeof argument, "%stypes[%d]", side, i);
     weft::Datatype* type = nullptr;
     WEFT_TRY(weft::check_datatype(call, argument, types[i], &type));
     out[static_cast<size_t>(i)] = type;
+    if (counts.wide()) {
+      std::snprintf(argument, sizeof argument, "%scounts[%d]", side, i);
+      WEFT_TRY(weft::api::kinds::addressable(call, argument, counts[i], type));
+    }
     // MPI_BOTTOM (NULL) is only meaningful with derived types holding absolute addresses.
     if (buffer == nullptr && counts[i] > 0 && type->is_predefined() && type->size() > 0) {
-      return weft::error(MPI_ERR_BUFFER, "%s: argument %sbuf is NULL with %scounts[%d]=%d", call,
-                         side, side, i, counts[i]);
+      return weft::error(MPI_ERR_BUFFER, "%s: argument %sbuf is NULL with %scounts[%d]=%lld",
+                         call, side, side, i, static_cast<long long>(counts[i]));
     }
   }
   return Status();
 }
 
-Status alltoallw(const char* call, const void* sendbuf, const int sendcounts[],
-                 const int sdispls[], const MPI_Datatype sendtypes[], void* recvbuf,
-                 const int recvcounts[], const int rdispls[], const MPI_Datatype recvtypes[],
-                 MPI_Comm comm, MPI_Request* request, Comm** c) {
+// MPI_(I)Alltoallw and their _c twins: the counts and displacements are int or 64-bit
+// (coll::PerRank), read once by the checks and the exchange.
+Status alltoallw(const char* call, const void* sendbuf, weft::coll::PerRank sendcounts,
+                 weft::coll::PerRank sdispls, const MPI_Datatype sendtypes[], void* recvbuf,
+                 weft::coll::PerRank recvcounts, weft::coll::PerRank rdispls,
+                 const MPI_Datatype recvtypes[], MPI_Comm comm, MPI_Request* request, Comm** c) {
   WEFT_TRY(weft::api::check_initialized(call));
   WEFT_TRY(weft::check_comm(call, comm, c));
   weft::coll::AlltoallwArgs args;
@@ -64,9 +71,9 @@ Status alltoallw(const char* call, const void* sendbuf, const int sendcounts[],
 
 namespace weft::api::rounds {
 
-Status check_alltoallw(const char* call, const void* sendbuf, const int sendcounts[],
-                       const int sdispls[], const MPI_Datatype sendtypes[], void* recvbuf,
-                       const int recvcounts[], const int rdispls[],
+Status check_alltoallw(const char* call, const void* sendbuf, coll::PerRank sendcounts,
+                       coll::PerRank sdispls, const MPI_Datatype sendtypes[], void* recvbuf,
+                       coll::PerRank recvcounts, coll::PerRank rdispls,
                        const MPI_Datatype recvtypes[], Comm* c, coll::AlltoallwArgs* args) {
   const int p = c->peer_size();  // the remote group's size on an intercommunicator
   *args = coll::AlltoallwArgs{sendbuf, sendcounts, sdispls, {}, recvbuf, recvcounts, rdispls,
@@ -122,4 +129,28 @@ extern "C" int PMPI_Ialltoallw(const void* sendbuf, const int sendcounts[], cons
                  : alltoallw("MPI_Ialltoallw", sendbuf, sendcounts, sdispls, sendtypes, recvbuf,
                              recvcounts, rdispls, recvtypes, comm, request, &c);
   return finish("MPI_Ialltoallw", c, s);
+}
+
+extern "C" int PMPI_Alltoallw_c(const void* sendbuf, const MPI_Count sendcounts[],
+                                const MPI_Aint sdispls[], const MPI_Datatype sendtypes[],
+                                void* recvbuf, const MPI_Count recvcounts[],
+                                const MPI_Aint rdispls[], const MPI_Datatype recvtypes[],
+                                MPI_Comm comm) {
+  Comm* c = nullptr;
+  Status s = alltoallw("MPI_Alltoallw_c", sendbuf, sendcounts, sdispls, sendtypes, recvbuf,
+                       recvcounts, rdispls, recvtypes, comm, nullptr, &c);
+  return finish("MPI_Alltoallw_c", c, s);
+}
+
+extern "C" int PMPI_Ialltoallw_c(const void* sendbuf, const MPI_Count sendcounts[],
+                                 const MPI_Aint sdispls[], const MPI_Datatype sendtypes[],
+                                 void* recvbuf, const MPI_Count recvcounts[],
+                                 const MPI_Aint rdispls[], const MPI_Datatype recvtypes[],
+                                 MPI_Comm comm, MPI_Request* request) {
+  Comm* c = nullptr;
+  Status s = request == nullptr
+                 ? weft::error(MPI_ERR_ARG, "MPI_Ialltoallw_c: argument request is NULL")
+                 : alltoallw("MPI_Ialltoallw_c", sendbuf, sendcounts, sdispls, sendtypes, recvbuf,
+                             recvcounts, rdispls, recvtypes, comm, request, &c);
+  return finish("MPI_Ialltoallw_c", c, s);
 }

@@ -12,6 +12,9 @@
 // persistent requests in different orders (MPI-4.1, 7.13), and the rounds of one request
 // follow one another on every member, so one number serves all of them. The first round
 // also records its algorithm there for the next ones. The engine lock is held.
+// Counts arrive as size_t (validated non-negative: an int of the standard call or an
+// MPI_Count of its _c twin) and per-rank arrays as coll::PerRank (int, or MPI_Count and
+// MPI_Aint), so one round serves both forms.
 // `request` == nullptr runs the round to completion (the blocking form); otherwise
 // *request receives a kGeneric request (one reference) that completes with it.
 //
@@ -22,9 +25,11 @@
 // refused there (MPI_ERR_COMM).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "base/error.h"
+#include "coll/per_rank.h"
 #include "coll/reduction.h"
 #include "coll/team.h"
 #include "mpi.h"
@@ -41,6 +46,13 @@ struct AlltoallwArgs;
 
 namespace weft::api::rounds {
 
+// A count argument of the standard call (int) or of its _c twin (MPI_Count), validated
+// non-negative, as the checks and rounds take it.
+template <typename Count>
+size_t elements(Count count) {
+  return static_cast<size_t>(count);
+}
+
 // ---- checks beyond the generated validation ----------------------------------------------
 
 // Gather(v): MPI_IN_PLACE as sendbuf only at the root.
@@ -52,67 +64,68 @@ Status check_scatter(const char* call, const void* recvbuf, int root, Comm* c);
 Status check_allgather(const char* call, const void* sendbuf, Comm* c);
 // The reductions: the op reduces the datatype (`op_view` is what the round needs of both),
 // sendbuf and recvbuf are not one buffer, MPI_IN_PLACE only where allowed.
-Status check_reduce(const char* call, const void* sendbuf, void* recvbuf, int count,
+Status check_reduce(const char* call, const void* sendbuf, void* recvbuf, size_t count,
                     Datatype* type, Op* op, int root, Comm* c, coll::OpView* op_view);
-Status check_allreduce(const char* call, const void* sendbuf, void* recvbuf, int count,
+Status check_allreduce(const char* call, const void* sendbuf, void* recvbuf, size_t count,
                        Datatype* type, Op* op, Comm* c, coll::OpView* op_view);
-// recvcounts != nullptr: MPI_Reduce_scatter; else MPI_Reduce_scatter_block with recvcount.
+// recvcounts given: MPI_Reduce_scatter; empty: MPI_Reduce_scatter_block with recvcount.
 Status check_reduce_scatter(const char* call, const void* sendbuf, void* recvbuf,
-                            const int* recvcounts, int recvcount, Datatype* type, Op* op,
+                            coll::PerRank recvcounts, size_t recvcount, Datatype* type, Op* op,
                             Comm* c, coll::OpView* op_view);
 // Also refuses an intercommunicator (MPI_ERR_COMM).
-Status check_scan(const char* call, const void* sendbuf, void* recvbuf, int count,
+Status check_scan(const char* call, const void* sendbuf, void* recvbuf, size_t count,
                   Datatype* type, Op* op, Comm* c, coll::OpView* op_view);
 // MPI_Alltoallw: every argument (no generated validation covers arrays of datatypes).
-Status check_alltoallw(const char* call, const void* sendbuf, const int sendcounts[],
-                       const int sdispls[], const MPI_Datatype sendtypes[], void* recvbuf,
-                       const int recvcounts[], const int rdispls[],
+Status check_alltoallw(const char* call, const void* sendbuf, coll::PerRank sendcounts,
+                       coll::PerRank sdispls, const MPI_Datatype sendtypes[], void* recvbuf,
+                       coll::PerRank recvcounts, coll::PerRank rdispls,
                        const MPI_Datatype recvtypes[], Comm* c, coll::AlltoallwArgs* args);
 
 // ---- one round ---------------------------------------------------------------------------
 
 Status barrier(const char* call, Comm* c, Request** request,
                coll::PersistentState* persistent = nullptr);
-Status bcast(const char* call, void* buffer, int count, Datatype* type, int root, Comm* c,
+Status bcast(const char* call, void* buffer, size_t count, Datatype* type, int root, Comm* c,
              Request** request, coll::PersistentState* persistent = nullptr);
-Status gather(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
-              void* recvbuf, int recvcount, Datatype* rtype, int root, Comm* c,
+Status gather(const char* call, const void* sendbuf, size_t sendcount, Datatype* stype,
+              void* recvbuf, size_t recvcount, Datatype* rtype, int root, Comm* c,
               Request** request, coll::PersistentState* persistent = nullptr);
-Status gatherv(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
-               void* recvbuf, const int* recvcounts, const int* displs, Datatype* rtype,
+Status gatherv(const char* call, const void* sendbuf, size_t sendcount, Datatype* stype,
+               void* recvbuf, coll::PerRank recvcounts, coll::PerRank displs, Datatype* rtype,
                int root, Comm* c, Request** request, coll::PersistentState* persistent = nullptr);
-Status scatter(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
-               void* recvbuf, int recvcount, Datatype* rtype, int root, Comm* c,
+Status scatter(const char* call, const void* sendbuf, size_t sendcount, Datatype* stype,
+               void* recvbuf, size_t recvcount, Datatype* rtype, int root, Comm* c,
                Request** request, coll::PersistentState* persistent = nullptr);
-Status scatterv(const char* call, const void* sendbuf, const int* sendcounts, const int* displs,
-                Datatype* stype, void* recvbuf, int recvcount, Datatype* rtype, int root,
-                Comm* c, Request** request, coll::PersistentState* persistent = nullptr);
-Status allgather(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
-                 void* recvbuf, int recvcount, Datatype* rtype, Comm* c, Request** request,
-                 coll::PersistentState* persistent = nullptr);
-Status allgatherv(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
-                  void* recvbuf, const int* recvcounts, const int* displs, Datatype* rtype,
-                  Comm* c, Request** request, coll::PersistentState* persistent = nullptr);
-Status alltoall(const char* call, const void* sendbuf, int sendcount, Datatype* stype,
-                void* recvbuf, int recvcount, Datatype* rtype, Comm* c, Request** request,
+Status scatterv(const char* call, const void* sendbuf, coll::PerRank sendcounts,
+                coll::PerRank displs, Datatype* stype, void* recvbuf, size_t recvcount,
+                Datatype* rtype, int root, Comm* c, Request** request,
                 coll::PersistentState* persistent = nullptr);
-Status alltoallv(const char* call, const void* sendbuf, const int* sendcounts, const int* sdispls,
-                 Datatype* stype, void* recvbuf, const int* recvcounts, const int* rdispls,
-                 Datatype* rtype, Comm* c, Request** request,
+Status allgather(const char* call, const void* sendbuf, size_t sendcount, Datatype* stype,
+                 void* recvbuf, size_t recvcount, Datatype* rtype, Comm* c, Request** request,
+                 coll::PersistentState* persistent = nullptr);
+Status allgatherv(const char* call, const void* sendbuf, size_t sendcount, Datatype* stype,
+                  void* recvbuf, coll::PerRank recvcounts, coll::PerRank displs, Datatype* rtype,
+                  Comm* c, Request** request, coll::PersistentState* persistent = nullptr);
+Status alltoall(const char* call, const void* sendbuf, size_t sendcount, Datatype* stype,
+                void* recvbuf, size_t recvcount, Datatype* rtype, Comm* c, Request** request,
+                coll::PersistentState* persistent = nullptr);
+Status alltoallv(const char* call, const void* sendbuf, coll::PerRank sendcounts,
+                 coll::PerRank sdispls, Datatype* stype, void* recvbuf, coll::PerRank recvcounts,
+                 coll::PerRank rdispls, Datatype* rtype, Comm* c, Request** request,
                  coll::PersistentState* persistent = nullptr);
 Status alltoallw(const char* call, const coll::AlltoallwArgs& args, Comm* c, Request** request,
                  coll::PersistentState* persistent = nullptr);
-Status reduce(const char* call, const void* sendbuf, void* recvbuf, int count, Datatype* type,
+Status reduce(const char* call, const void* sendbuf, void* recvbuf, size_t count, Datatype* type,
               const coll::OpView& op, int root, Comm* c, Request** request,
               coll::PersistentState* persistent = nullptr);
-Status allreduce(const char* call, const void* sendbuf, void* recvbuf, int count, Datatype* type,
+Status allreduce(const char* call, const void* sendbuf, void* recvbuf, size_t count, Datatype* type,
                  const coll::OpView& op, Comm* c, Request** request,
                  coll::PersistentState* persistent = nullptr);
 // `recvcounts` has one entry per rank, or with `block` one entry for every rank.
-Status reduce_scatter(const char* call, const void* sendbuf, void* recvbuf, const int* recvcounts,
-                      bool block, Datatype* type, const coll::OpView& op, Comm* c,
-                      Request** request, coll::PersistentState* persistent = nullptr);
-Status scan(const char* call, const void* sendbuf, void* recvbuf, int count, Datatype* type,
+Status reduce_scatter(const char* call, const void* sendbuf, void* recvbuf,
+                      coll::PerRank recvcounts, bool block, Datatype* type, const coll::OpView& op,
+                      Comm* c, Request** request, coll::PersistentState* persistent = nullptr);
+Status scan(const char* call, const void* sendbuf, void* recvbuf, size_t count, Datatype* type,
             const coll::OpView& op, bool exclusive, Comm* c, Request** request,
             coll::PersistentState* persistent = nullptr);
 

@@ -5,6 +5,8 @@
 // in intercomm_api.cc itself.
 #pragma once
 
+#include <cstddef>
+
 #include "base/error.h"
 #include "coll/reduction.h"
 #include "mpi.h"
@@ -36,7 +38,7 @@ int intracomm_only(const char* call, MPI_Comm comm);
 // MPI_IN_PLACE as `argument`: MPI_ERR_BUFFER.
 Status not_in_place(const char* call, const char* argument, const void* buffer);
 // sendbuf and recvbuf one buffer (count > 0): MPI_ERR_BUFFER.
-Status not_aliased(const char* call, const void* sendbuf, const void* recvbuf, int count);
+Status not_aliased(const char* call, const void* sendbuf, const void* recvbuf, size_t count);
 // Gather(v): no MPI_IN_PLACE as recvbuf at MPI_ROOT nor as sendbuf in the other group.
 Status check_gather(const char* call, const void* sendbuf, const void* recvbuf, int root);
 // Scatter(v): no MPI_IN_PLACE as recvbuf in the receiving group.
@@ -45,7 +47,7 @@ Status check_scatter(const char* call, const void* recvbuf, int root);
 // reduction is significant (not at MPI_PROC_NULL: `op_view` is left as it is there).
 Status check_reduce(const char* call, const void* sendbuf, void* recvbuf, Datatype* type, Op* op,
                     int root, coll::OpView* op_view);
-Status check_allreduce(const char* call, const void* sendbuf, void* recvbuf, int count,
+Status check_allreduce(const char* call, const void* sendbuf, void* recvbuf, size_t count,
                        Datatype* type, Op* op, coll::OpView* op_view);
 Status check_reduce_scatter(const char* call, const void* sendbuf, void* recvbuf, Datatype* type,
                             Op* op, coll::OpView* op_view);

@@ -4,6 +4,8 @@
 // coll/inter/collectives_inter.h, so the blocking, nonblocking and persistent forms share
 // them; the generated validation has already read roots and per-rank arrays as on an
 // intercommunicator (api/kinds.h).
+#include <cstddef>
+
 #include "api/api.h"
 #include "api/intercomm.h"
 #include "datatype/datatype.h"
@@ -27,7 +29,7 @@ Status not_in_place(const char* call, const char* argument, const void* buffer) 
                      call, argument);
 }
 
-Status not_aliased(const char* call, const void* sendbuf, const void* recvbuf, int count) {
+Status not_aliased(const char* call, const void* sendbuf, const void* recvbuf, size_t count) {
   if (sendbuf == recvbuf && sendbuf != nullptr && count > 0) {
     return weft::error(MPI_ERR_BUFFER,
                        "%s: arguments sendbuf and recvbuf are the same buffer %p (MPI_IN_PLACE "
@@ -56,7 +58,7 @@ Status check_reduce(const char* call, const void* sendbuf, void* recvbuf, Dataty
   return weft::reduction_view(call, op, *type, op_view);
 }
 
-Status check_allreduce(const char* call, const void* sendbuf, void* recvbuf, int count,
+Status check_allreduce(const char* call, const void* sendbuf, void* recvbuf, size_t count,
                        Datatype* type, Op* op, coll::OpView* op_view) {
   WEFT_TRY(not_in_place(call, "sendbuf", sendbuf));
   WEFT_TRY(not_aliased(call, sendbuf, recvbuf, count));

@@ -5,7 +5,10 @@
 // Messages name the call, the argument and the value (tests assert on some of them).
 #pragma once
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 
 #include "api/api.h"
 #include "base/error.h"
@@ -56,6 +59,13 @@ namespace weft::api::kinds {
                                                           long long count) {
   return error(MPI_ERR_BUFFER, "%s: argument %s is NULL with %s[%d]=%lld", call, argument,
                counts_name, index, count);
+}
+
+[[gnu::cold, gnu::noinline]] inline Status count_too_large(const char* call, const char* argument,
+                                                           long long count, size_t element) {
+  return error(MPI_ERR_COUNT,
+               "%s: argument %s=%lld elements of %zu bytes is more than the address space holds",
+               call, argument, count, element);
 }
 
 [[gnu::cold, gnu::noinline]] inline Status bad_root(const char* call, int root, const Comm* c) {
@@ -182,13 +192,29 @@ inline bool may_not_be_null(const Datatype* type) {
   return type->is_predefined() && type->size() > 0;
 }
 
+// A 64-bit count (the `_c` calls) can describe more bytes than memory has: refused before
+// any byte count is formed from it. An int count of any datatype fits.
+template <typename Integer>
+inline Status addressable(const char* call, const char* count_name, Integer count,
+                          const Datatype* type) {
+  if constexpr (sizeof(Integer) > sizeof(int)) {
+    const size_t element = std::max<size_t>(type->size(), static_cast<size_t>(
+                                                              std::abs(type->extent())));
+    if (element > 0 && static_cast<uint64_t>(count) > static_cast<uint64_t>(PTRDIFF_MAX) / element)
+        [[unlikely]] {
+      return count_too_large(call, count_name, static_cast<long long>(count), element);
+    }
+  }
+  return Status();
+}
+
 template <typename Integer>
 inline Status buffer(const char* call, const char* argument, const void* buffer,
                      const char* count_name, Integer count, const Datatype* type) {
   if (buffer == nullptr && count > 0 && may_not_be_null(type)) [[unlikely]] {
     return null_buffer(call, argument, count_name, static_cast<long long>(count));
   }
-  return Status();
+  return addressable(call, count_name, count, type);
 }
 
 // A buffer described by one count per rank.
@@ -196,6 +222,9 @@ template <typename Integer>
 inline Status buffer(const char* call, const char* argument, const void* buffer,
                      const char* counts_name, const Integer* counts, int size,
                      const Datatype* type) {
+  if constexpr (sizeof(Integer) > sizeof(int)) {
+    for (int i = 0; i < size; ++i) WEFT_TRY(addressable(call, counts_name, counts[i], type));
+  }
   if (buffer != nullptr || !may_not_be_null(type)) return Status();
   for (int i = 0; i < size; ++i) {
     if (counts[i] > 0) [[unlikely]] {

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "coll/per_rank.h"
 #include "coll/team.h"
 #include "mpi.h"
 
@@ -15,12 +16,12 @@ namespace weft::coll {
 
 struct AlltoallwArgs {
   const void* sendbuf;
-  const int* sendcounts;
-  const int* sdispls;  // bytes
+  PerRank sendcounts;  // int, or MPI_Count for MPI_Alltoallw_c
+  PerRank sdispls;     // bytes: int, or MPI_Aint
   std::vector<Datatype*> sendtypes;
   void* recvbuf;
-  const int* recvcounts;
-  const int* rdispls;  // bytes
+  PerRank recvcounts;
+  PerRank rdispls;  // bytes
   std::vector<Datatype*> recvtypes;
   bool in_place;
 };

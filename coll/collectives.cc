@@ -101,7 +101,7 @@ Status gather(const char* call, const CommView& comm, const void* sendbuf, size_
 }
 
 Status gatherv(const char* call, const CommView& comm, const void* sendbuf, size_t sendcount,
-               Datatype* sendtype, void* recvbuf, const int* recvcounts, const int* displs,
+               Datatype* sendtype, void* recvbuf, PerRank recvcounts, PerRank displs,
                Datatype* recvtype, int root, Request** request) {
   auto operation = make_operation(call, comm, request);
   Operation& op = *operation;
@@ -150,8 +150,8 @@ Status scatter(const char* call, const CommView& comm, const void* sendbuf, size
                 features_of(comm, a.bytes * static_cast<size_t>(p)), a, a.bytes == 0, request);
 }
 
-Status scatterv(const char* call, const CommView& comm, const void* sendbuf, const int* sendcounts,
-                const int* displs, Datatype* sendtype, void* recvbuf, size_t recvcount,
+Status scatterv(const char* call, const CommView& comm, const void* sendbuf, PerRank sendcounts,
+                PerRank displs, Datatype* sendtype, void* recvbuf, size_t recvcount,
                 Datatype* recvtype, int root, Request** request) {
   auto operation = make_operation(call, comm, request);
   Operation& op = *operation;
@@ -199,7 +199,7 @@ Status allgather(const char* call, const CommView& comm, const void* sendbuf, si
 }
 
 Status allgatherv(const char* call, const CommView& comm, const void* sendbuf, size_t sendcount,
-                  Datatype* sendtype, void* recvbuf, const int* recvcounts, const int* displs,
+                  Datatype* sendtype, void* recvbuf, PerRank recvcounts, PerRank displs,
                   Datatype* recvtype, Request** request) {
   auto operation = make_operation(call, comm, request);
   Operation& op = *operation;
@@ -241,9 +241,9 @@ Status alltoall(const char* call, const CommView& comm, const void* sendbuf, siz
                 a.bytes == 0, request);
 }
 
-Status alltoallv(const char* call, const CommView& comm, const void* sendbuf, const int* sendcounts,
-                 const int* sdispls, Datatype* sendtype, void* recvbuf, const int* recvcounts,
-                 const int* rdispls, Datatype* recvtype, Request** request) {
+Status alltoallv(const char* call, const CommView& comm, const void* sendbuf, PerRank sendcounts,
+                 PerRank sdispls, Datatype* sendtype, void* recvbuf, PerRank recvcounts,
+                 PerRank rdispls, Datatype* recvtype, Request** request) {
   auto operation = make_operation(call, comm, request);
   Operation& op = *operation;
   const int r = comm.rank;
@@ -303,7 +303,7 @@ Status allreduce(const char* call, const CommView& comm, const void* sendbuf, vo
 }
 
 Status reduce_scatter(const char* call, const CommView& comm, const void* sendbuf, void* recvbuf,
-                      const int* recvcounts, bool block, Datatype* type, const OpView& op,
+                      PerRank recvcounts, bool block, Datatype* type, const OpView& op,
                       Request** request) {
   auto operation = make_operation(call, comm, request);
   Operation& o = *operation;

@@ -9,11 +9,14 @@
 // Datatypes that are insignificant on this rank may be nullptr. The engine lock is held.
 // With `request` == nullptr the call runs to completion (the blocking form); otherwise
 // *request receives a generic request (the user's reference) that completes with it.
+// Counts are element counts of any size (the large-count `_c` calls pass MPI_Count values);
+// the per-rank arrays of the v-variants are int or 64-bit (per_rank.h).
 #pragma once
 
 #include <cstddef>
 
 #include "base/error.h"
+#include "coll/per_rank.h"
 #include "coll/reduction.h"
 #include "coll/team.h"
 
@@ -33,28 +36,28 @@ Status gather(const char* call, const CommView& comm, const void* sendbuf, size_
               Datatype* sendtype, void* recvbuf, size_t recvcount, Datatype* recvtype, int root,
               Request** request);
 Status gatherv(const char* call, const CommView& comm, const void* sendbuf, size_t sendcount,
-               Datatype* sendtype, void* recvbuf, const int* recvcounts, const int* displs,
+               Datatype* sendtype, void* recvbuf, PerRank recvcounts, PerRank displs,
                Datatype* recvtype, int root, Request** request);
 Status scatter(const char* call, const CommView& comm, const void* sendbuf, size_t sendcount,
                Datatype* sendtype, void* recvbuf, size_t recvcount, Datatype* recvtype, int root,
                Request** request);
-Status scatterv(const char* call, const CommView& comm, const void* sendbuf, const int* sendcounts,
-                const int* displs, Datatype* sendtype, void* recvbuf, size_t recvcount,
+Status scatterv(const char* call, const CommView& comm, const void* sendbuf, PerRank sendcounts,
+                PerRank displs, Datatype* sendtype, void* recvbuf, size_t recvcount,
                 Datatype* recvtype, int root, Request** request);
 
 Status allgather(const char* call, const CommView& comm, const void* sendbuf, size_t sendcount,
                  Datatype* sendtype, void* recvbuf, size_t recvcount, Datatype* recvtype,
                  Request** request);
 Status allgatherv(const char* call, const CommView& comm, const void* sendbuf, size_t sendcount,
-                  Datatype* sendtype, void* recvbuf, const int* recvcounts, const int* displs,
+                  Datatype* sendtype, void* recvbuf, PerRank recvcounts, PerRank displs,
                   Datatype* recvtype, Request** request);
 
 Status alltoall(const char* call, const CommView& comm, const void* sendbuf, size_t sendcount,
                 Datatype* sendtype, void* recvbuf, size_t recvcount, Datatype* recvtype,
                 Request** request);
-Status alltoallv(const char* call, const CommView& comm, const void* sendbuf, const int* sendcounts,
-                 const int* sdispls, Datatype* sendtype, void* recvbuf, const int* recvcounts,
-                 const int* rdispls, Datatype* recvtype, Request** request);
+Status alltoallv(const char* call, const CommView& comm, const void* sendbuf, PerRank sendcounts,
+                 PerRank sdispls, Datatype* sendtype, void* recvbuf, PerRank recvcounts,
+                 PerRank rdispls, Datatype* recvtype, Request** request);
 
 Status reduce(const char* call, const CommView& comm, const void* sendbuf, void* recvbuf,
               size_t count, Datatype* type, const OpView& op, int root, Request** request);
@@ -63,7 +66,7 @@ Status allreduce(const char* call, const CommView& comm, const void* sendbuf, vo
 // MPI_Reduce_scatter (recvcounts per rank) and, with `block` set, MPI_Reduce_scatter_block
 // (recvcounts[0] for every rank).
 Status reduce_scatter(const char* call, const CommView& comm, const void* sendbuf, void* recvbuf,
-                      const int* recvcounts, bool block, Datatype* type, const OpView& op,
+                      PerRank recvcounts, bool block, Datatype* type, const OpView& op,
                       Request** request);
 // MPI_Scan, or MPI_Exscan with `exclusive`.
 Status scan(const char* call, const CommView& comm, const void* sendbuf, void* recvbuf,

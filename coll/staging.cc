@@ -1,6 +1,8 @@
 #include "coll/staging.h"
 
+#include <cstdint>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "datatype/datatype.h"
@@ -8,11 +10,12 @@
 
 namespace weft::coll {
 
-const char* element(const void* buffer, const Datatype& type, size_t index) {
-  return bytes_of(buffer) + static_cast<MPI_Aint>(index) * type.extent();
+const char* element(const void* buffer, const Datatype& type, ptrdiff_t index) {
+  return bytes_of(buffer) + index * type.extent();
 }
 
-char* stage(Operation& op, const void* buffer, size_t count, Datatype* type, bool load, bool store) {
+char* stage(Operation& op, const void* buffer, size_t count, Datatype* type, bool load,
+            bool store) {
   const size_t bytes = count * type->size();
   if (bytes == 0) return op.buffer(0);
   if (type->is_contiguous()) return const_cast<char*>(bytes_of(buffer)) + type->true_lb();
@@ -36,7 +39,7 @@ void pack_into(char* out, const void* buffer, size_t count, const Datatype& type
   }
 }
 
-Blocks stage_blocks(Operation& op, const void* buffer, const int* counts, const int* displs,
+Blocks stage_blocks(Operation& op, const void* buffer, PerRank counts, PerRank displs,
                     Datatype* type, bool load, int load_one, bool store, bool copy, int blocks_in) {
   const int p = blocks_in < 0 ? op.size() : blocks_in;
   Blocks blocks;
@@ -47,14 +50,15 @@ Blocks stage_blocks(Operation& op, const void* buffer, const int* counts, const 
     blocks.total += blocks.sizes[i];
   }
   if (type->is_contiguous() && !copy) {
-    int lowest = 0;
+    int64_t lowest = 0;
     for (int i = 0; i < p; ++i) {
       if (i == 0 || displs[i] < lowest) lowest = displs[i];
     }
     blocks.base = const_cast<char*>(bytes_of(buffer)) + type->true_lb() +
                   static_cast<MPI_Aint>(lowest) * type->extent();
     for (int i = 0; i < p; ++i) {
-      blocks.offsets[i] = static_cast<size_t>(static_cast<MPI_Aint>(displs[i] - lowest) * type->extent());
+      blocks.offsets[i] =
+          static_cast<size_t>(static_cast<MPI_Aint>(displs[i] - lowest) * type->extent());
     }
     return blocks;
   }
@@ -66,7 +70,7 @@ Blocks stage_blocks(Operation& op, const void* buffer, const int* counts, const 
   }
   for (int i = 0; i < p; ++i) {
     if (load || i == load_one) {
-      pack_into(blocks.base + blocks.offsets[i], element(buffer, *type, static_cast<size_t>(displs[i])),
+      pack_into(blocks.base + blocks.offsets[i], element(buffer, *type, displs[i]),
                 static_cast<size_t>(counts[i]), *type);
     }
   }
@@ -74,13 +78,18 @@ Blocks stage_blocks(Operation& op, const void* buffer, const int* counts, const 
     op.keep(type);
     void* user = const_cast<void*>(buffer);
     const Blocks staged = blocks;
-    op.at_end([type, staged, user, counts = std::vector<int>(counts, counts + p),
-               displs = std::vector<int>(displs, displs + p)] {
-      for (size_t i = 0; i < counts.size(); ++i) {
+    // The user's arrays need not outlive the call (a nonblocking one): keep their values.
+    std::vector<std::pair<size_t, MPI_Aint>> layout(static_cast<size_t>(p));
+    for (int i = 0; i < p; ++i) {
+      layout[static_cast<size_t>(i)] = {static_cast<size_t>(counts[i]),
+                                        static_cast<MPI_Aint>(displs[i])};
+    }
+    op.at_end([type, staged, user, layout = std::move(layout)] {
+      for (size_t i = 0; i < layout.size(); ++i) {
         if (staged.sizes[i] == 0) continue;
         type->unpack(staged.base + staged.offsets[i], staged.sizes[i],
-                     const_cast<char*>(element(user, *type, static_cast<size_t>(displs[i]))),
-                     static_cast<size_t>(counts[i]), 0);
+                     const_cast<char*>(element(user, *type, layout[i].second)), layout[i].first,
+                     0);
       }
     });
   }

@@ -7,6 +7,7 @@
 #include <cstddef>
 
 #include "coll/operation.h"
+#include "coll/per_rank.h"
 #include "coll/reduction.h"
 
 namespace weft {
@@ -18,8 +19,9 @@ namespace weft::coll {
 inline const char* bytes_of(const void* buffer) { return static_cast<const char*>(buffer); }
 inline char* bytes_of(void* buffer) { return static_cast<char*>(buffer); }
 
-// The address of element `index` of a buffer of `type` (extent steps).
-const char* element(const void* buffer, const Datatype& type, size_t index);
+// The address of element `index` of a buffer of `type` (extent steps; a v-collective's
+// displacement may be negative).
+const char* element(const void* buffer, const Datatype& type, ptrdiff_t index);
 
 // `count` elements of `type` at `buffer` as packed bytes. A contiguous type is used where it
 // lies; any other is staged: packed now when `load`, unpacked into the user's buffer when
@@ -29,7 +31,8 @@ char* stage(Operation& op, const void* buffer, size_t count, Datatype* type, boo
 // Packs `count` elements of `type` at `buffer` into `out`.
 void pack_into(char* out, const void* buffer, size_t count, const Datatype& type);
 
-// The blocks of a v-collective buffer (counts[i] elements at displs[i] extents) as packed
+// The blocks of a v-collective buffer (counts[i] elements at displs[i] extents; int or
+// 64-bit arrays, per_rank.h) as packed
 // bytes: offsets from `base` and sizes. A contiguous type is used where it lies (based at
 // the lowest displacement, so offsets stay non-negative) unless `copy` asks for a private
 // copy; otherwise the blocks are staged one after another. `load` packs every block now,
@@ -42,7 +45,7 @@ struct Blocks {
   size_t* sizes = nullptr;
   size_t total = 0;
 };
-Blocks stage_blocks(Operation& op, const void* buffer, const int* counts, const int* displs,
+Blocks stage_blocks(Operation& op, const void* buffer, PerRank counts, PerRank displs,
                     Datatype* type, bool load, int load_one, bool store, bool copy,
                     int blocks = -1);
 

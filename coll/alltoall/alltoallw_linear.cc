@@ -51,11 +51,11 @@ struct Exchange {
 };
 
 Request* describe(const CommView& comm, RequestKind kind, Datatype* type, const void* buffer,
-                  int count, int peer, int tag) {
+                  size_t count, int peer, int tag) {
   auto* request = new Request(kind);
   request->bind(comm.owner, type);
   request->buffer = const_cast<void*>(buffer);
-  request->count = static_cast<size_t>(count);
+  request->count = count;
   request->peer = peer;
   request->tag = tag;
   request->context = comm.is_inter() ? comm.remote.context : comm.context;
@@ -93,7 +93,8 @@ Status alltoallw(const char* call, const AlltoallwArgs& a, const CommView& comm,
   auto& engine = p2p::engine();
   for (int i = 0; i < p; ++i) {
     Request* r = describe(comm, RequestKind::kRecv, a.recvtypes[i],
-                          static_cast<char*>(a.recvbuf) + a.rdispls[i], a.recvcounts[i], i, tag);
+                          static_cast<char*>(a.recvbuf) + a.rdispls[i],
+                          static_cast<size_t>(a.recvcounts[i]), i, tag);
     exchange->requests.push_back(r);
     WEFT_TRY(engine.start_receive(r));
   }
@@ -103,10 +104,10 @@ Status alltoallw(const char* call, const AlltoallwArgs& a, const CommView& comm,
       size_t bytes = static_cast<size_t>(a.recvcounts[i]) * a.recvtypes[i]->size();
       r = describe(comm, RequestKind::kSend, byte_type,
                    exchange->in_place_copy.data() + copy_offsets[static_cast<size_t>(i)],
-                   static_cast<int>(bytes), i, tag);
+                   bytes, i, tag);
     } else {
       r = describe(comm, RequestKind::kSend, a.sendtypes[i], send_base + a.sdispls[i],
-                   a.sendcounts[i], i, tag);
+                   static_cast<size_t>(a.sendcounts[i]), i, tag);
     }
     exchange->requests.push_back(r);
     WEFT_TRY(engine.start_send(r));

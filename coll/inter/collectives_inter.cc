@@ -52,7 +52,7 @@ Status gather(const char* call, const CommView& comm, const void* sendbuf, size_
 }
 
 Status gatherv(const char* call, const CommView& comm, const void* sendbuf, size_t sendcount,
-               Datatype* sendtype, void* recvbuf, const int* recvcounts, const int* displs,
+               Datatype* sendtype, void* recvbuf, PerRank recvcounts, PerRank displs,
                Datatype* recvtype, int root, Request** request) {
   auto operation = make_operation(call, comm, request);
   if (root == MPI_PROC_NULL) return launch(operation, comm, nullptr, Args{}, request);
@@ -90,7 +90,7 @@ Status scatter(const char* call, const CommView& comm, const void* sendbuf, size
 }
 
 Status scatterv(const char* call, const CommView& comm, const void* sendbuf,
-                const int* sendcounts, const int* displs, Datatype* sendtype, void* recvbuf,
+                PerRank sendcounts, PerRank displs, Datatype* sendtype, void* recvbuf,
                 size_t recvcount, Datatype* recvtype, int root, Request** request) {
   auto operation = make_operation(call, comm, request);
   if (root == MPI_PROC_NULL) return launch(operation, comm, nullptr, Args{}, request);
@@ -123,7 +123,7 @@ Status allgather(const char* call, const CommView& comm, const void* sendbuf, si
 }
 
 Status allgatherv(const char* call, const CommView& comm, const void* sendbuf, size_t sendcount,
-                  Datatype* sendtype, void* recvbuf, const int* recvcounts, const int* displs,
+                  Datatype* sendtype, void* recvbuf, PerRank recvcounts, PerRank displs,
                   Datatype* recvtype, Request** request) {
   auto operation = make_operation(call, comm, request);
   Args a;
@@ -151,8 +151,8 @@ Status alltoall(const char* call, const CommView& comm, const void* sendbuf, siz
 }
 
 Status alltoallv(const char* call, const CommView& comm, const void* sendbuf,
-                 const int* sendcounts, const int* sdispls, Datatype* sendtype, void* recvbuf,
-                 const int* recvcounts, const int* rdispls, Datatype* recvtype,
+                 PerRank sendcounts, PerRank sdispls, Datatype* sendtype, void* recvbuf,
+                 PerRank recvcounts, PerRank rdispls, Datatype* recvtype,
                  Request** request) {
   auto operation = make_operation(call, comm, request);
   const int q = comm.remote.size;
@@ -198,7 +198,7 @@ Status allreduce(const char* call, const CommView& comm, const void* sendbuf, vo
 }
 
 Status reduce_scatter(const char* call, const CommView& comm, const void* sendbuf,
-                      void* recvbuf, const int* recvcounts, bool block, Datatype* type,
+                      void* recvbuf, PerRank recvcounts, bool block, Datatype* type,
                       const OpView& op, Request** request) {
   auto operation = make_operation(call, comm, request);
   Operation& o = *operation;

@@ -15,6 +15,7 @@
 #include <cstddef>
 
 #include "base/error.h"
+#include "coll/per_rank.h"
 #include "coll/reduction.h"
 #include "coll/team.h"
 
@@ -32,26 +33,26 @@ Status gather(const char* call, const CommView& comm, const void* sendbuf, size_
               Datatype* sendtype, void* recvbuf, size_t recvcount, Datatype* recvtype, int root,
               Request** request);
 Status gatherv(const char* call, const CommView& comm, const void* sendbuf, size_t sendcount,
-               Datatype* sendtype, void* recvbuf, const int* recvcounts, const int* displs,
+               Datatype* sendtype, void* recvbuf, PerRank recvcounts, PerRank displs,
                Datatype* recvtype, int root, Request** request);
 Status scatter(const char* call, const CommView& comm, const void* sendbuf, size_t sendcount,
                Datatype* sendtype, void* recvbuf, size_t recvcount, Datatype* recvtype, int root,
                Request** request);
 Status scatterv(const char* call, const CommView& comm, const void* sendbuf,
-                const int* sendcounts, const int* displs, Datatype* sendtype, void* recvbuf,
+                PerRank sendcounts, PerRank displs, Datatype* sendtype, void* recvbuf,
                 size_t recvcount, Datatype* recvtype, int root, Request** request);
 Status allgather(const char* call, const CommView& comm, const void* sendbuf, size_t sendcount,
                  Datatype* sendtype, void* recvbuf, size_t recvcount, Datatype* recvtype,
                  Request** request);
 Status allgatherv(const char* call, const CommView& comm, const void* sendbuf, size_t sendcount,
-                  Datatype* sendtype, void* recvbuf, const int* recvcounts, const int* displs,
+                  Datatype* sendtype, void* recvbuf, PerRank recvcounts, PerRank displs,
                   Datatype* recvtype, Request** request);
 Status alltoall(const char* call, const CommView& comm, const void* sendbuf, size_t sendcount,
                 Datatype* sendtype, void* recvbuf, size_t recvcount, Datatype* recvtype,
                 Request** request);
 Status alltoallv(const char* call, const CommView& comm, const void* sendbuf,
-                 const int* sendcounts, const int* sdispls, Datatype* sendtype, void* recvbuf,
-                 const int* recvcounts, const int* rdispls, Datatype* recvtype,
+                 PerRank sendcounts, PerRank sdispls, Datatype* sendtype, void* recvbuf,
+                 PerRank recvcounts, PerRank rdispls, Datatype* recvtype,
                  Request** request);
 Status reduce(const char* call, const CommView& comm, const void* sendbuf, void* recvbuf,
               size_t count, Datatype* type, const OpView& op, int root, Request** request);
@@ -60,7 +61,7 @@ Status allreduce(const char* call, const CommView& comm, const void* sendbuf, vo
 // MPI_Reduce_scatter (recvcounts per local rank) and, with `block`, MPI_Reduce_scatter_block
 // (recvcounts[0] for every local rank).
 Status reduce_scatter(const char* call, const CommView& comm, const void* sendbuf,
-                      void* recvbuf, const int* recvcounts, bool block, Datatype* type,
+                      void* recvbuf, PerRank recvcounts, bool block, Datatype* type,
                       const OpView& op, Request** request);
 
 }  // namespace weft::coll::inter
