@@ -275,6 +275,22 @@ def case_launch(weftrun, program):
                   f"CUDA_VISIBLE_DEVICES={5 + rank}" in result.stderr,
                   f"--report-bindings did not report rank {rank}", result)
 
+        # Placement mistakes are refused before any rank starts: status 2, one message, and
+        # no rank ran (none created its marker file).
+        marker = os.path.join(wdir, "started")
+        for options, message in ((["--gpus", "0,1", "-n", "3"],
+                                  "weftrun: --gpus: 3 ranks on one host with 1 GPU each need 3 GPUs, "
+                                  "but the GPU list has 2"),
+                                 (["--gpus", "0,x"], "'x' is not a GPU number"),
+                                 (["--gpus", ""], "the GPU list is empty"),
+                                 (["--bind-to", "board"], "'board' given to --bind-to"),
+                                 (["--map-by", "ppr:2"], "ppr:N:UNIT"),
+                                 (["--bind-to", "none", "--map-by", "slot:PE=2"], "--bind-to core or hwthread")):
+            result = job.run(options + ["sh", "-c", f"touch {marker}"])
+            check(result.returncode == 2, f"{options} must be refused with status 2", result)
+            check(message in result.stderr, f"{options}: the message should say {message!r}", result)
+            check(not os.path.exists(marker), f"{options}: a rank started although the plan was refused")
+
         # A failed check in a rank makes weftrun's status nonzero.
         result = job.run(["-n", "2", program, "--env", "FOO=not-set"])
         check(result.returncode == 1, "a rank's failed check must give exit status 1", result)
