@@ -121,7 +121,8 @@ std::optional<BindLevel> parse_bind_to(const std::string& text, std::string& err
   if (level == "core") result = BindLevel::core;
   if (level == "socket" || level == "package") result = BindLevel::socket;
   if (!result) {
-    error = "the binding '" + text + "' given to --bind-to is not one of none, hwthread, core, socket";
+    error =
+        "the binding '" + text + "' given to --bind-to is not one of none, hwthread, core, socket";
     return std::nullopt;
   }
   for (std::size_t i = 1; i < words.size(); ++i) {
@@ -139,11 +140,16 @@ std::optional<BindLevel> parse_bind_to(const std::string& text, std::string& err
 
 const char* bind_level_name(BindLevel level) {
   switch (level) {
-    case BindLevel::none: return "none";
-    case BindLevel::hwthread: return "hwthread";
-    case BindLevel::core: return "core";
-    case BindLevel::socket: return "socket";
-    case BindLevel::automatic: break;
+    case BindLevel::none:
+      return "none";
+    case BindLevel::hwthread:
+      return "hwthread";
+    case BindLevel::core:
+      return "core";
+    case BindLevel::socket:
+      return "socket";
+    case BindLevel::automatic:
+      break;
   }
   return "";
 }
@@ -153,11 +159,14 @@ std::optional<MapPolicy> parse_map_by(const std::string& text, std::string& erro
   MapPolicy map;
   std::size_t modifiers_from = 1;
   if (lower(words[0]) == "ppr") {
-    std::optional<long> count = words.size() >= 3 ? parse_number(words[1], 1, INT_MAX) : std::nullopt;
-    std::optional<MapUnit> unit = words.size() >= 3 ? map_unit_named(lower(words[2])) : std::nullopt;
+    std::optional<long> count =
+        words.size() >= 3 ? parse_number(words[1], 1, INT_MAX) : std::nullopt;
+    std::optional<MapUnit> unit =
+        words.size() >= 3 ? map_unit_named(lower(words[2])) : std::nullopt;
     if (!count || !unit || *unit == MapUnit::slot) {
       error = "--map-by " + text +
-              ": the form is ppr:N:UNIT, N a positive number and UNIT one of node, socket, core, hwthread";
+              ": the form is ppr:N:UNIT, N a positive number and UNIT one of node, socket, core, "
+              "hwthread";
       return std::nullopt;
     }
     map.per_resource = static_cast<int>(*count);
@@ -266,15 +275,16 @@ std::optional<std::vector<std::vector<int>>> bind_ranks(BindLevel level, const M
   if (map.pe > 1) {
     if (level != BindLevel::core && level != BindLevel::hwthread) {
       error = "--map-by ...:PE=" + std::to_string(map.pe) +
-              " binds each rank to several cores or hardware threads; it needs --bind-to core or hwthread, not " +
+              " binds each rank to several cores or hardware threads; it needs --bind-to core or "
+              "hwthread, not " +
               bind_level_name(level);
       return std::nullopt;
     }
     const Groups& pes = level == BindLevel::core ? cores : threads;
     if (static_cast<std::size_t>(map.pe) > pes.size()) {
       error = "--map-by ...:PE=" + std::to_string(map.pe) + " asks for " + std::to_string(map.pe) +
-              (level == BindLevel::core ? " cores" : " hardware threads") + " per rank, but weftrun may use only " +
-              std::to_string(pes.size());
+              (level == BindLevel::core ? " cores" : " hardware threads") +
+              " per rank, but weftrun may use only " + std::to_string(pes.size());
       return std::nullopt;
     }
   }
@@ -345,9 +355,10 @@ std::optional<std::vector<std::string>> assign_gpus(const std::vector<std::strin
                                                     std::string& error) {
   const long needed = static_cast<long>(per_rank) * local_size;
   if (per_rank < 1 || needed > static_cast<long>(gpus.size())) {
-    error = std::to_string(local_size) + (local_size == 1 ? " rank" : " ranks") + " on one host with " +
-            std::to_string(per_rank) + " GPU" + (per_rank == 1 ? "" : "s") + " each need " +
-            std::to_string(needed) + " GPUs, but the GPU list has " + std::to_string(gpus.size());
+    error = std::to_string(local_size) + (local_size == 1 ? " rank" : " ranks") +
+            " on one host with " + std::to_string(per_rank) + " GPU" + (per_rank == 1 ? "" : "s") +
+            " each need " + std::to_string(needed) + " GPUs, but the GPU list has " +
+            std::to_string(gpus.size());
     return std::nullopt;
   }
   std::vector<std::string> visible;

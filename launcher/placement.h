@@ -60,9 +60,11 @@ struct Cpu {
 // empty set: not bound). Ranks wrap around when they outnumber the units. nullopt with
 // `error` set when the request cannot be met (PE=n without core or hwthread binding, or
 // more PEs per rank than the host offers).
-[[nodiscard]] std::optional<std::vector<std::vector<int>>> bind_ranks(
-    BindLevel level, const MapPolicy& map, const std::vector<Cpu>& cpus, int local_size,
-    std::string& error);
+[[nodiscard]] std::optional<std::vector<std::vector<int>>> bind_ranks(BindLevel level,
+                                                                      const MapPolicy& map,
+                                                                      const std::vector<Cpu>& cpus,
+                                                                      int local_size,
+                                                                      std::string& error);
 
 // Per rank, its index among the ranks on the same host and how many ranks that host has,
 // from the host of every rank (in rank order).

@@ -17,7 +17,8 @@ std::vector<Cpu> two_sockets() {
   std::vector<Cpu> cpus;
   for (int thread = 0; thread < 2; ++thread) {
     for (int package = 0; package < 2; ++package) {
-      for (int core = 0; core < 2; ++core) cpus.push_back({thread * 4 + package * 2 + core, core, package});
+      for (int core = 0; core < 2; ++core)
+        cpus.push_back({thread * 4 + package * 2 + core, core, package});
     }
   }
   return cpus;
@@ -109,7 +110,8 @@ TEST_CASE("--map-by orders ranks over sockets, cores, PEs and ppr", "[placement]
   // slot and node fill in order; core and hwthread mapping with the same binding agree.
   CHECK(bind(BindLevel::core, {MapUnit::node, 0, 1}, 4) == bind(BindLevel::core, {}, 4));
   CHECK(bind(BindLevel::core, {MapUnit::core, 0, 1}, 4) == bind(BindLevel::core, {}, 4));
-  CHECK(bind(BindLevel::hwthread, {MapUnit::hwthread, 0, 1}, 8) == bind(BindLevel::hwthread, {}, 8));
+  CHECK(bind(BindLevel::hwthread, {MapUnit::hwthread, 0, 1}, 8) ==
+        bind(BindLevel::hwthread, {}, 8));
   // PE=2: two cores per rank; automatic binding becomes core binding.
   CHECK(bind(BindLevel::core, {MapUnit::slot, 0, 2}, 2) == Sets{{0, 1, 4, 5}, {2, 3, 6, 7}});
   CHECK(bind(BindLevel::automatic, {MapUnit::slot, 0, 2}, 2) == Sets{{0, 1, 4, 5}, {2, 3, 6, 7}});
@@ -125,7 +127,8 @@ TEST_CASE("--map-by orders ranks over sockets, cores, PEs and ppr", "[placement]
 TEST_CASE("PE=n requests that cannot be met are refused", "[placement]") {
   CHECK(bind_error(BindLevel::none, {MapUnit::slot, 0, 2}, 2).find("--bind-to core or hwthread") !=
         std::string::npos);
-  CHECK(bind_error(BindLevel::socket, {MapUnit::slot, 0, 2}, 2).find("not socket") != std::string::npos);
+  CHECK(bind_error(BindLevel::socket, {MapUnit::slot, 0, 2}, 2).find("not socket") !=
+        std::string::npos);
   CHECK(bind_error(BindLevel::core, {MapUnit::slot, 0, 5}, 1) ==
         "--map-by ...:PE=5 asks for 5 cores per rank, but weftrun may use only 4");
   CHECK(bind(BindLevel::hwthread, {MapUnit::slot, 0, 5}, 1) == Sets{{0, 1, 2, 4, 5}});
@@ -162,7 +165,8 @@ TEST_CASE("the plan places ranks per host and checks the GPU list", "[placement]
     CHECK(rank.gpus == std::to_string(r));
   }
   CHECK(plan.ranks[1].cpus == std::vector<int>{1, 5});
-  CHECK(binding_report(plan)[1] == "rank 1 (host h, local rank 1 of 4): CPUs 1,5, CUDA_VISIBLE_DEVICES=1");
+  CHECK(binding_report(plan)[1] ==
+        "rank 1 (host h, local rank 1 of 4): CPUs 1,5, CUDA_VISIBLE_DEVICES=1");
 
   // Two hosts: local ranks, and so GPU numbers, start again on each.
   JobPlan split = plan_of({"a", "b", "a", "b"});
