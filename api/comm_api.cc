@@ -104,6 +104,16 @@ extern "C" int PMPI_Comm_split(MPI_Comm comm, int color, int key, MPI_Comm* newc
   return publish(call, c, s, created, newcomm);
 }
 
+// Open MPI's OMPI_COMM_TYPE_HOST, which serving code (TensorRT-LLM's Python layer) passes
+// as the literal 9 to get the processes of its host. Not a standard constant, so it stays
+// out of mpi.h; on weft it is the same split as MPI_COMM_TYPE_SHARED (one communicator per
+// host). No standard split type has the value 9.
+constexpr int kOpenMpiCommTypeHost = 9;
+static_assert(kOpenMpiCommTypeHost != MPI_COMM_TYPE_SHARED &&
+              kOpenMpiCommTypeHost != MPI_COMM_TYPE_HW_UNGUIDED &&
+              kOpenMpiCommTypeHost != MPI_COMM_TYPE_HW_GUIDED &&
+              kOpenMpiCommTypeHost != MPI_COMM_TYPE_RESOURCE_GUIDED && kOpenMpiCommTypeHost != MPI_UNDEFINED);
+
 extern "C" int PMPI_Comm_split_type(MPI_Comm comm, int split_type, int key, MPI_Info info,
                                     MPI_Comm* newcomm) {
   const char* call = "MPI_Comm_split_type";
@@ -121,7 +131,7 @@ extern "C" int PMPI_Comm_split_type(MPI_Comm comm, int split_type, int key, MPI_
     EngineGuard guard;
     if (split_type == MPI_UNDEFINED) {
       s = weft::comm_split(call, c, MPI_UNDEFINED, key, &created);
-    } else if (split_type == MPI_COMM_TYPE_SHARED) {
+    } else if (split_type == MPI_COMM_TYPE_SHARED || split_type == kOpenMpiCommTypeHost) {
       s = weft::comm_split_shared(call, c, key, &created);
     } else if (split_type == MPI_COMM_TYPE_HW_GUIDED || split_type == MPI_COMM_TYPE_RESOURCE_GUIDED) {
       // Without the key (or with a type weft cannot place the process in) the process gets

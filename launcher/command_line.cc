@@ -73,6 +73,7 @@ class Parser {
     if (result_.options.action == Action::run) {
       if (!finish_segment()) return result_;
       if (!resolve_timeout()) return result_;
+      if (!resolve_gpus()) return result_;
     }
     result_.ok = true;
     return result_;
@@ -174,11 +175,71 @@ class Parser {
     if (name == "--bind-to" || name == "-bind-to") {
       auto value = take_value(option);
       if (!value) return false;
-      if (*value != "core" && *value != "none") {
-        fail("the binding '" + *value + "' given to " + name + " is not one of core, none");
+      std::string error;
+      auto level = parse_bind_to(*value, error);
+      if (!level) {
+        fail(error);
         return false;
       }
-      options.bind_to = *value;
+      options.bind_to = *level;
+      return true;
+    }
+    if (name == "--map-by" || name == "-map-by") {
+      auto value = take_value(option);
+      if (!value) return false;
+      std::string error;
+      auto map = parse_map_by(*value, error);
+      if (!map) {
+        fail(error);
+        return false;
+      }
+      options.map_by = *map;
+      return true;
+    }
+    if (name == "--gpus" || name == "-gpus") {
+      auto value = take_value(option);
+      if (!value) return false;
+      std::string error;
+      auto gpus = parse_gpu_list(*value, "--gpus", error);
+      if (!gpus) {
+        fail(error);
+        return false;
+      }
+      options.gpus = std::move(*gpus);
+      return true;
+    }
+    if (name == "--gpus-per-rank" || name == "-gpus-per-rank") {
+      auto value = take_value(option);
+      if (!value) return false;
+      auto count = parse_whole_number(*value, 1, 65536);
+      if (!count) {
+        fail("the GPU count '" + *value + "' given to " + name + " is not a positive number");
+        return false;
+      }
+      options.gpus_per_rank = static_cast<int>(*count);
+      return true;
+    }
+    if (name == "--allow-run-as-root" || name == "-allow-run-as-root" || name == "--oversubscribe" ||
+        name == "-oversubscribe" || name == "--report-bindings" || name == "-report-bindings") {
+      if (option.inline_value) {
+        fail("option " + name + " takes no value");
+        return false;
+      }
+      if (name.find("root") != std::string::npos) options.allow_run_as_root = true;
+      if (name.find("oversubscribe") != std::string::npos) options.oversubscribe = true;
+      if (name.find("report") != std::string::npos) options.report_bindings = true;
+      ++position_;
+      return true;
+    }
+    if (name == "--mca" || name == "-mca" || name == "--gmca" || name == "-gmca") {
+      // Open MPI's component parameters mean nothing to weft; scripts pass them anyway.
+      if (option.inline_value || position_ + 2 >= args_.size()) {
+        fail("option " + name + " needs a name and a value");
+        return false;
+      }
+      result_.warnings.push_back(name + " " + args_[position_ + 1] + " " + args_[position_ + 2] +
+                                 ": Open MPI parameters have no effect on weft; ignored");
+      position_ += 3;
       return true;
     }
     if (name == "--timeout" || name == "-timeout") {
@@ -264,6 +325,28 @@ class Parser {
     return true;
   }
 
+  // --gpus-per-rank without --gpus divides the caller's CUDA_VISIBLE_DEVICES; --gpus alone
+  // gives each rank one GPU.
+  bool resolve_gpus() {
+    Options& options = result_.options;
+    if (options.gpus.empty() && options.gpus_per_rank > 0) {
+      auto visible = environment_("CUDA_VISIBLE_DEVICES");
+      if (!visible) {
+        fail("--gpus-per-rank needs the GPUs to divide: give --gpus LIST or set CUDA_VISIBLE_DEVICES");
+        return false;
+      }
+      std::string error;
+      auto gpus = parse_gpu_list(*visible, "CUDA_VISIBLE_DEVICES (divided by --gpus-per-rank)", error);
+      if (!gpus) {
+        fail(error);
+        return false;
+      }
+      options.gpus = std::move(*gpus);
+    }
+    if (!options.gpus.empty() && options.gpus_per_rank == 0) options.gpus_per_rank = 1;
+    return true;
+  }
+
   const std::vector<std::string>& args_;
   const EnvironmentLookup& environment_;
   std::size_t position_ = 0;
@@ -301,14 +384,37 @@ For the whole job:
   --usize N            MPI_UNIVERSE_SIZE; otherwise the sum of the slots given
                        with --hostfile or -H host:SLOTS, else not set
   --tag-output         prefix every output line with "[rank] "
-  --bind-to core|none  pin each rank to one CPU (rank i to the i-th CPU weftrun
-                       may use), or not; default: core when the ranks fit the
-                       CPUs, none when they oversubscribe them
+  --bind-to LEVEL      bind each rank to a hwthread, core or socket, or none
+                       (qualifiers :overload-allowed,if-supported are accepted);
+                       default: a core per rank when the ranks fit the cores,
+                       else a hardware thread when they fit those, else none.
+                       Ranks wrap around when they outnumber the units
+  --map-by UNIT        slot, node, core, socket, hwthread: the order in which
+                       ranks take the units (socket: round robin over sockets);
+                       :PE=n binds each rank to n cores; ppr:N:UNIT puts N
+                       consecutive ranks on each UNIT; :span, :oversubscribe
+                       and :nooversubscribe are accepted and change nothing
+  --report-bindings    print each rank's CPUs (and GPUs) on stderr at start
+  --gpus LIST          hand out GPUs as CUDA_VISIBLE_DEVICES: LIST is numbers,
+                       ranges a-b or GPU-/MIG- UUIDs, e.g. 0,1,2,3 or 4-7; the
+                       rank with local rank l gets the l-th block of
+                       --gpus-per-rank entries (one by default). Without
+                       --gpus the caller's CUDA_VISIBLE_DEVICES is left alone
+  --gpus-per-rank N    GPUs per rank; without --gpus, the caller's
+                       CUDA_VISIBLE_DEVICES is divided into blocks of N
+  --allow-run-as-root, --oversubscribe
+                       accepted for mpirun scripts; no effect (weft refuses
+                       neither root nor more ranks than CPUs)
+  --mca NAME VALUE     accepted for mpirun scripts; ignored with a warning
   --timeout SECONDS    end the job after SECONDS (also MPIEXEC_TIMEOUT; the
                        option wins); weftrun then exits with status 124
   --info               print version, transports and WEFT_* variables
   --version            print the version
   -h, --help           print this text
+
+Every rank gets PMI_RANK, PMI_SIZE, OMPI_COMM_WORLD_RANK, _SIZE, _LOCAL_RANK,
+_LOCAL_SIZE, _NODE_RANK, MPI_LOCALRANKID, MPI_LOCALNRANKS, WEFT_LOCAL_RANK and
+WEFT_LOCAL_SIZE (see docs/launcher.md), so it knows its place before MPI_Init.
 
 Exit status: 0 when every rank exits 0; otherwise the status of the first rank that
 failed (128+S for a rank killed by signal S), the MPI_Abort error code, 124 on timeout,

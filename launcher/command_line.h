@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "launcher/placement.h"
+
 namespace weft::launcher {
 
 // One program of an MPMD job (`-n 2 ./a : -n 3 ./b` has two segments).
@@ -35,9 +37,18 @@ struct Options {
   std::optional<int> universe_size;     // --usize
   std::optional<long> timeout_seconds;  // --timeout, else MPIEXEC_TIMEOUT; 0 = none
   bool tag_output = false;
-  // --bind-to: "core" pins rank i to the i-th CPU weftrun may use, "none" leaves placement
-  // to the kernel; empty: core when the ranks fit those CPUs, else none.
-  std::string bind_to;
+  // --bind-to and --map-by: which CPUs each rank may run on (see placement.h).
+  BindLevel bind_to = BindLevel::automatic;
+  MapPolicy map_by;
+  // --gpus: the devices handed out as CUDA_VISIBLE_DEVICES, --gpus-per-rank of them to each
+  // rank (0: not given, 1 when --gpus is). Neither given: CUDA_VISIBLE_DEVICES is left alone.
+  std::vector<std::string> gpus;
+  int gpus_per_rank = 0;
+  // Accepted for scripts written for Open MPI's mpirun; weft neither refuses root nor
+  // refuses more ranks than slots, so they change nothing.
+  bool allow_run_as_root = false;
+  bool oversubscribe = false;
+  bool report_bindings = false;  // print each rank's CPUs and GPUs before starting
 };
 
 struct CommandLineResult {

@@ -131,9 +131,11 @@ std::vector<std::pair<std::string, std::string>> JobControl::rank_environment(
   env.emplace_back("PMI_APPNUM", std::to_string(rank.appnum));
   if (!pmi_port_.empty()) env.emplace_back("PMI_PORT", pmi_port_);
   env.emplace_back("WEFT_PMI_KEY", key_);
-  // Every rank runs on this host for now, so local rank and size are the global ones.
-  env.emplace_back("WEFT_LOCAL_RANK", std::to_string(rank.rank));
-  env.emplace_back("WEFT_LOCAL_SIZE", size);
+  // Local rank and size, their Open MPI and Hydra names, CUDA_VISIBLE_DEVICES (placement.h).
+  for (auto& variable : placement_environment(rank.rank, static_cast<int>(plan_.ranks.size()),
+                                              rank.local, rank.gpus)) {
+    env.push_back(std::move(variable));
+  }
   if (plan_.universe_size)
     env.emplace_back("WEFT_UNIVERSE_SIZE", std::to_string(*plan_.universe_size));
   return env;
@@ -144,18 +146,6 @@ bool JobControl::start_ranks() {
   std::vector<std::string> removals;
   if (!plan_.universe_size) removals.emplace_back("WEFT_UNIVERSE_SIZE");
   if (pmi_port_.empty()) removals.emplace_back("PMI_PORT");
-
-  // Binding: with no more ranks than CPUs, a rank that always runs on its own CPU never
-  // waits behind another one that spins (and keeps its caches).
-  std::vector<int> bind_cpus;
-  cpu_set_t allowed;
-  CPU_ZERO(&allowed);
-  if (plan_.bind_to != "none" && sched_getaffinity(0, sizeof allowed, &allowed) == 0) {
-    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
-      if (CPU_ISSET(cpu, &allowed)) bind_cpus.push_back(cpu);
-    }
-    if (plan_.bind_to.empty() && plan_.ranks.size() > bind_cpus.size()) bind_cpus.clear();
-  }
 
   int stdin_source = -1;
   StdinMode stdin_mode = choose_stdin_mode(stdin_source);
@@ -184,7 +174,7 @@ bool JobControl::start_ranks() {
     }
 
     ChildSetup setup;
-    if (!bind_cpus.empty()) setup.cpu = bind_cpus[static_cast<size_t>(rank.rank) % bind_cpus.size()];
+    setup.cpus = rank.cpus;  // chosen by the plan (placement.h)
     setup.program = rank.program;
     setup.argv = rank.argv;
     setup.environment = merge_environment(base_environment, rank_environment(rank), removals);

@@ -6,6 +6,7 @@
 #include <climits>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "launcher/hosts.h"
@@ -32,7 +33,8 @@ PlanResult make_plan(const Options& options, const std::string& path_variable) {
   PlanResult result;
   JobPlan& plan = result.plan;
   plan.tag_output = options.tag_output;
-  plan.bind_to = options.bind_to;
+  plan.bind_to = bind_level_name(options.bind_to);
+  plan.report_bindings = options.report_bindings;
   plan.timeout_seconds = options.timeout_seconds;
   plan.host_name = this_host_name();
   const std::vector<std::string> local_names = local_host_names();
@@ -104,11 +106,60 @@ PlanResult make_plan(const Options& options, const std::string& path_variable) {
       rank_plan.argv = segment.argv;
       rank_plan.exports = segment.env;
       rank_plan.wdir = segment.wdir;
+      // Every rank runs on this host for now.
+      rank_plan.host = plan.host_name;
       plan.ranks.push_back(std::move(rank_plan));
     }
   }
+  if (!place_ranks(options, read_cpu_topology(), plan, result.error)) return result;
   result.ok = true;
   return result;
+}
+
+bool place_ranks(const Options& options, const std::vector<Cpu>& cpus, JobPlan& plan,
+                 std::string& error) {
+  std::vector<std::string> hosts;
+  for (const RankPlan& rank : plan.ranks) hosts.push_back(rank.host);
+  std::vector<LocalPlacement> local = local_placements(hosts);
+  // Ranks of one host, in rank order: the index is the local rank.
+  std::map<std::string, std::vector<RankPlan*>> by_host;
+  for (std::size_t i = 0; i < plan.ranks.size(); ++i) {
+    plan.ranks[i].local = local[i];
+    by_host[plan.ranks[i].host].push_back(&plan.ranks[i]);
+  }
+  for (auto& [host, ranks] : by_host) {
+    const int local_size = static_cast<int>(ranks.size());
+    // Only this host's topology is known; every rank runs here for now.
+    auto bound = bind_ranks(options.bind_to, options.map_by, cpus, local_size, error);
+    if (!bound) return false;
+    std::optional<std::vector<std::string>> visible;
+    if (!options.gpus.empty()) {
+      visible = assign_gpus(options.gpus, options.gpus_per_rank, local_size, error);
+      if (!visible) {
+        error = "--gpus: " + error;
+        return false;
+      }
+    }
+    for (int l = 0; l < local_size; ++l) {
+      RankPlan& rank = *ranks[static_cast<std::size_t>(l)];
+      rank.cpus = (*bound)[static_cast<std::size_t>(l)];
+      if (visible) rank.gpus = (*visible)[static_cast<std::size_t>(l)];
+    }
+  }
+  return true;
+}
+
+std::vector<std::string> binding_report(const JobPlan& plan) {
+  std::vector<std::string> lines;
+  for (const RankPlan& rank : plan.ranks) {
+    std::string line = "rank " + std::to_string(rank.rank) + " (host " + rank.host + ", local rank " +
+                       std::to_string(rank.local.local_rank) + " of " +
+                       std::to_string(rank.local.local_size) + "): ";
+    line += rank.cpus.empty() ? "not bound" : "CPUs " + cpu_list_text(rank.cpus);
+    if (rank.gpus) line += ", CUDA_VISIBLE_DEVICES=" + *rank.gpus;
+    lines.push_back(std::move(line));
+  }
+  return lines;
 }
 
 }  // namespace weft::launcher

@@ -120,6 +120,9 @@ int main(int argc, char** argv) {
     print_message(planned.error);
     return kExitUsage;
   }
+  if (planned.plan.report_bindings) {
+    for (const std::string& line : binding_report(planned.plan)) print_message(line);
+  }
   long needed = static_cast<long>(planned.plan.ranks.size()) * kFdsPerRank + kFdHeadroom;
   std::optional<rlimit> original_limit = raise_open_file_limit(needed);
   try {

@@ -67,11 +67,13 @@ void close_from(int first) {
   close_from(kReportTarget + 1);
 
   if (setup.open_files_limit) setrlimit(RLIMIT_NOFILE, &*setup.open_files_limit);
-  if (setup.cpu >= 0) {
+  if (!setup.cpus.empty()) {
     // Best effort: a CPU set that changed since weftrun looked leaves the rank unpinned.
     cpu_set_t cpus;
     CPU_ZERO(&cpus);
-    CPU_SET(setup.cpu, &cpus);
+    for (int cpu : setup.cpus) {
+      if (cpu >= 0 && cpu < CPU_SETSIZE) CPU_SET(cpu, &cpus);
+    }
     (void)sched_setaffinity(0, sizeof cpus, &cpus);
   }
   if (!setup.wdir.empty() && chdir(setup.wdir.c_str()) != 0) {

@@ -34,7 +34,7 @@ struct ChildSetup {
   int stderr_fd = -1;
   int pmi_fd = -1;
   std::optional<rlimit> open_files_limit;  // restored in the child when set
-  int cpu = -1;                            // pin the child to this CPU when >= 0
+  std::vector<int> cpus;                   // bind the child to these CPUs when not empty
 };
 
 struct StartResult {

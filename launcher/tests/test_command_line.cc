@@ -8,6 +8,8 @@
 
 #include "launcher/command_line.h"
 #include "launcher/hosts.h"
+#include "launcher/job_plan.h"
+#include "launcher/placement.h"
 #include "launcher/process_start.h"
 
 using namespace weft::launcher;
@@ -80,14 +82,108 @@ TEST_CASE("job-wide options", "[command_line]") {
   CHECK(r.options.timeout_seconds == 30);
 }
 
-TEST_CASE("--bind-to takes core or none; the default is automatic", "[command_line]") {
-  CHECK(parse({"a"}).options.bind_to.empty());
-  CHECK(parse({"--bind-to", "core", "a"}).options.bind_to == "core");
-  CHECK(parse({"-bind-to", "none", "a"}).options.bind_to == "none");
-  CHECK(parse({"--bind-to=core", "a"}).options.bind_to == "core");
-  auto bad = parse({"--bind-to", "socket", "a"});
+TEST_CASE("--bind-to takes none, hwthread, core, socket; the default is automatic",
+          "[command_line]") {
+  CHECK(parse({"a"}).options.bind_to == BindLevel::automatic);
+  CHECK(parse({"--bind-to", "core", "a"}).options.bind_to == BindLevel::core);
+  CHECK(parse({"-bind-to", "none", "a"}).options.bind_to == BindLevel::none);
+  CHECK(parse({"--bind-to=core", "a"}).options.bind_to == BindLevel::core);
+  CHECK(parse({"--bind-to", "socket", "a"}).options.bind_to == BindLevel::socket);
+  CHECK(parse({"--bind-to", "package", "a"}).options.bind_to == BindLevel::socket);
+  CHECK(parse({"--bind-to", "hwthread", "a"}).options.bind_to == BindLevel::hwthread);
+  CHECK(parse({"--bind-to", "core:overload-allowed", "a"}).options.bind_to == BindLevel::core);
+  CHECK(parse({"--bind-to", "CORE:if-supported,overload-allowed", "a"}).ok);
+  auto bad = parse({"--bind-to", "board", "a"});
   CHECK_FALSE(bad.ok);
-  CHECK(bad.error.find("socket") != std::string::npos);
+  CHECK(bad.error.find("'board'") != std::string::npos);
+  auto bad_qualifier = parse({"--bind-to", "core:tight", "a"});
+  CHECK_FALSE(bad_qualifier.ok);
+  CHECK(bad_qualifier.error.find("'tight'") != std::string::npos);
+}
+
+TEST_CASE("--map-by takes the common units, :PE=n and ppr:N:unit", "[command_line]") {
+  CHECK(parse({"a"}).options.map_by == MapPolicy{});
+  CHECK(parse({"--map-by", "slot", "a"}).options.map_by == MapPolicy{MapUnit::slot, 0, 1});
+  CHECK(parse({"--map-by", "node", "a"}).options.map_by == MapPolicy{MapUnit::node, 0, 1});
+  CHECK(parse({"--map-by", "core", "a"}).options.map_by == MapPolicy{MapUnit::core, 0, 1});
+  CHECK(parse({"-map-by", "socket", "a"}).options.map_by == MapPolicy{MapUnit::socket, 0, 1});
+  CHECK(parse({"--map-by=hwthread", "a"}).options.map_by == MapPolicy{MapUnit::hwthread, 0, 1});
+  CHECK(parse({"--map-by", "slot:PE=4", "a"}).options.map_by == MapPolicy{MapUnit::slot, 0, 4});
+  CHECK(parse({"--map-by", "socket:pe=2,span", "a"}).options.map_by ==
+        MapPolicy{MapUnit::socket, 0, 2});
+  CHECK(parse({"--map-by", "node:OVERSUBSCRIBE", "a"}).ok);
+  CHECK(parse({"--map-by", "ppr:2:socket", "a"}).options.map_by == MapPolicy{MapUnit::socket, 2, 1});
+  CHECK(parse({"--map-by", "ppr:8:node:PE=2", "a"}).options.map_by == MapPolicy{MapUnit::node, 8, 2});
+  auto expect_error = [](std::string value, const std::string& fragment) {
+    auto r = parse({"--map-by", value, "a"});
+    CHECK_FALSE(r.ok);
+    CHECK(r.error.find(fragment) != std::string::npos);
+  };
+  expect_error("board", "'board'");
+  expect_error("core:PE=0", "PE=0");
+  expect_error("core:PE=x", "PE=x");
+  expect_error("core:tight", "'tight'");
+  expect_error("ppr:0:socket", "ppr:N:UNIT");
+  expect_error("ppr:2", "ppr:N:UNIT");
+  expect_error("ppr:2:board", "ppr:N:UNIT");
+}
+
+TEST_CASE("--gpus lists devices; --gpus-per-rank sets the block size", "[command_line]") {
+  using Strings = std::vector<std::string>;
+  auto r = parse({"--gpus", "0,1,2,3", "-n", "4", "a"});
+  REQUIRE(r.ok);
+  CHECK(r.options.gpus == Strings{"0", "1", "2", "3"});
+  CHECK(r.options.gpus_per_rank == 1);
+  CHECK(parse({"--gpus=4-7,1", "a"}).options.gpus == Strings{"4", "5", "6", "7", "1"});
+  CHECK(parse({"--gpus", "GPU-8f6c,MIG-1a2b", "a"}).options.gpus == Strings{"GPU-8f6c", "MIG-1a2b"});
+  auto blocks = parse({"--gpus", "0-7", "--gpus-per-rank", "2", "a"});
+  CHECK(blocks.options.gpus_per_rank == 2);
+  // Neither given: CUDA_VISIBLE_DEVICES is not touched.
+  auto plain = parse({"a"}, {{"CUDA_VISIBLE_DEVICES", "3"}});
+  CHECK(plain.options.gpus.empty());
+  CHECK(plain.options.gpus_per_rank == 0);
+  // --gpus-per-rank alone divides the caller's CUDA_VISIBLE_DEVICES.
+  auto divided = parse({"--gpus-per-rank", "2", "a"}, {{"CUDA_VISIBLE_DEVICES", "4,5,6,7"}});
+  REQUIRE(divided.ok);
+  CHECK(divided.options.gpus == Strings{"4", "5", "6", "7"});
+  CHECK(divided.options.gpus_per_rank == 2);
+  auto expect_error = [](std::vector<std::string> args, const std::string& fragment,
+                         std::map<std::string, std::string> env = {}) {
+    auto result = parse(std::move(args), std::move(env));
+    CHECK_FALSE(result.ok);
+    CHECK(result.error.find(fragment) != std::string::npos);
+  };
+  expect_error({"--gpus", "", "a"}, "empty");
+  expect_error({"--gpus", "0,,1", "a"}, "''");
+  expect_error({"--gpus", "0,x", "a"}, "'x'");
+  expect_error({"--gpus", "-1", "a"}, "'-1'");
+  expect_error({"--gpus", "1.5", "a"}, "'1.5'");
+  expect_error({"--gpus", "3-1", "a"}, "backwards");
+  expect_error({"--gpus", "0,1,0", "a"}, "GPU 0 is listed twice");
+  expect_error({"--gpus", "0-2,2", "a"}, "GPU 2 is listed twice");
+  expect_error({"--gpus", "GPU-", "a"}, "names no device");
+  expect_error({"--gpus"}, "needs a value");
+  expect_error({"--gpus-per-rank", "0", "--gpus", "0", "a"}, "not a positive number");
+  expect_error({"--gpus-per-rank", "2", "a"}, "CUDA_VISIBLE_DEVICES");
+  expect_error({"--gpus-per-rank", "1", "a"}, "CUDA_VISIBLE_DEVICES (divided", {{"CUDA_VISIBLE_DEVICES", "a,b"}});
+}
+
+TEST_CASE("mpirun flags of serving scripts are accepted", "[command_line]") {
+  auto r = parse({"--allow-run-as-root", "--oversubscribe", "-x", "A=1", "--bind-to", "none",
+                  "--map-by", "slot", "--report-bindings", "-np", "4", "a"});
+  REQUIRE(r.ok);
+  CHECK(r.options.allow_run_as_root);
+  CHECK(r.options.oversubscribe);
+  CHECK(r.options.report_bindings);
+  CHECK(r.options.segments[0].count == 4);
+  CHECK(parse({"-allow-run-as-root", "-oversubscribe", "a"}).ok);
+  CHECK_FALSE(parse({"--oversubscribe=yes", "a"}).ok);
+  auto mca = parse({"--mca", "btl", "^openib", "-n", "2", "a"});
+  REQUIRE(mca.ok);
+  REQUIRE(mca.warnings.size() == 1);
+  CHECK(mca.warnings[0].find("btl") != std::string::npos);
+  CHECK(mca.options.segments[0].count == 2);
+  CHECK_FALSE(parse({"--mca", "btl"}).ok);
 }
 
 TEST_CASE("--timeout wins over MPIEXEC_TIMEOUT, which is used otherwise", "[command_line]") {

@@ -211,11 +211,29 @@ def case_launch(weftrun, program):
             broken = [line for line in lines if not re.fullmatch(pattern, line)]
             check(not broken, f"{len(broken)} lines were cut or mixed, e.g. {broken[:3]}")
 
-        # Binding: --bind-to core pins rank i to the i-th CPU weftrun may use (wrapping when
-        # the ranks outnumber them); --bind-to none leaves every rank weftrun's whole set;
-        # the default binds only when the ranks fit.
+        # Binding: --bind-to hwthread pins rank i to the i-th CPU weftrun may use in topology
+        # order (wrapping when the ranks outnumber them); --bind-to core to the i-th core's
+        # CPUs; --bind-to none leaves every rank weftrun's whole set; the default binds a
+        # core per rank when the ranks fit the cores, a CPU when they fit the CPUs.
         allowed = sorted(os.sched_getaffinity(0))
         show = 'echo "$PMI_RANK $(grep Cpus_allowed_list /proc/self/status | cut -f2)"'
+
+        def topology_value(cpu, name, default):
+            try:
+                with open(f"/sys/devices/system/cpu/cpu{cpu}/topology/{name}") as f:
+                    return max(int(f.read()), 0) if name == "physical_package_id" else int(f.read())
+            except OSError:
+                return default
+
+        place = {cpu: (topology_value(cpu, "physical_package_id", 0), topology_value(cpu, "core_id", cpu))
+                 for cpu in allowed}
+        threads = sorted(allowed, key=lambda cpu: (place[cpu], cpu))
+        cores = []
+        for cpu in threads:
+            if cores and place[cores[-1][0]] == place[cpu]:
+                cores[-1].append(cpu)
+            else:
+                cores.append([cpu])
 
         def placements(options, ranks):
             result = job.run(options + ["-n", str(ranks), "sh", "-c", show])
@@ -231,16 +249,47 @@ def case_launch(weftrun, program):
                 cpus += list(range(int(low), int(high or low) + 1))
             return cpus
 
-        for options, ranks, bound in ((["--bind-to", "none"], 2, False),
-                                      (["--bind-to", "core"], len(allowed) + 1, True),
-                                      ([], len(allowed), True),
-                                      ([], len(allowed) + 1, len(allowed) == 1)):
+        per_thread = [[cpu] for cpu in threads]
+        automatic_fit = cores if len(cores) >= len(allowed) else per_thread
+        for options, ranks, units in ((["--bind-to", "none"], 2, None),
+                                      (["--bind-to", "hwthread"], len(allowed) + 1, per_thread),
+                                      (["--bind-to", "core"], len(cores) + 1, cores),
+                                      (["--bind-to", "core", "--map-by", "core"], len(cores), cores),
+                                      ([], len(cores), cores),
+                                      ([], len(allowed), automatic_fit),
+                                      ([], len(allowed) + 1, per_thread if len(allowed) == 1 else None)):
             found = placements(options, ranks)
             for rank in range(ranks):
-                expected = [allowed[rank % len(allowed)]] if bound else allowed
+                expected = sorted(units[rank % len(units)]) if units else allowed
                 check(expand(found[str(rank)]) == expected,
                       f"{options or 'default binding'} with {ranks} ranks: rank {rank} may run on "
                       f"{found[str(rank)]}, expected {expected}")
+
+        # --report-bindings says the same, on stderr, before the ranks start.
+        result = job.run(["--report-bindings", "--bind-to", "hwthread", "--gpus", "5,6", "-n", "2",
+                          "sh", "-c", "true"])
+        check(result.returncode == 0, "the --report-bindings run failed", result)
+        for rank in range(2):
+            check(f"weftrun: rank {rank} (host " in result.stderr and
+                  f"local rank {rank} of 2): CPUs {threads[rank % len(threads)]}, "
+                  f"CUDA_VISIBLE_DEVICES={5 + rank}" in result.stderr,
+                  f"--report-bindings did not report rank {rank}", result)
+
+        # Placement mistakes are refused before any rank starts: status 2, one message, and
+        # no rank ran (none created its marker file).
+        marker = os.path.join(wdir, "started")
+        for options, message in ((["--gpus", "0,1", "-n", "3"],
+                                  "weftrun: --gpus: 3 ranks on one host with 1 GPU each need 3 GPUs, "
+                                  "but the GPU list has 2"),
+                                 (["--gpus", "0,x"], "'x' is not a GPU number"),
+                                 (["--gpus", ""], "the GPU list is empty"),
+                                 (["--bind-to", "board"], "'board' given to --bind-to"),
+                                 (["--map-by", "ppr:2"], "ppr:N:UNIT"),
+                                 (["--bind-to", "none", "--map-by", "slot:PE=2"], "--bind-to core or hwthread")):
+            result = job.run(options + ["sh", "-c", f"touch {marker}"])
+            check(result.returncode == 2, f"{options} must be refused with status 2", result)
+            check(message in result.stderr, f"{options}: the message should say {message!r}", result)
+            check(not os.path.exists(marker), f"{options}: a rank started although the plan was refused")
 
         # A failed check in a rank makes weftrun's status nonzero.
         result = job.run(["-n", "2", program, "--env", "FOO=not-set"])
