@@ -30,6 +30,7 @@
 #include "api/api.h"
 #include "api/api_checks.h"
 #include "api/coll_rounds.h"
+#include "api/persistent.h"
 #include "base/status_util.h"
 #include "coll/alltoallw.h"
 #include "datatype/datatype.h"
@@ -50,65 +51,26 @@ namespace coll = weft::coll;
 namespace rounds = weft::api::rounds;
 namespace validate = weft::api::validate;
 
-namespace {
-
-// What a persistent collective keeps from its init call for every round.
-class Kept {
- public:
-  Kept() = default;
-  Kept(const Kept&) = delete;
-  Kept& operator=(const Kept&) = delete;
-  ~Kept() {
-    for (weft::Object* object : objects_) object->release();
-  }
-  // Retains a datatype or op (nullptr: not significant on this rank).
-  void keep(weft::Object* object) {
-    if (object == nullptr) return;
-    object->retain();
-    objects_.push_back(object);
-  }
-  // A copy of the `n` entries of a per-rank array (int or 64-bit), stable for the request's
-  // life; an empty array stays empty.
-  coll::PerRank copy(coll::PerRank values, int n) {
-    if (values.empty()) return coll::PerRank();
-    std::vector<int64_t>& copy = arrays_.emplace_back(static_cast<size_t>(n));
-    for (int i = 0; i < n; ++i) copy[static_cast<size_t>(i)] = values[static_cast<size_t>(i)];
-    return coll::PerRank(copy.data());
-  }
-
- private:
-  std::vector<weft::Object*> objects_;
-  std::deque<std::vector<int64_t>> arrays_;
-};
-
-// One round of the collective, arguments bound, for the request's `persistent` state
-// (engine lock held).
-using State = coll::PersistentState;
-using Round = std::function<Status(Request**, State* state)>;
-
-// Whether this process is the root of a rooted collective: its rank on an
-// intracommunicator, MPI_ROOT on an intercommunicator.
-bool root_here(const Comm* c, int root) {
-  return c->is_inter() ? root == MPI_ROOT : c->rank() == root;
-}
+namespace weft::api {
 
 // Makes the inactive persistent request for `round` on `c`.
-void make_persistent(Comm* c, std::shared_ptr<Kept> kept, Round round, MPI_Request* out) {
+void make_persistent(Comm* c, std::shared_ptr<Kept> kept, PersistentRound round,
+                     MPI_Request* out) {
   // The request's collective sequence number, taken now: init calls are ordered alike on
   // every member, starts need not be (api/coll_rounds.h).
   auto state = std::make_shared<coll::PersistentState>();
   state->sequence = (*c->coll_view().sequence)++;
-  auto* request = new Request(weft::RequestKind::kGeneric);
+  auto* request = new Request(RequestKind::kGeneric);
   request->persistent = true;
   request->bind(c, nullptr);
-  weft::status_set_empty(&request->status);
+  status_set_empty(&request->status);
   request->start_round = [kept = std::move(kept), round = std::move(round),
                           state = std::move(state)](Request& self) {
     Request* inner = nullptr;
     WEFT_TRY(round(&inner, state.get()));
     // The persistent request completes with the round's own request, which it then drops.
     self.error = MPI_SUCCESS;
-    weft::status_set_empty(&self.status);
+    status_set_empty(&self.status);
     self.progress = [&self, inner] {
       if (!inner->is_complete()) return false;
       self.error = inner->error;
@@ -116,10 +78,26 @@ void make_persistent(Comm* c, std::shared_ptr<Kept> kept, Round round, MPI_Reque
       inner->release();
       return true;
     };
-    weft::p2p::engine().add_generic(&self);
+    p2p::engine().add_generic(&self);
     return Status();
   };
   *out = request->handle();
+}
+
+}  // namespace weft::api
+
+using weft::api::make_persistent;
+
+namespace {
+
+using weft::api::Kept;
+using State = coll::PersistentState;
+using Round = weft::api::PersistentRound;
+
+// Whether this process is the root of a rooted collective: its rank on an
+// intracommunicator, MPI_ROOT on an intercommunicator.
+bool root_here(const Comm* c, int root) {
+  return c->is_inter() ? root == MPI_ROOT : c->rank() == root;
 }
 
 // Validation done: builds the request under the engine lock (objects retained there).

@@ -81,6 +81,43 @@ void Topology::neighbours(int rank, std::vector<int>* in, std::vector<int>* out)
   }
 }
 
+namespace {
+
+// Fills current[depth..] with non-increasing divisors of `left`, each at most `limit`;
+// keeps in *best the complete tuple with the smallest spread seen first.
+void search_dims(int left, size_t depth, int limit, std::vector<int>& current,
+                 std::vector<int>* best, int* best_spread) {
+  const size_t remaining = current.size() - depth;
+  if (remaining == 1) {
+    if (left > limit) return;
+    current[depth] = left;
+    const int spread = current.front() - left;
+    if (*best_spread < 0 || spread < *best_spread) {
+      *best_spread = spread;
+      *best = current;
+    }
+    return;
+  }
+  // This entry is the largest of the rest: at least the remaining-th root of `left`.
+  int low = 1;
+  while (true) {
+    int64_t power = 1;
+    for (size_t k = 0; k < remaining && power < left; ++k) power *= low;
+    if (power >= left) break;
+    ++low;
+  }
+  for (int v = low; v <= limit && v <= left; ++v) {
+    if (left % v != 0) continue;
+    // With v the largest entry the last one is at most left / v, so the spread is at
+    // least v - left / v, which only grows with v: stop once it cannot beat the best.
+    if (depth == 0 && *best_spread >= 0 && v - left / v > *best_spread) break;
+    current[depth] = v;
+    search_dims(left / v, depth + 1, v, current, best, best_spread);
+  }
+}
+
+}  // namespace
+
 Status dims_create(const char* call, int nodes, int ndims, int* dims) {
   if (nodes <= 0) {
     return error(MPI_ERR_ARG, "%s: argument nnodes=%d must be positive", call, nodes);
@@ -110,25 +147,15 @@ Status dims_create(const char* call, int nodes, int ndims, int* dims) {
     }
     return Status();
   }
-  // The prime factors of what is left, largest first, each given to the dimension with the
-  // smallest product so far: the dimensions end as close to each other as the factors
-  // allow. Sorted, largest first, they fill the free entries in order.
-  int left = nodes / fixed;
-  std::vector<int> factors;
-  for (int f = 2; static_cast<int64_t>(f) * f <= left; ++f) {
-    while (left % f == 0) {
-      factors.push_back(f);
-      left /= f;
-    }
-  }
-  if (left > 1) factors.push_back(left);
-  std::sort(factors.rbegin(), factors.rend());
+  // The non-increasing tuple of free dimensions whose product is what the fixed ones
+  // leave and whose largest and smallest entries are closest (the smallest largest entry
+  // among equals), found by a search over divisors: greedy placement of prime factors
+  // misses answers such as 72 = 9 x 8.
+  const int left = nodes / fixed;
   std::vector<int> chosen(static_cast<size_t>(free_dims), 1);
-  for (int f : factors) {
-    auto smallest = std::min_element(chosen.begin(), chosen.end());
-    *smallest *= f;
-  }
-  std::sort(chosen.rbegin(), chosen.rend());
+  std::vector<int> current(static_cast<size_t>(free_dims), 1);
+  int best_spread = -1;
+  search_dims(left, 0, left, current, &chosen, &best_spread);
   size_t next = 0;
   for (int i = 0; i < ndims; ++i) {
     if (dims[i] == 0) dims[i] = chosen[next++];

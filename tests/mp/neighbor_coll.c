@@ -1,4 +1,5 @@
-/* Neighbourhood collectives (MPI_Neighbor_* and MPI_Ineighbor_*) on Cartesian grids
+/* Neighbourhood collectives (MPI_Neighbor_*, MPI_Ineighbor_*, MPI_Neighbor_*_init and
+ * their large-count _c twins) on Cartesian grids
  * (periodic and not, with dimensions of extent 1 and 2 where both neighbours are one
  * process), a graph and distributed graphs with repeated edges. Every element carries its
  * sender, the block it was sent as and its index; the expected blocks are worked out here
@@ -79,13 +80,43 @@ static void check_blocks(const char* what, const int* recv, const struct hood* h
   }
 }
 
+/* Runs one neighbourhood collective in form `mode`: 0 blocking, 1 nonblocking, 2 persistent
+ * (started twice, the receive buffer wiped between), and 3-5 the same with the large-count
+ * _c twins. */
+#define RUN_FORMS(BLOCKING, NONBLOCKING, INIT, BLOCKING_C, NONBLOCKING_C, INIT_C, WIPE)      \
+  do {                                                                                      \
+    MPI_Request rq;                                                                         \
+    switch (mode) {                                                                         \
+      case 0: BLOCKING; break;                                                              \
+      case 1: NONBLOCKING; MPI_Wait(&rq, MPI_STATUS_IGNORE); break;                         \
+      case 3: BLOCKING_C; break;                                                            \
+      case 4: NONBLOCKING_C; MPI_Wait(&rq, MPI_STATUS_IGNORE); break;                       \
+      default:                                                                              \
+        if (mode == 2) { INIT; } else { INIT_C; }                                           \
+        MPI_Start(&rq);                                                                     \
+        MPI_Wait(&rq, MPI_STATUS_IGNORE);                                                   \
+        WIPE;                                                                               \
+        MPI_Start(&rq);                                                                     \
+        MPI_Wait(&rq, MPI_STATUS_IGNORE);                                                   \
+        MPI_Request_free(&rq);                                                              \
+    }                                                                                       \
+  } while (0)
+
+static const char* form_name(int mode) {
+  static const char* names[] = {"", "I", "persistent ", "_c ", "_c I", "_c persistent "};
+  return names[mode];
+}
+
 static void exercise(MPI_Comm comm, const struct hood* h, const char* name) {
   int sendbuf[MAXN * PER], recv[MAXN * PER * 2];
   int counts[MAXN], displs[MAXN], scounts[MAXN], sdispls[MAXN];
   MPI_Aint bsd[MAXN], brd[MAXN];
   MPI_Datatype types_s[MAXN], types_r[MAXN];
   char what[96];
-  for (int nb = 0; nb < 2; ++nb) {
+  MPI_Count cc[MAXN], csc[MAXN];
+  MPI_Aint cd[MAXN], csd[MAXN];
+  const MPI_Count PERC = PER;
+  for (int mode = 0; mode < 6; ++mode) {
     /* allgather: every out-neighbour gets the same block 0 */
     for (int k = 0; k < PER; ++k) sendbuf[k] = value(rank, 0, k);
     for (int i = 0; i < h->indeg * PER; ++i) recv[i] = -1;
@@ -93,14 +124,16 @@ static void exercise(MPI_Comm comm, const struct hood* h, const char* name) {
       counts[i] = PER;
       displs[i] = i * PER;
     }
-    if (nb) {
-      MPI_Request rq;
-      MPI_Ineighbor_allgather(sendbuf, PER, MPI_INT, recv, PER, MPI_INT, comm, &rq);
-      MPI_Wait(&rq, MPI_STATUS_IGNORE);
-    } else {
-      MPI_Neighbor_allgather(sendbuf, PER, MPI_INT, recv, PER, MPI_INT, comm);
-    }
-    snprintf(what, sizeof what, "%s %sallgather", name, nb ? "I" : "");
+    RUN_FORMS(MPI_Neighbor_allgather(sendbuf, PER, MPI_INT, recv, PER, MPI_INT, comm),
+              MPI_Ineighbor_allgather(sendbuf, PER, MPI_INT, recv, PER, MPI_INT, comm, &rq),
+              MPI_Neighbor_allgather_init(sendbuf, PER, MPI_INT, recv, PER, MPI_INT, comm,
+                                          MPI_INFO_NULL, &rq),
+              MPI_Neighbor_allgather_c(sendbuf, PERC, MPI_INT, recv, PERC, MPI_INT, comm),
+              MPI_Ineighbor_allgather_c(sendbuf, PERC, MPI_INT, recv, PERC, MPI_INT, comm, &rq),
+              MPI_Neighbor_allgather_init_c(sendbuf, PERC, MPI_INT, recv, PERC, MPI_INT, comm,
+                                            MPI_INFO_NULL, &rq),
+              for (int i = 0; i < h->indeg * PER; ++i) recv[i] = -1);
+    snprintf(what, sizeof what, "%s %sallgather", name, form_name(mode));
     check_blocks(what, recv, h, counts, displs, 1);
 
     /* allgatherv: blocks placed in reverse order with gaps, counts varying */
@@ -111,14 +144,21 @@ static void exercise(MPI_Comm comm, const struct hood* h, const char* name) {
       total += PER + 2;
     }
     for (int i = 0; i < total + 1; ++i) recv[i] = -1;
-    if (nb) {
-      MPI_Request rq;
-      MPI_Ineighbor_allgatherv(sendbuf, PER, MPI_INT, recv, counts, displs, MPI_INT, comm, &rq);
-      MPI_Wait(&rq, MPI_STATUS_IGNORE);
-    } else {
-      MPI_Neighbor_allgatherv(sendbuf, PER, MPI_INT, recv, counts, displs, MPI_INT, comm);
+    for (int i = 0; i < h->indeg; ++i) {
+      cc[i] = counts[i];
+      cd[i] = displs[i];
     }
-    snprintf(what, sizeof what, "%s %sallgatherv", name, nb ? "I" : "");
+    RUN_FORMS(MPI_Neighbor_allgatherv(sendbuf, PER, MPI_INT, recv, counts, displs, MPI_INT, comm),
+              MPI_Ineighbor_allgatherv(sendbuf, PER, MPI_INT, recv, counts, displs, MPI_INT, comm,
+                                       &rq),
+              MPI_Neighbor_allgatherv_init(sendbuf, PER, MPI_INT, recv, counts, displs, MPI_INT,
+                                           comm, MPI_INFO_NULL, &rq),
+              MPI_Neighbor_allgatherv_c(sendbuf, PERC, MPI_INT, recv, cc, cd, MPI_INT, comm),
+              MPI_Ineighbor_allgatherv_c(sendbuf, PERC, MPI_INT, recv, cc, cd, MPI_INT, comm, &rq),
+              MPI_Neighbor_allgatherv_init_c(sendbuf, PERC, MPI_INT, recv, cc, cd, MPI_INT, comm,
+                                             MPI_INFO_NULL, &rq),
+              for (int i = 0; i < total + 1; ++i) recv[i] = -1);
+    snprintf(what, sizeof what, "%s %sallgatherv", name, form_name(mode));
     check_blocks(what, recv, h, counts, displs, 1);
 
     /* alltoall: out-block j carries j */
@@ -129,14 +169,16 @@ static void exercise(MPI_Comm comm, const struct hood* h, const char* name) {
       counts[i] = PER;
       displs[i] = i * PER;
     }
-    if (nb) {
-      MPI_Request rq;
-      MPI_Ineighbor_alltoall(sendbuf, PER, MPI_INT, recv, PER, MPI_INT, comm, &rq);
-      MPI_Wait(&rq, MPI_STATUS_IGNORE);
-    } else {
-      MPI_Neighbor_alltoall(sendbuf, PER, MPI_INT, recv, PER, MPI_INT, comm);
-    }
-    snprintf(what, sizeof what, "%s %salltoall", name, nb ? "I" : "");
+    RUN_FORMS(MPI_Neighbor_alltoall(sendbuf, PER, MPI_INT, recv, PER, MPI_INT, comm),
+              MPI_Ineighbor_alltoall(sendbuf, PER, MPI_INT, recv, PER, MPI_INT, comm, &rq),
+              MPI_Neighbor_alltoall_init(sendbuf, PER, MPI_INT, recv, PER, MPI_INT, comm,
+                                         MPI_INFO_NULL, &rq),
+              MPI_Neighbor_alltoall_c(sendbuf, PERC, MPI_INT, recv, PERC, MPI_INT, comm),
+              MPI_Ineighbor_alltoall_c(sendbuf, PERC, MPI_INT, recv, PERC, MPI_INT, comm, &rq),
+              MPI_Neighbor_alltoall_init_c(sendbuf, PERC, MPI_INT, recv, PERC, MPI_INT, comm,
+                                           MPI_INFO_NULL, &rq),
+              for (int i = 0; i < h->indeg * PER; ++i) recv[i] = -1);
+    snprintf(what, sizeof what, "%s %salltoall", name, form_name(mode));
     check_blocks(what, recv, h, counts, displs, 0);
 
     /* alltoallv: send blocks in reverse places; receive with gaps. Every block PER long
@@ -153,16 +195,27 @@ static void exercise(MPI_Comm comm, const struct hood* h, const char* name) {
       total += PER + 2;
     }
     for (int i = 0; i < total + 2; ++i) recv[i] = -1;
-    if (nb) {
-      MPI_Request rq;
-      MPI_Ineighbor_alltoallv(sendbuf, scounts, sdispls, MPI_INT, recv, counts, displs, MPI_INT,
-                              comm, &rq);
-      MPI_Wait(&rq, MPI_STATUS_IGNORE);
-    } else {
-      MPI_Neighbor_alltoallv(sendbuf, scounts, sdispls, MPI_INT, recv, counts, displs, MPI_INT,
-                             comm);
+    for (int i = 0; i < h->indeg; ++i) {
+      cc[i] = counts[i];
+      cd[i] = displs[i];
     }
-    snprintf(what, sizeof what, "%s %salltoallv", name, nb ? "I" : "");
+    for (int j = 0; j < h->outdeg; ++j) {
+      csc[j] = scounts[j];
+      csd[j] = sdispls[j];
+    }
+    RUN_FORMS(MPI_Neighbor_alltoallv(sendbuf, scounts, sdispls, MPI_INT, recv, counts, displs,
+                                     MPI_INT, comm),
+              MPI_Ineighbor_alltoallv(sendbuf, scounts, sdispls, MPI_INT, recv, counts, displs,
+                                      MPI_INT, comm, &rq),
+              MPI_Neighbor_alltoallv_init(sendbuf, scounts, sdispls, MPI_INT, recv, counts, displs,
+                                          MPI_INT, comm, MPI_INFO_NULL, &rq),
+              MPI_Neighbor_alltoallv_c(sendbuf, csc, csd, MPI_INT, recv, cc, cd, MPI_INT, comm),
+              MPI_Ineighbor_alltoallv_c(sendbuf, csc, csd, MPI_INT, recv, cc, cd, MPI_INT, comm,
+                                        &rq),
+              MPI_Neighbor_alltoallv_init_c(sendbuf, csc, csd, MPI_INT, recv, cc, cd, MPI_INT,
+                                            comm, MPI_INFO_NULL, &rq),
+              for (int i = 0; i < total + 2; ++i) recv[i] = -1);
+    snprintf(what, sizeof what, "%s %salltoallv", name, form_name(mode));
     check_blocks(what, recv, h, counts, displs, 0);
 
     /* alltoallw: byte displacements; receives through a vector type of stride 2 into every
@@ -190,20 +243,26 @@ static void exercise(MPI_Comm comm, const struct hood* h, const char* name) {
         types_r[i] = MPI_INT;
       }
     }
-    if (nb) {
-      MPI_Request rq;
-      MPI_Ineighbor_alltoallw(sendbuf, scounts, bsd, types_s, wrecv, counts, brd, types_r, comm,
-                              &rq);
-      MPI_Wait(&rq, MPI_STATUS_IGNORE);
-    } else {
-      MPI_Neighbor_alltoallw(sendbuf, scounts, bsd, types_s, wrecv, counts, brd, types_r, comm);
-    }
+    for (int i = 0; i < h->indeg; ++i) cc[i] = counts[i];
+    for (int j = 0; j < h->outdeg; ++j) csc[j] = scounts[j];
+    RUN_FORMS(MPI_Neighbor_alltoallw(sendbuf, scounts, bsd, types_s, wrecv, counts, brd, types_r,
+                                     comm),
+              MPI_Ineighbor_alltoallw(sendbuf, scounts, bsd, types_s, wrecv, counts, brd, types_r,
+                                      comm, &rq),
+              MPI_Neighbor_alltoallw_init(sendbuf, scounts, bsd, types_s, wrecv, counts, brd,
+                                          types_r, comm, MPI_INFO_NULL, &rq),
+              MPI_Neighbor_alltoallw_c(sendbuf, csc, bsd, types_s, wrecv, cc, brd, types_r, comm),
+              MPI_Ineighbor_alltoallw_c(sendbuf, csc, bsd, types_s, wrecv, cc, brd, types_r, comm,
+                                        &rq),
+              MPI_Neighbor_alltoallw_init_c(sendbuf, csc, bsd, types_s, wrecv, cc, brd, types_r,
+                                            comm, MPI_INFO_NULL, &rq),
+              for (int i = 0; i < MAXN * PER * 2; ++i) wrecv[i] = -1);
     for (int i = 0; i < h->indeg; ++i) {
       for (int k = 0; k < PER; ++k) {
         int got = wrecv[i * PER * 2 + (i % 2 ? 2 * k : k)];
         int want = h->in[i] == MPI_PROC_NULL ? -1 : value(h->in[i], h->in_slot[i], k);
         CHECK(got == want, "%s %salltoallw: block %d element %d is %d, expected %d", name,
-              nb ? "I" : "", i, k, got, want);
+              form_name(mode), i, k, got, want);
       }
     }
     MPI_Type_free(&strided);

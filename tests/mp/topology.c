@@ -44,7 +44,7 @@ static void best_dims(int n, int ndims, int* spread_out) {
 }
 
 static void test_dims_create(void) {
-  for (int n = 1; n <= 64; ++n) {
+  for (int n = 1; n <= 130; ++n) {
     for (int nd = 1; nd <= 4; ++nd) {
       int dims[4] = {0, 0, 0, 0};
       CHECK(MPI_Dims_create(n, nd, dims) == MPI_SUCCESS, "Dims_create(%d,%d)", n, nd);
