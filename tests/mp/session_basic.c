@@ -8,7 +8,12 @@
  * error class and the message), the session's error handler (a user function, called with
  * the session and the code; MPI_Session_call_errhandler), a handler of the wrong kind.
  * MPI_Initialized and MPI_Finalized stay false throughout.
+ *
+ * With SESSION_BASIC_TWO_HOSTS=1 in the environment each process names its host by the
+ * parity of its launch index (WEFT_HOSTNAME, before MPI starts), so weft://host is a strict
+ * part of mpi://WORLD; the reference for it comes from MPI_Get_processor_name.
  */
+#define _POSIX_C_SOURCE 200809L /* setenv */
 #include <mpi.h>
 
 #include "mp_check.h"
@@ -325,6 +330,13 @@ static void check_errors(MPI_Session session) {
 }
 
 int main(void) {
+  const char *two_hosts = getenv("SESSION_BASIC_TWO_HOSTS");
+  const char *launch_index = getenv("PMI_RANK");
+  if (two_hosts != NULL && atoi(two_hosts) == 1 && launch_index != NULL) {
+    char host[64];
+    snprintf(host, sizeof host, "session-basic-host-%d", atoi(launch_index) % 2);
+    setenv("WEFT_HOSTNAME", host, 1);
+  }
   check_world_model_untouched("before any session");
 
   /* A handler made before any session exists. */
