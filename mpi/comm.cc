@@ -132,6 +132,14 @@ Status check_comm(const char* call, MPI_Comm handle, Comm** out) {
   }
   Comm* comm = comm_from_handle(handle);
   if (comm == nullptr) {
+    if (handle == MPI_COMM_WORLD || handle == MPI_COMM_SELF) {
+      return error(MPI_ERR_COMM,
+                   "%s: argument comm is %s, which exists only from MPI_Init to MPI_Finalize "
+                   "(MPI is %s)",
+                   call, handle == MPI_COMM_WORLD ? "MPI_COMM_WORLD" : "MPI_COMM_SELF",
+                   phase() == Phase::kFinalized ? "finalized; only sessions remain"
+                                                : "not initialized; only sessions are live");
+    }
     return error(MPI_ERR_COMM, "%s: argument comm=%p is not a valid communicator", call,
                  static_cast<void*>(handle));
   }
