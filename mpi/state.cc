@@ -29,6 +29,7 @@ std::mutex g_runtime_mutex;
 std::atomic<int> g_users{0};
 bool g_runtime_started = false;
 pid_t g_runtime_pid = 0;
+Status g_start_failure;  // why the layer could not start, once that happened
 }  // namespace
 
 Phase phase() { return g_phase.load(std::memory_order_acquire); }
@@ -110,7 +111,13 @@ Status start_runtime() {
     EngineGuard guard;
     status = p2p::engine().start(*g_pmi, host_name());
   }
-  if (!status.ok()) return status;
+  if (!status.ok()) {
+    // The launcher connection is spent and the job's start-up exchange half done: no later
+    // call can start the layer again, so every later one gets this failure too.
+    destroy_predefined_comms();
+    g_start_failure = status;
+    return status;
+  }
   g_runtime_started = true;
   g_runtime_pid = getpid();
   // Registered after the engine exists, so it runs before anything built earlier goes.
@@ -126,6 +133,7 @@ Status acquire_runtime(const char* call, int thread_level) {
   // Only ever raised, and only inside a call: a program at a lower level has no other
   // thread inside MPI now.
   if (thread_level == MPI_THREAD_MULTIPLE) state_internal::g_engine_locking = true;
+  if (!g_start_failure.ok()) return g_start_failure;
   if (!g_runtime_started) WEFT_TRY(start_runtime());
   g_users.fetch_add(1, std::memory_order_acq_rel);
   return Status();
