@@ -18,20 +18,34 @@
 
 namespace weft {
 class Comm;
+class Errhandler;
+class Session;
 }
 
 namespace weft::api {
 
-// Fails unless MPI_Init has run and MPI_Finalize has not.
+// Fails unless MPI is usable: the world model runs (MPI_Init done, MPI_Finalize not yet)
+// or a session is live.
 Status check_initialized(const char* call);
 
 // Turns `status` into the call's return code. On failure it runs the error handler of
 // `comm` (nullptr: the handler for errors not tied to a communicator — MPI_COMM_SELF's when
-// the program changed it, else MPI_COMM_WORLD's). MPI_ERRORS_ARE_FATAL and
+// the program changed it, else MPI_COMM_WORLD's; MPI_ERRORS_ARE_FATAL outside the world
+// model). MPI_ERRORS_ARE_FATAL and
 // MPI_ERRORS_ABORT print the message and end the job; MPI_ERRORS_RETURN returns the code.
 int finish_error(const char* call, Comm* comm, const Status& status);
 inline int finish(const char* call, Comm* comm, const Status& status) {
   return status.ok() ? MPI_SUCCESS : finish_error(call, comm, status);
+}
+
+// The same for a call on a session: a failure runs `handler` (the session's, or the one
+// MPI_Session_init was given) with the session's handle (MPI_SESSION_NULL when the session
+// is not made yet).
+int finish_session_error(const char* call, Errhandler* handler, MPI_Session session,
+                         const Status& status);
+inline int finish_session(const char* call, Errhandler* handler, MPI_Session session,
+                          const Status& status) {
+  return status.ok() ? MPI_SUCCESS : finish_session_error(call, handler, session, status);
 }
 
 // Runs `start` (a call into coll/ taking the request slot: nullptr for the blocking form)

@@ -134,6 +134,13 @@ extern "C" int PMPI_Comm_create_from_group(MPI_Group group, const char* stringta
     s = weft::error(MPI_ERR_ERRHANDLER, "%s: argument errhandler=%p is not a valid error handler",
                     call, static_cast<void*>(errhandler));
   }
+  if (s.ok() && !handler->fits(weft::Errhandler::Family::kComm)) {
+    s = weft::error(MPI_ERR_ERRHANDLER,
+                    "%s: argument errhandler=%p was made by MPI_Session_create_errhandler, not "
+                    "for communicators",
+                    call, static_cast<void*>(errhandler));
+    handler = nullptr;
+  }
   if (s.ok()) {
     g = weft::group_from_handle(group);
     if (group == MPI_GROUP_NULL) {
@@ -152,6 +159,11 @@ extern "C" int PMPI_Comm_create_from_group(MPI_Group group, const char* stringta
   }
   if (s.ok()) s = weft::resolve_hints(call, info, &hints);
   if (s.ok()) s = not_null(call, "newcomm", newcomm);
+  // MPI_GROUP_EMPTY: nothing to agree on with anyone, and no communicator.
+  if (s.ok() && g->size() == 0) {
+    *newcomm = MPI_COMM_NULL;
+    return MPI_SUCCESS;
+  }
   Comm* created = nullptr;
   if (s.ok()) {
     EngineGuard guard;

@@ -6,6 +6,7 @@
 #include "mpi.h"
 #include "mpi/comm.h"
 #include "mpi/errhandler.h"
+#include "mpi/session.h"
 #include "mpi/state.h"
 
 namespace weft::api {
@@ -71,6 +72,13 @@ extern "C" int PMPI_Comm_set_errhandler(MPI_Comm comm, MPI_Errhandler errhandler
   if (handler == nullptr) {
     return finish(call, c,
                   weft::error(MPI_ERR_ARG, "%s: argument errhandler=%p is not a valid error handler",
+                              call, static_cast<void*>(errhandler)));
+  }
+  if (!handler->fits(weft::Errhandler::Family::kComm)) {
+    return finish(call, c,
+                  weft::error(MPI_ERR_ARG,
+                              "%s: argument errhandler=%p was made by "
+                              "MPI_Session_create_errhandler, not for communicators",
                               call, static_cast<void*>(errhandler)));
   }
   c->set_errhandler(handler);
@@ -201,4 +209,75 @@ extern "C" int PMPI_Remove_error_code(int errorcode) {
 
 extern "C" int PMPI_Remove_error_string(int errorcode) {
   return removal("MPI_Remove_error_string", "errorcode", errorcode, weft::remove_error_string);
+}
+
+// ---- session error handlers (MPI-4.1 section 9.3.4) ----------------------------------------
+
+// Legal before any MPI_Session_init: a library makes the handler it passes to it.
+extern "C" int PMPI_Session_create_errhandler(MPI_Session_errhandler_function* function,
+                                              MPI_Errhandler* errhandler) {
+  const char* call = "MPI_Session_create_errhandler";
+  if (function == nullptr || errhandler == nullptr) {
+    return finish(call, nullptr,
+                  weft::error(MPI_ERR_ARG, "%s: argument %s is NULL", call,
+                              function == nullptr ? "session_errhandler_fn" : "errhandler"));
+  }
+  auto* handler = new weft::Errhandler(function);
+  *errhandler = handler->handle();
+  return MPI_SUCCESS;
+}
+
+extern "C" int PMPI_Session_set_errhandler(MPI_Session session, MPI_Errhandler errhandler) {
+  const char* call = "MPI_Session_set_errhandler";
+  weft::Session* sess = nullptr;
+  if (auto s = weft::check_session(call, session, &sess); !s.ok()) return finish(call, nullptr, s);
+  weft::Errhandler* handler = weft::errhandler_from_handle(errhandler);
+  Status s;
+  if (handler == nullptr) {
+    s = weft::error(MPI_ERR_ARG, "%s: argument errhandler=%p is not a valid error handler", call,
+                    static_cast<void*>(errhandler));
+  } else if (!handler->fits(weft::Errhandler::Family::kSession)) {
+    s = weft::error(MPI_ERR_ARG,
+                    "%s: argument errhandler=%p was made by MPI_Comm_create_errhandler, not for "
+                    "sessions",
+                    call, static_cast<void*>(errhandler));
+  }
+  if (!s.ok()) return weft::api::finish_session(call, sess->errhandler(), session, s);
+  sess->set_errhandler(handler);
+  return MPI_SUCCESS;
+}
+
+extern "C" int PMPI_Session_get_errhandler(MPI_Session session, MPI_Errhandler* errhandler) {
+  const char* call = "MPI_Session_get_errhandler";
+  weft::Session* sess = nullptr;
+  if (auto s = weft::check_session(call, session, &sess); !s.ok()) return finish(call, nullptr, s);
+  if (errhandler == nullptr) {
+    return weft::api::finish_session(
+        call, sess->errhandler(), session,
+        weft::error(MPI_ERR_ARG, "%s: argument errhandler is NULL", call));
+  }
+  // The caller receives a new reference, released by MPI_Errhandler_free.
+  sess->errhandler()->retain();
+  *errhandler = sess->errhandler()->handle();
+  return MPI_SUCCESS;
+}
+
+extern "C" int PMPI_Session_call_errhandler(MPI_Session session, int errorcode) {
+  const char* call = "MPI_Session_call_errhandler";
+  weft::Session* sess = nullptr;
+  if (auto s = weft::check_session(call, session, &sess); !s.ok()) return finish(call, nullptr, s);
+  weft::Errhandler* handler = sess->errhandler();
+  if (handler->action() == weft::Errhandler::Action::kUser) {
+    MPI_Session handle = session;
+    int code = errorcode;
+    handler->session_function()(&handle, &code);
+    return MPI_SUCCESS;
+  }
+  // Predefined handlers: report the error code through the normal path.
+  int error_class = valid_code(errorcode) ? errorcode : MPI_ERR_UNKNOWN;
+  int rc = weft::api::finish_session(
+      call, handler, session,
+      weft::error(error_class, "%s: error code %d raised by the program", call, errorcode));
+  (void)rc;
+  return MPI_SUCCESS;
 }

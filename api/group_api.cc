@@ -60,6 +60,7 @@ Status build_from_list(const char* call, MPI_Group group, int n, const Element* 
   WEFT_TRY(require_pointer(call, "newgroup", newgroup));
   Group* result = nullptr;
   WEFT_TRY(algebra(*source, std::span<const Element>(list, n), &result));
+  result->set_session(source->session());  // a group made from a session's stays in it
   *newgroup = result->handle();
   return Status::success();
 }
@@ -75,6 +76,7 @@ Status combine(const char* call, MPI_Group group1, MPI_Group group2, MPI_Group* 
   WEFT_TRY(require_pointer(call, "newgroup", newgroup));
   Group* result = nullptr;
   WEFT_TRY(algebra(*first, *second, &result));
+  result->set_session(first->session() != nullptr ? first->session() : second->session());
   *newgroup = result->handle();
   return Status::success();
 }
@@ -98,6 +100,7 @@ Status build_from_ranges(const char* call, MPI_Group group, int n, int ranges[][
   const std::vector<weft::RankRange> converted = to_ranges(n, ranges);
   Group* result = nullptr;
   WEFT_TRY(algebra(*source, converted, &result));
+  result->set_session(source->session());
   *newgroup = result->handle();
   return Status::success();
 }

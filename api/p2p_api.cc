@@ -10,6 +10,7 @@
 #include "mpi.h"
 #include "mpi/comm.h"
 #include "mpi/p2p_operations.h"
+#include "mpi/session.h"
 #include "mpi/state.h"
 #include "p2p/bsend.h"
 #include "p2p/engine.h"
@@ -373,6 +374,65 @@ extern "C" int PMPI_Comm_iflush_buffer(MPI_Comm comm, MPI_Request* request) {
   if (s.ok()) s = weft::check_comm(call, comm, &c);
   if (s.ok()) s = iflush_buffer(call, weft::BsendOwner::communicator(c), request);
   return finish(call, c, s);
+}
+
+// ---- a session's buffer (MPI-4.1 section 3.6.1): used by the buffered sends on
+// communicators derived from the session that have no buffer of their own. Errors go to
+// the session's handler.
+
+namespace {
+template <class Body>
+int on_session_buffer(const char* call, MPI_Session session, Body body) {
+  weft::Session* s = nullptr;
+  Status status = weft::check_session(call, session, &s);
+  if (!status.ok()) return finish(call, nullptr, status);
+  return weft::api::finish_session(call, s->errhandler(), session,
+                                   body(weft::BsendOwner::session(s)));
+}
+}  // namespace
+
+extern "C" int PMPI_Session_attach_buffer(MPI_Session session, void* buffer, int size) {
+  const char* call = "MPI_Session_attach_buffer";
+  return on_session_buffer(call, session, [&](weft::BsendOwner owner) {
+    return attach_buffer(call, owner, buffer, size);
+  });
+}
+
+extern "C" int PMPI_Session_attach_buffer_c(MPI_Session session, void* buffer, MPI_Count size) {
+  const char* call = "MPI_Session_attach_buffer_c";
+  return on_session_buffer(call, session, [&](weft::BsendOwner owner) {
+    return attach_buffer(call, owner, buffer, size);
+  });
+}
+
+extern "C" int PMPI_Session_detach_buffer(MPI_Session session, void* buffer_addr, int* size) {
+  const char* call = "MPI_Session_detach_buffer";
+  return on_session_buffer(call, session, [&](weft::BsendOwner owner) {
+    return detach_buffer(call, owner, buffer_addr, size);
+  });
+}
+
+extern "C" int PMPI_Session_detach_buffer_c(MPI_Session session, void* buffer_addr,
+                                            MPI_Count* size) {
+  const char* call = "MPI_Session_detach_buffer_c";
+  return on_session_buffer(call, session, [&](weft::BsendOwner owner) {
+    return detach_buffer(call, owner, buffer_addr, size);
+  });
+}
+
+extern "C" int PMPI_Session_flush_buffer(MPI_Session session) {
+  const char* call = "MPI_Session_flush_buffer";
+  return on_session_buffer(call, session, [&](weft::BsendOwner owner) {
+    EngineGuard guard;
+    return weft::bsend_flush(call, owner);
+  });
+}
+
+extern "C" int PMPI_Session_iflush_buffer(MPI_Session session, MPI_Request* request) {
+  const char* call = "MPI_Session_iflush_buffer";
+  return on_session_buffer(call, session, [&](weft::BsendOwner owner) {
+    return iflush_buffer(call, owner, request);
+  });
 }
 
 extern "C" int PMPI_Recv(void* buf, int count, MPI_Datatype datatype, int source, int tag,

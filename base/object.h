@@ -28,6 +28,7 @@ enum class ObjectKind : uint32_t {
   kErrhandler = 0x77660006,
   kOp = 0x77660007,
   kMessage = 0x77660008,
+  kSession = 0x77660009,
   kDead = 0xdeadbeef,
 };
 

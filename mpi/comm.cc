@@ -33,12 +33,19 @@ Comm::Comm(Group* group, Group* remote, uint32_t context, std::string name)
 }
 
 Comm::~Comm() {
+  if (session_ != nullptr) session_->release();
   group_->release();
   if (remote_group_ != nullptr) remote_group_->release();
   if (errhandler_ != nullptr) errhandler_->release();
 }
 
 int Comm::process(int rank) const { return group_->process(rank); }
+
+void Comm::set_session(Object* session) {
+  if (session != nullptr) session->retain();
+  if (session_ != nullptr) session_->release();
+  session_ = session;
+}
 
 void Comm::set_errhandler(Errhandler* handler) {
   handler->retain();
@@ -112,8 +119,10 @@ Comm* comm_world() { return g_world; }
 Comm* comm_self() { return g_self; }
 
 Comm* comm_from_handle(MPI_Comm handle) {
-  if (handle == MPI_COMM_WORLD) return g_world;
-  if (handle == MPI_COMM_SELF) return g_self;
+  // The objects live as long as the communication layer; the handles name them only while
+  // the world model runs (a session-only program has no MPI_COMM_WORLD).
+  if (handle == MPI_COMM_WORLD) return phase() == Phase::kRunning ? g_world : nullptr;
+  if (handle == MPI_COMM_SELF) return phase() == Phase::kRunning ? g_self : nullptr;
   return dynamic_object<Comm>(handle);
 }
 
@@ -123,6 +132,14 @@ Status check_comm(const char* call, MPI_Comm handle, Comm** out) {
   }
   Comm* comm = comm_from_handle(handle);
   if (comm == nullptr) {
+    if (handle == MPI_COMM_WORLD || handle == MPI_COMM_SELF) {
+      return error(MPI_ERR_COMM,
+                   "%s: argument comm is %s, which exists only from MPI_Init to MPI_Finalize "
+                   "(MPI is %s)",
+                   call, handle == MPI_COMM_WORLD ? "MPI_COMM_WORLD" : "MPI_COMM_SELF",
+                   phase() == Phase::kFinalized ? "finalized; only sessions remain"
+                                                : "not initialized; only sessions are live");
+    }
     return error(MPI_ERR_COMM, "%s: argument comm=%p is not a valid communicator", call,
                  static_cast<void*>(handle));
   }

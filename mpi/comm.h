@@ -62,6 +62,11 @@ class Comm : public Object {
   Errhandler* errhandler() const { return errhandler_; }
   void set_errhandler(Errhandler* handler);  // retains the new one, releases the old
 
+  // The session (mpi/session.h) the communicator derives from, nullptr in the world model:
+  // its buffered sends fall back to the session's buffer. Retained.
+  Object* session() const { return session_; }
+  void set_session(Object* session);
+
   // Attributes in the order they were set (MPI_Finalize deletes MPI_COMM_SELF's in reverse
   // order); mpi/comm.cc's attribute functions keep it.
   std::vector<std::pair<int, void*>>& attributes() { return attributes_; }
@@ -96,6 +101,7 @@ class Comm : public Object {
   uint32_t context_;
   std::string name_;
   Errhandler* errhandler_ = nullptr;
+  Object* session_ = nullptr;
   uint32_t assertions_ = 0;
   std::vector<std::pair<int, void*>> attributes_;
   MPI_Comm predefined_handle_ = MPI_COMM_NULL;
@@ -103,7 +109,9 @@ class Comm : public Object {
   std::shared_ptr<const Topology> topology_;
 };
 
-// World and self exist from MPI_Init to MPI_Finalize.
+// World and self exist while the communication layer does (mpi/state.h): the process's
+// team for agreements without a parent (MPI_Comm_create_from_group); their handles name
+// them only from MPI_Init to MPI_Finalize.
 void create_predefined_comms();
 void destroy_predefined_comms();
 Comm* comm_world();

@@ -184,6 +184,7 @@ Comm* make_comm(Comm* parent, std::vector<int> processes, uint32_t context) {
   auto* comm = new Comm(group, context, "");
   group->release();
   comm->set_errhandler(parent->errhandler());
+  comm->set_session(parent->session());
   return comm;
 }
 
@@ -421,6 +422,7 @@ Status intercomm_idup(const char* call, Comm* parent, uint32_t assertions,
     local_group->release();
     remote_group->release();
     comm->set_errhandler(parent->errhandler());
+    comm->set_session(parent->session());
     comm->set_assertions(assertions);
     adopt_attributes(comm, std::move(pending->list));
     pending->list.clear();
@@ -435,8 +437,9 @@ Status comm_create_from_group(const char* call, Group* group, const std::string&
   if (group->my_rank() == MPI_UNDEFINED) {
     return error(MPI_ERR_GROUP, "%s: the calling process is not in argument group", call);
   }
-  // A team over MPI_COMM_WORLD's processes (a group's processes are world ranks) on the
-  // context reserved for these agreements; the members are the group's processes.
+  // A team over the job's processes (a group's processes are world ranks; the process's
+  // world communicator exists whenever MPI is usable, in the world model or a session) on
+  // the context reserved for these agreements; the members are the group's processes.
   Comm* world = comm_world();
   coll::Team team{world->group()->processes().data(), world->rank(), world->size(),
                   kCreateFromGroupContext + 1, stringtag_tag(stringtag)};
@@ -444,6 +447,7 @@ Status comm_create_from_group(const char* call, Group* group, const std::string&
   WEFT_TRY(agree_context(call, team, context, &group->processes()));
   auto* comm = new Comm(group, context, "");
   comm->set_errhandler(errhandler);
+  comm->set_session(group->session());
   *out = comm;
   return Status();
 }

@@ -17,7 +17,18 @@ Errhandler* make_permanent(Errhandler* handler) {
 }  // namespace
 
 Errhandler::Errhandler(Action action, MPI_Comm_errhandler_function* function)
-    : Object(kKind), action_(action), function_(function) {
+    : Object(kKind),
+      action_(action),
+      family_(action == Action::kUser ? Family::kComm : Family::kAny),
+      function_(function) {
+  live_errhandlers().add(static_cast<Object*>(this));
+}
+
+Errhandler::Errhandler(MPI_Session_errhandler_function* session_function)
+    : Object(kKind),
+      action_(Action::kUser),
+      family_(Family::kSession),
+      session_function_(session_function) {
   live_errhandlers().add(static_cast<Object*>(this));
 }
 

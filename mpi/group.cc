@@ -26,7 +26,18 @@ LiveObjects& live_groups() {
 
 }  // namespace
 
-Group::~Group() { live_groups().remove(static_cast<Object*>(this)); }
+Group::~Group() {
+  live_groups().remove(static_cast<Object*>(this));
+  if (session_ != nullptr) session_->release();
+}
+
+void Group::set_session(Object* session) {
+  // The shared empty group belongs to no session.
+  if (this == empty_group() || session == session_) return;
+  if (session != nullptr) session->retain();
+  if (session_ != nullptr) session_->release();
+  session_ = session;
+}
 
 Group::Group(std::vector<int> processes) : Object(kKind), processes_(std::move(processes)) {
   live_groups().add(static_cast<Object*>(this));

@@ -38,8 +38,15 @@ class Group : public Object {
   // MPI_GROUP_EMPTY for the predefined empty group, else the object's address.
   MPI_Group handle();
 
+  // The session the group derives from (MPI_Group_from_session_pset, and the groups made
+  // from such a group), nullptr in the world model; retained. Set once, right after the
+  // group is made and before anyone else sees it.
+  Object* session() const { return session_; }
+  void set_session(Object* session);
+
  private:
   std::vector<int> processes_;
+  Object* session_ = nullptr;
   // (world rank, group rank) sorted by world rank: membership and rank lookups in
   // O(log n) without a table as large as the largest world rank.
   std::vector<std::pair<int, int>> index_;

@@ -128,6 +128,7 @@ Status intercomm_create(const char* call, Comm* local, int local_leader, Comm* p
   WEFT_TRY(or_release(context, check_disjoint(call, *local->group(), remote)));
   *out = make_inter(local->group()->processes(), std::move(remote), context,
                     local->errhandler());
+  (*out)->set_session(local->session());
   return Status();
 }
 
@@ -155,6 +156,7 @@ Status intercomm_create_from_groups(const char* call, Group* local, int local_le
                  call, theirs.size(), remote->size());
   }
   *out = make_inter(local->processes(), remote->processes(), context, errhandler);
+  (*out)->set_session(local->session());
   return Status();
 }
 
@@ -187,6 +189,7 @@ Status intercomm_merge(const char* call, Comm* inter, bool high, Comm** out) {
   *out = new Comm(group, context, "");
   group->release();
   (*out)->set_errhandler(inter->errhandler());
+  (*out)->set_session(inter->session());
   return Status();
 }
 
@@ -195,6 +198,7 @@ Status intercomm_dup(const char* call, Comm* inter, Comm** out) {
   WEFT_TRY(agree(call, sides_of(inter), context));
   *out = make_inter(inter->group()->processes(), inter->remote_group()->processes(), context,
                     inter->errhandler());
+  (*out)->set_session(inter->session());
   return Status();
 }
 
@@ -243,6 +247,7 @@ Status intercomm_split(const char* call, Comm* inter, int color, int key, Comm**
   }
   *out = make_inter(members_of(local, *inter->group(), color), std::move(remote), context,
                     inter->errhandler());
+  (*out)->set_session(inter->session());
   return Status();
 }
 
@@ -274,6 +279,7 @@ Status intercomm_create_part(const char* call, Comm* inter, Group* group, Comm**
     return Status();
   }
   *out = make_inter(group->processes(), std::move(theirs), context, inter->errhandler());
+  (*out)->set_session(inter->session());
   return Status();
 }
 

@@ -72,8 +72,8 @@ Status start(const char* call, Request* request) {
     request->peer_process = static_cast<Comm*>(request->comm)->peer_process(request->peer);
     if (request->mode == SendMode::kBuffered) {
       bsend_release(request);
-      WEFT_TRY(bsend_reserve(call, request->comm, request->count * request->datatype->size(),
-                             request));
+      WEFT_TRY(bsend_reserve(call, request->comm, static_cast<Comm*>(request->comm)->session(),
+                             request->count * request->datatype->size(), request));
     }
     return engine().start_send(request);
   }

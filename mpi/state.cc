@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <mutex>
 #include <thread>
 
 #include "base/config.h"
@@ -22,10 +23,17 @@ int g_thread_level = MPI_THREAD_SINGLE;
 std::thread::id g_main_thread;
 std::string g_host_name;
 PmiClient* g_pmi = nullptr;
+
+// The communication layer's users (the world model and the live sessions); started once.
+std::mutex g_runtime_mutex;
+std::atomic<int> g_users{0};
+bool g_runtime_started = false;
+pid_t g_runtime_pid = 0;
+Status g_start_failure;  // why the layer could not start, once that happened
 }  // namespace
 
 Phase phase() { return g_phase.load(std::memory_order_acquire); }
-bool is_running() { return phase() == Phase::kRunning; }
+bool is_running() { return g_users.load(std::memory_order_acquire) > 0; }
 
 PmiClient& pmi() { return *g_pmi; }
 int self_process() { return g_pmi != nullptr ? g_pmi->rank() : 0; }
@@ -61,47 +69,16 @@ void abort_job(int code, const std::string& message) {
   _exit(code);
 }
 
-Status initialize(const char* call, int required, int* provided) {
-  Phase expected = Phase::kNotStarted;
-  if (!g_phase.compare_exchange_strong(expected, Phase::kRunning)) {
-    g_phase.store(expected);
-    return error(MPI_ERR_OTHER, "%s: MPI is already %s", call,
-                 expected == Phase::kRunning ? "initialized" : "finalized (it cannot be restarted)");
-  }
-  g_main_thread = std::this_thread::get_id();
-  // The engine is built for concurrent callers (one lock), so every level is honoured.
-  if (required < MPI_THREAD_SINGLE) required = MPI_THREAD_SINGLE;
-  g_thread_level = required > MPI_THREAD_MULTIPLE ? MPI_THREAD_MULTIPLE : required;
-  if (provided != nullptr) *provided = g_thread_level;
-  state_internal::g_engine_locking = g_thread_level == MPI_THREAD_MULTIPLE;
+namespace {
 
-  g_pmi = new PmiClient();
-  Status status = g_pmi->init();
-  if (!status.ok()) {
-    g_phase.store(Phase::kNotStarted);
-    return status;
-  }
-  create_predefined_comms();
-  {
-    EngineGuard guard;
-    status = p2p::engine().start(*g_pmi, host_name());
-  }
-  if (!status.ok()) return status;
-  return Status();
-}
-
-Status finalize() {
-  if (!is_running()) {
-    return error(MPI_ERR_OTHER, "MPI_Finalize: MPI is %s", phase() == Phase::kFinalized
-                                                             ? "already finalized"
-                                                             : "not initialized");
-  }
-  // First the equivalent of freeing MPI_COMM_SELF: its delete callbacks run, the last set
-  // first, before anything is torn down, so they may still call MPI (MPI_Finalized is still
-  // false in them). MPI_COMM_WORLD's attributes follow while MPI is still whole.
-  WEFT_TRY(delete_attributes("MPI_Finalize", comm_self()));
-  WEFT_TRY(delete_attributes("MPI_Finalize", comm_world()));
-  // Every process must be done with its traffic before transports go away.
+// At exit, once no user is left: every process meets in a launcher barrier before any
+// closes its transports (a peer may still be reading what this one sent), then tells the
+// launcher it finalized. A child forked by the program runs the exit handlers too; it
+// touches nothing of its parent's.
+void end_runtime_at_exit() {
+  std::lock_guard<std::mutex> lock(g_runtime_mutex);
+  if (!g_runtime_started || getpid() != g_runtime_pid) return;
+  if (g_users.load() > 0) return;
   {
     EngineGuard guard;
     p2p::engine().drain();
@@ -114,9 +91,98 @@ Status finalize() {
   }
   destroy_predefined_comms();
   Status pmi_status = g_pmi->finalize();
+  g_runtime_started = false;
+  if (!status.ok() || !pmi_status.ok()) {
+    std::fprintf(stderr, "weft: rank %d: at exit: %s\n", self_process(),
+                 (!status.ok() ? status : pmi_status).message().c_str());
+  }
+}
+
+Status start_runtime() {
+  g_pmi = new PmiClient();
+  Status status = g_pmi->init();
+  if (!status.ok()) {
+    delete g_pmi;
+    g_pmi = nullptr;
+    return status;
+  }
+  create_predefined_comms();
+  {
+    EngineGuard guard;
+    status = p2p::engine().start(*g_pmi, host_name());
+  }
+  if (!status.ok()) {
+    // The launcher connection is spent and the job's start-up exchange half done: no later
+    // call can start the layer again, so every later one gets this failure too.
+    destroy_predefined_comms();
+    g_start_failure = status;
+    return status;
+  }
+  g_runtime_started = true;
+  g_runtime_pid = getpid();
+  // Registered after the engine exists, so it runs before anything built earlier goes.
+  std::atexit(end_runtime_at_exit);
+  return Status();
+}
+
+}  // namespace
+
+Status acquire_runtime(const char* call, int thread_level) {
+  (void)call;
+  std::lock_guard<std::mutex> lock(g_runtime_mutex);
+  // Only ever raised, and only inside a call: a program at a lower level has no other
+  // thread inside MPI now.
+  if (thread_level == MPI_THREAD_MULTIPLE) state_internal::g_engine_locking = true;
+  if (!g_start_failure.ok()) return g_start_failure;
+  if (!g_runtime_started) WEFT_TRY(start_runtime());
+  g_users.fetch_add(1, std::memory_order_acq_rel);
+  return Status();
+}
+
+void release_runtime() {
+  std::lock_guard<std::mutex> lock(g_runtime_mutex);
+  if (g_users.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  // The last user: what this process sent leaves before its users are all gone (MPI_Finalize
+  // and MPI_Session_finalize complete the process's part in communication).
+  EngineGuard guard;
+  p2p::engine().drain();
+}
+
+Status initialize(const char* call, int required, int* provided) {
+  Phase expected = Phase::kNotStarted;
+  if (!g_phase.compare_exchange_strong(expected, Phase::kRunning)) {
+    g_phase.store(expected);
+    return error(MPI_ERR_OTHER, "%s: MPI is already %s", call,
+                 expected == Phase::kRunning ? "initialized" : "finalized (it cannot be restarted)");
+  }
+  g_main_thread = std::this_thread::get_id();
+  // The engine is built for concurrent callers (one lock), so every level is honoured.
+  if (required < MPI_THREAD_SINGLE) required = MPI_THREAD_SINGLE;
+  g_thread_level = required > MPI_THREAD_MULTIPLE ? MPI_THREAD_MULTIPLE : required;
+  if (provided != nullptr) *provided = g_thread_level;
+  Status status = acquire_runtime(call, g_thread_level);
+  if (!status.ok()) {
+    g_phase.store(Phase::kNotStarted);
+    return status;
+  }
+  return Status();
+}
+
+Status finalize() {
+  if (phase() != Phase::kRunning) {
+    return error(MPI_ERR_OTHER, "MPI_Finalize: MPI is %s", phase() == Phase::kFinalized
+                                                             ? "already finalized"
+                                                             : "not initialized");
+  }
+  // First the equivalent of freeing MPI_COMM_SELF: its delete callbacks run, the last set
+  // first, before anything is torn down, so they may still call MPI (MPI_Finalized is still
+  // false in them). MPI_COMM_WORLD's attributes follow while MPI is still whole.
+  WEFT_TRY(delete_attributes("MPI_Finalize", comm_self()));
+  WEFT_TRY(delete_attributes("MPI_Finalize", comm_world()));
+  // From here MPI_COMM_WORLD and MPI_COMM_SELF name nothing; sessions go on.
   g_phase.store(Phase::kFinalized);
-  if (!status.ok()) return status;
-  return pmi_status;
+  release_runtime();
+  return Status();
 }
 
 }  // namespace weft

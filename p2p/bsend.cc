@@ -34,18 +34,32 @@ struct Attached {
   Object* comm;
   std::shared_ptr<BsendPool> pool;
 };
-std::vector<Attached> g_communicators;  // few: a linear search is the fastest lookup
+// Few of each: a linear search is the fastest lookup.
+std::vector<Attached> g_communicators;
+std::vector<Attached> g_sessions;
+
+std::vector<Attached>& owners_of(BsendOwner::Kind kind) {
+  return kind == BsendOwner::Kind::kSession ? g_sessions : g_communicators;
+}
 
 std::shared_ptr<BsendPool>* slot_of(BsendOwner owner) {
   if (owner.kind == BsendOwner::Kind::kProcess) return &g_process;
-  for (Attached& attached : g_communicators) {
+  for (Attached& attached : owners_of(owner.kind)) {
     if (attached.comm == owner.object) return &attached.pool;
   }
   return nullptr;
 }
 
 const char* owner_text(BsendOwner owner) {
-  return owner.kind == BsendOwner::Kind::kProcess ? "the process" : "the communicator";
+  switch (owner.kind) {
+    case BsendOwner::Kind::kProcess:
+      return "the process";
+    case BsendOwner::Kind::kCommunicator:
+      return "the communicator";
+    case BsendOwner::Kind::kSession:
+      return "the session";
+  }
+  return "the process";
 }
 
 void forget(BsendOwner owner) {
@@ -53,20 +67,29 @@ void forget(BsendOwner owner) {
     g_process.reset();
     return;
   }
-  for (size_t i = 0; i < g_communicators.size(); ++i) {
-    if (g_communicators[i].comm == owner.object) {
-      g_communicators[i].comm->release();
-      g_communicators.erase(g_communicators.begin() + static_cast<std::ptrdiff_t>(i));
+  std::vector<Attached>& owners = owners_of(owner.kind);
+  for (size_t i = 0; i < owners.size(); ++i) {
+    if (owners[i].comm == owner.object) {
+      owners[i].comm->release();
+      owners.erase(owners.begin() + static_cast<std::ptrdiff_t>(i));
       return;
     }
   }
 }
 
-// The buffer a buffered send on `comm` uses: the communicator's, else (once sessions
-// exist) its session's, else the process's; nullptr when none is attached.
-BsendPool* pool_for(Object* comm) {
-  for (Attached& attached : g_communicators) {
-    if (attached.comm == comm) return attached.pool.get();
+BsendPool* find_pool(const std::vector<Attached>& owners, const Object* object) {
+  for (const Attached& attached : owners) {
+    if (attached.comm == object) return attached.pool.get();
+  }
+  return nullptr;
+}
+
+// The buffer a buffered send on `comm` uses: the communicator's, else its session's, else
+// the process's; nullptr when none is attached.
+BsendPool* pool_for(const Object* comm, const Object* session) {
+  if (BsendPool* pool = find_pool(g_communicators, comm)) return pool;
+  if (session != nullptr) {
+    if (BsendPool* pool = find_pool(g_sessions, session)) return pool;
   }
   return g_process.get();
 }
@@ -92,7 +115,7 @@ Status bsend_attach(const char* call, BsendOwner owner, void* buffer, size_t siz
     g_process = std::move(pool);
   } else {
     owner.object->retain();
-    g_communicators.push_back(Attached{owner.object, std::move(pool)});
+    owners_of(owner.kind).push_back(Attached{owner.object, std::move(pool)});
   }
   return Status();
 }
@@ -146,13 +169,14 @@ Status bsend_iflush(const char* call, BsendOwner owner, Request** out) {
   return Status();
 }
 
-Status bsend_reserve(const char* call, Object* comm, size_t bytes, Request* request) {
-  BsendPool* pool = pool_for(comm);
+Status bsend_reserve(const char* call, Object* comm, Object* session, size_t bytes,
+                     Request* request) {
+  BsendPool* pool = pool_for(comm, session);
   const size_t need = bytes + MPI_BSEND_OVERHEAD;
   if (pool == nullptr) {
     return error(MPI_ERR_BUFFER,
-                 "%s: no buffer is attached (MPI_Buffer_attach or MPI_Comm_attach_buffer) for a "
-                 "buffered send of %zu bytes", call, bytes);
+                 "%s: no buffer is attached (MPI_Buffer_attach, MPI_Comm_attach_buffer or "
+                 "MPI_Session_attach_buffer) for a buffered send of %zu bytes", call, bytes);
   }
   if (!pool->automatic && (pool->used > pool->size || need > pool->size - pool->used)) {
     return error(MPI_ERR_BUFFER,
