@@ -11,6 +11,7 @@
 #include "base/config.h"
 #include "mpi.h"
 #include "mpi/comm.h"
+#include "mpi/spawn.h"
 #include "p2p/engine.h"
 #include "pmi/pmi_client.h"
 
@@ -87,7 +88,8 @@ Status initialize(const char* call, int required, int* provided) {
     status = p2p::engine().start(*g_pmi, host_name());
   }
   if (!status.ok()) return status;
-  return Status();
+  // A spawned process meets its parents before MPI_Init returns (MPI_Comm_get_parent).
+  return connect_parent();
 }
 
 Status finalize() {
@@ -112,6 +114,7 @@ Status finalize() {
     p2p::engine().progress();
     p2p::engine().stop();
   }
+  release_parent();
   destroy_predefined_comms();
   Status pmi_status = g_pmi->finalize();
   g_phase.store(Phase::kFinalized);
