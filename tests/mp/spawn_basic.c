@@ -6,6 +6,8 @@
  * the children, which check them. Runs under weftrun with any world size, and as a
  * singleton (no launcher: the library starts one behind the scenes).
  */
+#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
