@@ -583,7 +583,15 @@ void JobControl::signal_all(int sig) {
   // Whole process groups: a rank's own children go too. A group whose rank was already
   // reaped may still hold such children; killpg on an empty group fails harmlessly.
   for (const RankState& state : ranks_) {
-    if (state.started && !state.adopted) killpg(state.pid, sig);
+    if (!state.started) continue;
+    if (!state.adopted) {
+      killpg(state.pid, sig);
+    } else if (state.running) {
+      // Server mode: the process that started us goes down with the job it is part of (a
+      // child died), as a rank of a failed job would, rather than wait on the dead child;
+      // once it has closed its connection it lives on independently.
+      kill(state.pid, sig);
+    }
   }
 }
 
