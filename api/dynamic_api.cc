@@ -2,6 +2,7 @@
 // MPI_Comm_disconnect. Arguments significant only at the root are checked there and the
 // verdict travels with the spawn's own collective (mpi/spawn.h), so a mistake at the root
 // fails every member instead of leaving them waiting. The work is in mpi/spawn.cc.
+#include <string>
 #include <vector>
 
 #include "api/api.h"
@@ -156,4 +157,116 @@ extern "C" int PMPI_Comm_disconnect(MPI_Comm* comm) {
   }
   *comm = MPI_COMM_NULL;
   return MPI_SUCCESS;
+}
+
+// ---- ports and names ---------------------------------------------------------------------
+
+namespace {
+
+Status check_port_argument(const char* call, const char* port_name) {
+  if (port_name == nullptr) return weft::error(MPI_ERR_ARG, "%s: argument port_name is NULL", call);
+  return Status();
+}
+
+// Accept and connect: the communicator, root and output checked everywhere, the port and
+// info at the root (its verdict travels with the call's collective).
+int meet(const char* call, const char* port_name, MPI_Info info, int root, MPI_Comm comm,
+         MPI_Comm* newcomm, bool accepting) {
+  Comm* local = nullptr;
+  Status s = check_parent_comm(call, comm, root, newcomm, &local);
+  if (!s.ok()) return finish(call, local, s);
+  Status root_check;
+  std::string port;
+  if (local->rank() == root) {
+    root_check = check_port_argument(call, port_name);
+    if (root_check.ok()) root_check = weft::api::kinds::info_or_null(call, "info", info);
+    if (root_check.ok()) port = port_name;
+  }
+  Comm* created = nullptr;
+  s = accepting ? weft::comm_accept(call, port, local, root, root_check, &created)
+                : weft::comm_connect(call, port, local, root, root_check, &created);
+  *newcomm = s.ok() ? created->handle() : MPI_COMM_NULL;
+  return finish(call, local, s);
+}
+
+}  // namespace
+
+extern "C" int PMPI_Open_port(MPI_Info info, char* port_name) {
+  const char* call = "MPI_Open_port";
+  Status s = weft::api::check_initialized(call);
+  if (s.ok()) s = weft::api::kinds::info_or_null(call, "info", info);
+  if (s.ok()) s = check_port_argument(call, port_name);
+  std::string name;
+  if (s.ok()) s = weft::open_port(call, &name);
+  if (s.ok()) weft::copy_truncated(name, port_name, MPI_MAX_PORT_NAME);
+  return finish(call, nullptr, s);
+}
+
+extern "C" int PMPI_Close_port(const char* port_name) {
+  const char* call = "MPI_Close_port";
+  Status s = weft::api::check_initialized(call);
+  if (s.ok()) s = check_port_argument(call, port_name);
+  if (s.ok()) s = weft::close_port(call, port_name);
+  return finish(call, nullptr, s);
+}
+
+extern "C" int PMPI_Comm_accept(const char* port_name, MPI_Info info, int root, MPI_Comm comm,
+                                MPI_Comm* newcomm) {
+  return meet("MPI_Comm_accept", port_name, info, root, comm, newcomm, true);
+}
+
+extern "C" int PMPI_Comm_connect(const char* port_name, MPI_Info info, int root, MPI_Comm comm,
+                                 MPI_Comm* newcomm) {
+  return meet("MPI_Comm_connect", port_name, info, root, comm, newcomm, false);
+}
+
+namespace {
+
+Status check_service(const char* call, const char* service_name, MPI_Info info) {
+  WEFT_TRY(weft::api::check_initialized(call));
+  if (service_name == nullptr || *service_name == '\0') {
+    return weft::error(MPI_ERR_ARG, "%s: argument service_name is %s", call,
+                       service_name == nullptr ? "NULL" : "empty");
+  }
+  return weft::api::kinds::info_or_null(call, "info", info);
+}
+
+}  // namespace
+
+extern "C" int PMPI_Publish_name(const char* service_name, MPI_Info info, const char* port_name) {
+  const char* call = "MPI_Publish_name";
+  Status s = check_service(call, service_name, info);
+  if (s.ok()) s = check_port_argument(call, port_name);
+  if (s.ok()) s = weft::publish_name(call, service_name, port_name);
+  return finish(call, nullptr, s);
+}
+
+extern "C" int PMPI_Lookup_name(const char* service_name, MPI_Info info, char* port_name) {
+  const char* call = "MPI_Lookup_name";
+  Status s = check_service(call, service_name, info);
+  if (s.ok()) s = check_port_argument(call, port_name);
+  std::string port;
+  if (s.ok()) s = weft::lookup_name(call, service_name, &port);
+  if (s.ok()) weft::copy_truncated(port, port_name, MPI_MAX_PORT_NAME);
+  return finish(call, nullptr, s);
+}
+
+extern "C" int PMPI_Unpublish_name(const char* service_name, MPI_Info info,
+                                   const char* port_name) {
+  const char* call = "MPI_Unpublish_name";
+  Status s = check_service(call, service_name, info);
+  if (s.ok()) s = check_port_argument(call, port_name);
+  if (s.ok()) s = weft::unpublish_name(call, service_name);
+  return finish(call, nullptr, s);
+}
+
+extern "C" int PMPI_Comm_join(int fd, MPI_Comm* intercomm) {
+  const char* call = "MPI_Comm_join";
+  Status s = weft::api::check_initialized(call);
+  if (s.ok() && intercomm == nullptr) s = weft::error(MPI_ERR_ARG, "%s: argument intercomm is NULL", call);
+  if (s.ok() && fd < 0) s = weft::error(MPI_ERR_ARG, "%s: argument fd=%d is not a descriptor", call, fd);
+  Comm* created = nullptr;
+  if (s.ok()) s = weft::comm_join(call, fd, &created);
+  if (intercomm != nullptr) *intercomm = s.ok() ? created->handle() : MPI_COMM_NULL;
+  return finish(call, nullptr, s);
 }

@@ -346,6 +346,10 @@ void PmiServer::handle(Session& session, const std::string& line) {
     session.send(
         format_line("universe_size",
                     {{"size", std::to_string(info_.universe_size.value_or(-1))}, {"rc", "0"}}));
+  } else if (command.rfind("port_", 0) == 0 || command == "publish_name" ||
+             command == "lookup_name" || command == "unpublish_name" ||
+             command == "get_port_address") {
+    handle_port(session, message);
   } else if (command == "put") {
     handle_put(session, message);
   } else if (command == "get") {
@@ -466,6 +470,72 @@ void PmiServer::handle_barrier(Session& session) {
                                                    {"errcodes", codes}}));
     }
   }
+}
+
+void PmiServer::handle_port(Session& session, const pmi::Message& message) {
+  const std::string& command = message.command;
+  const std::string port = message.get("port");
+  auto reply = [&](std::string_view cmd, Fields fields) { session.send(format_line(cmd, fields)); };
+  if (command == "get_port_address") {
+    return reply("port_address", {{"address", port_address_}, {"rc", port_address_.empty() ? "-1" : "0"}});
+  }
+  if (command == "port_open") {
+    ports_[port].open = true;
+    return reply("port_open_result", {{"rc", "0"}});
+  }
+  if (command == "port_close") {
+    ports_.erase(port);
+    return reply("port_close_result", {{"rc", "0"}});
+  }
+  if (command == "port_post") {
+    // A connect names a port opened with MPI_Open_port; replies go to ports derived from
+    // it ("<port>!<tag>"), which exist once someone waits or posts.
+    const auto bang = port.find('!');
+    const std::string base = bang == std::string::npos ? port : port.substr(0, bang);
+    auto opened = ports_.find(base);
+    if (opened == ports_.end() || !opened->second.open) {
+      return reply("port_post_result", {{"rc", "-1"}, {"msg", "no_such_port"}});
+    }
+    Port& target = ports_[port];
+    while (!target.waiters.empty()) {
+      auto waiter = target.waiters.front().lock();
+      target.waiters.erase(target.waiters.begin());
+      if (waiter && !waiter->closed()) {
+        waiter->send(format_line("port_message", {{"value", message.get("value")}, {"rc", "0"}}));
+        return reply("port_post_result", {{"rc", "0"}});
+      }
+    }
+    target.messages.push_back(message.get("value"));
+    return reply("port_post_result", {{"rc", "0"}});
+  }
+  if (command == "port_wait") {
+    Port& target = ports_[port];
+    if (!target.messages.empty()) {
+      std::string value = std::move(target.messages.front());
+      target.messages.pop_front();
+      return reply("port_message", {{"value", value}, {"rc", "0"}});
+    }
+    target.waiters.push_back(session.shared_from_this());
+    return;
+  }
+  const std::string service = message.get("service");
+  if (command == "publish_name") {
+    if (service.empty() || port.empty()) return reply("publish_result", {{"rc", "-1"}, {"msg", "missing_field"}});
+    if (!names_.emplace(service, port).second) {
+      return reply("publish_result", {{"rc", "-1"}, {"msg", "already_published"}});
+    }
+    return reply("publish_result", {{"rc", "0"}});
+  }
+  if (command == "lookup_name") {
+    auto found = names_.find(service);
+    if (found == names_.end()) return reply("lookup_result", {{"rc", "-1"}, {"msg", "not_found"}});
+    return reply("lookup_result", {{"rc", "0"}, {"port", found->second}});
+  }
+  if (command == "unpublish_name") {
+    if (names_.erase(service) == 0) return reply("unpublish_result", {{"rc", "-1"}, {"msg", "not_found"}});
+    return reply("unpublish_result", {{"rc", "0"}});
+  }
+  reply(command + "_result", {{"rc", "-1"}, {"msg", "unknown_command"}});
 }
 
 void PmiServer::handle_spawn(Session& session, const std::vector<pmi::Message>& blocks) {

@@ -16,11 +16,20 @@
 // `get` may name another job's space in kvsname= (parents and children read each other's
 // addresses); `put` only the process's own.
 //
+// Ports and names (MPI_Open_port, MPI_Comm_accept/_connect, MPI_Publish_name; weft's own
+// commands, one universe-wide table each): `port_open`/`port_close` register a port name;
+// `port_post port= value=` leaves a message for a port (rc=-1 msg=no_such_port when nobody
+// opened it); `port_wait port=` answers `cmd=port_message value=` with the oldest message,
+// once there is one; `publish_name`, `lookup_name`, `unpublish_name` keep service names.
+// `get_port_address` gives PMI_PORT's address, where a process opens a second connection
+// for a wait that must not hold up its first one.
+//
 // Either way the first request must be `cmd=init pmi_version=1 pmi_subversion=1
 // key=<WEFT_PMI_KEY>`; anything else is answered with rc=-1 and the connection closed.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -120,6 +129,14 @@ class PmiServer {
   void handle_get(Session& session, const pmi::Message& message);
   void handle_barrier(Session& session);
   void handle_spawn(Session& session, const std::vector<pmi::Message>& blocks);
+  void handle_port(Session& session, const pmi::Message& message);
+  struct Port {
+    std::deque<std::string> messages;
+    std::vector<std::weak_ptr<Session>> waiters;
+    bool open = false;  // opened by MPI_Open_port (reply ports are implicit)
+  };
+  std::map<std::string, Port> ports_;
+  std::map<std::string, std::string> names_;
   struct Job {
     PmiJobInfo info;
     int first = 0;

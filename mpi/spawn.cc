@@ -420,6 +420,293 @@ Status connect_parent() {
   return Status();
 }
 
+// ---- ports and names -------------------------------------------------------------------
+
+namespace {
+
+std::atomic<uint32_t> g_ports{0};
+
+// What the root learned from the other group, broadcast to its own.
+struct Peers {
+  int32_t ok;
+  int32_t remote_root;
+  int32_t tag;
+  int32_t unused;
+  char names[8192];
+  char message[1024];
+};
+
+// Every member reachable, and the names of the group in rank order (collective).
+Status gather_names(const char* call, Comm* comm, std::vector<Name>* names) {
+  Status reachable = make_reachable();
+  NameRecord mine{};
+  std::snprintf(mine.name, sizeof mine.name, "%s", pmi().kvsname().c_str());
+  mine.ok = reachable.ok() && pmi().kvsname().size() < sizeof mine.name ? 1 : 0;
+  mine.unused = pmi().rank();
+  std::vector<NameRecord> all(static_cast<size_t>(comm->size()));
+  {
+    EngineGuard guard;
+    WEFT_TRY(coll::allgather_bytes(comm->coll_team(), &mine, sizeof mine, all.data()));
+  }
+  if (!reachable.ok()) return reachable;
+  for (int r = 0; r < comm->size(); ++r) {
+    if (all[static_cast<size_t>(r)].ok == 0) {
+      return error(MPI_ERR_OTHER, "%s: rank %d of comm cannot be reached by other jobs", call, r);
+    }
+    names->emplace_back(all[static_cast<size_t>(r)].name, all[static_cast<size_t>(r)].unused);
+  }
+  return Status();
+}
+
+// "<tag>;<root>;<names>" and back.
+std::string pack_offer(int tag, int root, const std::vector<Name>& names) {
+  return std::to_string(tag) + "/" + std::to_string(root) + "/" + encode_names(names);
+}
+bool unpack_offer(const std::string& text, int* tag, int* root, std::string* names) {
+  const auto first = text.find('/');
+  const auto second = first == std::string::npos ? first : text.find('/', first + 1);
+  if (second == std::string::npos) return false;
+  *tag = std::atoi(text.substr(0, first).c_str());
+  *root = std::atoi(text.substr(first + 1, second - first - 1).c_str());
+  *names = text.substr(second + 1);
+  return true;
+}
+
+// Both groups know each other's names and leaders: connect and agree on a context id. The
+// side that accepts is rank 0 of the leaders' link.
+Status join_groups(const char* call, Comm* comm, int root, const Peers& peers, bool accepting,
+                   Comm** out) {
+  std::vector<Name> remote;
+  if (!decode_names(peers.names, &remote) || peers.remote_root < 0 ||
+      static_cast<size_t>(peers.remote_root) >= remote.size()) {
+    return error(MPI_ERR_INTERN, "%s: malformed description of the other group", call);
+  }
+  std::vector<int> ids;
+  Status added = add_named(remote, &ids);
+  if (!added.ok()) {
+    return error(added.error_class(), "%s: cannot connect to the other group: %s", call,
+                 added.message().c_str());
+  }
+  const int mine = comm->process(root);
+  const int theirs = ids[static_cast<size_t>(peers.remote_root)];
+  const int link_processes[2] = {accepting ? mine : theirs, accepting ? theirs : mine};
+  const coll::Team link{link_processes, accepting ? 0 : 1, 2, kDynamicContext, peers.tag};
+  uint32_t context = 0;
+  {
+    EngineGuard guard;
+    WEFT_TRY(agree_inter_context(call, comm->coll_team(), root, link, accepting ? 1 : 0, context));
+  }
+  *out = build_inter(comm->group()->processes(), ids, context, comm->errhandler(), "");
+  return Status();
+}
+
+// The root's half of accept or connect, then the broadcast and the join.
+Status meet(const char* call, const std::string& port, Comm* comm, int root,
+            const Status& root_check, bool accepting, Comm** out) {
+  std::vector<Name> names;
+  WEFT_TRY(gather_names(call, comm, &names));
+  Peers peers{};
+  if (comm->rank() == root) {
+    Status status = root_check;
+    if (status.ok() && port.rfind("weft-port#", 0) != 0) {
+      status = error(MPI_ERR_PORT, "%s: argument port_name=\"%s\" is not a port of weft "
+                     "(MPI_Open_port gives one)", call, port.c_str());
+    }
+    std::string address;
+    if (status.ok()) {
+      std::lock_guard<std::mutex> lock(g_pmi_mutex);
+      status = pmi().port_address(address);
+    }
+    std::string answer;
+    if (status.ok() && accepting) {
+      // Wait for a connect, then answer it at its reply port.
+      std::string offer;
+      status = pmi().wait_port(address, port, offer);
+      int tag = 0;
+      int remote_root = 0;
+      std::string remote_names;
+      if (status.ok() && !unpack_offer(offer, &tag, &remote_root, &remote_names)) {
+        status = error(MPI_ERR_INTERN, "%s: malformed connect request '%s'", call, offer.c_str());
+      }
+      if (status.ok()) {
+        pmi_wire::Message reply;
+        std::lock_guard<std::mutex> lock(g_pmi_mutex);
+        status = pmi().call("port_post", {{"port", port + "!" + std::to_string(tag)},
+                                          {"value", pack_offer(tag, root, names)}},
+                            "port_post_result", reply);
+      }
+      peers.tag = tag;
+      peers.remote_root = remote_root;
+      answer = remote_names;
+    } else if (status.ok()) {
+      const uint32_t salt = g_ports.fetch_add(1);
+      const int tag = static_cast<int>(
+          (p2p::engine().uid(comm->process(root)) * 31 + salt) & 0xffffff);
+      pmi_wire::Message reply;
+      {
+        std::lock_guard<std::mutex> lock(g_pmi_mutex);
+        status = pmi().call("port_post", {{"port", port}, {"value", pack_offer(tag, root, names)}},
+                            "port_post_result", reply);
+      }
+      if (status.ok() && reply.get("rc") != "0") {
+        status = error(MPI_ERR_PORT, "%s: no port named \"%s\" is open", call, port.c_str());
+      }
+      std::string offer;
+      if (status.ok()) status = pmi().wait_port(address, port + "!" + std::to_string(tag), offer);
+      int echoed = 0;
+      int remote_root = 0;
+      if (status.ok() && !unpack_offer(offer, &echoed, &remote_root, &answer)) {
+        status = error(MPI_ERR_INTERN, "%s: malformed accept answer '%s'", call, offer.c_str());
+      }
+      peers.tag = tag;
+      peers.remote_root = remote_root;
+    }
+    if (status.ok() && answer.size() >= sizeof peers.names) {
+      status = error(MPI_ERR_OTHER, "%s: the other group spans too many jobs to describe", call);
+    }
+    if (status.ok()) {
+      peers.ok = 1;
+      std::snprintf(peers.names, sizeof peers.names, "%s", answer.c_str());
+    } else {
+      std::snprintf(peers.message, sizeof peers.message, "%s", status.message().c_str());
+      peers.unused = status.error_class();
+    }
+  }
+  {
+    EngineGuard guard;
+    WEFT_TRY(coll::bcast_bytes(comm->coll_team(), root, &peers, sizeof peers));
+  }
+  if (peers.ok == 0) {
+    peers.message[sizeof peers.message - 1] = '\0';
+    return Status(peers.unused != 0 ? peers.unused : MPI_ERR_PORT, peers.message);
+  }
+  return join_groups(call, comm, root, peers, accepting, out);
+}
+
+}  // namespace
+
+Status open_port(const char* call, std::string* name) {
+  WEFT_TRY(make_reachable());
+  std::lock_guard<std::mutex> lock(g_pmi_mutex);
+  *name = "weft-port#" + pmi().kvsname() + "#" + std::to_string(pmi().rank()) + "#" +
+          std::to_string(g_ports.fetch_add(1));
+  pmi_wire::Message reply;
+  Status status = pmi().call("port_open", {{"port", *name}}, "port_open_result", reply);
+  if (!status.ok() || reply.get("rc") != "0") {
+    return error(MPI_ERR_PORT, "%s: the launcher did not open a port (%s)", call,
+                 status.ok() ? reply.get("msg").c_str() : status.message().c_str());
+  }
+  return Status();
+}
+
+Status close_port(const char* call, const std::string& name) {
+  if (name.rfind("weft-port#", 0) != 0) {
+    return error(MPI_ERR_PORT, "%s: argument port_name=\"%s\" is not a port of weft", call,
+                 name.c_str());
+  }
+  std::lock_guard<std::mutex> lock(g_pmi_mutex);
+  pmi_wire::Message reply;
+  return pmi().call("port_close", {{"port", name}}, "port_close_result", reply);
+}
+
+Status comm_accept(const char* call, const std::string& port, Comm* comm, int root,
+                   const Status& root_check, Comm** out) {
+  return meet(call, port, comm, root, root_check, true, out);
+}
+
+Status comm_connect(const char* call, const std::string& port, Comm* comm, int root,
+                    const Status& root_check, Comm** out) {
+  return meet(call, port, comm, root, root_check, false, out);
+}
+
+Status publish_name(const char* call, const std::string& service, const std::string& port) {
+  {
+    std::lock_guard<std::mutex> lock(g_pmi_mutex);
+    WEFT_TRY(pmi().ensure_server());
+  }
+  std::lock_guard<std::mutex> lock(g_pmi_mutex);
+  pmi_wire::Message reply;
+  WEFT_TRY(pmi().call("publish_name", {{"service", service}, {"port", port}}, "publish_result", reply));
+  if (reply.get("rc") != "0") {
+    return error(MPI_ERR_SERVICE, "%s: service \"%s\" is already published", call, service.c_str());
+  }
+  return Status();
+}
+
+Status lookup_name(const char* call, const std::string& service, std::string* port) {
+  {
+    std::lock_guard<std::mutex> lock(g_pmi_mutex);
+    WEFT_TRY(pmi().ensure_server());
+  }
+  std::lock_guard<std::mutex> lock(g_pmi_mutex);
+  pmi_wire::Message reply;
+  WEFT_TRY(pmi().call("lookup_name", {{"service", service}}, "lookup_result", reply));
+  if (reply.get("rc") != "0") {
+    return error(MPI_ERR_NAME, "%s: no service \"%s\" is published", call, service.c_str());
+  }
+  *port = reply.get("port");
+  return Status();
+}
+
+Status unpublish_name(const char* call, const std::string& service) {
+  {
+    std::lock_guard<std::mutex> lock(g_pmi_mutex);
+    WEFT_TRY(pmi().ensure_server());
+  }
+  std::lock_guard<std::mutex> lock(g_pmi_mutex);
+  pmi_wire::Message reply;
+  WEFT_TRY(pmi().call("unpublish_name", {{"service", service}}, "unpublish_result", reply));
+  if (reply.get("rc") != "0") {
+    return error(MPI_ERR_SERVICE, "%s: service \"%s\" is not published", call, service.c_str());
+  }
+  return Status();
+}
+
+Status comm_join(const char* call, int fd, Comm** out) {
+  WEFT_TRY(make_reachable());
+  char mine[256] = {0};
+  std::snprintf(mine, sizeof mine, "%s#%d", pmi().kvsname().c_str(), pmi().rank());
+  // Both ends write their fixed-size name first, then read the other's: the socket buffers
+  // a few hundred bytes, so neither blocks the other.
+  size_t done = 0;
+  while (done < sizeof mine) {
+    ssize_t n = ::write(fd, mine + done, sizeof mine - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return error(MPI_ERR_ARG, "%s: cannot write to fd=%d: %s", call, fd, std::strerror(errno));
+    done += static_cast<size_t>(n);
+  }
+  char theirs[256] = {0};
+  done = 0;
+  while (done < sizeof theirs) {
+    ssize_t n = ::read(fd, theirs + done, sizeof theirs - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      return error(MPI_ERR_ARG, "%s: the other end of fd=%d sent no name (%s)", call, fd,
+                   n == 0 ? "end of file" : std::strerror(errno));
+    }
+    done += static_cast<size_t>(n);
+  }
+  theirs[sizeof theirs - 1] = '\0';
+  std::string text = theirs;
+  const auto hash = text.rfind('#');
+  if (hash == std::string::npos) return error(MPI_ERR_ARG, "%s: the other end of fd=%d is not a weft process", call, fd);
+  const Name peer{text.substr(0, hash), std::atoi(text.substr(hash + 1).c_str())};
+  const uint64_t my_uid = p2p::Engine::uid_of(pmi().kvsname(), pmi().rank());
+  const uint64_t their_uid = p2p::Engine::uid_of(peer.first, peer.second);
+  if (my_uid == their_uid) return error(MPI_ERR_ARG, "%s: fd=%d leads back to this process", call, fd);
+  Peers peers{};
+  peers.ok = 1;
+  peers.remote_root = 0;
+  peers.tag = static_cast<int>((std::min(my_uid, their_uid) ^ (std::max(my_uid, their_uid) >> 7)) & 0xffffff);
+  std::snprintf(peers.names, sizeof peers.names, "%s", encode_names({peer}).c_str());
+  Status joined = join_groups(call, comm_self(), 0, peers, my_uid < their_uid, out);
+  if (!joined.ok() && joined.error_class() == MPI_ERR_OTHER) {
+    return error(MPI_ERR_OTHER, "%s: %s (both ends must belong to one weftrun universe)", call,
+                 joined.message().c_str());
+  }
+  return joined;
+}
+
 Comm* parent_comm() { return g_parent; }
 
 void forget_parent(Comm* comm) {

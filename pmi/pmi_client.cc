@@ -169,6 +169,7 @@ Status PmiClient::init() {
 }
 
 Status PmiClient::handshake(const std::string& key) {
+  key_ = key;
   pmi_wire::Fields init_fields = {{"pmi_version", "1"}, {"pmi_subversion", "1"}};
   if (!key.empty()) init_fields.emplace_back("key", key);
   pmi_wire::Message reply;
@@ -358,6 +359,28 @@ Status PmiClient::spawn(const std::vector<SpawnCommand>& commands,
     outcome.failed.push_back(std::atoi(codes.substr(at, comma - at).c_str()));
     at = comma + 1;
   }
+  return Status();
+}
+
+Status PmiClient::port_address(std::string& address) {
+  pmi_wire::Message reply;
+  WEFT_TRY(command("get_port_address", {}, "port_address", reply));
+  if (reply.get("rc") != "0" || reply.get("address").empty()) {
+    return error(MPI_ERR_PORT, "PMI: the launcher offers no port for a second connection");
+  }
+  address = reply.get("address");
+  return Status();
+}
+
+Status PmiClient::wait_port(const std::string& address, const std::string& port,
+                            std::string& value) {
+  PmiClient side;
+  WEFT_TRY(connect_port(address, side.fd_));
+  WEFT_TRY(side.handshake(key_));
+  pmi_wire::Message reply;
+  WEFT_TRY(side.command("port_wait", {{"port", port}}, "port_message", reply));
+  if (reply.get("rc") != "0") return error(MPI_ERR_PORT, "PMI: waiting on port %s failed", port.c_str());
+  value = reply.get("value");
   return Status();
 }
 

@@ -65,6 +65,17 @@ class PmiClient final : public transport::Bootstrap {
   Status get_preput(const std::string& key, std::string& value);
   // Starts the processes of `commands` as one new job; `preput` lands in its key/value
   // space. Returns once every child published its addresses (or one failed to start).
+  // One request of weft's port and name commands (launcher/pmi_server.h), answered by
+  // `expected_cmd`.
+  Status call(std::string_view request_cmd, const pmi_wire::Fields& fields,
+              std::string_view expected_cmd, pmi_wire::Message& reply) {
+    return command(request_cmd, fields, expected_cmd, reply);
+  }
+  // The launcher's PMI_PORT address, for wait_port.
+  Status port_address(std::string& address);
+  // Waits for a message left at `port`, on a connection of its own to `address` (so this
+  // one stays free for other threads meanwhile).
+  Status wait_port(const std::string& address, const std::string& port, std::string& value);
   Status spawn(const std::vector<SpawnCommand>& commands,
                const std::vector<std::pair<std::string, std::string>>& preput,
                SpawnOutcome& outcome);
@@ -81,6 +92,7 @@ class PmiClient final : public transport::Bootstrap {
   Status read_line(std::string& line);
 
   int fd_ = -1;
+  std::string key_;  // the job key presented at init
   int rank_ = 0;
   int size_ = 1;
   int appnum_ = 0;

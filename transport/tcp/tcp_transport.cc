@@ -109,6 +109,7 @@ Status TcpTransport::connect(Bootstrap& bootstrap, const std::vector<int>& peers
   connected_ = true;
   if (!built.ok()) return built;
 
+  world_size_ = size;
   by_rank_.assign(static_cast<size_t>(size), nullptr);
   registered_.assign(static_cast<size_t>(size), false);
   if (!sockets.empty() || listen_fd_ >= 0) {
@@ -373,7 +374,10 @@ void TcpTransport::close() {
   for (const auto& owned : connections_) {
     if (!owned->open()) continue;
     (void)owned->send(nullptr, 0, nullptr, 0, tcp::kFrameGoodbye);
-    closing.push_back(Closing{owned.get(), true, true});
+    // A process met later (a parent, a disconnected child) may go on for long after this
+    // one finalizes: its end of stream is not waited for, only our goodbye is delivered.
+    const bool late = owned->peer() >= world_size_;
+    closing.push_back(Closing{owned.get(), true, !late});
   }
 
   // Wait for the queues to drain and for every peer's end of stream, reading and

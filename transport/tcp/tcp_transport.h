@@ -108,6 +108,7 @@ class TcpTransport final : public Transport {
   std::vector<tcp::TcpConnection*> by_rank_;                      // world rank -> connection
   std::vector<bool> registered_;                                  // by world rank: in epoll
   int listen_fd_ = -1;             // kept after start-up for late peers
+  int world_size_ = 0;             // peers from here on were met after start-up
   uint64_t uid_ = 0;
   std::vector<std::pair<uint64_t, int>> parked_;  // accepted late sockets not yet claimed
 };
