@@ -125,7 +125,7 @@ Status Engine::start(PmiClient& pmi, const std::string& host) {
   // the others when it first meets another process.
   for (const transport::Entry& entry : transport::registry()) {
     // A spawned process alone still publishes every transport before its first barrier:
-    // its parents read its addresses as soon as that barrier completes.
+    // its parents read its addresses as soon as its start-up completes.
     if (!entry.always && ((n == 1 && !pmi.spawned()) || (!forced.empty() && forced != entry.name))) continue;
     transports_.push_back(entry.create(me));
   }

@@ -9,6 +9,10 @@
 // small message crosses between cores as one cache line; the consumer publishes `tail`
 // after consuming a record (the producer reads it only when its ring looks full).
 //
+// Processes met after start-up (spawned children, parents) use the WEFT_SHM_LATE_RINGS
+// rings that follow the world's in every segment: each side claims one in the other's
+// segment and labels it with its uid (connect_late / finish_late).
+//
 // Sleeping: a receiver about to block raises `sleeping` in its segment and waits on a
 // datagram socket (its doorbell); a sender that sees the flag after writing sends one
 // byte to the doorbell. Both sides order their write before their check with seq_cst

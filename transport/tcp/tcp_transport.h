@@ -70,7 +70,7 @@ class TcpTransport final : public Transport {
   void wait_fds(std::vector<int>& fds) const override;
   bool has_pending_sends() const override;
 
-  // Late peers: the side with the larger uid connects to the other's listening socket
+  // Late peers: the side with the smaller uid connects to the other's listening socket
   // (kept open after start-up, outside the readiness set so it costs the packet path
   // nothing) and sends a LateHello; the other side accepts in finish_late, filing
   // connections from peers it does not expect yet until they are added.

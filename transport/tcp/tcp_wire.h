@@ -25,7 +25,7 @@ struct Hello {
 static_assert(sizeof(Hello) == 24, "the hello has a fixed size on the wire");
 
 // A connection made after start-up (to a spawned child, a parent, a port's peer): sent
-// once by the connecting side, which is the one with the larger uid; no reply. The
+// once by the connecting side, which is the one with the smaller uid; no reply. The
 // acceptor checks the key and files the socket under the sender's uid.
 inline constexpr uint32_t kLateHelloMagic = 0x4c544657;  // "WFTL"
 struct LateHello {
