@@ -647,8 +647,10 @@ void JobControl::on_pmi_finalize(int rank) {
 }
 
 void JobControl::on_pmi_abort(int rank, int exit_code, const std::string& message) {
-  std::string text = "rank " + std::to_string(rank) + " called MPI_Abort with error code " +
-                     std::to_string(exit_code);
+  const RankState& state = ranks_[static_cast<std::size_t>(rank)];
+  std::string text = "rank " + std::to_string(state.rank) +
+                     (state.job > 0 ? " of spawned job " + std::to_string(state.job) : "") +
+                     " called MPI_Abort with error code " + std::to_string(exit_code);
   if (!message.empty()) text += " (message: " + message + ")";
   // An exit status has 8 bits; the code is passed on modulo 256, as exit() would.
   fail(text + "; ending the job", exit_code & 0xff);

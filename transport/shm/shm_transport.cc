@@ -690,11 +690,12 @@ Status ShmTransport::connect_late(uint64_t self_uid, const std::vector<LatePeer>
                    "WEFT_SHM_RING_BYTES or weft version?)", pid);
     }
     const uint32_t index = segment->late_claimed.fetch_add(1, std::memory_order_acq_rel);
-    if (static_cast<int64_t>(index) >= segment->late_rings) {
+    const int rings = segment->late_rings;
+    if (static_cast<int64_t>(index) >= rings) {
       munmap(map, bytes);
       return error(MPI_ERR_OTHER,
                    "shm transport: pid %d has no free ring for another late peer (all %d of "
-                   "WEFT_SHM_LATE_RINGS taken)", pid, segment->late_rings);
+                   "its WEFT_SHM_LATE_RINGS are taken; rings are not reused yet)", pid, rings);
     }
     if (peers_.size() <= static_cast<size_t>(late.peer)) peers_.resize(static_cast<size_t>(late.peer) + 1);
     Peer& peer = peers_[static_cast<size_t>(late.peer)];
