@@ -222,6 +222,12 @@ Status prepare_command(const char* call, int index, const SpawnSpec& spec, Spawn
   }
   // Children start where the caller is, unless told otherwise.
   if (!have_wdir) out->info.emplace_back("wdir", here);
+  // A relative path to the program (./worker) means the caller's directory when the
+  // program is there, whatever wdir says; the launcher may run elsewhere.
+  if (out->command[0] != '/' && out->command.find('/') != std::string::npos &&
+      access((here + "/" + out->command).c_str(), X_OK) == 0) {
+    out->command = here + "/" + out->command;
+  }
   out->maxprocs = *count;
   return Status();
 }
