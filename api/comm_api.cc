@@ -1,5 +1,8 @@
 // Communicator entry points. The queries (size, rank, group, name, test_inter) use the
 // validation generated from api/mpi.api; the constructors still validate by hand.
+#include <unistd.h>
+
+#include <algorithm>
 #include <climits>
 #include <cstring>
 #include <string>
@@ -13,6 +16,7 @@
 #include "mpi/group.h"
 #include "mpi/info.h"
 #include "mpi/p2p_operations.h"
+#include "mpi/spawn.h"
 #include "mpi/state.h"
 
 using weft::Comm;
@@ -204,7 +208,11 @@ extern "C" int PMPI_Comm_free(MPI_Comm* comm) {
   Status s = weft::delete_attributes(call, c);
   if (!s.ok()) return finish(call, c, s);
   weft::release_context(c->context());
-  c->release();
+  if (c == weft::parent_comm()) {
+    weft::forget_parent(c);  // MPI_Comm_get_parent returns MPI_COMM_NULL from now on
+  } else {
+    c->release();
+  }
   *comm = MPI_COMM_NULL;
   return MPI_SUCCESS;
 }
@@ -297,8 +305,12 @@ Status get_attr(const char* call, MPI_Comm comm, int keyval, void* attribute_val
       value = &g_appnum;
       break;
     case MPI_UNIVERSE_SIZE:
+      // The slots the user gave the launcher, else this host's cores (at least the job):
+      // it informs how many processes fit, it never caps spawning.
       g_universe_size = weft::universe_size();
-      if (g_universe_size <= 0) *flag = 0;
+      if (g_universe_size <= 0) {
+        g_universe_size = std::max(static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN)), weft::world_size());
+      }
       value = &g_universe_size;
       break;
     default: {

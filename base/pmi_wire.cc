@@ -45,7 +45,8 @@ ParseResult parse_line(std::string_view line) {
     std::string key(token.substr(0, equals));
     std::string value(token.substr(equals + 1));
     // Free text: an abort's message runs to the end of the line, spaces included.
-    if (key == "msg" && have_command && result.message.command == "abort") {
+    if (key == "msg" && have_command &&
+        (result.message.command == "abort" || result.message.command == "spawn_result")) {
       value = std::string(line.substr(pos + equals + 1));
       end = line.size();
     }

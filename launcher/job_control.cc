@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
@@ -87,15 +88,30 @@ JobControl::JobControl(JobPlan plan, std::optional<rlimit> original_open_files)
 
 JobControl::~JobControl() = default;
 
-int JobControl::run() {
-  key_ = make_job_key();
+int JobControl::run_server(int fd) {
+  // The key was made by the process that started us and handed over in WEFT_PMI_KEY.
+  const char* key = std::getenv("WEFT_PMI_KEY");
+  key_ = key != nullptr ? key : "";
   PmiJobInfo info;
-  info.size = static_cast<int>(plan_.ranks.size());
-  for (const RankPlan& rank : plan_.ranks) info.appnums.push_back(rank.appnum);
+  info.size = 1;
+  info.appnums = {0};
   info.universe_size = plan_.universe_size;
   info.key = key_;
   info.kvs_name = "weft_kvs_" + std::to_string(getpid());
   pmi_ = std::make_unique<PmiServer>(io_, std::move(info), *this);
+  start_common();
+  ranks_.assign(1, RankState{});
+  RankState& singleton = ranks_.front();
+  singleton.pid = getppid();
+  singleton.started = true;
+  singleton.running = true;
+  singleton.adopted = true;
+  pmi_->attach_rank(0, fd);
+  io_.run();
+  return decided_status_.value_or(first_nonzero_exit_.value_or(0));
+}
+
+void JobControl::start_common() {
   try {
     pmi_port_ = pmi_->listen_loopback();
   } catch (const boost::system::system_error& error) {
@@ -107,6 +123,19 @@ int JobControl::run() {
   });
   wait_for_children();
   wait_for_signals();
+}
+
+int JobControl::run() {
+  key_ = make_job_key();
+  PmiJobInfo info;
+  info.size = static_cast<int>(plan_.ranks.size());
+  for (const RankPlan& rank : plan_.ranks) info.appnums.push_back(rank.appnum);
+  info.universe_size = plan_.universe_size;
+  info.key = key_;
+  info.kvs_name = "weft_kvs_" + std::to_string(getpid());
+  pmi_ = std::make_unique<PmiServer>(io_, std::move(info), *this);
+  start_common();
+  for (const RankPlan& rank : plan_.ranks) ranks_[static_cast<std::size_t>(rank.rank)].rank = rank.rank;
 
   if (start_ranks() && plan_.timeout_seconds.value_or(0) > 0) {
     timeout_timer_.expires_after(std::chrono::seconds(*plan_.timeout_seconds));
@@ -253,15 +282,23 @@ void JobControl::reap_children() {
 }
 
 std::string JobControl::describe_rank(int rank) const {
-  return "rank " + std::to_string(rank) + " (pid " +
-         std::to_string(ranks_[static_cast<std::size_t>(rank)].pid) + ") on host " +
-         plan_.host_name;
+  const RankState& state = ranks_[static_cast<std::size_t>(rank)];
+  std::string name = "rank " + std::to_string(state.rank);
+  if (state.job > 0) name += " of spawned job " + std::to_string(state.job);
+  return name + " (pid " + std::to_string(state.pid) + ") on host " + plan_.host_name;
 }
 
 void JobControl::on_rank_exit(int rank, int wait_status) {
   RankState& state = ranks_[static_cast<std::size_t>(rank)];
   state.exited = true;
   state.wait_status = wait_status;
+  if (state.job > 0 && !ending_ && pmi_->spawn_pending(state.job)) {
+    // A child that dies before its spawn completed fails the spawn, not the universe.
+    std::string how = WIFSIGNALED(wait_status)
+                          ? "was killed by " + signal_text(WTERMSIG(wait_status))
+                          : "exited with status " + std::to_string(WEXITSTATUS(wait_status));
+    fail_spawn(state.job, describe_rank(rank) + " " + how + " before MPI_Init completed");
+  }
   if (rank == 0 && stdin_) stdin_->stop();
   if (!ending_ && pmi_->rank_connected(rank)) {
     auto timer = std::make_shared<asio::steady_timer>(io_, kSettleLimit);
@@ -275,8 +312,187 @@ void JobControl::on_rank_exit(int rank, int wait_status) {
 }
 
 void JobControl::on_pmi_closed(int rank) {
-  const RankState& state = ranks_[static_cast<std::size_t>(rank)];
+  RankState& state = ranks_[static_cast<std::size_t>(rank)];
+  if (state.adopted && state.running) {
+    // Server mode: the process that started us closed its connection (it exited, or
+    // finalized). Without MPI_Finalize it failed, and its children go with it.
+    state.exited = true;
+    state.wait_status = state.finalized ? 0 : (1 << 8);
+  }
   if (state.exited && state.running) settle(rank);
+}
+
+void JobControl::fail_spawn(int job, const std::string& message) {
+  std::vector<int> failed;
+  for (RankState& state : ranks_) {
+    if (state.job != job) continue;
+    failed.push_back(1);
+    state.exempt = true;
+    if (state.started && !state.exited) killpg(state.pid, SIGKILL);
+  }
+  pmi_->fail_spawn(job, failed, message);
+}
+
+SpawnStart JobControl::on_pmi_spawn(int requester, const SpawnRequest& request) {
+  (void)requester;
+  SpawnStart result;
+  if (ending_) {
+    result.message = "the job is ending";
+    return result;
+  }
+  const char* path_env = std::getenv("PATH");
+  const std::string path_variable = path_env != nullptr ? path_env : "/usr/local/bin:/usr/bin:/bin";
+  // Plan every child first: a program that cannot be found fails the spawn before any
+  // process starts.
+  struct Child {
+    std::string program;
+    std::vector<std::string> argv;
+    std::string wdir;
+    std::vector<std::pair<std::string, std::string>> env;
+    bool bind = false;
+    int appnum = 0;
+  };
+  std::vector<Child> children;
+  std::string problem;
+  for (std::size_t a = 0; a < request.apps.size(); ++a) {
+    const SpawnApp& app = request.apps[a];
+    Child child;
+    child.appnum = static_cast<int>(a);
+    std::string search = path_variable;
+    for (const auto& [key, value] : app.info) {
+      if (key == "wdir") {
+        child.wdir = value;
+      } else if (key == "path") {
+        search = value + ":" + search;
+      } else if (key == "env") {
+        const auto equals = value.find('=');
+        if (equals != std::string::npos && equals > 0) {
+          child.env.emplace_back(value.substr(0, equals), value.substr(equals + 1));
+        }
+      } else if (key == "bind_to") {
+        child.bind = value == "core";
+      }
+    }
+    std::string why;
+    std::optional<std::string> program = resolve_program(app.execname, child.wdir, search, why);
+    if (!program && problem.empty()) problem = "command " + std::to_string(a) + ": " + why;
+    child.program = program.value_or("");
+    child.argv.push_back(app.execname);
+    child.argv.insert(child.argv.end(), app.argv.begin(), app.argv.end());
+    for (int n = 0; n < app.nprocs; ++n) {
+      children.push_back(child);
+      if (!program) result.failed.push_back(1);
+      else result.failed.push_back(0);
+    }
+  }
+  if (!problem.empty()) {
+    for (int& code : result.failed) code = 1;
+    result.message = problem;
+    return result;
+  }
+
+  PmiJobInfo info;
+  info.size = static_cast<int>(children.size());
+  for (const Child& child : children) info.appnums.push_back(child.appnum);
+  info.universe_size = plan_.universe_size;
+  info.key = key_;
+  info.kvs_name = "weft_kvs_" + std::to_string(getpid()) + "_" + std::to_string(++spawned_jobs_);
+  const int job = pmi_->add_job(std::move(info));
+  for (const auto& [key, value] : request.preput) pmi_->preput(job, key, value);
+  const int first = pmi_->first_process(job);
+  ranks_.resize(static_cast<std::size_t>(first) + children.size());
+
+  std::vector<int> cpus;
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (sched_getaffinity(0, sizeof allowed, &allowed) == 0) {
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+      if (CPU_ISSET(cpu, &allowed)) cpus.push_back(cpu);
+    }
+  }
+  const std::vector<std::string> base_environment = current_environment();
+  std::vector<std::string> removals = {"WEFT_UNIVERSE_SIZE"};
+  if (pmi_port_.empty()) removals.emplace_back("PMI_PORT");
+  int dev_null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  const std::string size = std::to_string(children.size());
+  for (std::size_t c = 0; c < children.size(); ++c) {
+    const Child& child = children[c];
+    const int process = first + static_cast<int>(c);
+    RankState& state = ranks_[static_cast<std::size_t>(process)];
+    state.job = job;
+    state.rank = static_cast<int>(c);
+    int pmi_pair[2] = {-1, -1};
+    int out_pipe[2] = {-1, -1};
+    int err_pipe[2] = {-1, -1};
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pmi_pair) != 0 ||
+        pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) {
+      for (int* fds : {pmi_pair, out_pipe, err_pipe}) {
+        close_fd(fds[0]);
+        close_fd(fds[1]);
+      }
+      result.message = std::string("cannot create the pipes of a child: ") + std::strerror(errno);
+      result.failed[c] = 1;
+      break;
+    }
+    // The caller's environment reaches the children as it reaches ranks; the info key env
+    // adds to it and weftrun's own variables win.
+    std::vector<std::pair<std::string, std::string>> env = child.env;
+    env.emplace_back("PMI_FD", std::to_string(kChildPmiFd));
+    env.emplace_back("PMI_RANK", std::to_string(c));
+    env.emplace_back("PMI_SIZE", size);
+    env.emplace_back("PMI_APPNUM", std::to_string(child.appnum));
+    env.emplace_back("PMI_SPAWNED", "1");
+    if (!pmi_port_.empty()) env.emplace_back("PMI_PORT", pmi_port_);
+    env.emplace_back("WEFT_PMI_KEY", key_);
+    env.emplace_back("WEFT_LOCAL_RANK", std::to_string(c));
+    env.emplace_back("WEFT_LOCAL_SIZE", size);
+    if (plan_.universe_size) env.emplace_back("WEFT_UNIVERSE_SIZE", std::to_string(*plan_.universe_size));
+    ChildSetup setup;
+    if (child.bind && !cpus.empty()) setup.cpu = cpus[c % cpus.size()];
+    setup.program = child.program;
+    setup.argv = child.argv;
+    setup.environment = merge_environment(base_environment, env, removals);
+    setup.wdir = child.wdir;
+    setup.stdin_fd = dev_null;
+    setup.stdout_fd = out_pipe[1];
+    setup.stderr_fd = err_pipe[1];
+    setup.pmi_fd = pmi_pair[1];
+    setup.open_files_limit = original_open_files_;
+    StartResult started = start_process(setup);
+    close_fd(pmi_pair[1]);
+    close_fd(out_pipe[1]);
+    close_fd(err_pipe[1]);
+    if (started.pid > 0) rank_of_pid_[started.pid] = process;
+    if (!started.started) {
+      for (int* fd : {&pmi_pair[0], &out_pipe[0], &err_pipe[0]}) close_fd(*fd);
+      state.pid = started.pid;
+      state.started = started.pid > 0;
+      state.running = started.pid > 0;
+      result.failed[c] = 1;
+      result.message = "cannot start child " + std::to_string(c) + ": " + started.error;
+      break;
+    }
+    state.pid = started.pid;
+    state.started = true;
+    state.running = true;
+    pmi_->attach_rank(process, pmi_pair[0]);
+    output_->add(process, out_pipe[0], STDOUT_FILENO);
+    output_->add(process, err_pipe[0], STDERR_FILENO);
+  }
+  close_fd(dev_null);
+  if (!result.message.empty()) {
+    // Nothing of a failed spawn stays behind: the children already running go.
+    for (int& code : result.failed) code = 1;
+    for (std::size_t c = 0; c < children.size(); ++c) {
+      RankState& state = ranks_[static_cast<std::size_t>(first) + c];
+      state.exempt = true;
+      if (state.started && !state.exited) killpg(state.pid, SIGKILL);
+    }
+    return result;
+  }
+  result.started = true;
+  result.job = job;
+  return result;
 }
 
 void JobControl::settle(int rank) {
@@ -293,6 +509,7 @@ void JobControl::settle(int rank) {
 
 void JobControl::judge_exit(int rank) {
   const RankState& state = ranks_[static_cast<std::size_t>(rank)];
+  if (state.exempt) return;
   const int wait_status = state.wait_status;
   if (WIFSIGNALED(wait_status)) {
     int sig = WTERMSIG(wait_status);
@@ -356,7 +573,15 @@ void JobControl::signal_all(int sig) {
   // Whole process groups: a rank's own children go too. A group whose rank was already
   // reaped may still hold such children; killpg on an empty group fails harmlessly.
   for (const RankState& state : ranks_) {
-    if (state.started) killpg(state.pid, sig);
+    if (!state.started) continue;
+    if (!state.adopted) {
+      killpg(state.pid, sig);
+    } else if (state.running) {
+      // Server mode: the process that started us goes down with the job it is part of (a
+      // child died), as a rank of a failed job would, rather than wait on the dead child;
+      // once it has closed its connection it lives on independently.
+      kill(state.pid, sig);
+    }
   }
 }
 
@@ -412,8 +637,10 @@ void JobControl::on_pmi_finalize(int rank) {
 }
 
 void JobControl::on_pmi_abort(int rank, int exit_code, const std::string& message) {
-  std::string text = "rank " + std::to_string(rank) + " called MPI_Abort with error code " +
-                     std::to_string(exit_code);
+  const RankState& state = ranks_[static_cast<std::size_t>(rank)];
+  std::string text = "rank " + std::to_string(state.rank) +
+                     (state.job > 0 ? " of spawned job " + std::to_string(state.job) : "") +
+                     " called MPI_Abort with error code " + std::to_string(exit_code);
   if (!message.empty()) text += " (message: " + message + ")";
   // An exit status has 8 bits; the code is passed on modulo 256, as exit() would.
   fail(text + "; ending the job", exit_code & 0xff);

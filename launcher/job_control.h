@@ -10,6 +10,17 @@
 //    exits nonzero, MPI_Abort (its error code), --timeout (124), a signal to weftrun
 //    (128+S), a rank that cannot start (127). One line on stderr names the cause; every
 //    rank's process group gets SIGTERM, then SIGKILL one second later.
+// Spawned jobs (MPI_Comm_spawn): a rank's spawn request starts a new job whose processes
+// follow the same rules and keep weftrun alive until they end; a child that dies or cannot
+// start before its spawn completes fails only that spawn (the requester gets the error
+// and the other children of the spawn are killed), not the whole universe.
+//
+// Server mode (run_server): weftrun started by a process that runs without a launcher
+// (a singleton that calls MPI_Comm_spawn) adopts it as rank 0 of a job of one, through the
+// socket it inherited, and serves its spawns; it ends once that process has closed its
+// connection and every child has ended (children die with it if it ends without
+// MPI_Finalize).
+//
 // A program that never speaks PMI (e.g. `weftrun -n 2 hostname`) may exit 0 without
 // MPI_Finalize, unless another rank of the job uses PMI: then the job could never pass a
 // barrier, so that is a failure too.
@@ -47,6 +58,8 @@ class JobControl final : public PmiEvents {
 
   // Starts the ranks, serves them until the job ends, returns weftrun's exit status.
   int run();
+  // Server mode: serves the process connected at `fd` (see above).
+  int run_server(int fd);
 
  private:
   struct RankState {
@@ -57,6 +70,10 @@ class JobControl final : public PmiEvents {
     int wait_status = 0;
     bool pmi_initialized = false;
     bool finalized = false;
+    int job = 0;             // 0: the job weftrun started; more: spawned jobs
+    int rank = 0;            // rank within its job
+    bool exempt = false;     // killed because its spawn failed: its exit decides nothing
+    bool adopted = false;    // server mode's singleton: not our child
   };
 
   bool start_ranks();
@@ -74,6 +91,9 @@ class JobControl final : public PmiEvents {
   void finish();
   std::string describe_rank(int rank) const;
 
+  SpawnStart on_pmi_spawn(int rank, const SpawnRequest& request) override;
+  void fail_spawn(int job, const std::string& message);
+  void start_common();
   void on_pmi_init(int rank) override;
   void on_pmi_finalize(int rank) override;
   void on_pmi_abort(int rank, int exit_code, const std::string& message) override;
@@ -97,6 +117,7 @@ class JobControl final : public PmiEvents {
   std::map<int, std::shared_ptr<boost::asio::steady_timer>> settle_timers_;
   std::vector<int> exited_without_pmi_;  // ranks that exited 0 never having used PMI
   bool any_pmi_initialized_ = false;
+  int spawned_jobs_ = 0;
   bool ending_ = false;
   bool draining_ = false;
   bool finished_ = false;

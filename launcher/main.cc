@@ -94,6 +94,22 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
 
   std::vector<std::string> args(argv + 1, argv + argc);
+  // Server mode, started by the library of a process that runs without a launcher and
+  // spawns (pmi/pmi_client.cc): `--singleton-server FD`. Not for users, so not in --help.
+  if (args.size() == 2 && args[0] == "--singleton-server") {
+    JobPlan plan;
+    char host[256] = {0};
+    gethostname(host, sizeof host - 1);
+    plan.host_name = host;
+    std::optional<rlimit> original_limit = raise_open_file_limit(kFdHeadroom);
+    try {
+      JobControl job(std::move(plan), original_limit);
+      return job.run_server(std::atoi(args[1].c_str()));
+    } catch (const std::exception& error) {
+      print_message(std::string("internal error: ") + error.what());
+      return 1;
+    }
+  }
   CommandLineResult parsed = parse_command_line(args, lookup_environment);
   for (const auto& warning : parsed.warnings) print_message("warning: " + warning);
   if (!parsed.ok) {

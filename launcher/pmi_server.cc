@@ -81,6 +81,11 @@ class PmiServer::Session : public std::enable_shared_from_this<Session> {
 
   bool initialized = false;
   bool finalized = false;
+  // A multi-line command in progress (mcmd=spawn ... endcmd), and the blocks of a spawn
+  // with several commands.
+  bool in_block = false;
+  pmi::Message block;
+  std::vector<pmi::Message> spawn_blocks;
 
  private:
   void read_next() {
@@ -145,9 +150,45 @@ struct PmiServer::Acceptor {
 };
 
 PmiServer::PmiServer(asio::io_context& io, PmiJobInfo info, PmiEvents& events)
-    : io_(io), info_(std::move(info)), events_(events) {
-  in_barrier_.assign(static_cast<std::size_t>(info_.size), false);
-  rank_sessions_.resize(static_cast<std::size_t>(info_.size));
+    : io_(io), info_(info), events_(events) {
+  add_job(std::move(info));
+}
+
+int PmiServer::add_job(PmiJobInfo info) {
+  Job job;
+  job.first = static_cast<int>(rank_sessions_.size());
+  job.in_barrier.assign(static_cast<std::size_t>(info.size), false);
+  job.info = std::move(info);
+  const int number = static_cast<int>(jobs_.size());
+  rank_sessions_.resize(rank_sessions_.size() + static_cast<std::size_t>(job.info.size));
+  process_job_.resize(rank_sessions_.size(), number);
+  jobs_.push_back(std::move(job));
+  return number;
+}
+
+void PmiServer::preput(int job, const std::string& key, const std::string& value) {
+  jobs_[static_cast<std::size_t>(job)].kvs[key] = value;
+}
+
+bool PmiServer::spawn_pending(int job) const {
+  return jobs_[static_cast<std::size_t>(job)].spawn_pending;
+}
+
+void PmiServer::fail_spawn(int job, const std::vector<int>& failed, const std::string& message) {
+  Job& spawned = jobs_[static_cast<std::size_t>(job)];
+  if (!spawned.spawn_pending) return;
+  spawned.spawn_pending = false;
+  std::string codes;
+  for (int code : failed) codes += (codes.empty() ? "" : ",") + std::to_string(code);
+  if (auto requester = spawned.requester.lock()) {
+    requester->send(format_line("spawn_result", {{"rc", "-1"}, {"size", "0"},
+                                                 {"errcodes", codes}, {"msg", message}}));
+  }
+}
+
+PmiServer::Job& PmiServer::job_of_session(const Session& session) {
+  if (!session.is_rank()) return jobs_.front();
+  return jobs_[static_cast<std::size_t>(process_job_[static_cast<std::size_t>(session.rank())])];
 }
 
 PmiServer::~PmiServer() { shutdown(); }
@@ -231,6 +272,35 @@ std::string PmiServer::describe(const Session& session) const {
 }
 
 void PmiServer::handle(Session& session, const std::string& line) {
+  if (session.in_block) {
+    // Inside mcmd=spawn: one key=value per line, the value running to the line's end.
+    std::string text = line;
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+    if (text != "endcmd") {
+      const auto equals = text.find('=');
+      if (equals != std::string::npos && equals > 0) {
+        session.block.fields[text.substr(0, equals)] = text.substr(equals + 1);
+      }
+      return;
+    }
+    session.in_block = false;
+    session.spawn_blocks.push_back(std::move(session.block));
+    const pmi::Message& last = session.spawn_blocks.back();
+    if (last.get("spawnssofar", "1") != last.get("totspawns", "1")) return;
+    std::vector<pmi::Message> blocks = std::move(session.spawn_blocks);
+    session.spawn_blocks.clear();
+    handle_spawn(session, blocks);
+    return;
+  }
+  if (session.initialized && line.rfind("mcmd=", 0) == 0) {
+    session.in_block = true;
+    session.block = pmi::Message{};
+    std::string name = line.substr(5);
+    while (!name.empty() && (name.back() == '\n' || name.back() == '\r')) name.pop_back();
+    session.block.command = name;
+    session.block.multi_line = true;
+    return;
+  }
   pmi::ParseResult parsed = pmi::parse_line(line);
   if (!session.initialized) {
     if (parsed.ok && parsed.message.command == "init") {
@@ -256,10 +326,7 @@ void PmiServer::handle(Session& session, const std::string& line) {
     session.send(format_line(reply, {{"rc", "-1"}, {"msg", "not_a_rank"}}));
   };
 
-  if (message.multi_line) {
-    // mcmd=spawn (and any other multi-line command) is not served yet.
-    session.send(format_line(command + "_result", {{"rc", "-1"}, {"msg", "unknown_command"}}));
-  } else if (command == "init") {
+  if (command == "init") {
     handle_init(session, message);
   } else if (command == "get_maxes") {
     session.send(format_line("maxes", {{"kvsname_max", std::to_string(pmi::kKvsNameMax)},
@@ -268,16 +335,21 @@ void PmiServer::handle(Session& session, const std::string& line) {
                                        {"rc", "0"}}));
   } else if (command == "get_appnum") {
     if (!session.is_rank()) return not_a_rank("appnum");
+    const Job& job = job_of_session(session);
     session.send(format_line(
         "appnum",
-        {{"appnum", std::to_string(info_.appnums[static_cast<std::size_t>(session.rank())])},
+        {{"appnum", std::to_string(job.info.appnums[static_cast<std::size_t>(session.rank() - job.first)])},
          {"rc", "0"}}));
   } else if (command == "get_my_kvsname") {
-    session.send(format_line("my_kvsname", {{"kvsname", info_.kvs_name}, {"rc", "0"}}));
+    session.send(format_line("my_kvsname", {{"kvsname", job_of_session(session).info.kvs_name}, {"rc", "0"}}));
   } else if (command == "get_universe_size") {
     session.send(
         format_line("universe_size",
                     {{"size", std::to_string(info_.universe_size.value_or(-1))}, {"rc", "0"}}));
+  } else if (command.rfind("port_", 0) == 0 || command == "publish_name" ||
+             command == "lookup_name" || command == "unpublish_name" ||
+             command == "get_port_address") {
+    handle_port(session, message);
   } else if (command == "put") {
     handle_put(session, message);
   } else if (command == "get") {
@@ -336,7 +408,8 @@ void PmiServer::handle_put(Session& session, const pmi::Message& message) {
   auto refuse = [&](std::string_view why) {
     session.send(format_line("put_result", {{"rc", "-1"}, {"msg", std::string(why)}}));
   };
-  if (message.has("kvsname") && message.get("kvsname") != info_.kvs_name)
+  Job& job = job_of_session(session);
+  if (message.has("kvsname") && message.get("kvsname") != job.info.kvs_name)
     return refuse("unknown_kvsname");
   if (!message.has("key") || message.get("key").empty()) return refuse("missing_key");
   if (!message.has("value")) return refuse("missing_value");
@@ -344,7 +417,7 @@ void PmiServer::handle_put(Session& session, const pmi::Message& message) {
   std::string value = message.get("value");
   if (key.size() > pmi::kKeyMax) return refuse("key_too_long");
   if (value.size() > pmi::kValueMax) return refuse("value_too_long");
-  if (!kvs_.emplace(std::move(key), std::move(value)).second) return refuse("duplicate_key");
+  if (!job.kvs.emplace(std::move(key), std::move(value)).second) return refuse("duplicate_key");
   session.send(format_line("put_result", {{"rc", "0"}}));
 }
 
@@ -353,30 +426,158 @@ void PmiServer::handle_get(Session& session, const pmi::Message& message) {
     session.send(
         format_line("get_result", {{"rc", "-1"}, {"msg", std::string(why)}, {"value", ""}}));
   };
-  if (message.has("kvsname") && message.get("kvsname") != info_.kvs_name)
-    return refuse("unknown_kvsname");
+  const Job* job = &job_of_session(session);
+  if (message.has("kvsname") && message.get("kvsname") != job->info.kvs_name) {
+    job = nullptr;
+    for (const Job& other : jobs_) {
+      if (other.info.kvs_name == message.get("kvsname")) job = &other;
+    }
+    if (job == nullptr) return refuse("unknown_kvsname");
+  }
   if (!message.has("key") || message.get("key").empty()) return refuse("missing_key");
-  auto it = kvs_.find(message.get("key"));
-  if (it == kvs_.end()) return refuse("key_not_found");
+  auto it = job->kvs.find(message.get("key"));
+  if (it == job->kvs.end()) return refuse("key_not_found");
   session.send(format_line("get_result", {{"rc", "0"}, {"value", it->second}}));
 }
 
 void PmiServer::handle_barrier(Session& session) {
-  auto index = static_cast<std::size_t>(session.rank());
-  if (in_barrier_[index]) {
+  Job& job = job_of_session(session);
+  auto index = static_cast<std::size_t>(session.rank() - job.first);
+  if (job.in_barrier[index]) {
     print_message("warning: rank " + std::to_string(session.rank()) +
                   " entered the PMI barrier twice without leaving it");
     session.send(format_line("barrier_out", {{"rc", "-1"}, {"msg", "already_in_barrier"}}));
     return;
   }
-  in_barrier_[index] = true;
-  if (++barrier_count_ < info_.size) return;
-  barrier_count_ = 0;
-  in_barrier_.assign(in_barrier_.size(), false);
+  job.in_barrier[index] = true;
+  if (++job.barrier_count < job.info.size) return;
+  job.barrier_count = 0;
+  job.in_barrier.assign(job.in_barrier.size(), false);
   std::string release = format_line("barrier_out", {{"rc", "0"}});
-  for (auto& rank_session : rank_sessions_) {
+  for (int r = 0; r < job.info.size; ++r) {
+    auto& rank_session = rank_sessions_[static_cast<std::size_t>(job.first + r)];
     if (rank_session) rank_session->send(release);
   }
+  if (job.spawn_pending && ++job.barriers_done == 2) {
+    // The children are started and connected among themselves: the spawn can complete.
+    job.spawn_pending = false;
+    std::string codes;
+    for (int r = 0; r < job.info.size; ++r) codes += r == 0 ? "0" : ",0";
+    if (auto requester = job.requester.lock()) {
+      requester->send(format_line("spawn_result", {{"rc", "0"},
+                                                   {"kvsname", job.info.kvs_name},
+                                                   {"size", std::to_string(job.info.size)},
+                                                   {"errcodes", codes}}));
+    }
+  }
+}
+
+void PmiServer::handle_port(Session& session, const pmi::Message& message) {
+  const std::string& command = message.command;
+  const std::string port = message.get("port");
+  auto reply = [&](std::string_view cmd, Fields fields) { session.send(format_line(cmd, fields)); };
+  if (command == "get_port_address") {
+    return reply("port_address", {{"address", port_address_}, {"rc", port_address_.empty() ? "-1" : "0"}});
+  }
+  if (command == "port_open") {
+    ports_[port].open = true;
+    return reply("port_open_result", {{"rc", "0"}});
+  }
+  if (command == "port_close") {
+    ports_.erase(port);
+    return reply("port_close_result", {{"rc", "0"}});
+  }
+  if (command == "port_post") {
+    // A connect names a port opened with MPI_Open_port; replies go to ports derived from
+    // it ("<port>!<tag>"), which exist once someone waits or posts.
+    const auto bang = port.find('!');
+    const std::string base = bang == std::string::npos ? port : port.substr(0, bang);
+    auto opened = ports_.find(base);
+    if (opened == ports_.end() || !opened->second.open) {
+      return reply("port_post_result", {{"rc", "-1"}, {"msg", "no_such_port"}});
+    }
+    Port& target = ports_[port];
+    while (!target.waiters.empty()) {
+      auto waiter = target.waiters.front().lock();
+      target.waiters.erase(target.waiters.begin());
+      if (waiter && !waiter->closed()) {
+        waiter->send(format_line("port_message", {{"value", message.get("value")}, {"rc", "0"}}));
+        return reply("port_post_result", {{"rc", "0"}});
+      }
+    }
+    target.messages.push_back(message.get("value"));
+    return reply("port_post_result", {{"rc", "0"}});
+  }
+  if (command == "port_wait") {
+    Port& target = ports_[port];
+    if (!target.messages.empty()) {
+      std::string value = std::move(target.messages.front());
+      target.messages.pop_front();
+      return reply("port_message", {{"value", value}, {"rc", "0"}});
+    }
+    target.waiters.push_back(session.shared_from_this());
+    return;
+  }
+  const std::string service = message.get("service");
+  if (command == "publish_name") {
+    if (service.empty() || port.empty()) return reply("publish_result", {{"rc", "-1"}, {"msg", "missing_field"}});
+    if (!names_.emplace(service, port).second) {
+      return reply("publish_result", {{"rc", "-1"}, {"msg", "already_published"}});
+    }
+    return reply("publish_result", {{"rc", "0"}});
+  }
+  if (command == "lookup_name") {
+    auto found = names_.find(service);
+    if (found == names_.end()) return reply("lookup_result", {{"rc", "-1"}, {"msg", "not_found"}});
+    return reply("lookup_result", {{"rc", "0"}, {"port", found->second}});
+  }
+  if (command == "unpublish_name") {
+    if (names_.erase(service) == 0) return reply("unpublish_result", {{"rc", "-1"}, {"msg", "not_found"}});
+    return reply("unpublish_result", {{"rc", "0"}});
+  }
+  reply(command + "_result", {{"rc", "-1"}, {"msg", "unknown_command"}});
+}
+
+void PmiServer::handle_spawn(Session& session, const std::vector<pmi::Message>& blocks) {
+  auto refuse = [&](const std::string& why) {
+    session.send(format_line("spawn_result", {{"rc", "-1"}, {"size", "0"}, {"msg", why}}));
+  };
+  if (!session.is_rank()) return refuse("only a rank of the job may spawn");
+  SpawnRequest request;
+  for (const pmi::Message& block : blocks) {
+    SpawnApp app;
+    app.execname = block.get("execname");
+    app.nprocs = std::atoi(block.get("nprocs", "0").c_str());
+    const int args = std::atoi(block.get("argcnt", "0").c_str());
+    for (int a = 1; a <= args; ++a) app.argv.push_back(block.get("arg" + std::to_string(a)));
+    const int infos = std::atoi(block.get("info_num", "0").c_str());
+    for (int i = 0; i < infos; ++i) {
+      app.info.emplace_back(block.get("info_key_" + std::to_string(i)),
+                            block.get("info_val_" + std::to_string(i)));
+    }
+    if (request.apps.empty()) {
+      const int preputs = std::atoi(block.get("preput_num", "0").c_str());
+      for (int p = 0; p < preputs; ++p) {
+        request.preput.emplace_back(block.get("preput_key_" + std::to_string(p)),
+                                    block.get("preput_val_" + std::to_string(p)));
+      }
+    }
+    if (app.execname.empty() || app.nprocs <= 0) {
+      return refuse("a spawn command needs execname= and nprocs= of at least 1");
+    }
+    request.apps.push_back(std::move(app));
+  }
+  SpawnStart start = events_.on_pmi_spawn(session.rank(), request);
+  if (!start.started) {
+    std::string codes;
+    for (int code : start.failed) codes += (codes.empty() ? "" : ",") + std::to_string(code);
+    session.send(format_line("spawn_result", {{"rc", "-1"}, {"size", "0"}, {"errcodes", codes},
+                                              {"msg", start.message}}));
+    return;
+  }
+  Job& job = jobs_[static_cast<std::size_t>(start.job)];
+  job.spawn_pending = true;
+  job.requester = session.shared_from_this();
 }
 
 }  // namespace weft::launcher

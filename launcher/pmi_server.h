@@ -7,11 +7,29 @@
 //  - a loopback TCP port (PMI_PORT=127.0.0.1:<port>) for processes weftrun did not fork
 //    (reserved for spawned and remote processes). Such a connection is not a rank: it
 //    may read and write the key-value space but not join barriers, finalize or abort.
+// Spawned jobs: `mcmd=spawn` (PMI-1's multi-line form, one block per command, one reply
+// after the last) asks the job controller to start a new job, whose ranks get their own
+// key-value space, appnums and barrier. The reply (`cmd=spawn_result rc kvsname size
+// errcodes`) is held until the children's second barrier completes (MPI_Init's: each has
+// published its addresses and the children are connected among themselves, so a parent
+// connecting to them cannot disturb their own start-up) or until one of them fails.
+// `get` may name another job's space in kvsname= (parents and children read each other's
+// addresses); `put` only the process's own.
+//
+// Ports and names (MPI_Open_port, MPI_Comm_accept/_connect, MPI_Publish_name; weft's own
+// commands, one universe-wide table each): `port_open`/`port_close` register a port name;
+// `port_post port= value=` leaves a message for a port (rc=-1 msg=no_such_port when nobody
+// opened it); `port_wait port=` answers `cmd=port_message value=` with the oldest message,
+// once there is one; `publish_name`, `lookup_name`, `unpublish_name` keep service names.
+// `get_port_address` gives PMI_PORT's address, where a process opens a second connection
+// for a wait that must not hold up its first one.
+//
 // Either way the first request must be `cmd=init pmi_version=1 pmi_subversion=1
 // key=<WEFT_PMI_KEY>`; anything else is answered with rc=-1 and the connection closed.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -33,9 +51,34 @@ struct PmiJobInfo {
   std::string kvs_name;
 };
 
-// What the job controller learns from the ranks.
+// One command of a spawn request, as the requester sent it.
+struct SpawnApp {
+  std::string execname;
+  std::vector<std::string> argv;  // after the command
+  int nprocs = 0;
+  std::vector<std::pair<std::string, std::string>> info;
+};
+
+struct SpawnRequest {
+  std::vector<SpawnApp> apps;
+  std::vector<std::pair<std::string, std::string>> preput;
+};
+
+// The job controller's answer to a spawn request.
+struct SpawnStart {
+  bool started = false;   // every child is running; the reply waits for their barrier
+  int job = -1;
+  std::vector<int> failed;  // per child: 1 when it could not start
+  std::string message;
+};
+
+// What the job controller learns from the ranks. `rank` is a process index over every job
+// (the first job's ranks, then each spawned job's in turn).
 class PmiEvents {
  public:
+  // A rank asks for a new job (mcmd=spawn). The controller registers it (add_job), starts
+  // its processes and attaches them, or says why not.
+  virtual SpawnStart on_pmi_spawn(int rank, const SpawnRequest& request) = 0;
   virtual void on_pmi_init(int rank) = 0;
   virtual void on_pmi_finalize(int rank) = 0;
   virtual void on_pmi_abort(int rank, int exit_code, const std::string& message) = 0;
@@ -57,6 +100,16 @@ class PmiServer {
   // Serves rank `rank` on `fd` (weftrun's end of the socketpair; ownership moves here).
   void attach_rank(int rank, int fd);
 
+  // Registers a spawned job; its processes get the next indices. Returns the job number.
+  int add_job(PmiJobInfo info);
+  void preput(int job, const std::string& key, const std::string& value);
+  int first_process(int job) const { return jobs_[static_cast<std::size_t>(job)].first; }
+  int job_of(int process) const { return process_job_[static_cast<std::size_t>(process)]; }
+  // A spawn whose reply is still held (its children have not all reached their barrier).
+  [[nodiscard]] bool spawn_pending(int job) const;
+  // Answers a held spawn with failure (a child died or could not start).
+  void fail_spawn(int job, const std::vector<int>& failed, const std::string& message);
+
   // Opens the loopback port; returns "127.0.0.1:<port>". Throws boost::system::system_error.
   std::string listen_loopback();
 
@@ -75,6 +128,26 @@ class PmiServer {
   void handle_put(Session& session, const pmi::Message& message);
   void handle_get(Session& session, const pmi::Message& message);
   void handle_barrier(Session& session);
+  void handle_spawn(Session& session, const std::vector<pmi::Message>& blocks);
+  void handle_port(Session& session, const pmi::Message& message);
+  struct Port {
+    std::deque<std::string> messages;
+    std::vector<std::weak_ptr<Session>> waiters;
+    bool open = false;  // opened by MPI_Open_port (reply ports are implicit)
+  };
+  std::map<std::string, Port> ports_;
+  std::map<std::string, std::string> names_;
+  struct Job {
+    PmiJobInfo info;
+    int first = 0;
+    std::map<std::string, std::string> kvs;
+    std::vector<bool> in_barrier;
+    int barrier_count = 0;
+    int barriers_done = 0;
+    bool spawn_pending = false;
+    std::weak_ptr<Session> requester;
+  };
+  Job& job_of_session(const Session& session);
   void forget(Session& session);
   void accept_next();
   std::string describe(const Session& session) const;
@@ -82,9 +155,8 @@ class PmiServer {
   boost::asio::io_context& io_;
   PmiJobInfo info_;
   PmiEvents& events_;
-  std::map<std::string, std::string> kvs_;
-  std::vector<bool> in_barrier_;
-  int barrier_count_ = 0;
+  std::vector<Job> jobs_;
+  std::vector<int> process_job_;  // process index -> job
   std::vector<std::shared_ptr<Session>> rank_sessions_;
   std::set<std::shared_ptr<Session>> port_sessions_;
   struct Acceptor;

@@ -85,7 +85,8 @@ std::mutex g_context_mutex;
 ContextMask g_context_mask = [] {
   ContextMask mask;
   for (auto& word : mask.words) word = ~0u;
-  mask.words[0] &= ~0x7u;  // pairs 0 (world), 1 (self), 2 (MPI_Comm_create_from_group)
+  // pairs 0 (world), 1 (self), 2 (MPI_Comm_create_from_group), 3 (dynamic handshakes)
+  mask.words[0] &= ~0xfu;
   return mask;
 }();
 }  // namespace

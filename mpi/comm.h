@@ -126,10 +126,12 @@ Status check_comm(const char* call, MPI_Comm handle, Comm** out);
 // new group's members for MPI_Comm_create_group and MPI_Comm_create_from_group, over both
 // groups for an intercommunicator) and confirmed by a second round (mpi/comm_create.cc).
 // Context 0/1 is MPI_COMM_WORLD's, 2/3 MPI_COMM_SELF's; 4/5 carries the agreements of
-// MPI_Comm_create_from_group, which have no parent communicator.
+// MPI_Comm_create_from_group, which have no parent communicator; 6/7 the handshakes between
+// the leaders of two groups that meet (spawn, connect/accept: mpi/spawn.h).
 inline constexpr int kContextMaskWords = 64;  // 64 * 32 = 2048 context pairs
-inline constexpr uint32_t kFirstFreeContextPair = 3;
+inline constexpr uint32_t kFirstFreeContextPair = 4;
 inline constexpr uint32_t kCreateFromGroupContext = 4;
+inline constexpr uint32_t kDynamicContext = 6;
 struct ContextMask {
   uint32_t words[kContextMaskWords];
 };

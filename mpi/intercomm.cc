@@ -14,6 +14,7 @@
 #include "mpi/errhandler.h"
 #include "mpi/group.h"
 #include "mpi/state.h"
+#include "p2p/engine.h"
 
 namespace weft {
 
@@ -176,9 +177,14 @@ Status intercomm_merge(const char* call, Comm* inter, bool high, Comm** out) {
                  theirs.size());
   }
   const bool remote_high = theirs[0] != 0;
-  const bool local_first = leader_high != remote_high
-                               ? !leader_high
-                               : inter->group()->process(0) < inter->remote_group()->process(0);
+  // A tie goes to the group whose leader has the lower world rank; leaders of different
+  // jobs (spawned, connected) compare their uids, which both sides know alike.
+  const int local_leader = inter->group()->process(0);
+  const int remote_leader = inter->remote_group()->process(0);
+  const bool same_job = local_leader < world_size() && remote_leader < world_size();
+  const bool lower = same_job ? local_leader < remote_leader
+                              : p2p::engine().uid(local_leader) < p2p::engine().uid(remote_leader);
+  const bool local_first = leader_high != remote_high ? !leader_high : lower;
   const std::vector<int>& first =
       local_first ? inter->group()->processes() : inter->remote_group()->processes();
   const std::vector<int>& second =

@@ -41,7 +41,8 @@ Status intercomm_create_from_groups(const char* call, Group* local, int local_le
                                     Errhandler* errhandler, Comm** out);
 
 // MPI_Intercomm_merge: the group whose processes pass high = false comes first; when both
-// pass the same value, the group whose rank 0 has the lower world rank comes first.
+// pass the same value, the group whose rank 0 has the lower world rank comes first (the
+// lower uid, p2p/engine.h, when the two leaders belong to different jobs).
 Status intercomm_merge(const char* call, Comm* inter, bool high, Comm** out);
 
 // MPI_Comm_dup, MPI_Comm_split and MPI_Comm_create on an intercommunicator. Split and

@@ -12,6 +12,7 @@
 #include "base/config.h"
 #include "mpi.h"
 #include "mpi/comm.h"
+#include "mpi/spawn.h"
 #include "p2p/engine.h"
 #include "pmi/pmi_client.h"
 
@@ -89,6 +90,7 @@ void end_runtime_at_exit() {
     p2p::engine().progress();
     p2p::engine().stop();
   }
+  release_parent();
   destroy_predefined_comms();
   Status pmi_status = g_pmi->finalize();
   g_runtime_started = false;
@@ -122,7 +124,9 @@ Status start_runtime() {
   g_runtime_pid = getpid();
   // Registered after the engine exists, so it runs before anything built earlier goes.
   std::atexit(end_runtime_at_exit);
-  return Status();
+  // A spawned process meets its parents before its first MPI_Init or MPI_Session_init
+  // returns (MPI_Comm_get_parent).
+  return connect_parent();
 }
 
 }  // namespace

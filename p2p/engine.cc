@@ -66,6 +66,27 @@ int64_t monotonic_ns() {
       .count();
 }
 
+// Passes a transport's puts through and notes their keys: a process met later reads the
+// same keys to connect (Engine::read_card).
+class RecordingBootstrap final : public transport::Bootstrap {
+ public:
+  RecordingBootstrap(transport::Bootstrap& inner, std::vector<std::string>& keys)
+      : inner_(inner), keys_(keys) {}
+  int rank() const override { return inner_.rank(); }
+  int size() const override { return inner_.size(); }
+  Status put(const std::string& key, const std::string& value) override {
+    keys_.push_back(key);
+    return inner_.put(key, value);
+  }
+  Status get(int from_rank, const std::string& key, std::string& value) override {
+    return inner_.get(from_rank, key, value);
+  }
+
+ private:
+  transport::Bootstrap& inner_;
+  std::vector<std::string>& keys_;
+};
+
 }  // namespace
 
 Engine& engine() {
@@ -100,14 +121,26 @@ Status Engine::start(PmiClient& pmi, const std::string& host) {
                  forced.c_str(), choices.c_str());
   }
 
-  // A process alone needs only the transports every process has (self).
+  // A process alone needs only the transports every process has (self); enable_late adds
+  // the others when it first meets another process.
   for (const transport::Entry& entry : transport::registry()) {
-    if (!entry.always && (n == 1 || (!forced.empty() && forced != entry.name))) continue;
+    // A spawned process alone still publishes every transport before its first barrier:
+    // its parents read its addresses as soon as its start-up completes.
+    if (!entry.always && ((n == 1 && !pmi.spawned()) || (!forced.empty() && forced != entry.name))) continue;
     transports_.push_back(entry.create(me));
   }
+  pmi_ = &pmi;
+  host_ = host;
+  self_ = me;
+  world_n_ = n;
+  late_ready_ = n > 1 || pmi.spawned();
 
   WEFT_TRY(pmi.put("host", host));
-  for (auto& t : transports_) WEFT_TRY(t->publish(pmi));
+  published_keys_.assign(transports_.size(), {});
+  for (size_t t = 0; t < transports_.size(); ++t) {
+    RecordingBootstrap recording(pmi, published_keys_[t]);
+    WEFT_TRY(transports_[t]->publish(recording));
+  }
   WEFT_TRY(pmi.barrier());
 
   routes_.assign(static_cast<size_t>(n), nullptr);
@@ -143,11 +176,7 @@ Status Engine::start(PmiClient& pmi, const std::string& host) {
   }
   WEFT_TRY(pmi.barrier());
   for (auto& t : transports_) t->connected_all();
-  // Only transports that reach someone are polled (an idle tcp listener costs syscalls).
-  polled_.clear();
-  for (auto& t : transports_) {
-    if (std::find(routes_.begin(), routes_.end(), t.get()) != routes_.end()) polled_.push_back(t.get());
-  }
+  update_polled();
 
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   oversubscribed_ = cores > 0 && local_count > cores;
@@ -155,6 +184,131 @@ Status Engine::start(PmiClient& pmi, const std::string& host) {
       kSpinMicroseconds.text().empty() ? (oversubscribed_ ? 20 : 100) : kSpinMicroseconds.integer();
   spin_ns_ = std::max<int64_t>(0, spin_us) * 1000;
   started_ = true;
+  return Status();
+}
+
+// Only transports that reach someone are polled (an idle tcp listener costs syscalls).
+void Engine::update_polled() {
+  polled_.clear();
+  for (auto& t : transports_) {
+    if (std::find(routes_.begin(), routes_.end(), t.get()) != routes_.end()) polled_.push_back(t.get());
+  }
+}
+
+uint64_t Engine::uid_of(const std::string& kvsname, int rank) {
+  // FNV-1a over "<kvsname>#<rank>"; 0 is kept for "no owner" in the transports.
+  std::string name = kvsname + "#" + std::to_string(rank);
+  uint64_t hash = 14695981039346656037ull;
+  for (char c : name) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 1099511628211ull;
+  }
+  return hash == 0 ? 1 : hash;
+}
+
+uint64_t Engine::uid(int process) const {
+  if (process < world_n_) return uid_of(pmi_->kvsname(), process);
+  return late_uids_[static_cast<size_t>(process - world_n_)];
+}
+
+Status Engine::enable_late(PmiClient& pmi) {
+  if (late_ready_) return Status();
+  const std::string forced = kForcedTransport.text();
+  for (const transport::Entry& entry : transport::registry()) {
+    if (entry.always || (!forced.empty() && forced != entry.name)) continue;
+    bool present = false;
+    for (auto& t : transports_) present = present || std::strcmp(t->name(), entry.name) == 0;
+    if (present) continue;
+    std::unique_ptr<transport::Transport> created = entry.create(self_);
+    std::vector<std::string> keys;
+    RecordingBootstrap recording(pmi, keys);
+    WEFT_TRY(created->publish(recording));
+    WEFT_TRY(created->connect(recording, {}));
+    created->connected_all();
+    transports_.push_back(std::move(created));
+    published_keys_.push_back(std::move(keys));
+  }
+  late_ready_ = true;
+  return Status();
+}
+
+Status Engine::read_card(PmiClient& pmi, const std::string& kvsname, int rank,
+                         LateProcess* out) {
+  out->uid = uid_of(kvsname, rank);
+  out->card.clear();
+  std::string value;
+  WEFT_TRY(pmi.get_in(kvsname, rank, "host", value));
+  out->card["host"] = value;
+  for (const auto& keys : published_keys_) {
+    for (const std::string& key : keys) {
+      // A key the peer did not publish means its transport of that name is missing.
+      if (pmi.get_in(kvsname, rank, key, value).ok()) out->card[key] = value;
+    }
+  }
+  return Status();
+}
+
+Status Engine::add_processes(const std::vector<LateProcess>& processes, std::vector<int>* ids) {
+  ids->clear();
+  if (uid_index_.empty()) {
+    for (int p = 0; p < process_count(); ++p) uid_index_[uid(p)] = p;
+  }
+  std::vector<std::vector<transport::Transport::LatePeer>> batches(transports_.size());
+  std::vector<int> added;
+  auto undo = [&](Status status) {
+    // The new entries stay in the table (numbers are never reused) but lead nowhere, and
+    // their uids are forgotten so a later attempt starts afresh.
+    for (int id : added) uid_index_.erase(late_uids_[static_cast<size_t>(id - world_n_)]);
+    return status;
+  };
+  for (const LateProcess& process : processes) {
+    auto known = uid_index_.find(process.uid);
+    if (known != uid_index_.end()) {
+      ids->push_back(known->second);
+      continue;
+    }
+    auto host = process.card.find("host");
+    const bool same_host = host != process.card.end() && host->second == host_;
+    const int id = process_count();
+    size_t chosen = transports_.size();
+    for (size_t t = 0; t < transports_.size() && chosen == transports_.size(); ++t) {
+      if (!transports_[t]->connects_any_time()) continue;
+      bool published = !published_keys_[t].empty();
+      for (const std::string& key : published_keys_[t]) {
+        published = published && process.card.count(key) != 0;
+      }
+      if (published && transports_[t]->can_reach(id, same_host)) chosen = t;
+    }
+    if (chosen == transports_.size()) {
+      return undo(error(MPI_ERR_OTHER,
+                        "no transport reaches the process on host %s (WEFT_TRANSPORT=%s)",
+                        host != process.card.end() ? host->second.c_str() : "?",
+                        kForcedTransport.text().c_str()));
+    }
+    routes_.push_back(transports_[chosen].get());
+    local_.push_back(same_host);
+    late_uids_.push_back(process.uid);
+    uid_index_[process.uid] = id;
+    added.push_back(id);
+    batches[chosen].push_back(transport::Transport::LatePeer{id, process.uid, &process.card});
+    ids->push_back(id);
+  }
+  const uint64_t self_uid = uid(self_);
+  // Every transport starts connecting before any waits for the other side: two processes
+  // adding each other through different transports cannot block each other.
+  for (size_t t = 0; t < transports_.size(); ++t) {
+    if (!batches[t].empty()) {
+      Status status = transports_[t]->connect_late(self_uid, batches[t]);
+      if (!status.ok()) return undo(status);
+    }
+  }
+  for (size_t t = 0; t < transports_.size(); ++t) {
+    if (!batches[t].empty()) {
+      Status status = transports_[t]->finish_late(batches[t]);
+      if (!status.ok()) return undo(status);
+    }
+  }
+  update_polled();
   return Status();
 }
 
@@ -172,7 +326,11 @@ void Engine::stop() {
   for (auto& t : transports_) t->close();
   polled_.clear();
   transports_.clear();
+  published_keys_.clear();
   routes_.clear();
+  late_uids_.clear();
+  uid_index_.clear();
+  late_ready_ = false;
   started_ = false;
 }
 

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -115,6 +116,28 @@ class Engine final : public transport::PacketSink {
   size_t eager_limit() const { return eager_limit_; }
   bool local_peer(int process) const;  // on this host
 
+  // ---- the process table ------------------------------------------------------------
+  // Processes are numbered locally: the job's world ranks first, then every process met
+  // later (spawned children, parents, a port's peer) in the order it was added. Each also
+  // has a uid, the hash of its job's key/value space name and its rank there, which every
+  // process that knows it computes alike (the transports name each other by it, and
+  // orders that both sides must agree on use it).
+  struct LateProcess {
+    uint64_t uid = 0;
+    std::map<std::string, std::string> card;  // "host" and the transports' published keys
+  };
+  static uint64_t uid_of(const std::string& kvsname, int rank);
+  uint64_t uid(int process) const;
+  int process_count() const { return static_cast<int>(routes_.size()); }
+  // Makes this process reachable by processes met later: creates (and publishes) the
+  // transports a process alone skipped at start-up. Idempotent.
+  Status enable_late(PmiClient& pmi);
+  // Reads what process `rank` of job `kvsname` published (its card).
+  Status read_card(PmiClient& pmi, const std::string& kvsname, int rank, LateProcess* out);
+  // Finds or adds each process and connects to the new ones through the first transport
+  // that can reach it and connects at any time; (*ids)[i] is processes[i]'s number.
+  Status add_processes(const std::vector<LateProcess>& processes, std::vector<int>* ids);
+
  private:
   void wait_loop(void* state, bool (*done)(void*));
   bool sleep_once(void* state, bool (*done)(void*));  // true once done() held
@@ -135,6 +158,15 @@ class Engine final : public transport::PacketSink {
   std::vector<transport::Transport*> routes_;  // per world rank
   std::vector<transport::Transport*> polled_;  // transports that reach at least one peer
   std::vector<bool> local_;                    // per world rank: on this host
+  std::vector<std::vector<std::string>> published_keys_;  // per transport: its card keys
+  PmiClient* pmi_ = nullptr;
+  std::string host_;
+  int self_ = 0;
+  int world_n_ = 0;
+  std::vector<uint64_t> late_uids_;     // per process past the world ranks
+  std::map<uint64_t, int> uid_index_;   // uid -> process, filled when the first late one comes
+  bool late_ready_ = false;
+  void update_polled();
   Unexpected* new_unexpected();
   void recycle(Unexpected* message);
 

@@ -1,16 +1,20 @@
 #include "pmi/pmi_client.h"
 
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <random>
 
+#include "base/config.h"
 #include "mpi.h"
 #include "transport/transport.h"
 
@@ -55,7 +59,89 @@ Status connect_port(const std::string& host_port, int& fd_out) {
   return Status();
 }
 
+const config::Setting kWeftrun{
+    "WEFT_WEFTRUN", config::Type::string, "",
+    "The weftrun a process started without a launcher runs (in server mode) when it first "
+    "spawns; empty looks next to libweft (the build tree's launcher/, ../bin/), then in PATH."};
+
+bool executable(const std::string& path) {
+  struct stat info {};
+  return ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode) && ::access(path.c_str(), X_OK) == 0;
+}
+
+// weftrun for a singleton's server: WEFT_WEFTRUN, else beside the library, else PATH.
+std::string find_weftrun() {
+  std::string forced = kWeftrun.text();
+  if (!forced.empty()) return forced;
+  Dl_info info{};
+  if (dladdr(reinterpret_cast<void*>(&find_weftrun), &info) != 0 && info.dli_fname != nullptr) {
+    std::string library = info.dli_fname;
+    std::string dir = library.substr(0, library.rfind('/') + 1);
+    if (dir.empty()) dir = "./";
+    for (const char* relative : {"launcher/weftrun", "weftrun", "../bin/weftrun"}) {
+      if (executable(dir + relative)) return dir + relative;
+    }
+  }
+  return "weftrun";  // execvp searches PATH
+}
+
+std::string random_key() {
+  std::random_device random;
+  static const char kHex[] = "0123456789abcdef";
+  std::string key;
+  for (int i = 0; i < 32; ++i) key += kHex[random() & 15];
+  return key;
+}
+
 }  // namespace
+
+Status PmiClient::ensure_server() {
+  if (!singleton()) return Status();
+  const std::string weftrun = find_weftrun();
+  const std::string key = random_key();
+  int pair[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
+    return error(MPI_ERR_SPAWN, "MPI_Comm_spawn: cannot create a socket for the launcher: %s",
+                 std::strerror(errno));
+  }
+  // The key reaches the server through its environment; this process presents it, and the
+  // transports created from now on derive their job key from it like the children's.
+  setenv("WEFT_PMI_KEY", key.c_str(), 1);
+  const std::string fd_text = std::to_string(pair[1]);
+  pid_t pid = fork();
+  if (pid == 0) {
+    fcntl(pair[1], F_SETFD, 0);  // the one descriptor the server inherits on purpose
+    const char* argv[] = {weftrun.c_str(), "--singleton-server", fd_text.c_str(), nullptr};
+    execvp(argv[0], const_cast<char* const*>(argv));
+    const char* text = "weft: cannot run weftrun for MPI_Comm_spawn (set WEFT_WEFTRUN)\n";
+    (void)!::write(2, text, std::strlen(text));
+    _exit(127);
+  }
+  ::close(pair[1]);
+  if (pid < 0) {
+    ::close(pair[0]);
+    return error(MPI_ERR_SPAWN, "MPI_Comm_spawn: cannot fork the launcher: %s",
+                 std::strerror(errno));
+  }
+  fd_ = pair[0];
+  Status status = handshake(key);
+  if (!status.ok()) {
+    ::close(fd_);
+    fd_ = -1;
+    return error(MPI_ERR_SPAWN,
+                 "MPI_Comm_spawn: the launcher %s started for this process did not answer (%s)",
+                 weftrun.c_str(), status.message().c_str());
+  }
+  // What was published while alone goes to the launcher's space, where others read it.
+  std::map<std::string, std::string> local = std::move(local_store_);
+  local_store_.clear();
+  for (const auto& [full_key, value] : local) {
+    pmi_wire::Message reply;
+    WEFT_TRY(command("put", {{"kvsname", kvsname_}, {"key", full_key}, {"value", value}},
+                     "put_result", reply));
+  }
+  return Status();
+}
 
 PmiClient::~PmiClient() {
   if (fd_ >= 0) close(fd_);
@@ -78,9 +164,13 @@ Status PmiClient::init() {
   }
   rank_ = env_int("PMI_RANK", 0);
   size_ = env_int("PMI_SIZE", 1);
+  spawned_ = env_int("PMI_SPAWNED", 0) != 0;
+  return handshake(transport::kJobKey.text());
+}
 
+Status PmiClient::handshake(const std::string& key) {
+  key_ = key;
   pmi_wire::Fields init_fields = {{"pmi_version", "1"}, {"pmi_subversion", "1"}};
-  const std::string key = transport::kJobKey.text();
   if (!key.empty()) init_fields.emplace_back("key", key);
   pmi_wire::Message reply;
   WEFT_TRY(command("init", init_fields, "response_to_init", reply));
@@ -183,6 +273,113 @@ Status PmiClient::get(int from_rank, const std::string& key, std::string& value)
   if (reply.get("rc") != "0") {
     return error(MPI_ERR_OTHER, "PMI: key %s not found", full_key.c_str());
   }
+  value = reply.get("value");
+  return Status();
+}
+
+Status PmiClient::get_in(const std::string& kvsname, int from_rank, const std::string& key,
+                         std::string& value) {
+  if (kvsname == kvsname_) return get(from_rank, key, value);
+  std::string full_key = key + "-" + std::to_string(from_rank);
+  pmi_wire::Message reply;
+  WEFT_TRY(command("get", {{"kvsname", kvsname}, {"key", full_key}}, "get_result", reply));
+  if (reply.get("rc") != "0") {
+    return error(MPI_ERR_OTHER, "PMI: key %s not found in %s", full_key.c_str(), kvsname.c_str());
+  }
+  value = reply.get("value");
+  return Status();
+}
+
+Status PmiClient::get_preput(const std::string& key, std::string& value) {
+  if (singleton()) return error(MPI_ERR_OTHER, "PMI: key %s not found", key.c_str());
+  pmi_wire::Message reply;
+  WEFT_TRY(command("get", {{"kvsname", kvsname_}, {"key", key}}, "get_result", reply));
+  if (reply.get("rc") != "0") return error(MPI_ERR_OTHER, "PMI: key %s not found", key.c_str());
+  value = reply.get("value");
+  return Status();
+}
+
+Status PmiClient::spawn(const std::vector<SpawnCommand>& commands,
+                        const std::vector<std::pair<std::string, std::string>>& preput,
+                        SpawnOutcome& outcome) {
+  if (singleton()) return error(MPI_ERR_SPAWN, "PMI: no launcher to spawn through");
+  // PMI-1's multi-line form: one block per command, each line one key=value whose value
+  // runs to the end of the line; one reply after the last block.
+  auto check = [](const std::string& text) {
+    return text.find('\n') == std::string::npos && text.find('\r') == std::string::npos;
+  };
+  for (size_t c = 0; c < commands.size(); ++c) {
+    const SpawnCommand& spawn = commands[c];
+    std::string block = "mcmd=spawn\n";
+    block += "nprocs=" + std::to_string(spawn.maxprocs) + "\n";
+    block += "execname=" + spawn.command + "\n";
+    block += "totspawns=" + std::to_string(commands.size()) + "\n";
+    block += "spawnssofar=" + std::to_string(c + 1) + "\n";
+    block += "argcnt=" + std::to_string(spawn.argv.size()) + "\n";
+    bool clean = check(spawn.command);
+    for (size_t a = 0; a < spawn.argv.size(); ++a) {
+      block += "arg" + std::to_string(a + 1) + "=" + spawn.argv[a] + "\n";
+      clean = clean && check(spawn.argv[a]);
+    }
+    block += "preput_num=" + std::to_string(preput.size()) + "\n";
+    for (size_t p = 0; p < preput.size(); ++p) {
+      block += "preput_key_" + std::to_string(p) + "=" + preput[p].first + "\n";
+      block += "preput_val_" + std::to_string(p) + "=" + preput[p].second + "\n";
+    }
+    block += "info_num=" + std::to_string(spawn.info.size()) + "\n";
+    for (size_t i = 0; i < spawn.info.size(); ++i) {
+      block += "info_key_" + std::to_string(i) + "=" + spawn.info[i].first + "\n";
+      block += "info_val_" + std::to_string(i) + "=" + spawn.info[i].second + "\n";
+      clean = clean && check(spawn.info[i].first) && check(spawn.info[i].second);
+    }
+    block += "endcmd\n";
+    if (!clean) {
+      return error(MPI_ERR_SPAWN,
+                   "PMI: command %zu of the spawn has a line break in its name, arguments or "
+                   "info values, which the launcher protocol cannot carry", c);
+    }
+    WEFT_TRY(write_line(block));
+  }
+  std::string answer;
+  WEFT_TRY(read_line(answer));
+  pmi_wire::ParseResult parsed = pmi_wire::parse_line(answer);
+  if (!parsed.ok || parsed.message.command != "spawn_result") {
+    return error(MPI_ERR_SPAWN, "PMI: unexpected reply to spawn: '%s'", answer.c_str());
+  }
+  const pmi_wire::Message& reply = parsed.message;
+  outcome.ok = reply.get("rc") == "0";
+  outcome.kvsname = reply.get("kvsname");
+  outcome.size = std::atoi(reply.get("size", "0").c_str());
+  outcome.message = reply.get("msg");
+  outcome.failed.clear();
+  const std::string codes = reply.get("errcodes");
+  for (size_t at = 0; at < codes.size();) {
+    size_t comma = codes.find(',', at);
+    if (comma == std::string::npos) comma = codes.size();
+    outcome.failed.push_back(std::atoi(codes.substr(at, comma - at).c_str()));
+    at = comma + 1;
+  }
+  return Status();
+}
+
+Status PmiClient::port_address(std::string& address) {
+  pmi_wire::Message reply;
+  WEFT_TRY(command("get_port_address", {}, "port_address", reply));
+  if (reply.get("rc") != "0" || reply.get("address").empty()) {
+    return error(MPI_ERR_PORT, "PMI: the launcher offers no port for a second connection");
+  }
+  address = reply.get("address");
+  return Status();
+}
+
+Status PmiClient::wait_port(const std::string& address, const std::string& port,
+                            std::string& value) {
+  PmiClient side;
+  WEFT_TRY(connect_port(address, side.fd_));
+  WEFT_TRY(side.handshake(key_));
+  pmi_wire::Message reply;
+  WEFT_TRY(side.command("port_wait", {{"port", port}}, "port_message", reply));
+  if (reply.get("rc") != "0") return error(MPI_ERR_PORT, "PMI: waiting on port %s failed", port.c_str());
   value = reply.get("value");
   return Status();
 }

@@ -7,12 +7,31 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "base/error.h"
 #include "base/pmi_wire.h"
 #include "transport/transport.h"
 
 namespace weft {
+
+// One command of a spawn request (PMI-1 `mcmd=spawn`, one block per command).
+struct SpawnCommand {
+  std::string command;
+  std::vector<std::string> argv;  // arguments after the command
+  int maxprocs = 0;
+  std::vector<std::pair<std::string, std::string>> info;  // keys the launcher acts on
+};
+
+// The launcher's answer once every child published its addresses, or one failed.
+struct SpawnOutcome {
+  bool ok = false;
+  std::string kvsname;        // the children's key/value space (their job)
+  int size = 0;               // children started
+  std::vector<int> failed;    // per process asked for: nonzero when it did not start
+  std::string message;        // why, when !ok
+};
 
 class PmiClient final : public transport::Bootstrap {
  public:
@@ -26,11 +45,40 @@ class PmiClient final : public transport::Bootstrap {
   int size() const override { return size_; }
   int appnum() const { return appnum_; }
   int universe_size() const { return universe_size_; }  // -1: not given by the user
+  const std::string& kvsname() const { return kvsname_; }
+  // A process that the launcher started through a spawn request (PMI_SPAWNED).
+  bool spawned() const { return spawned_; }
+
+  // A singleton has no launcher to spawn through: this starts one behind the scenes
+  // (weftrun in server mode, found next to the library or named by WEFT_WEFTRUN), which
+  // adopts this process as rank 0 of a job of one. No-op when a launcher is present.
+  Status ensure_server();
 
   // Keys are made per process ("<key>-<rank>") so any rank can read any other's value.
   Status put(const std::string& key, const std::string& value) override;
   Status get(int from_rank, const std::string& key, std::string& value) override;
   Status barrier();
+  // A value another process published with put(), read from its job's key/value space.
+  Status get_in(const std::string& kvsname, int from_rank, const std::string& key,
+                std::string& value);
+  // A value put into this job's space by the launcher (spawn preput: no rank suffix).
+  Status get_preput(const std::string& key, std::string& value);
+  // Starts the processes of `commands` as one new job; `preput` lands in its key/value
+  // space. Returns once every child published its addresses (or one failed to start).
+  // One request of weft's port and name commands (launcher/pmi_server.h), answered by
+  // `expected_cmd`.
+  Status call(std::string_view request_cmd, const pmi_wire::Fields& fields,
+              std::string_view expected_cmd, pmi_wire::Message& reply) {
+    return command(request_cmd, fields, expected_cmd, reply);
+  }
+  // The launcher's PMI_PORT address, for wait_port.
+  Status port_address(std::string& address);
+  // Waits for a message left at `port`, on a connection of its own to `address` (so this
+  // one stays free for other threads meanwhile).
+  Status wait_port(const std::string& address, const std::string& port, std::string& value);
+  Status spawn(const std::vector<SpawnCommand>& commands,
+               const std::vector<std::pair<std::string, std::string>>& preput,
+               SpawnOutcome& outcome);
   Status finalize();
   void abort(int code, const std::string& message);
 
@@ -40,13 +88,16 @@ class PmiClient final : public transport::Bootstrap {
   Status command(std::string_view request_cmd, const pmi_wire::Fields& fields,
                  std::string_view expected_cmd, pmi_wire::Message& reply);
   Status write_line(const std::string& line);  // a whole line, newline included
+  Status handshake(const std::string& key);
   Status read_line(std::string& line);
 
   int fd_ = -1;
+  std::string key_;  // the job key presented at init
   int rank_ = 0;
   int size_ = 1;
   int appnum_ = 0;
   int universe_size_ = -1;
+  bool spawned_ = false;
   std::string kvsname_;
   std::string read_buffer_;
   std::map<std::string, std::string> local_store_;  // singleton mode

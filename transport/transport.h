@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -53,7 +54,8 @@ class Transport {
 
   // Whether this transport can carry packets to `peer` (a world rank; `same_host` when the
   // peer published this process's host name). The engine routes each peer to the first
-  // transport of the registry that says yes; asked at start-up only.
+  // transport of the registry that says yes; asked at start-up and when a process learned
+  // later is added (then `peer` is past the world ranks).
   virtual bool can_reach(int peer, bool same_host) const = 0;
 
   // Phase 1 of start-up: create local resources and publish this process's address
@@ -155,8 +157,36 @@ class Transport {
   virtual void close_shared_copy(const SharedCopy& copy) { (void)copy; }
 
   // Called once every process has connected (after a job-wide barrier): resources that
-  // were only needed to connect (names in /dev/shm, listening sockets) can go.
+  // were only needed to connect can go. A transport that connects at any time keeps
+  // what a process learned later needs to reach this one (see below).
   virtual void connected_all() {}
+
+  // --- connect at any time ----------------------------------------------------------
+  // Processes met after start-up (spawned children, their parents, a port's peer) get an
+  // index past the job's world ranks. `uid` names a process uniquely among all processes
+  // that can ever meet (both sides compute it from the same name); `card` holds what the
+  // peer's transports published (their Bootstrap::put keys, without the rank suffix).
+  struct LatePeer {
+    int peer;
+    uint64_t uid;
+    const std::map<std::string, std::string>* card;
+  };
+  // Whether connect_late/finish_late work (and the transport kept what they need).
+  virtual bool connects_any_time() const { return false; }
+  // Phase 1: starts connecting to `peers`. Never waits for a peer to do anything, so two
+  // processes that add each other in any order cannot block each other. `self_uid` is this
+  // process's uid.
+  virtual Status connect_late(uint64_t self_uid, const std::vector<LatePeer>& peers) {
+    (void)self_uid;
+    (void)peers;
+    return Status(MPI_ERR_INTERN, "this transport cannot connect after start-up");
+  }
+  // Phase 2: completes the connections; may wait (bounded) until each peer has run its
+  // phase 1 toward this process.
+  virtual Status finish_late(const std::vector<LatePeer>& peers) {
+    (void)peers;
+    return Status(MPI_ERR_INTERN, "this transport cannot connect after start-up");
+  }
 
   // Orderly shutdown after the final barrier of MPI_Finalize.
   virtual void close() {}

@@ -176,3 +176,10 @@ TEST_CASE("a reply without its command is an error, not an empty reply", "[pmi_w
   CHECK_FALSE(r.ok);
   CHECK_FALSE(r.error.empty());
 }
+
+TEST_CASE("a spawn result's message runs to the end of the line", "[pmi_wire]") {
+  ParseResult r = parse_line("cmd=spawn_result rc=-1 size=0 errcodes=1,1 msg=program 'x' not found\n");
+  REQUIRE(r.ok);
+  CHECK(r.message.get("errcodes") == "1,1");
+  CHECK(r.message.get("msg") == "program 'x' not found");
+}

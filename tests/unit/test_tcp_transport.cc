@@ -777,3 +777,58 @@ TEST_CASE("tcp idle poll cost", "[.][benchmark][tcp]") {
     });
   }
 }
+
+TEST_CASE("tcp transport connects to processes met after start-up", "[unit][tcp]") {
+  // Two jobs of two ranks, started apart; then rank 0 of the first meets both ranks of the
+  // second (as a parent meets its spawned children). Phase 1 never waits, so one thread can
+  // run every side's phase 1, then every side's phase 2.
+  Job first(2);
+  Job second(2);
+  const uint64_t uid_a0 = 100, uid_b0 = 50, uid_b1 = 200;  // b0 connects to a0, a0 to b1
+  std::map<std::string, std::string> card_a0 = {{"tcp-addr", first[0].address()}};
+  std::map<std::string, std::string> card_b0 = {{"tcp-addr", second[0].address()}};
+  std::map<std::string, std::string> card_b1 = {{"tcp-addr", second[1].address()}};
+  using Late = weft::transport::Transport::LatePeer;
+  const std::vector<Late> a0_meets = {{2, uid_b0, &card_b0}, {3, uid_b1, &card_b1}};
+  const std::vector<Late> b_meet = {{2, uid_a0, &card_a0}};
+  REQUIRE(first[0].connects_any_time());
+  // The second job's ranks begin first: a0 must accept b0 whatever the order.
+  REQUIRE(second[0].connect_late(uid_b0, b_meet).ok());
+  REQUIRE(second[1].connect_late(uid_b1, b_meet).ok());
+  REQUIRE(first[0].connect_late(uid_a0, a0_meets).ok());
+  Status finished = first[0].finish_late(a0_meets);
+  INFO(finished.message());
+  REQUIRE(finished.ok());
+  REQUIRE(second[0].finish_late(b_meet).ok());
+  REQUIRE(second[1].finish_late(b_meet).ok());
+
+  TestHeader header{0, 0, 1, 7};
+  const std::string to_b0 = "from a0 to b0", to_b1 = "from a0 to b1";
+  REQUIRE(first[0].send(2, &header, sizeof header, to_b0.data(), to_b0.size()).ok());
+  REQUIRE(first[0].send(3, &header, sizeof header, to_b1.data(), to_b1.size()).ok());
+  for (int b = 0; b < 2; ++b) {
+    const std::string back = "from b" + std::to_string(b) + " to a0";
+    REQUIRE(second[b].send(2, &header, sizeof header, back.data(), back.size()).ok());
+  }
+  RecordingSink at_a0, at_b0, at_b1;
+  CHECK(pump_until(first[0], at_a0, [&] { return at_a0.packets.size() >= 2; }));
+  CHECK(pump_until(second[0], at_b0, [&] { return !at_b0.packets.empty(); }));
+  CHECK(pump_until(second[1], at_b1, [&] { return !at_b1.packets.empty(); }));
+  REQUIRE(at_b0.packets.size() == 1);
+  REQUIRE(at_b1.packets.size() == 1);
+  CHECK(at_b0.packets[0].peer == 2);
+  CHECK(std::string(at_b0.packets[0].payload.begin(), at_b0.packets[0].payload.end()) == to_b0);
+  CHECK(std::string(at_b1.packets[0].payload.begin(), at_b1.packets[0].payload.end()) == to_b1);
+  REQUIRE(at_a0.packets.size() == 2);
+  for (const Packet& packet : at_a0.packets) {
+    const int b = packet.peer - 2;
+    REQUIRE((b == 0 || b == 1));
+    CHECK(std::string(packet.payload.begin(), packet.payload.end()) ==
+          "from b" + std::to_string(b) + " to a0");
+  }
+  // The world keeps working beside the late connections.
+  REQUIRE(first[1].send(0, &header, sizeof header, nullptr, 0).ok());
+  RecordingSink world;
+  CHECK(pump_until(first[0], world, [&] { return !world.packets.empty(); }));
+  CHECK(world.packets.at(0).peer == 1);
+}

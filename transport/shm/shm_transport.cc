@@ -13,6 +13,7 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
+#include <chrono>
 #include <random>
 
 #include "base/config.h"
@@ -41,6 +42,11 @@ const config::Setting kSharedCopy{
     "receiver reads chunks, the sender writes chunks, with cross-memory attach); 0 disables "
     "it. Empty chooses 65536 when the ranks on a host fit its cores, 0 when they outnumber "
     "them (a helper descheduled in the middle of its chunk would stall the receiver)."};
+const config::Setting kLateRings{
+    "WEFT_SHM_LATE_RINGS", config::Type::integer, "64",
+    "Rings each process's shared memory keeps for processes met after start-up (spawned "
+    "children, parents, a port's peer) on the same host. Untouched rings cost address space "
+    "only; once they are taken, more such peers on this host cannot connect."};
 const config::Setting kCopyChunk{
     "WEFT_SHM_COPY_CHUNK", config::Type::bytes, "131072",
     "Most bytes each side claims at a time in a shared copy (a message smaller than twice "
@@ -81,6 +87,8 @@ uint64_t g_probe_word = 0;
 
 struct ShmTransport::Ring {
   alignas(64) std::atomic<uint64_t> head;  // the producer's next position (its own use)
+  // Late rings (past the world ranks): the uid of the producer that claimed it, 0 while free.
+  std::atomic<uint64_t> owner;
   alignas(64) std::atomic<uint64_t> tail;  // written by the consumer
   // Raised by a producer about to sleep while its ring is more than half full; the
   // consumer that frees room clears it and rings the producer's doorbell. It shares the
@@ -105,6 +113,8 @@ struct ShmTransport::Segment {
   uint64_t ring_bytes;
   int32_t world_size;
   int32_t owner;
+  int32_t late_rings;                     // rings after the world's, for late peers
+  std::atomic<uint32_t> late_claimed;     // late rings handed out so far
   alignas(64) std::atomic<uint32_t> sleeping;
 };
 
@@ -154,8 +164,9 @@ Status ShmTransport::publish(Bootstrap& bootstrap) {
   std::snprintf(name, sizeof name, "/weft-%d-%d-%016" PRIx64, static_cast<int>(getpid()), me, nonce);
   name_ = name;
 
+  late_rings_ = static_cast<int>(std::clamp<int64_t>(kLateRings.integer(), 0, 1 << 16));
   segment_bytes_ = kSegmentHeaderBytes + kCopyAreaBytes +
-                   static_cast<size_t>(world_size_) * (kRingControlBytes + ring_bytes_);
+                   static_cast<size_t>(world_size_ + late_rings_) * (kRingControlBytes + ring_bytes_);
   single_copy_auto_ = kSingleCopy.text().empty();
   single_copy_min_ = single_copy_auto_
                          ? 0
@@ -182,7 +193,9 @@ Status ShmTransport::publish(Bootstrap& bootstrap) {
                  std::strerror(err));
   }
   void* map = mmap(nullptr, segment_bytes_, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-  ::close(fd);
+  // The descriptor stays open: a process met later opens the segment through
+  // /proc/<pid>/fd/<fd> once the name is gone from /dev/shm.
+  segment_fd_ = fd;
   if (map == MAP_FAILED) {
     shm_unlink(name_.c_str());
     return error(MPI_ERR_OTHER, "MPI_Init: shm transport cannot map %s: %s", name_.c_str(),
@@ -194,6 +207,8 @@ Status ShmTransport::publish(Bootstrap& bootstrap) {
   own_->ring_bytes = ring_bytes_;
   own_->world_size = world_size_;
   own_->owner = me;
+  own_->late_rings = late_rings_;
+  own_->late_claimed.store(0, std::memory_order_relaxed);
   own_->sleeping.store(0, std::memory_order_relaxed);
   std::atomic_thread_fence(std::memory_order_release);
   own_->magic = kSegmentMagic;
@@ -216,8 +231,8 @@ Status ShmTransport::publish(Bootstrap& bootstrap) {
   }
 
   char card[160];
-  std::snprintf(card, sizeof card, "%s,%d,%" PRIx64, name_.c_str(), static_cast<int>(getpid()),
-                static_cast<uint64_t>(reinterpret_cast<uintptr_t>(&g_probe_word)));
+  std::snprintf(card, sizeof card, "%s,%d,%" PRIx64 ",%d", name_.c_str(), static_cast<int>(getpid()),
+                static_cast<uint64_t>(reinterpret_cast<uintptr_t>(&g_probe_word)), segment_fd_);
   return bootstrap.put("shm", card);
 }
 
@@ -623,6 +638,112 @@ void ShmTransport::close_shared_copy(const SharedCopy& copy) {
   free_slots_.push_back(copy.slot);
 }
 
+// ---- connect at any time ----------------------------------------------------------------
+// A late peer's segment is opened through /proc/<pid>/fd/<fd> (its name is gone once the
+// job connected); each side claims one of the late rings in the other's segment for its
+// own packets (phase 1, an atomic increment there, never waiting) and then finds the ring
+// the other side claimed in its own segment by the owner uid (phase 2, waits for the peer's
+// phase 1). Nothing is added to the packet path: a late peer is one more entry of active_.
+
+Status ShmTransport::connect_late(uint64_t self_uid, const std::vector<LatePeer>& peers) {
+  if (own_ == nullptr) return error(MPI_ERR_INTERN, "shm transport: connect before publish");
+  for (const LatePeer& late : peers) {
+    auto found = late.card->find("shm");
+    if (found == late.card->end()) {
+      return error(MPI_ERR_OTHER, "shm transport: process %d published no shared-memory address",
+                   late.peer);
+    }
+    char name[96] = {0};
+    int pid = 0;
+    int segment_fd = -1;
+    uint64_t probe_address = 0;
+    if (std::sscanf(found->second.c_str(), "%95[^,],%d,%" SCNx64 ",%d", name, &pid,
+                    &probe_address, &segment_fd) != 4) {
+      return error(MPI_ERR_OTHER, "shm transport: malformed address '%s' of process %d",
+                   found->second.c_str(), late.peer);
+    }
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/fd/%d", pid, segment_fd);
+    int fd = ::open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0) fd = shm_open(name, O_RDWR | O_CLOEXEC, 0);
+    if (fd < 0) {
+      return error(MPI_ERR_OTHER, "shm transport: cannot open the shared memory of pid %d (%s): %s",
+                   pid, path, std::strerror(errno));
+    }
+    struct stat info {};
+    if (fstat(fd, &info) != 0 || info.st_size < static_cast<off_t>(kSegmentHeaderBytes)) {
+      ::close(fd);
+      return error(MPI_ERR_OTHER, "shm transport: the shared memory of pid %d is too small", pid);
+    }
+    const size_t bytes = static_cast<size_t>(info.st_size);
+    void* map = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    ::close(fd);
+    if (map == MAP_FAILED) {
+      return error(MPI_ERR_OTHER, "shm transport: cannot map the shared memory of pid %d: %s", pid,
+                   std::strerror(errno));
+    }
+    auto* segment = static_cast<Segment*>(map);
+    if (segment->magic != kSegmentMagic || segment->ring_bytes != ring_bytes_) {
+      munmap(map, bytes);
+      return error(MPI_ERR_OTHER,
+                   "shm transport: the shared memory of pid %d has another layout (different "
+                   "WEFT_SHM_RING_BYTES or weft version?)", pid);
+    }
+    const uint32_t index = segment->late_claimed.fetch_add(1, std::memory_order_acq_rel);
+    const int rings = segment->late_rings;
+    if (static_cast<int64_t>(index) >= rings) {
+      munmap(map, bytes);
+      return error(MPI_ERR_OTHER,
+                   "shm transport: pid %d has no free ring for another late peer (all %d of "
+                   "its WEFT_SHM_LATE_RINGS are taken; rings are not reused yet)", pid, rings);
+    }
+    if (peers_.size() <= static_cast<size_t>(late.peer)) peers_.resize(static_cast<size_t>(late.peer) + 1);
+    Peer& peer = peers_[static_cast<size_t>(late.peer)];
+    peer.segment = segment;
+    peer.mapped_bytes = bytes;
+    peer.out = ring_at(segment, segment->world_size + static_cast<int>(index));
+    peer.out->owner.store(self_uid, std::memory_order_release);
+    peer.in = nullptr;
+    peer.pid = pid;
+    peer.connected = true;
+    peer.doorbell.sun_family = AF_UNIX;
+    std::snprintf(peer.doorbell.sun_path + 1, sizeof peer.doorbell.sun_path - 1, "%s", name);
+    peer.doorbell_len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + std::strlen(name));
+    if (cma_enabled_) {
+      uint64_t value = 0;
+      iovec local{&value, sizeof value};
+      iovec remote{reinterpret_cast<void*>(static_cast<uintptr_t>(probe_address)), sizeof value};
+      ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+      peer.cma = n == static_cast<ssize_t>(sizeof value) && value == segment->probe_value;
+    }
+  }
+  return Status();
+}
+
+Status ShmTransport::finish_late(const std::vector<LatePeer>& peers) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (const LatePeer& late : peers) {
+    Peer& peer = peers_[static_cast<size_t>(late.peer)];
+    for (;;) {
+      const int claimed = static_cast<int>(std::min<uint32_t>(
+          own_->late_claimed.load(std::memory_order_acquire), static_cast<uint32_t>(late_rings_)));
+      for (int i = 0; i < claimed && peer.in == nullptr; ++i) {
+        Ring* ring = ring_at(own_, world_size_ + i);
+        if (ring->owner.load(std::memory_order_acquire) == late.uid) peer.in = ring;
+      }
+      if (peer.in != nullptr) break;
+      if (std::chrono::steady_clock::now() > deadline) {
+        return error(MPI_ERR_OTHER,
+                     "shm transport: process %d (pid %d) did not connect back within 60 s",
+                     late.peer, peer.pid);
+      }
+      usleep(50);
+    }
+    active_.push_back(late.peer);
+  }
+  return Status();
+}
+
 void ShmTransport::close() {
   for (Peer& peer : peers_) {
     if (peer.segment != nullptr) munmap(peer.segment, peer.mapped_bytes);
@@ -640,7 +761,8 @@ void ShmTransport::close() {
   }
   if (doorbell_fd_ >= 0) ::close(doorbell_fd_);
   if (send_fd_ >= 0) ::close(send_fd_);
-  doorbell_fd_ = send_fd_ = -1;
+  if (segment_fd_ >= 0) ::close(segment_fd_);
+  doorbell_fd_ = send_fd_ = segment_fd_ = -1;
 }
 
 }  // namespace weft::transport

@@ -9,6 +9,10 @@
 // small message crosses between cores as one cache line; the consumer publishes `tail`
 // after consuming a record (the producer reads it only when its ring looks full).
 //
+// Processes met after start-up (spawned children, parents) use the WEFT_SHM_LATE_RINGS
+// rings that follow the world's in every segment: each side claims one in the other's
+// segment and labels it with its uid (connect_late / finish_late).
+//
 // Sleeping: a receiver about to block raises `sleeping` in its segment and waits on a
 // datagram socket (its doorbell); a sender that sees the flag after writing sends one
 // byte to the doorbell. Both sides order their write before their check with seq_cst
@@ -45,6 +49,9 @@ class ShmTransport final : public Transport {
   Status publish(Bootstrap& bootstrap) override;
   Status connect(Bootstrap& bootstrap, const std::vector<int>& peers) override;
   void connected_all() override;
+  bool connects_any_time() const override { return true; }
+  Status connect_late(uint64_t self_uid, const std::vector<LatePeer>& peers) override;
+  Status finish_late(const std::vector<LatePeer>& peers) override;
 
   Status send(int peer, const void* header, size_t header_len, const void* payload,
               size_t payload_len) override;
@@ -115,6 +122,8 @@ class ShmTransport final : public Transport {
   size_t segment_bytes_ = 0;
   size_t ring_bytes_ = 0;
   int world_size_ = 0;
+  int late_rings_ = 0;
+  int segment_fd_ = -1;     // our segment, kept open for late peers (/proc/<pid>/fd/<fd>)
   int doorbell_fd_ = -1;    // our doorbell (bound, abstract name)
   int send_fd_ = -1;        // unbound socket used to ring peers' doorbells
   bool cma_enabled_ = true;

@@ -446,4 +446,14 @@ Status TcpListener::build_mesh(const MeshPlan& plan, std::vector<MeshSocket>& so
   return Status::success();
 }
 
+int TcpListener::release_listener() {
+  boost::system::error_code ec;
+  if (!impl_->acceptor.is_open()) return -1;
+  int fd = impl_->acceptor.release(ec);
+  if (ec) return -1;
+  int flags = ::fcntl(fd, F_GETFL);
+  if (flags >= 0) ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+  return fd;
+}
+
 }  // namespace weft::transport::tcp

@@ -70,6 +70,10 @@ class TcpListener {
   // one fails for good, or at the deadline. On failure `sockets` is left empty.
   Status build_mesh(const MeshPlan& plan, std::vector<MeshSocket>& sockets);
 
+  // Hands over the listening socket (non-blocking, close-on-exec) after build_mesh, so
+  // processes met later can still connect; -1 when there is none.
+  int release_listener();
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

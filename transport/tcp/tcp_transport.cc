@@ -1,7 +1,12 @@
 #include "transport/tcp/tcp_transport.h"
 
 #include <poll.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -97,13 +102,17 @@ Status TcpTransport::connect(Bootstrap& bootstrap, const std::vector<int>& peers
 
   std::vector<tcp::MeshSocket> sockets;
   Status built = listener_->build_mesh(plan, sockets);
-  listener_.reset();  // no more connections are expected: free the port
+  // The port stays open for processes met later (connect_late); its backlog holds their
+  // connections until finish_late accepts them.
+  if (built.ok()) listen_fd_ = listener_->release_listener();
+  listener_.reset();
   connected_ = true;
   if (!built.ok()) return built;
 
+  world_size_ = size;
   by_rank_.assign(static_cast<size_t>(size), nullptr);
   registered_.assign(static_cast<size_t>(size), false);
-  if (!sockets.empty()) {
+  if (!sockets.empty() || listen_fd_ >= 0) {
     epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
     if (epoll_fd_ < 0) {
       for (const auto& socket : sockets) ::close(socket.fd);
@@ -127,6 +136,144 @@ Status TcpTransport::connect(Bootstrap& bootstrap, const std::vector<int>& peers
     registered_[static_cast<size_t>(owned->peer())] = true;
   }
   return Status::success();
+}
+
+Status TcpTransport::add_connection(int peer, int fd) {
+  int flags = ::fcntl(fd, F_GETFL);
+  if (flags >= 0) ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  const auto index = static_cast<size_t>(peer);
+  if (by_rank_.size() <= index) {
+    by_rank_.resize(index + 1, nullptr);
+    registered_.resize(index + 1, false);
+  }
+  connections_.push_back(std::make_unique<TcpConnection>(peer, rank_, fd));
+  TcpConnection* added = connections_.back().get();
+  epoll_event event{};
+  event.events = EPOLLIN;
+  event.data.ptr = added;
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &event) != 0) {
+    return error(MPI_ERR_OTHER, "tcp transport: epoll_ctl failed for process %d: %s", peer,
+                 std::strerror(errno));
+  }
+  by_rank_[index] = added;
+  registered_[index] = true;
+  return Status();
+}
+
+namespace {
+
+// Writes or reads exactly `length` bytes on a blocking-style loop over a socket that may be
+// non-blocking, waiting at most until `deadline`.
+bool move_exactly(int fd, bool write, void* data, size_t length,
+                  std::chrono::steady_clock::time_point deadline) {
+  char* bytes = static_cast<char*>(data);
+  size_t done = 0;
+  while (done < length) {
+    ssize_t n = write ? ::send(fd, bytes + done, length - done, MSG_NOSIGNAL)
+                      : ::recv(fd, bytes + done, length - done, 0);
+    if (n > 0) {
+      done += static_cast<size_t>(n);
+      continue;
+    }
+    if (n == 0) return false;
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK) return false;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd wait{fd, static_cast<short>(write ? POLLOUT : POLLIN), 0};
+    ::poll(&wait, 1, static_cast<int>(left.count()) + 1);
+  }
+  return true;
+}
+
+}  // namespace
+
+Status TcpTransport::connect_late(uint64_t self_uid, const std::vector<LatePeer>& peers) {
+  uid_ = self_uid;
+  for (const LatePeer& late : peers) {
+    if (late.uid < self_uid) continue;  // it connects to us (finish_late)
+    auto found = late.card->find("tcp-addr");
+    std::string host;
+    uint16_t port = 0;
+    if (found == late.card->end() || !tcp::split_address(found->second, host, port)) {
+      return error(MPI_ERR_OTHER, "tcp transport: process %d published no tcp address", late.peer);
+    }
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICHOST;
+    addrinfo* result = nullptr;
+    const std::string port_text = std::to_string(port);
+    if (::getaddrinfo(host.c_str(), port_text.c_str(), &hints, &result) != 0 || result == nullptr) {
+      return error(MPI_ERR_OTHER, "tcp transport: cannot resolve %s of process %d",
+                   found->second.c_str(), late.peer);
+    }
+    int fd = ::socket(result->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const bool connected = fd >= 0 && ::connect(fd, result->ai_addr, result->ai_addrlen) == 0;
+    const int reason = errno;
+    ::freeaddrinfo(result);
+    if (!connected) {
+      if (fd >= 0) ::close(fd);
+      return error(MPI_ERR_OTHER, "tcp transport: cannot connect to process %d at %s: %s",
+                   late.peer, found->second.c_str(), std::strerror(reason));
+    }
+    tcp::LateHello hello{};
+    hello.magic = tcp::kLateHelloMagic;
+    hello.uid = self_uid;
+    hello.job_key = job_key_;
+    if (!move_exactly(fd, true, &hello, sizeof hello,
+                      std::chrono::steady_clock::now() + std::chrono::seconds(10))) {
+      ::close(fd);
+      return error(MPI_ERR_OTHER, "tcp transport: cannot greet process %d at %s", late.peer,
+                   found->second.c_str());
+    }
+    if (epoll_fd_ < 0) epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+    WEFT_TRY(add_connection(late.peer, fd));
+  }
+  return Status();
+}
+
+Status TcpTransport::finish_late(const std::vector<LatePeer>& peers) {
+  const auto deadline = std::chrono::steady_clock::now() + options_.connect_timeout;
+  for (const LatePeer& late : peers) {
+    if (late.uid > uid_) continue;  // we connected in connect_late
+    for (;;) {
+      auto parked = std::find_if(parked_.begin(), parked_.end(),
+                                 [&](const auto& entry) { return entry.first == late.uid; });
+      if (parked != parked_.end()) {
+        const int fd = parked->second;
+        parked_.erase(parked);
+        WEFT_TRY(add_connection(late.peer, fd));
+        break;
+      }
+      if (listen_fd_ < 0) {
+        return error(MPI_ERR_OTHER, "tcp transport: no listening socket for process %d", late.peer);
+      }
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) {
+        return error(MPI_ERR_OTHER,
+                     "tcp transport: process %d did not connect within %.0f s", late.peer,
+                     std::chrono::duration<double>(options_.connect_timeout).count());
+      }
+      pollfd wait{listen_fd_, POLLIN, 0};
+      if (::poll(&wait, 1, static_cast<int>(std::min<int64_t>(left.count(), 100))) <= 0) continue;
+      int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+      if (fd < 0) continue;
+      tcp::LateHello hello{};
+      if (!move_exactly(fd, false, &hello, sizeof hello,
+                        std::chrono::steady_clock::now() + std::chrono::seconds(10)) ||
+          hello.magic != tcp::kLateHelloMagic || hello.job_key != job_key_) {
+        ::close(fd);  // a stray client, another job, or a peer that went away
+        continue;
+      }
+      parked_.emplace_back(hello.uid, fd);
+    }
+  }
+  return Status();
 }
 
 TcpConnection* TcpTransport::connection(int peer) const {
@@ -211,6 +358,10 @@ void TcpTransport::close() {
   if (closed_) return;
   closed_ = true;
   listener_.reset();
+  if (listen_fd_ >= 0) ::close(listen_fd_);
+  listen_fd_ = -1;
+  for (const auto& entry : parked_) ::close(entry.second);
+  parked_.clear();
 
   // Goodbye frames go behind anything still queued (the last packets of the final
   // barrier may be among it), so the peers read everything before the expected EOF.
@@ -223,7 +374,10 @@ void TcpTransport::close() {
   for (const auto& owned : connections_) {
     if (!owned->open()) continue;
     (void)owned->send(nullptr, 0, nullptr, 0, tcp::kFrameGoodbye);
-    closing.push_back(Closing{owned.get(), true, true});
+    // A process met later (a parent, a disconnected child) may go on for long after this
+    // one finalizes: its end of stream is not waited for, only our goodbye is delivered.
+    const bool late = owned->peer() >= world_size_;
+    closing.push_back(Closing{owned.get(), true, !late});
   }
 
   // Wait for the queues to drain and for every peer's end of stream, reading and

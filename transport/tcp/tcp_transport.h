@@ -70,6 +70,14 @@ class TcpTransport final : public Transport {
   void wait_fds(std::vector<int>& fds) const override;
   bool has_pending_sends() const override;
 
+  // Late peers: the side with the smaller uid connects to the other's listening socket
+  // (kept open after start-up, outside the readiness set so it costs the packet path
+  // nothing) and sends a LateHello; the other side accepts in finish_late, filing
+  // connections from peers it does not expect yet until they are added.
+  bool connects_any_time() const override { return listen_fd_ >= 0; }
+  Status connect_late(uint64_t self_uid, const std::vector<LatePeer>& peers) override;
+  Status finish_late(const std::vector<LatePeer>& peers) override;
+
   // Orderly shutdown after the final barrier: sends each peer a goodbye frame behind
   // anything still queued, drains the queues and waits (at most close_timeout) for every
   // peer's end of stream. Destroying the transport without close() drops the connections
@@ -83,6 +91,7 @@ class TcpTransport final : public Transport {
 
  private:
   tcp::TcpConnection* connection(int peer) const;
+  Status add_connection(int peer, int fd);
   // Takes a connection that stopped being open out of the readiness set.
   void retire(tcp::TcpConnection& connection);
 
@@ -98,6 +107,10 @@ class TcpTransport final : public Transport {
   std::vector<std::unique_ptr<tcp::TcpConnection>> connections_;  // by ascending rank
   std::vector<tcp::TcpConnection*> by_rank_;                      // world rank -> connection
   std::vector<bool> registered_;                                  // by world rank: in epoll
+  int listen_fd_ = -1;             // kept after start-up for late peers
+  int world_size_ = 0;             // peers from here on were met after start-up
+  uint64_t uid_ = 0;
+  std::vector<std::pair<uint64_t, int>> parked_;  // accepted late sockets not yet claimed
 };
 
 }  // namespace weft::transport

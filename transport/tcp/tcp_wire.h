@@ -24,6 +24,18 @@ struct Hello {
 };
 static_assert(sizeof(Hello) == 24, "the hello has a fixed size on the wire");
 
+// A connection made after start-up (to a spawned child, a parent, a port's peer): sent
+// once by the connecting side, which is the one with the smaller uid; no reply. The
+// acceptor checks the key and files the socket under the sender's uid.
+inline constexpr uint32_t kLateHelloMagic = 0x4c544657;  // "WFTL"
+struct LateHello {
+  uint32_t magic;
+  uint32_t unused;
+  uint64_t uid;
+  JobKey job_key;
+};
+static_assert(sizeof(LateHello) == 32, "the late hello has a fixed size on the wire");
+
 // Precedes every packet: then come header_len header bytes, zero padding to the next
 // multiple of kFrameAlign, payload_len payload bytes, and padding again. The padding
 // keeps every frame at an 8-byte-aligned offset of the stream, so a receive buffer that
