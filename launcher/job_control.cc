@@ -444,11 +444,18 @@ SpawnStart JobControl::on_pmi_spawn(int requester, const SpawnRequest& request) 
     env.emplace_back("PMI_SPAWNED", "1");
     if (!pmi_port_.empty()) env.emplace_back("PMI_PORT", pmi_port_);
     env.emplace_back("WEFT_PMI_KEY", key_);
-    env.emplace_back("WEFT_LOCAL_RANK", std::to_string(c));
-    env.emplace_back("WEFT_LOCAL_SIZE", size);
+    // Local rank and size and their Open MPI and Hydra names, as ranks get them (all the
+    // children of a spawn run on this host); CUDA_VISIBLE_DEVICES comes from the parent's
+    // environment or the info key env.
+    for (auto& variable : placement_environment(
+             static_cast<int>(c), static_cast<int>(children.size()),
+             LocalPlacement{static_cast<int>(c), static_cast<int>(children.size())},
+             std::nullopt)) {
+      env.push_back(std::move(variable));
+    }
     if (plan_.universe_size) env.emplace_back("WEFT_UNIVERSE_SIZE", std::to_string(*plan_.universe_size));
     ChildSetup setup;
-    if (child.bind && !cpus.empty()) setup.cpu = cpus[c % cpus.size()];
+    if (child.bind && !cpus.empty()) setup.cpus = {cpus[c % cpus.size()]};
     setup.program = child.program;
     setup.argv = child.argv;
     setup.environment = merge_environment(base_environment, env, removals);
