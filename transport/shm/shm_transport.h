@@ -108,7 +108,7 @@ class ShmTransport final : public Transport {
   void ring_doorbell(Peer& peer);
   void flush(Peer& peer);
   void release_consumed(Peer& peer);
-  void populate(Ring* ring, uint64_t position, uint64_t* populated);
+  void populate(Ring* ring, uint64_t position, uint64_t* populated, bool write);
   Status cross_memory_copy(int rank, bool write, uint64_t remote_address, void* local,
                            size_t length);
   Ring* ring_at(Segment* segment, int index) const;
