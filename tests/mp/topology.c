@@ -7,16 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int failures = 0;
-#define CHECK(cond, ...)                                   \
-  do {                                                     \
-    if (!(cond)) {                                         \
-      fprintf(stderr, "rank %d: ", rank);                  \
-      fprintf(stderr, __VA_ARGS__);                        \
-      fprintf(stderr, " (%s:%d)\n", __FILE__, __LINE__);   \
-      ++failures;                                          \
-    }                                                      \
-  } while (0)
+#include "mp_check.h"
+
 
 static int rank, size;
 
@@ -411,9 +403,7 @@ int main(int argc, char** argv) {
   test_dist_graph();
   test_errors();
 
-  int total = 0;
-  MPI_Allreduce(&failures, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
-  if (rank == 0) printf(total == 0 ? "topology: ok\n" : "topology: %d failures\n", total);
+  mp_report_ok("topology");
   MPI_Finalize();
-  return total == 0 ? 0 : 1;
+  return 0;
 }
