@@ -395,6 +395,17 @@ SpawnStart JobControl::on_pmi_spawn(int requester, const SpawnRequest& request) 
   info.size = static_cast<int>(children.size());
   for (const Child& child : children) info.appnums.push_back(child.appnum);
   info.universe_size = plan_.universe_size;
+  if (!info.universe_size) {
+    // Without --usize, a spawned job's MPI_UNIVERSE_SIZE is this host's cores or, when
+    // there are more, every live process of the universe with the new ones: the universe as
+    // it stands once they run. It informs and never caps; told a universe no larger than
+    // its own world, a job would conclude that nothing can be spawned (MPICH's test
+    // library does), although more processes than cores are always allowed.
+    int live = static_cast<int>(children.size());
+    for (const RankState& state : ranks_) live += state.running ? 1 : 0;
+    const long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    info.universe_size = std::max(live, static_cast<int>(cores > 0 ? cores : 1));
+  }
   info.key = key_;
   info.kvs_name = "weft_kvs_" + std::to_string(getpid()) + "_" + std::to_string(++spawned_jobs_);
   const int job = pmi_->add_job(std::move(info));

@@ -343,9 +343,11 @@ void PmiServer::handle(Session& session, const std::string& line) {
   } else if (command == "get_my_kvsname") {
     session.send(format_line("my_kvsname", {{"kvsname", job_of_session(session).info.kvs_name}, {"rc", "0"}}));
   } else if (command == "get_universe_size") {
-    session.send(
-        format_line("universe_size",
-                    {{"size", std::to_string(info_.universe_size.value_or(-1))}, {"rc", "0"}}));
+    // Each job's own: a spawned job's counts the processes it joined (job_control.cc).
+    session.send(format_line(
+        "universe_size",
+        {{"size", std::to_string(job_of_session(session).info.universe_size.value_or(-1))},
+         {"rc", "0"}}));
   } else if (command.rfind("port_", 0) == 0 || command == "publish_name" ||
              command == "lookup_name" || command == "unpublish_name" ||
              command == "get_port_address") {
