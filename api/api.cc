@@ -34,6 +34,15 @@ Status check_initialized(const char* call) {
   return Status();
 }
 
+Status enter_comm(const char* call, MPI_Comm comm, Comm** c) {
+  WEFT_TRY(check_initialized(call));
+  return check_comm(call, comm, c);
+}
+
+Status null_argument(const char* call, const char* name) {
+  return error(MPI_ERR_ARG, "%s: argument %s is NULL", call, name);
+}
+
 namespace {
 void remember(const Status& status) {
   t_last_class = status.error_class();

@@ -28,6 +28,12 @@ namespace weft::api {
 // or a session is live.
 Status check_initialized(const char* call);
 
+// check_initialized, then the communicator handle (MPI_ERR_COMM); the object in *c.
+Status enter_comm(const char* call, MPI_Comm comm, Comm** c);
+
+// MPI_ERR_ARG: "<call>: argument <name> is NULL".
+Status null_argument(const char* call, const char* name);
+
 // Turns `status` into the call's return code. On failure it runs the error handler of
 // `comm` (nullptr: the handler for errors not tied to a communicator — MPI_COMM_SELF's when
 // the program changed it, else MPI_COMM_WORLD's; MPI_ERRORS_ARE_FATAL outside the world

@@ -28,16 +28,6 @@ namespace validate = weft::api::validate;
 
 namespace {
 
-// Validates the initialization state and the communicator; returns it in *c.
-Status enter(const char* call, MPI_Comm comm, Comm** c) {
-  WEFT_TRY(weft::api::check_initialized(call));
-  return weft::check_comm(call, comm, c);
-}
-
-Status null_output(const char* call, const char* name) {
-  return weft::error(MPI_ERR_ARG, "%s: argument %s is NULL", call, name);
-}
-
 // Gives a new duplicate the attributes the copy callbacks produce; when one fails, the
 // duplicate is freed again and the call fails.
 Status adopt_copied_attributes(const char* call, Comm* parent, Comm** created) {
@@ -79,8 +69,8 @@ extern "C" int PMPI_Comm_dup(MPI_Comm comm, MPI_Comm* newcomm) {
   const char* call = "MPI_Comm_dup";
   Comm* c = nullptr;
   Comm* created = nullptr;
-  Status s = enter(call, comm, &c);
-  if (s.ok() && newcomm == nullptr) s = null_output(call, "newcomm");
+  Status s = weft::api::enter_comm(call, comm, &c);
+  if (s.ok() && newcomm == nullptr) s = weft::api::null_argument(call, "newcomm");
   if (s.ok()) {
     EngineGuard guard;
     s = weft::comm_dup(call, c, &created);
@@ -96,8 +86,8 @@ extern "C" int PMPI_Comm_split(MPI_Comm comm, int color, int key, MPI_Comm* newc
   const char* call = "MPI_Comm_split";
   Comm* c = nullptr;
   Comm* created = nullptr;
-  Status s = enter(call, comm, &c);
-  if (s.ok() && newcomm == nullptr) s = null_output(call, "newcomm");
+  Status s = weft::api::enter_comm(call, comm, &c);
+  if (s.ok() && newcomm == nullptr) s = weft::api::null_argument(call, "newcomm");
   if (s.ok() && color < 0 && color != MPI_UNDEFINED) {
     s = weft::error(MPI_ERR_ARG, "%s: argument color=%d is negative (and not MPI_UNDEFINED)", call, color);
   }
@@ -125,9 +115,9 @@ extern "C" int PMPI_Comm_split_type(MPI_Comm comm, int split_type, int key, MPI_
   Comm* c = nullptr;
   Comm* created = nullptr;
   weft::Info* hints = nullptr;
-  Status s = enter(call, comm, &c);
+  Status s = weft::api::enter_comm(call, comm, &c);
   if (s.ok()) s = weft::resolve_hints(call, info, &hints);
-  if (s.ok() && newcomm == nullptr) s = null_output(call, "newcomm");
+  if (s.ok() && newcomm == nullptr) s = weft::api::null_argument(call, "newcomm");
   if (s.ok()) {
     std::string resource_type;
     const bool guided = hints != nullptr && hints->get("mpi_hw_resource_type", resource_type);
@@ -160,8 +150,8 @@ extern "C" int PMPI_Comm_create(MPI_Comm comm, MPI_Group group, MPI_Comm* newcom
   const char* call = "MPI_Comm_create";
   Comm* c = nullptr;
   Comm* created = nullptr;
-  Status s = enter(call, comm, &c);
-  if (s.ok() && newcomm == nullptr) s = null_output(call, "newcomm");
+  Status s = weft::api::enter_comm(call, comm, &c);
+  if (s.ok() && newcomm == nullptr) s = weft::api::null_argument(call, "newcomm");
   weft::Group* g = s.ok() ? weft::group_from_handle(group) : nullptr;
   if (s.ok() && g == nullptr) {
     s = weft::error(MPI_ERR_GROUP, "%s: argument group=%p is not a valid group", call, static_cast<void*>(group));
@@ -178,8 +168,8 @@ extern "C" int PMPI_Comm_create_group(MPI_Comm comm, MPI_Group group, int tag, M
   if (weft::api::inter::is_inter(comm)) return weft::api::inter::intracomm_only(call, comm);
   Comm* c = nullptr;
   Comm* created = nullptr;
-  Status s = enter(call, comm, &c);
-  if (s.ok() && newcomm == nullptr) s = null_output(call, "newcomm");
+  Status s = weft::api::enter_comm(call, comm, &c);
+  if (s.ok() && newcomm == nullptr) s = weft::api::null_argument(call, "newcomm");
   if (s.ok() && tag < 0) s = weft::error(MPI_ERR_TAG, "%s: argument tag=%d is negative", call, tag);
   weft::Group* g = s.ok() ? weft::group_from_handle(group) : nullptr;
   if (s.ok() && g == nullptr) {
@@ -199,7 +189,7 @@ extern "C" int PMPI_Comm_create_group(MPI_Comm comm, MPI_Group group, int tag, M
 extern "C" int PMPI_Comm_free(MPI_Comm* comm) {
   const char* call = "MPI_Comm_free";
   if (auto s = weft::api::check_initialized(call); !s.ok()) return finish(call, nullptr, s);
-  if (comm == nullptr) return finish(call, nullptr, null_output(call, "comm"));
+  if (comm == nullptr) return finish(call, nullptr, weft::api::null_argument(call, "comm"));
   Comm* c = nullptr;
   if (auto s = weft::check_comm(call, *comm, &c); !s.ok()) return finish(call, nullptr, s);
   if (*comm == MPI_COMM_WORLD || *comm == MPI_COMM_SELF) {
@@ -224,9 +214,9 @@ extern "C" int PMPI_Comm_compare(MPI_Comm comm1, MPI_Comm comm2, int* result) {
   const char* call = "MPI_Comm_compare";
   Comm* a = nullptr;
   Comm* b = nullptr;
-  Status s = enter(call, comm1, &a);
-  if (s.ok()) s = enter(call, comm2, &b);
-  if (s.ok() && result == nullptr) s = null_output(call, "result");
+  Status s = weft::api::enter_comm(call, comm1, &a);
+  if (s.ok()) s = weft::api::enter_comm(call, comm2, &b);
+  if (s.ok() && result == nullptr) s = weft::api::null_argument(call, "result");
   if (!s.ok()) return finish(call, a, s);
   if (a == b) {
     *result = MPI_IDENT;
@@ -286,9 +276,9 @@ int g_lastusedcode = MPI_ERR_LASTCODE;
 namespace {
 
 Status get_attr(const char* call, MPI_Comm comm, int keyval, void* attribute_val, int* flag, Comm** c) {
-  WEFT_TRY(enter(call, comm, c));
-  if (attribute_val == nullptr) return null_output(call, "attribute_val");
-  if (flag == nullptr) return null_output(call, "flag");
+  WEFT_TRY(weft::api::enter_comm(call, comm, c));
+  if (attribute_val == nullptr) return weft::api::null_argument(call, "attribute_val");
+  if (flag == nullptr) return weft::api::null_argument(call, "flag");
   void* value = nullptr;
   *flag = 1;
   switch (keyval) {
@@ -324,26 +314,26 @@ Status get_attr(const char* call, MPI_Comm comm, int keyval, void* attribute_val
 }
 
 Status set_attr(const char* call, MPI_Comm comm, int keyval, void* attribute_val, Comm** c) {
-  WEFT_TRY(enter(call, comm, c));
+  WEFT_TRY(weft::api::enter_comm(call, comm, c));
   return weft::set_attribute(call, *c, keyval, attribute_val);
 }
 
 Status delete_attr(const char* call, MPI_Comm comm, int keyval, Comm** c) {
-  WEFT_TRY(enter(call, comm, c));
+  WEFT_TRY(weft::api::enter_comm(call, comm, c));
   return weft::delete_attribute(call, *c, keyval);
 }
 
 Status create_keyval(const char* call, MPI_Comm_copy_attr_function* copy_fn,
                      MPI_Comm_delete_attr_function* delete_fn, int* keyval, void* extra_state) {
   WEFT_TRY(weft::api::check_initialized(call));
-  if (keyval == nullptr) return null_output(call, "keyval");
+  if (keyval == nullptr) return weft::api::null_argument(call, "keyval");
   *keyval = weft::create_keyval(weft::Keyval{copy_fn, delete_fn, extra_state});
   return Status();
 }
 
 Status free_keyval(const char* call, int* keyval) {
   WEFT_TRY(weft::api::check_initialized(call));
-  if (keyval == nullptr) return null_output(call, "keyval");
+  if (keyval == nullptr) return weft::api::null_argument(call, "keyval");
   if (!weft::free_keyval(*keyval)) {
     return weft::error(MPI_ERR_KEYVAL, "%s: argument keyval=%d is not a communicator attribute key", call, *keyval);
   }

@@ -24,11 +24,6 @@ using weft::api::finish;
 
 namespace {
 
-Status enter(const char* call, MPI_Comm comm, Comm** c) {
-  WEFT_TRY(weft::api::check_initialized(call));
-  return weft::check_comm(call, comm, c);
-}
-
 Status not_null(const char* call, const char* name, const void* pointer) {
   if (pointer != nullptr) return Status();
   return weft::error(MPI_ERR_ARG, "%s: argument %s is NULL", call, name);
@@ -40,7 +35,7 @@ int dup(const char* call, MPI_Comm comm, MPI_Info info, bool replace, MPI_Comm* 
   Comm* c = nullptr;
   Comm* created = nullptr;
   weft::Info* hints = nullptr;
-  Status s = enter(call, comm, &c);
+  Status s = weft::api::enter_comm(call, comm, &c);
   if (s.ok() && replace) s = weft::resolve_hints(call, info, &hints);
   if (s.ok()) s = not_null(call, "newcomm", newcomm);
   if (s.ok()) {
@@ -67,7 +62,7 @@ int idup(const char* call, MPI_Comm comm, MPI_Info info, bool replace, MPI_Comm*
          MPI_Request* request) {
   Comm* c = nullptr;
   weft::Info* hints = nullptr;
-  Status s = enter(call, comm, &c);
+  Status s = weft::api::enter_comm(call, comm, &c);
   if (s.ok() && replace) s = weft::resolve_hints(call, info, &hints);
   if (s.ok()) s = not_null(call, "newcomm", newcomm);
   if (s.ok()) s = not_null(call, "request", request);
@@ -107,7 +102,7 @@ extern "C" int PMPI_Comm_set_info(MPI_Comm comm, MPI_Info info) {
   const char* call = "MPI_Comm_set_info";
   Comm* c = nullptr;
   weft::Info* hints = nullptr;
-  Status s = enter(call, comm, &c);
+  Status s = weft::api::enter_comm(call, comm, &c);
   if (s.ok()) s = weft::resolve_hints(call, info, &hints);
   if (s.ok()) c->set_assertions(weft::apply_assertion_hints(c->assertions(), hints));
   return finish(call, c, s);
@@ -116,7 +111,7 @@ extern "C" int PMPI_Comm_set_info(MPI_Comm comm, MPI_Info info) {
 extern "C" int PMPI_Comm_get_info(MPI_Comm comm, MPI_Info* info_used) {
   const char* call = "MPI_Comm_get_info";
   Comm* c = nullptr;
-  Status s = enter(call, comm, &c);
+  Status s = weft::api::enter_comm(call, comm, &c);
   if (s.ok()) s = not_null(call, "info_used", info_used);
   if (s.ok()) *info_used = weft::assertion_hints(c->assertions())->handle();
   return finish(call, c, s);

@@ -26,10 +26,6 @@ namespace validate = weft::api::validate;
 
 namespace {
 
-Status null_output(const char* call, const char* name) {
-  return weft::error(MPI_ERR_ARG, "%s: argument %s is NULL", call, name);
-}
-
 // `c` must be an intercommunicator (`want_inter`) or an intracommunicator.
 Status check_kind(const char* call, const char* argument, const Comm* c, bool want_inter) {
   if (c->is_inter() == want_inter) return Status();
@@ -79,7 +75,7 @@ extern "C" int PMPI_Intercomm_create(MPI_Comm local_comm, int local_leader, MPI_
   Comm* peer = nullptr;
   Comm* created = nullptr;
   Status s = resolve(call, "local_comm", local_comm, false, &local);
-  if (s.ok() && newintercomm == nullptr) s = null_output(call, "newintercomm");
+  if (s.ok() && newintercomm == nullptr) s = weft::api::null_argument(call, "newintercomm");
   if (s.ok()) s = check_rank(call, "local_leader", local_leader, local->size(), "local_comm");
   if (s.ok() && (tag < 0 || tag > weft::p2p::kTagUpperBound)) {
     s = weft::error(MPI_ERR_TAG, "%s: argument tag=%d is invalid (valid: 0..%d)", call, tag,
@@ -137,7 +133,7 @@ extern "C" int PMPI_Intercomm_create_from_groups(MPI_Group local_group, int loca
       }
     }
   }
-  if (s.ok() && stringtag == nullptr) s = null_output(call, "stringtag");
+  if (s.ok() && stringtag == nullptr) s = weft::api::null_argument(call, "stringtag");
   if (s.ok() && info != MPI_INFO_NULL && weft::info_from_handle(info) == nullptr) {
     s = weft::error(MPI_ERR_INFO, "%s: argument info=%p is not a valid info object", call,
                     static_cast<void*>(info));
@@ -149,7 +145,7 @@ extern "C" int PMPI_Intercomm_create_from_groups(MPI_Group local_group, int loca
                       call, static_cast<void*>(errhandler));
     }
   }
-  if (s.ok() && newintercomm == nullptr) s = null_output(call, "newintercomm");
+  if (s.ok() && newintercomm == nullptr) s = weft::api::null_argument(call, "newintercomm");
   if (s.ok()) {
     EngineGuard guard;
     s = weft::intercomm_create_from_groups(call, local, local_leader, remote, remote_leader,
@@ -163,7 +159,7 @@ extern "C" int PMPI_Intercomm_merge(MPI_Comm intercomm, int high, MPI_Comm* newi
   Comm* inter = nullptr;
   Comm* created = nullptr;
   Status s = resolve(call, "intercomm", intercomm, true, &inter);
-  if (s.ok() && newintracomm == nullptr) s = null_output(call, "newintracomm");
+  if (s.ok() && newintracomm == nullptr) s = weft::api::null_argument(call, "newintracomm");
   if (s.ok()) {
     EngineGuard guard;
     s = weft::intercomm_merge(call, inter, high != 0, &created);
@@ -209,7 +205,7 @@ int comm_dup(MPI_Comm comm, MPI_Comm* newcomm) {
   Comm* c = nullptr;
   Comm* created = nullptr;
   Status s = resolve(call, "comm", comm, true, &c);
-  if (s.ok() && newcomm == nullptr) s = null_output(call, "newcomm");
+  if (s.ok() && newcomm == nullptr) s = weft::api::null_argument(call, "newcomm");
   if (s.ok()) {
     EngineGuard guard;
     s = weft::intercomm_dup(call, c, &created);
@@ -223,7 +219,7 @@ int comm_split(MPI_Comm comm, int color, int key, MPI_Comm* newcomm) {
   Comm* c = nullptr;
   Comm* created = nullptr;
   Status s = resolve(call, "comm", comm, true, &c);
-  if (s.ok() && newcomm == nullptr) s = null_output(call, "newcomm");
+  if (s.ok() && newcomm == nullptr) s = weft::api::null_argument(call, "newcomm");
   if (s.ok() && color < 0 && color != MPI_UNDEFINED) {
     s = weft::error(MPI_ERR_ARG, "%s: argument color=%d is negative (and not MPI_UNDEFINED)",
                     call, color);
@@ -241,7 +237,7 @@ int comm_create(MPI_Comm comm, MPI_Group group, MPI_Comm* newcomm) {
   Group* g = nullptr;
   Comm* created = nullptr;
   Status s = resolve(call, "comm", comm, true, &c);
-  if (s.ok() && newcomm == nullptr) s = null_output(call, "newcomm");
+  if (s.ok() && newcomm == nullptr) s = weft::api::null_argument(call, "newcomm");
   if (s.ok()) s = resolve_group(call, "group", group, &g);
   if (s.ok()) {
     EngineGuard guard;
@@ -257,7 +253,7 @@ int comm_compare(MPI_Comm comm1, MPI_Comm comm2, int* result) {
   Status s = weft::api::check_initialized(call);
   if (s.ok()) s = weft::check_comm(call, comm1, &a);
   if (s.ok()) s = weft::check_comm(call, comm2, &b);
-  if (s.ok() && result == nullptr) s = null_output(call, "result");
+  if (s.ok() && result == nullptr) s = weft::api::null_argument(call, "result");
   if (s.ok()) *result = weft::intercomm_compare(*a, *b);
   return finish(call, a, s);
 }

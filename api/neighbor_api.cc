@@ -37,8 +37,7 @@ struct Neighbourhood {
 };
 
 Status enter(const char* call, MPI_Comm comm, Comm** c, Neighbourhood* hood) {
-  WEFT_TRY(weft::api::check_initialized(call));
-  WEFT_TRY(weft::check_comm(call, comm, c));
+  WEFT_TRY(weft::api::enter_comm(call, comm, c));
   const Topology* t = (*c)->topology();
   if (t == nullptr) {
     return weft::error(MPI_ERR_TOPOLOGY,

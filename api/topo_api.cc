@@ -18,17 +18,9 @@ using weft::EngineGuard;
 using weft::Status;
 using weft::Topology;
 using weft::api::finish;
+using weft::api::null_argument;
 
 namespace {
-
-Status enter(const char* call, MPI_Comm comm, Comm** c) {
-  WEFT_TRY(weft::api::check_initialized(call));
-  return weft::check_comm(call, comm, c);
-}
-
-Status null_argument(const char* call, const char* name) {
-  return weft::error(MPI_ERR_ARG, "%s: argument %s is NULL", call, name);
-}
 
 Status not_inter(const char* call, Comm* c) {
   if (!c->is_inter()) return Status();
@@ -176,7 +168,7 @@ extern "C" int PMPI_Cart_create(MPI_Comm comm_old, int ndims, const int dims[],
   Comm* created = nullptr;
   std::vector<int> d;
   std::vector<int> p;
-  Status s = enter(call, comm_old, &c);
+  Status s = weft::api::enter_comm(call, comm_old, &c);
   if (s.ok()) s = not_inter(call, c);
   if (s.ok() && comm_cart == nullptr) s = null_argument(call, "comm_cart");
   if (s.ok()) s = read_grid(call, c, ndims, dims, periods, &d, &p);
@@ -191,7 +183,7 @@ extern "C" int PMPI_Cartdim_get(MPI_Comm comm, int* ndims) {
   const char* call = "MPI_Cartdim_get";
   Comm* c = nullptr;
   const Topology* t = nullptr;
-  Status s = enter(call, comm, &c);
+  Status s = weft::api::enter_comm(call, comm, &c);
   if (s.ok()) s = topology_of(call, c, Topology::Kind::kCart, &t);
   if (s.ok() && ndims == nullptr) s = null_argument(call, "ndims");
   if (s.ok()) *ndims = static_cast<int>(t->dims.size());
@@ -203,7 +195,7 @@ extern "C" int PMPI_Cart_get(MPI_Comm comm, int maxdims, int dims[], int periods
   const char* call = "MPI_Cart_get";
   Comm* c = nullptr;
   const Topology* t = nullptr;
-  Status s = enter(call, comm, &c);
+  Status s = weft::api::enter_comm(call, comm, &c);
   if (s.ok()) s = topology_of(call, c, Topology::Kind::kCart, &t);
   if (s.ok() && maxdims < 0) {
     s = weft::error(MPI_ERR_ARG, "%s: argument maxdims=%d is negative", call, maxdims);
@@ -227,7 +219,7 @@ extern "C" int PMPI_Cart_rank(MPI_Comm comm, const int coords[], int* rank) {
   const char* call = "MPI_Cart_rank";
   Comm* c = nullptr;
   const Topology* t = nullptr;
-  Status s = enter(call, comm, &c);
+  Status s = weft::api::enter_comm(call, comm, &c);
   if (s.ok()) s = topology_of(call, c, Topology::Kind::kCart, &t);
   if (s.ok() && rank == nullptr) s = null_argument(call, "rank");
   if (s.ok() && !t->dims.empty() && coords == nullptr) s = null_argument(call, "coords");
@@ -253,7 +245,7 @@ extern "C" int PMPI_Cart_coords(MPI_Comm comm, int rank, int maxdims, int coords
   const char* call = "MPI_Cart_coords";
   Comm* c = nullptr;
   const Topology* t = nullptr;
-  Status s = enter(call, comm, &c);
+  Status s = weft::api::enter_comm(call, comm, &c);
   if (s.ok()) s = topology_of(call, c, Topology::Kind::kCart, &t);
   if (s.ok()) s = check_rank(call, "rank", rank, c->size());
   if (s.ok() && maxdims < static_cast<int>(t->dims.size())) {
@@ -273,7 +265,7 @@ extern "C" int PMPI_Cart_shift(MPI_Comm comm, int direction, int disp, int* rank
   const char* call = "MPI_Cart_shift";
   Comm* c = nullptr;
   const Topology* t = nullptr;
-  Status s = enter(call, comm, &c);
+  Status s = weft::api::enter_comm(call, comm, &c);
   if (s.ok()) s = topology_of(call, c, Topology::Kind::kCart, &t);
   if (s.ok() && (direction < 0 || direction >= static_cast<int>(t->dims.size()))) {
     s = weft::error(MPI_ERR_ARG, "%s: argument direction=%d is not a dimension of the "
@@ -291,7 +283,7 @@ extern "C" int PMPI_Cart_sub(MPI_Comm comm, const int remain_dims[], MPI_Comm* n
   Comm* c = nullptr;
   Comm* created = nullptr;
   const Topology* t = nullptr;
-  Status s = enter(call, comm, &c);
+  Status s = weft::api::enter_comm(call, comm, &c);
   if (s.ok()) s = topology_of(call, c, Topology::Kind::kCart, &t);
   if (s.ok() && newcomm == nullptr) s = null_argument(call, "newcomm");
   if (s.ok() && !t->dims.empty() && remain_dims == nullptr) s = null_argument(call, "remain_dims");
@@ -309,7 +301,7 @@ extern "C" int PMPI_Cart_map(MPI_Comm comm, int ndims, const int dims[], const i
   Comm* c = nullptr;
   std::vector<int> d;
   std::vector<int> p;
-  Status s = enter(call, comm, &c);
+  Status s = weft::api::enter_comm(call, comm, &c);
   if (s.ok()) s = not_inter(call, c);
   if (s.ok() && newrank == nullptr) s = null_argument(call, "newrank");
   if (s.ok()) s = read_grid(call, c, ndims, dims, periods, &d, &p);
@@ -331,7 +323,7 @@ extern "C" int PMPI_Graph_create(MPI_Comm comm_old, int nnodes, const int index[
   Comm* created = nullptr;
   std::vector<int> idx;
   std::vector<int> e;
-  Status s = enter(call, comm_old, &c);
+  Status s = weft::api::enter_comm(call, comm_old, &c);
   if (s.ok()) s = not_inter(call, c);
   if (s.ok() && comm_graph == nullptr) s = null_argument(call, "comm_graph");
   if (s.ok()) s = read_graph(call, c, nnodes, index, edges, &idx, &e);
@@ -346,7 +338,7 @@ extern "C" int PMPI_Graphdims_get(MPI_Comm comm, int* nnodes, int* nedges) {
   const char* call = "MPI_Graphdims_get";
   Comm* c = nullptr;
   const Topology* t = nullptr;
-  Status s = enter(call, comm, &c);
+  Status s = weft::api::enter_comm(call, comm, &c);
   if (s.ok()) s = topology_of(call, c, Topology::Kind::kGraph, &t);
   if (s.ok() && (nnodes == nullptr || nedges == nullptr)) {
     s = null_argument(call, nnodes == nullptr ? "nnodes" : "nedges");
@@ -363,7 +355,7 @@ extern "C" int PMPI_Graph_get(MPI_Comm comm, int maxindex, int maxedges, int ind
   const char* call = "MPI_Graph_get";
   Comm* c = nullptr;
   const Topology* t = nullptr;
-  Status s = enter(call, comm, &c);
+  Status s = weft::api::enter_comm(call, comm, &c);
   if (s.ok()) s = topology_of(call, c, Topology::Kind::kGraph, &t);
   if (s.ok() && (maxindex < 0 || maxedges < 0)) {
     s = weft::error(MPI_ERR_ARG, "%s: argument %s=%d is negative", call,
@@ -386,7 +378,7 @@ extern "C" int PMPI_Graph_neighbors_count(MPI_Comm comm, int rank, int* nneighbo
   const char* call = "MPI_Graph_neighbors_count";
   Comm* c = nullptr;
   const Topology* t = nullptr;
-  Status s = enter(call, comm, &c);
+  Status s = weft::api::enter_comm(call, comm, &c);
   if (s.ok()) s = topology_of(call, c, Topology::Kind::kGraph, &t);
   if (s.ok()) s = check_rank(call, "rank", rank, c->size());
   if (s.ok() && nneighbors == nullptr) s = null_argument(call, "nneighbors");
@@ -402,7 +394,7 @@ extern "C" int PMPI_Graph_neighbors(MPI_Comm comm, int rank, int maxneighbors,
   const char* call = "MPI_Graph_neighbors";
   Comm* c = nullptr;
   const Topology* t = nullptr;
-  Status s = enter(call, comm, &c);
+  Status s = weft::api::enter_comm(call, comm, &c);
   if (s.ok()) s = topology_of(call, c, Topology::Kind::kGraph, &t);
   if (s.ok()) s = check_rank(call, "rank", rank, c->size());
   if (s.ok() && maxneighbors < 0) {
@@ -423,7 +415,7 @@ extern "C" int PMPI_Graph_map(MPI_Comm comm, int nnodes, const int index[], cons
   Comm* c = nullptr;
   std::vector<int> idx;
   std::vector<int> e;
-  Status s = enter(call, comm, &c);
+  Status s = weft::api::enter_comm(call, comm, &c);
   if (s.ok()) s = not_inter(call, c);
   if (s.ok() && newrank == nullptr) s = null_argument(call, "newrank");
   if (s.ok()) s = read_graph(call, c, nnodes, index, edges, &idx, &e);
@@ -445,7 +437,7 @@ extern "C" int PMPI_Dist_graph_create_adjacent(MPI_Comm comm_old, int indegree,
   auto topology = std::make_shared<Topology>();
   bool in_weighted = false;
   bool out_weighted = false;
-  Status s = enter(call, comm_old, &c);
+  Status s = weft::api::enter_comm(call, comm_old, &c);
   if (s.ok()) s = not_inter(call, c);
   if (s.ok() && comm_dist_graph == nullptr) s = null_argument(call, "comm_dist_graph");
   if (s.ok() && (indegree < 0 || outdegree < 0)) {
@@ -491,7 +483,7 @@ extern "C" int PMPI_Dist_graph_create(MPI_Comm comm_old, int n, const int source
   std::vector<int> dst;
   std::vector<int> w;
   bool weighted = false;
-  Status s = enter(call, comm_old, &c);
+  Status s = weft::api::enter_comm(call, comm_old, &c);
   if (s.ok()) s = not_inter(call, c);
   if (s.ok() && comm_dist_graph == nullptr) s = null_argument(call, "comm_dist_graph");
   if (s.ok() && n < 0) s = weft::error(MPI_ERR_ARG, "%s: argument n=%d is negative", call, n);
@@ -526,7 +518,7 @@ extern "C" int PMPI_Dist_graph_neighbors_count(MPI_Comm comm, int* indegree, int
   const char* call = "MPI_Dist_graph_neighbors_count";
   Comm* c = nullptr;
   const Topology* t = nullptr;
-  Status s = enter(call, comm, &c);
+  Status s = weft::api::enter_comm(call, comm, &c);
   if (s.ok()) s = topology_of(call, c, Topology::Kind::kDistGraph, &t);
   if (s.ok() && (indegree == nullptr || outdegree == nullptr || weighted == nullptr)) {
     s = null_argument(call, indegree == nullptr    ? "indegree"
@@ -547,7 +539,7 @@ extern "C" int PMPI_Dist_graph_neighbors(MPI_Comm comm, int maxindegree, int sou
   const char* call = "MPI_Dist_graph_neighbors";
   Comm* c = nullptr;
   const Topology* t = nullptr;
-  Status s = enter(call, comm, &c);
+  Status s = weft::api::enter_comm(call, comm, &c);
   if (s.ok()) s = topology_of(call, c, Topology::Kind::kDistGraph, &t);
   if (s.ok() && (maxindegree < static_cast<int>(t->sources.size()) ||
                  maxoutdegree < static_cast<int>(t->destinations.size()))) {
@@ -583,7 +575,7 @@ extern "C" int PMPI_Dist_graph_neighbors(MPI_Comm comm, int maxindegree, int sou
 extern "C" int PMPI_Topo_test(MPI_Comm comm, int* status) {
   const char* call = "MPI_Topo_test";
   Comm* c = nullptr;
-  Status s = enter(call, comm, &c);
+  Status s = weft::api::enter_comm(call, comm, &c);
   if (s.ok() && status == nullptr) s = null_argument(call, "status");
   if (s.ok()) {
     const Topology* t = c->topology();
