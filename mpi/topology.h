@@ -58,7 +58,7 @@ struct Topology {
 Status dims_create(const char* call, int nodes, int ndims, int* dims);
 
 // The constructors; `*out` is nullptr on processes outside the new communicator. They are
-// collective over `parent` (an intracommunicator) and take the engine lock themselves.
+// collective over `parent` (an intracommunicator); the engine lock is held.
 Status cart_create(const char* call, Comm* parent, std::vector<int> dims,
                    std::vector<int> periods, Comm** out);
 Status cart_sub(const char* call, Comm* parent, const std::vector<int>& remain, Comm** out);
