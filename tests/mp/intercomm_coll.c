@@ -326,38 +326,6 @@ static void test_alltoall(const Sides *s, int nb, const char *what) {
   free(scounts);
 }
 
-/* 2x2 integer matrices modulo a prime: an associative, non-commutative op. */
-enum { kPrime = 10007 };
-static void matrix_product(void *in, void *inout, int *len, MPI_Datatype *type) {
-  (void)type;
-  int *a = in;
-  int *b = inout;
-  for (int k = 0; k < *len; ++k, a += 4, b += 4) {
-    int c[4] = {(a[0] * b[0] + a[1] * b[2]) % kPrime, (a[0] * b[1] + a[1] * b[3]) % kPrime,
-                (a[2] * b[0] + a[3] * b[2]) % kPrime, (a[2] * b[1] + a[3] * b[3]) % kPrime};
-    memcpy(b, c, sizeof c);
-  }
-}
-
-static void matrix_of(int world, int k, int m[4]) {
-  m[0] = (world * 7 + k + 1) % kPrime;
-  m[1] = (world * 3 + 2 * k + 2) % kPrime;
-  m[2] = (world + 5 * k + 3) % kPrime;
-  m[3] = (world * 11 + k + 4) % kPrime;
-}
-
-/* The product of the remote group's matrices in rank order. */
-static void remote_product(const Sides *s, int k, int out[4]) {
-  matrix_of(s->remote_base, k, out);
-  for (int j = 1; j < s->remote_size; ++j) {
-    int next[4];
-    int len = 1;
-    matrix_of(s->remote_base + j, k, next);
-    matrix_product(out, next, &len, NULL);
-    memcpy(out, next, sizeof next);
-  }
-}
-
 static long long remote_sum(const Sides *s, long index) {
   long long sum = 0;
   for (int j = 0; j < s->remote_size; ++j) sum += (long long)(s->remote_base + j) * 1000 + index;
@@ -387,7 +355,7 @@ static void test_reductions(const Sides *s, int nb, int root_group, MPI_Op matri
     CHECK_INT(out[i], expected, "%s: reduce element %d (root arg %d)", what, i, root);
   }
   int mine[8], result[8], expected[4];
-  for (int k = 0; k < 2; ++k) matrix_of(world_rank, k, mine + 4 * k);
+  for (int k = 0; k < 2; ++k) ic_matrix_of(world_rank, k, mine + 4 * k);
   for (int i = 0; i < 8; ++i) result[i] = -1;
   if (nb) {
     CHECK_MPI(MPI_Ireduce(mine, result, 2, matrix_type, matrix, root, s->inter, &request));
@@ -397,7 +365,7 @@ static void test_reductions(const Sides *s, int nb, int root_group, MPI_Op matri
   complete(nb, &request);
   if (root == MPI_ROOT) {
     for (int k = 0; k < 2; ++k) {
-      remote_product(s, k, expected);
+      ic_remote_product(s, k, expected);
       for (int i = 0; i < 4; ++i) {
         CHECK_INT(result[4 * k + i], expected[i], "%s: non-commutative reduce %d[%d]", what, k, i);
       }
@@ -420,7 +388,7 @@ static void test_reductions(const Sides *s, int nb, int root_group, MPI_Op matri
   }
   complete(nb, &request);
   for (int k = 0; k < 2; ++k) {
-    remote_product(s, k, expected);
+    ic_remote_product(s, k, expected);
     for (int i = 0; i < 4; ++i) {
       CHECK_INT(result[4 * k + i], expected[i], "%s: non-commutative allreduce %d[%d]", what, k, i);
     }
@@ -525,7 +493,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   MPI_Op matrix;
-  CHECK_MPI(MPI_Op_create(matrix_product, 0, &matrix));
+  CHECK_MPI(MPI_Op_create(ic_matrix_product, 0, &matrix));
   MPI_Datatype matrix_type;
   CHECK_MPI(MPI_Type_contiguous(4, MPI_INT, &matrix_type));
   CHECK_MPI(MPI_Type_commit(&matrix_type));

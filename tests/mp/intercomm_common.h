@@ -62,4 +62,37 @@ static inline int ic_skip_single(const char *program) {
   return 1;
 }
 
+/* 2x2 integer matrices modulo a prime: an associative, non-commutative op (a user op for
+ * MPI_Op_create), the matrix each world rank contributes, and the product of the remote
+ * group's matrices in rank order: the reference of the non-commutative reductions. */
+enum { kIcPrime = 10007 };
+static inline void ic_matrix_product(void *in, void *inout, int *len, MPI_Datatype *type) {
+  (void)type;
+  int *a = in;
+  int *b = inout;
+  for (int k = 0; k < *len; ++k, a += 4, b += 4) {
+    int c[4] = {(a[0] * b[0] + a[1] * b[2]) % kIcPrime, (a[0] * b[1] + a[1] * b[3]) % kIcPrime,
+                (a[2] * b[0] + a[3] * b[2]) % kIcPrime, (a[2] * b[1] + a[3] * b[3]) % kIcPrime};
+    memcpy(b, c, sizeof c);
+  }
+}
+
+static inline void ic_matrix_of(int world, int k, int m[4]) {
+  m[0] = (world * 7 + k + 1) % kIcPrime;
+  m[1] = (world * 3 + 2 * k + 2) % kIcPrime;
+  m[2] = (world + 5 * k + 3) % kIcPrime;
+  m[3] = (world * 11 + k + 4) % kIcPrime;
+}
+
+static inline void ic_remote_product(const Sides *s, int k, int out[4]) {
+  ic_matrix_of(s->remote_base, k, out);
+  for (int j = 1; j < s->remote_size; ++j) {
+    int next[4];
+    int len = 1;
+    ic_matrix_of(s->remote_base + j, k, next);
+    ic_matrix_product(out, next, &len, NULL);
+    memcpy(out, next, sizeof next);
+  }
+}
+
 #endif

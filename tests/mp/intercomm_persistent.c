@@ -31,37 +31,6 @@ static int root_arg(const Sides *s, int root_group, int root_rank) {
   return s->rank == root_rank ? MPI_ROOT : MPI_PROC_NULL;
 }
 
-/* 2x2 integer matrices modulo a prime: an associative, non-commutative op. */
-enum { kPrime = 10007 };
-static void matrix_product(void *in, void *inout, int *len, MPI_Datatype *type) {
-  (void)type;
-  int *a = in;
-  int *b = inout;
-  for (int k = 0; k < *len; ++k, a += 4, b += 4) {
-    int c[4] = {(a[0] * b[0] + a[1] * b[2]) % kPrime, (a[0] * b[1] + a[1] * b[3]) % kPrime,
-                (a[2] * b[0] + a[3] * b[2]) % kPrime, (a[2] * b[1] + a[3] * b[3]) % kPrime};
-    memcpy(b, c, sizeof c);
-  }
-}
-
-static void matrix_of(int world, int k, int m[4]) {
-  m[0] = (world * 7 + k + 1) % kPrime;
-  m[1] = (world * 3 + 2 * k + 2) % kPrime;
-  m[2] = (world + 5 * k + 3) % kPrime;
-  m[3] = (world * 11 + k + 4) % kPrime;
-}
-
-static void remote_product(const Sides *s, int k, int out[4]) {
-  matrix_of(s->remote_base, k, out);
-  for (int j = 1; j < s->remote_size; ++j) {
-    int next[4];
-    int len = 1;
-    matrix_of(s->remote_base + j, k, next);
-    matrix_product(out, next, &len, NULL);
-    memcpy(out, next, sizeof next);
-  }
-}
-
 static long long input(int world, long index, int round) {
   return (long long)world * 1000 + index + 7LL * round;
 }
@@ -328,7 +297,7 @@ static void fill(Persistent *P, int r) {
     P->allreduce_in[i] = input(world_rank, i, r);
     P->allreduce_out[i] = -1;
   }
-  for (int k = 0; k < 2; ++k) matrix_of(world_rank, k + r, P->matrix_in + 4 * k);
+  for (int k = 0; k < 2; ++k) ic_matrix_of(world_rank, k + r, P->matrix_in + 4 * k);
   for (int i = 0; i < 8; ++i) P->matrix_out[i] = -1;
   for (int i = 0; i < p * q; ++i) P->rs_in[i] = input(world_rank, i, r);
   for (int i = 0; i < q + 2; ++i) P->rs_out[i] = -1;
@@ -424,7 +393,7 @@ static void check(const Persistent *P, int r, const char *what) {
   }
   for (int k = 0; k < 2; ++k) {
     int expected[4];
-    remote_product(s, k + r, expected);
+    ic_remote_product(s, k + r, expected);
     for (int i = 0; i < 4; ++i) {
       CHECK_INT(P->matrix_out[4 * k + i], expected[i],
                 "%s round %d: non-commutative allreduce %d[%d]", what, r, k, i);
@@ -694,7 +663,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   MPI_Op matrix;
-  CHECK_MPI(MPI_Op_create(matrix_product, 0, &matrix));
+  CHECK_MPI(MPI_Op_create(ic_matrix_product, 0, &matrix));
   MPI_Datatype matrix_type;
   CHECK_MPI(MPI_Type_contiguous(4, MPI_INT, &matrix_type));
   CHECK_MPI(MPI_Type_commit(&matrix_type));
