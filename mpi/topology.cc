@@ -83,8 +83,19 @@ void Topology::neighbours(int rank, std::vector<int>* in, std::vector<int>* out)
 
 namespace {
 
+// True when the non-increasing tuple `a` is preferred to `b` of equal spread: the larger
+// last entry wins, then the larger entry before it, and so on. 5040 in 3-D is 21 x 16 x 15,
+// not 20 x 18 x 14: both spread 6, and 15 > 14.
+bool larger_from_last(const std::vector<int>& a, const std::vector<int>& b) {
+  for (size_t i = a.size(); i-- > 0;) {
+    if (a[i] != b[i]) return a[i] > b[i];
+  }
+  return false;
+}
+
 // Fills current[depth..] with non-increasing divisors of `left`, each at most `limit`;
-// keeps in *best the complete tuple with the smallest spread seen first.
+// keeps in *best the complete tuple with the smallest spread (largest minus smallest
+// entry), ties going to `larger_from_last`.
 void search_dims(int left, size_t depth, int limit, std::vector<int>& current,
                  std::vector<int>* best, int* best_spread) {
   const size_t remaining = current.size() - depth;
@@ -92,7 +103,8 @@ void search_dims(int left, size_t depth, int limit, std::vector<int>& current,
     if (left > limit) return;
     current[depth] = left;
     const int spread = current.front() - left;
-    if (*best_spread < 0 || spread < *best_spread) {
+    if (*best_spread < 0 || spread < *best_spread ||
+        (spread == *best_spread && larger_from_last(current, *best))) {
       *best_spread = spread;
       *best = current;
     }
@@ -148,8 +160,8 @@ Status dims_create(const char* call, int nodes, int ndims, int* dims) {
     return Status();
   }
   // The non-increasing tuple of free dimensions whose product is what the fixed ones
-  // leave and whose largest and smallest entries are closest (the smallest largest entry
-  // among equals), found by a search over divisors: greedy placement of prime factors
+  // leave and whose largest and smallest entries are closest (ties: `larger_from_last`),
+  // found by a search over divisors: greedy placement of prime factors
   // misses answers such as 72 = 9 x 8.
   const int left = nodes / fixed;
   std::vector<int> chosen(static_cast<size_t>(free_dims), 1);
