@@ -235,14 +235,23 @@ extern "C" int PMPI_Comm_set_name(MPI_Comm comm, const char* comm_name) {
 }
 
 extern "C" int PMPI_Comm_get_name(MPI_Comm comm, char* comm_name, int* resultlen) {
-  validate::Comm_get_nameObjects o;
-  Status s = validate::Comm_get_name(comm, comm_name, resultlen, &o);
-  if (s.ok()) {
-    const std::string& name = o.comm->name();
+  const char* call = "MPI_Comm_get_name";
+  Comm* c = nullptr;
+  Status s = [&]() -> Status {
+    // MPI 4.1: MPI_COMM_NULL may be asked for its name, which is "MPI_COMM_NULL".
+    if (comm == MPI_COMM_NULL) {
+      WEFT_TRY(weft::api::check_initialized(call));
+    } else {
+      WEFT_TRY(weft::api::enter_comm(call, comm, &c));
+    }
+    if (comm_name == nullptr) return weft::api::null_argument(call, "comm_name");
+    if (resultlen == nullptr) return weft::api::null_argument(call, "resultlen");
+    const std::string name = c != nullptr ? c->name() : std::string("MPI_COMM_NULL");
     std::memcpy(comm_name, name.c_str(), name.size() + 1);
     *resultlen = static_cast<int>(name.size());
-  }
-  return finish("MPI_Comm_get_name", o.comm, s);
+    return Status();
+  }();
+  return finish(call, c, s);
 }
 
 extern "C" int PMPI_Comm_group(MPI_Comm comm, MPI_Group* group) {

@@ -615,12 +615,18 @@ extern "C" int PMPI_Type_get_true_extent_x(MPI_Datatype datatype, MPI_Count* tru
 }
 
 extern "C" int PMPI_Type_get_name(MPI_Datatype datatype, char* type_name, int* resultlen) {
-  validate::Type_get_nameObjects o;
   const char* call = "MPI_Type_get_name";
   Status status = [&]() -> Status {
-    WEFT_TRY(validate::Type_get_name(datatype, type_name, resultlen, &o));
+    WEFT_TRY(weft::api::check_initialized(call));
+    // MPI 4.1: MPI_DATATYPE_NULL may be asked for its name, which is "MPI_DATATYPE_NULL".
+    weft::Datatype* type = nullptr;
+    if (datatype != MPI_DATATYPE_NULL) {
+      WEFT_TRY(weft::api::kinds::datatype_uncommitted(call, "datatype", datatype, &type));
+    }
+    if (type_name == nullptr) return weft::api::null_argument(call, "type_name");
+    if (resultlen == nullptr) return weft::api::null_argument(call, "resultlen");
     // Names are kept shorter than MPI_MAX_OBJECT_NAME by MPI_Type_set_name.
-    const std::string& name = o.datatype->name();
+    const std::string name = type != nullptr ? type->name() : std::string("MPI_DATATYPE_NULL");
     std::memcpy(type_name, name.c_str(), name.size() + 1);
     *resultlen = static_cast<int>(name.size());
     return Status::success();

@@ -75,6 +75,7 @@ static void check_membership(MPI_Comm comm, const int *world_of, int expected_si
 static void predefined(void) {
   check_name(MPI_COMM_WORLD, "MPI_COMM_WORLD", "name of MPI_COMM_WORLD");
   check_name(MPI_COMM_SELF, "MPI_COMM_SELF", "name of MPI_COMM_SELF");
+  check_name(MPI_COMM_NULL, "MPI_COMM_NULL", "name of MPI_COMM_NULL (MPI 4.1)");
   check_compare(MPI_COMM_WORLD, MPI_COMM_WORLD, MPI_IDENT, "world with itself");
   check_compare(MPI_COMM_WORLD, MPI_COMM_SELF, world_size == 1 ? MPI_CONGRUENT : MPI_UNEQUAL,
                 "world with self");

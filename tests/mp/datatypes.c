@@ -450,6 +450,7 @@ static void check_name(MPI_Datatype type, const char *expected, const char *what
 
 static void names_case(void) {
   check_name(MPI_INT, "MPI_INT", "predefined MPI_INT");
+  check_name(MPI_DATATYPE_NULL, "MPI_DATATYPE_NULL", "MPI_DATATYPE_NULL (MPI 4.1)");
   check_name(MPI_DOUBLE, "MPI_DOUBLE", "predefined MPI_DOUBLE");
   check_name(MPI_CHAR, "MPI_CHAR", "predefined MPI_CHAR");
   check_name(MPI_BYTE, "MPI_BYTE", "predefined MPI_BYTE");
