@@ -1,10 +1,30 @@
 #include "p2p/request.h"
 
-#include "datatype/datatype.h"
+#include "base/block_cache.h"
 #include "base/status_util.h"
+#include "datatype/datatype.h"
 #include "p2p/bsend.h"
 
 namespace weft {
+
+namespace {
+// A thread keeps a window's worth of requests: the bandwidth benchmarks keep 64 in flight.
+using RequestBlocks = BlockCache<sizeof(Request), 128>;
+static_assert(alignof(Request) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__,
+              "blocks come from plain operator new");
+}  // namespace
+
+void* Request::operator new(size_t bytes) {
+  return bytes == sizeof(Request) ? RequestBlocks::take() : ::operator new(bytes);
+}
+
+void Request::operator delete(void* block, size_t bytes) {
+  if (bytes == sizeof(Request)) {
+    RequestBlocks::give(block);
+  } else {
+    ::operator delete(block);
+  }
+}
 
 Request::~Request() {
   if (!borrowed) {

@@ -27,6 +27,15 @@ class Request : public Object {
   explicit Request(RequestKind kind) : Object(kKind), kind(kind) {}
   ~Request() override;
 
+  // Requests come and go at message rate: their memory is recycled per thread
+  // (base/block_cache.h) rather than taken from malloc for each message. Subclasses of
+  // another size use the heap. Placement new (requests built in a caller's storage)
+  // stays available.
+  static void* operator new(size_t bytes);
+  static void operator delete(void* block, size_t bytes);
+  static void* operator new(size_t, void* where) noexcept { return where; }
+  static void operator delete(void*, void*) noexcept {}
+
   // Sets the operation's communicator and datatype (retained until the request dies).
   void bind(Object* comm, Datatype* datatype);
   // For a request that lives on the stack of a blocking call: the caller's references
