@@ -32,8 +32,11 @@ Status init_arguments(const char* call, Side side, const void* buf, int partitio
                       MPI_Count count, MPI_Datatype datatype, int peer, int tag, MPI_Comm comm,
                       MPI_Info info, MPI_Request* request, Comm** c, Datatype** type) {
   WEFT_TRY(weft::api::enter_comm(call, comm, c));
-  if (partitions < 0) {
-    return weft::error(MPI_ERR_COUNT, "%s: argument partitions=%d is negative", call, partitions);
+  // MPI-4.1 section 4.2.1: a partitions value below 1 is erroneous. It counts partitions,
+  // not elements: MPI_ERR_ARG, as MPICH answers too.
+  if (partitions < 1) {
+    return weft::error(MPI_ERR_ARG, "%s: argument partitions=%d must be positive", call,
+                       partitions);
   }
   if (count < 0) {
     return weft::error(MPI_ERR_COUNT, "%s: argument count=%lld is negative", call,
