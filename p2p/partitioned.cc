@@ -609,8 +609,11 @@ void PartitionedRequest::finish_receive() {
   const size_t received = std::min(sender_bytes_, total_bytes_);
   message_bytes = sender_bytes_;
   capacity_bytes = total_bytes_;
+  // The two sides must describe the same number of bytes: more is MPI_ERR_TRUNCATE (nothing
+  // written past the buffer), fewer MPI_ERR_COUNT (the partitions past them never fill).
   int outcome = round_error_;
   if (outcome == MPI_SUCCESS && sender_bytes_ > total_bytes_) outcome = MPI_ERR_TRUNCATE;
+  if (outcome == MPI_SUCCESS && sender_bytes_ < total_bytes_) outcome = MPI_ERR_COUNT;
   error = outcome;
   status.MPI_SOURCE = peer;
   status.MPI_TAG = tag;
