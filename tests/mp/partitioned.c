@@ -16,6 +16,7 @@
  *     and by communicator; MPI_Startall / MPI_Waitall of many requests for 40 rounds;
  *   - four threads marking disjoint partitions of one request at once
  *     (MPI_THREAD_MULTIPLE);
+ *   - an intercommunicator between the two halves of the world, other cuts on each side;
  *   - MPI_PROC_NULL on both sides, MPI_ERR_TRUNCATE when the sender has more bytes and
  *     MPI_ERR_COUNT when it has fewer;
  *   - errors under MPI_ERRORS_RETURN: bad arguments of the init calls (wildcards, ranks,
@@ -395,6 +396,49 @@ static void threads(int provided) {
   free(recv);
 }
 
+/* On an intercommunicator between the lower and upper halves of the world: rank i of each
+ * group exchanges with rank i of the other (ranks without a partner sit out). */
+static void intercommunicator(void) {
+  if (size < 2) return;
+  enum { kTotal = 3000 };
+  const int low = rank < size / 2;
+  MPI_Comm half, inter;
+  CHECK_MPI(MPI_Comm_split(MPI_COMM_WORLD, low, rank, &half));
+  CHECK_MPI(MPI_Intercomm_create(half, 0, MPI_COMM_WORLD, low ? size / 2 : 0, 77, &inter));
+  int local_rank, remote_size;
+  CHECK_MPI(MPI_Comm_rank(inter, &local_rank));
+  CHECK_MPI(MPI_Comm_remote_size(inter, &remote_size));
+  if (local_rank < remote_size) {
+    const int partner_world = low ? size / 2 + local_rank : local_rank;
+    int *send = mp_malloc(sizeof(int) * kTotal);
+    int *recv = mp_malloc(sizeof(int) * kTotal);
+    MPI_Request requests[2];
+    CHECK_MPI(MPI_Precv_init(recv, low ? 6 : 10, low ? kTotal / 6 : kTotal / 10, MPI_INT,
+                             local_rank, 3, inter, MPI_INFO_NULL, &requests[0]));
+    CHECK_MPI(MPI_Psend_init(send, low ? 12 : 5, low ? kTotal / 12 : kTotal / 5, MPI_INT,
+                             local_rank, 3, inter, MPI_INFO_NULL, &requests[1]));
+    for (int round = 0; round < 3; ++round) {
+      const int salt = 1500 + round;
+      CHECK_MPI(MPI_Startall(2, requests));
+      for (int i = 0; i < kTotal; ++i) send[i] = value(rank, i, salt);
+      ready_all(requests[1], low ? 12 : 5, round);
+      MPI_Status statuses[2];
+      CHECK_MPI(MPI_Waitall(2, requests, statuses));
+      CHECK_STATUS(statuses[0], local_rank, 3, MPI_INT, kTotal, "intercommunicator round %d",
+                   round);
+      for (int i = 0; i < kTotal; ++i) {
+        CHECK_INT(recv[i], value(partner_world, i, salt), "intercommunicator element %d", i);
+      }
+    }
+    CHECK_MPI(MPI_Request_free(&requests[0]));
+    CHECK_MPI(MPI_Request_free(&requests[1]));
+    free(send);
+    free(recv);
+  }
+  CHECK_MPI(MPI_Comm_free(&inter));
+  CHECK_MPI(MPI_Comm_free(&half));
+}
+
 static void proc_null_and_truncation(void) {
   int data[8] = {0};
   MPI_Request rreq, sreq;
@@ -631,6 +675,7 @@ int main(int argc, char **argv) {
   derived_types();
   matching();
   threads(provided);
+  intercommunicator();
   CHECK_MPI(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN));
   proc_null_and_truncation();
   errors();
