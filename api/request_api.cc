@@ -23,6 +23,7 @@
 #include "mpi/p2p_operations.h"
 #include "mpi/state.h"
 #include "p2p/engine.h"
+#include "p2p/partitioned.h"
 
 using weft::EngineGuard;
 using weft::Request;
@@ -154,6 +155,20 @@ bool is_pending(const Request* r) {
   if (r == nullptr) return false;
   if (r->persistent) return r->active || r->is_complete();
   return true;
+}
+
+// A partitioned request started and not complete: freeing or cancelling it is erroneous
+// (MPI-4.1 section 4.2.1), so both calls refuse (engine lock held).
+bool active_partitioned(Request* r) {
+  return r->kind == weft::RequestKind::kGeneric && r->active && !r->is_complete() &&
+         p2p::as_partitioned(r) != nullptr;
+}
+
+Status freeing_active_partitioned(const char* call) {
+  return weft::error(MPI_ERR_REQUEST,
+                     "%s: argument request is an active partitioned request; complete it with "
+                     "a Wait or Test first",
+                     call);
 }
 
 // Finishes a completed request: status out, free (non-persistent) or deactivate. A
@@ -413,6 +428,9 @@ extern "C" int PMPI_Request_free(MPI_Request* request) {
   Callbacks later;
   {
     EngineGuard guard;
+    if (active_partitioned(r)) {
+      return finish(call, static_cast<weft::Comm*>(r->comm), freeing_active_partitioned(call));
+    }
     GeneralizedRequest* g = as_generalized(r);
     if (g != nullptr && !g->completed) {
       // free_fn runs in MPI_Grequest_complete, which then releases the request.
@@ -619,6 +637,9 @@ extern "C" int PMPI_Cancel(MPI_Request* request) {
                                              "%s: cancel_fn returned error code %d", call, rc));
   }
   EngineGuard guard;
+  if (active_partitioned(r)) {
+    return finish(call, static_cast<weft::Comm*>(r->comm), freeing_active_partitioned(call));
+  }
   // Receives not yet matched are cancelled; sends are left to complete normally (MPI-4
   // deprecates cancelling sends), which the standard permits.
   if (r->kind == weft::RequestKind::kRecv && r->active && !r->is_complete()) {

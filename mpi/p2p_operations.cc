@@ -17,7 +17,13 @@ Status validate(const char* call, Direction direction, const void* buffer, MPI_C
     return error(MPI_ERR_COUNT, "%s: argument count=%lld is negative", call,
                  static_cast<long long>(count));
   }
-  WEFT_TRY(check_datatype(call, "datatype", datatype, datatype_out));
+  if (datatype == MPI_DATATYPE_NULL && count == 0) {
+    // An empty message carries no data, so its type is not significant: programs that only
+    // synchronise pass MPI_DATATYPE_NULL (MPICH accepts it too). It travels as MPI_BYTE.
+    *datatype_out = datatype_from_handle(MPI_BYTE);
+  } else {
+    WEFT_TRY(check_datatype(call, "datatype", datatype, datatype_out));
+  }
   // MPI_BOTTOM (NULL) is a valid buffer with derived types holding absolute addresses.
   if (buffer == nullptr && count > 0 && (*datatype_out)->is_predefined() &&
       (*datatype_out)->size() > 0) {

@@ -61,6 +61,14 @@ Status outcome(const char* call, const Request* request) {
                  call, request->message_bytes, request->status.MPI_SOURCE, request->status.MPI_TAG,
                  request->capacity_bytes, request->count);
   }
+  if (request->error == MPI_ERR_COUNT) {
+    // Only a partitioned receive ends so: its sender described fewer bytes.
+    return error(MPI_ERR_COUNT,
+                 "%s: the partitioned message from rank %d (tag %d) holds %zu bytes, fewer than "
+                 "the %zu of the receive buffer; both sides must describe the same total",
+                 call, request->status.MPI_SOURCE, request->status.MPI_TAG,
+                 request->message_bytes, request->capacity_bytes);
+  }
   return error(request->error, "%s: the operation with rank %d failed (peer process gone?)", call,
                request->peer);
 }
