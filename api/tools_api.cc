@@ -31,6 +31,9 @@ using mpit::Category;
 
 // ---- initialization ------------------------------------------------------------------
 int g_users = 0;  // MPI_T_init_thread calls not yet finalized; under mpit::mutex()
+// Held through MPI_T_init_thread and MPI_T_finalize: the last finalize frees everything
+// (outside mpit::mutex()), and a concurrent first init must not lose its new objects to it.
+std::mutex g_init_mutex;
 
 bool initialized() {
   std::lock_guard<std::mutex> lock(mpit::mutex());
@@ -241,6 +244,7 @@ namespace api = weft::api;
 // ---- initialization ------------------------------------------------------------------
 extern "C" int PMPI_T_init_thread(int required, int* provided) {
   if (!api::is_thread_level(required) || provided == nullptr) return MPI_T_ERR_INVALID;
+  std::lock_guard<std::mutex> init(api::g_init_mutex);
   {
     std::lock_guard<std::mutex> lock(mpit::mutex());
     ++api::g_users;
@@ -254,6 +258,7 @@ extern "C" int PMPI_T_init_thread(int required, int* provided) {
 }
 
 extern "C" int PMPI_T_finalize() {
+  std::lock_guard<std::mutex> init(api::g_init_mutex);
   bool last = false;
   {
     std::lock_guard<std::mutex> lock(mpit::mutex());
