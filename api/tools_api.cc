@@ -502,12 +502,12 @@ extern "C" int PMPI_T_pvar_handle_alloc(MPI_T_pvar_session session, int pvar_ind
     weft::Comm* comm = weft::comm_from_handle(*static_cast<MPI_Comm*>(obj_handle));
     if (comm == nullptr) return MPI_T_ERR_INVALID_HANDLE;
     object = comm;
+    object->retain();  // until the handle holds its own reference
   }
   mpit::PvarHandle* made = nullptr;
-  if (int err = mpit::handle_alloc(api::as_session(session), pvar_index, object, &made);
-      err != MPI_SUCCESS) {
-    return err;
-  }
+  const int err = mpit::handle_alloc(api::as_session(session), pvar_index, object, &made);
+  if (object != nullptr) object->release();
+  if (err != MPI_SUCCESS) return err;
   *handle = reinterpret_cast<MPI_T_pvar_handle>(made);
   *count = 1;
   return MPI_SUCCESS;
