@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
+#include <mutex>
 
 namespace weft::config {
 
@@ -18,10 +20,33 @@ std::vector<const Setting*>& registry() {
   return all;
 }
 
+// What run-time writes and modules added to Settings, kept beside them (Settings are
+// const objects at namespace scope). Rarely touched: at start-up, by MPI_T writes and by
+// text(), which callers read once at set-up.
+struct Extra {
+  bool written = false;
+  std::string text;
+  std::vector<std::string> choices;
+  void (*listener)(const Setting&) = nullptr;
+};
+std::mutex& extra_mutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+std::map<const Setting*, Extra>& extras() {
+  static std::map<const Setting*, Extra> all;
+  return all;
+}
+
 }  // namespace
 
-Setting::Setting(const char* name, Type type, const char* default_value, const char* description)
-    : name_(name), type_(type), default_value_(default_value), description_(description) {
+Setting::Setting(const char* name, Type type, const char* default_value, const char* description,
+                 Write write)
+    : name_(name),
+      type_(type),
+      default_value_(default_value),
+      description_(description),
+      write_(write) {
   for (const Setting* other : registry()) {
     if (std::strcmp(other->name_, name_) == 0) {
       std::fprintf(stderr, "weft: internal error: setting %s is declared twice\n", name_);
@@ -31,7 +56,41 @@ Setting::Setting(const char* name, Type type, const char* default_value, const c
   registry().push_back(this);
 }
 
+void Setting::set_choices(std::vector<std::string> choices) const {
+  std::lock_guard<std::mutex> lock(extra_mutex());
+  extras()[this].choices = std::move(choices);
+}
+
+std::vector<std::string> Setting::choices() const {
+  std::lock_guard<std::mutex> lock(extra_mutex());
+  auto it = extras().find(this);
+  return it != extras().end() ? it->second.choices : std::vector<std::string>();
+}
+
+void Setting::write(const std::string& text) const {
+  void (*listener)(const Setting&) = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(extra_mutex());
+    Extra& extra = extras()[this];
+    extra.written = true;
+    extra.text = text;
+    listener = extra.listener;
+  }
+  // Outside the mutex: the listener reads the new value through text().
+  if (listener != nullptr) listener(*this);
+}
+
+void Setting::on_write(void (*listener)(const Setting&)) const {
+  std::lock_guard<std::mutex> lock(extra_mutex());
+  extras()[this].listener = listener;
+}
+
 std::string Setting::text() const {
+  {
+    std::lock_guard<std::mutex> lock(extra_mutex());
+    auto it = extras().find(this);
+    if (it != extras().end() && it->second.written) return it->second.text;
+  }
   const char* value = std::getenv(name_);
   return value != nullptr ? std::string(value) : std::string(default_value_);
 }

@@ -19,12 +19,17 @@ namespace weft::config {
 // How a value is read. `bytes` is an integer that may end in K, M or G (KiB, MiB, GiB).
 enum class Type { integer, bytes, boolean, string };
 
+// Whether MPI_T may change a Setting while the program runs, and how far a write must
+// agree across processes (the MPI_T scope: one process alone, or every process alike).
+enum class Write { never, any_time_local, any_time_all_equal };
+
 class Setting {
  public:
   // `name` is WEFT_*, `default_value` the text used when the environment has none ("" when
   // unset means "automatic"), `description` one sentence. All three must outlive the
   // program (string literals).
-  Setting(const char* name, Type type, const char* default_value, const char* description);
+  Setting(const char* name, Type type, const char* default_value, const char* description,
+          Write write = Write::never);
   Setting(const Setting&) = delete;
   Setting& operator=(const Setting&) = delete;
 
@@ -32,6 +37,19 @@ class Setting {
   Type type() const { return type_; }
   const char* default_value() const { return default_value_; }
   const char* description() const { return description_; }
+  Write write_mode() const { return write_; }
+
+  // The names a string Setting accepts (a collective's algorithms), set once at start-up
+  // by the module that knows them; MPI_T shows such a Setting as an enumeration. Empty for
+  // free-form Settings.
+  void set_choices(std::vector<std::string> choices) const;
+  std::vector<std::string> choices() const;
+
+  // Run-time writes (MPI_T_cvar_write): `text` replaces the environment's value and the
+  // listener, if any, runs. Only for Settings declared writable.
+  void write(const std::string& text) const;
+  // The module's reaction to a write, installed once at start-up (nullptr: none).
+  void on_write(void (*listener)(const Setting&)) const;
 
   // The environment's value, or the default when the variable is unset.
   std::string text() const;
@@ -46,6 +64,7 @@ class Setting {
   Type type_;
   const char* default_value_;
   const char* description_;
+  Write write_;
 };
 
 // Every Setting linked into the program, by name.

@@ -83,6 +83,24 @@ const char* error_class_text(int error_class) {
     case MPI_ERR_SESSION: return "MPI_ERR_SESSION: invalid session";
     case MPI_ERR_ERRHANDLER: return "MPI_ERR_ERRHANDLER: invalid error handler";
     case MPI_ERR_ABI: return "MPI_ERR_ABI: the library and the program disagree on the ABI";
+    case MPI_T_ERR_CANNOT_INIT: return "MPI_T_ERR_CANNOT_INIT: the tools interface cannot be initialized";
+    case MPI_T_ERR_NOT_ACCESSIBLE: return "MPI_T_ERR_NOT_ACCESSIBLE: the tools interface is not accessible now";
+    case MPI_T_ERR_NOT_INITIALIZED: return "MPI_T_ERR_NOT_INITIALIZED: the tools interface is not initialized (MPI_T_init_thread)";
+    case MPI_T_ERR_NOT_SUPPORTED: return "MPI_T_ERR_NOT_SUPPORTED: requested functionality not supported";
+    case MPI_T_ERR_MEMORY: return "MPI_T_ERR_MEMORY: out of memory";
+    case MPI_T_ERR_INVALID: return "MPI_T_ERR_INVALID: invalid use of the tools interface or bad parameter value";
+    case MPI_T_ERR_INVALID_INDEX: return "MPI_T_ERR_INVALID_INDEX: index out of range";
+    case MPI_T_ERR_INVALID_ITEM: return "MPI_T_ERR_INVALID_ITEM: item index of an enumeration out of range";
+    case MPI_T_ERR_INVALID_SESSION: return "MPI_T_ERR_INVALID_SESSION: invalid performance variable session";
+    case MPI_T_ERR_INVALID_HANDLE: return "MPI_T_ERR_INVALID_HANDLE: invalid tools interface handle";
+    case MPI_T_ERR_INVALID_NAME: return "MPI_T_ERR_INVALID_NAME: no variable, category or event has this name";
+    case MPI_T_ERR_OUT_OF_HANDLES: return "MPI_T_ERR_OUT_OF_HANDLES: no more handles available";
+    case MPI_T_ERR_OUT_OF_SESSIONS: return "MPI_T_ERR_OUT_OF_SESSIONS: no more sessions available";
+    case MPI_T_ERR_CVAR_SET_NOT_NOW: return "MPI_T_ERR_CVAR_SET_NOT_NOW: the control variable cannot be set now";
+    case MPI_T_ERR_CVAR_SET_NEVER: return "MPI_T_ERR_CVAR_SET_NEVER: the control variable is fixed for the run";
+    case MPI_T_ERR_PVAR_NO_WRITE: return "MPI_T_ERR_PVAR_NO_WRITE: the performance variable cannot be written or reset";
+    case MPI_T_ERR_PVAR_NO_STARTSTOP: return "MPI_T_ERR_PVAR_NO_STARTSTOP: the performance variable cannot be started or stopped";
+    case MPI_T_ERR_PVAR_NO_ATOMIC: return "MPI_T_ERR_PVAR_NO_ATOMIC: the performance variable cannot be read and reset atomically";
     default: return "MPI error class with no description";
   }
 }
@@ -114,7 +132,7 @@ int add_error_class() {
 
 bool add_error_code(int error_class, int* code) {
   std::lock_guard<std::mutex> lock(g_added_mutex);
-  bool predefined = error_class >= MPI_SUCCESS && error_class <= kLastPredefinedErrorClass;
+  bool predefined = is_predefined_class(error_class);
   auto it = g_added.find(error_class);
   if (!predefined && (it == g_added.end() || it->second.error_class != error_class)) return false;
   *code = ++g_last_code;
@@ -170,7 +188,7 @@ const char* remove_error_string(int code) {
 }
 
 bool error_code_class(int code, int* error_class) {
-  if (code >= MPI_SUCCESS && code <= kLastPredefinedErrorClass) {
+  if (is_predefined_class(code)) {
     *error_class = code;
     return true;
   }

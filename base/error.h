@@ -68,6 +68,11 @@ namespace weft {
 
 // The predefined error classes of the standard ABI are MPI_SUCCESS .. MPI_ERR_ABI (0..62).
 inline constexpr int kLastPredefinedErrorClass = 62;  // MPI_ERR_ABI
+// The classes of the standard: MPI_SUCCESS..MPI_ERR_ABI and the tools interface's
+// MPI_T_ERR_CANNOT_INIT..MPI_T_ERR_PVAR_NO_ATOMIC (1001..1018).
+inline bool is_predefined_class(int code) {
+  return (code >= 0 && code <= kLastPredefinedErrorClass) || (code >= 1001 && code <= 1018);
+}
 
 // Error classes and codes added by the program (MPI_Add_error_class/_code/_string).
 // They are numbered above MPI_ERR_LASTCODE. Thread-safe.

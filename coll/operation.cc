@@ -1,5 +1,8 @@
 #include "coll/operation.h"
 
+#include <atomic>
+
+#include "base/mpit.h"
 #include "base/object.h"
 #include "base/status_util.h"
 #include "mpi.h"
@@ -71,8 +74,16 @@ bool Operation::advance() {
 
 int next_operation_tag(const CommView& comm) {
   // A persistent collective's rounds all use the number its request took at init.
-  const uint32_t number =
-      comm.persistent != nullptr ? comm.persistent->sequence : (*comm.sequence)++;
+  uint32_t number = 0;
+  if (comm.persistent != nullptr) {
+    number = comm.persistent->sequence;
+  } else {
+    // MPI_T reads the count from any thread (mpi/comm.cc); only this thread, holding the
+    // engine lock, writes it.
+    std::atomic_ref<uint32_t> sequence(*comm.sequence);
+    number = sequence.load(std::memory_order_relaxed);
+    sequence.store(number + 1, std::memory_order_relaxed);
+  }
   return static_cast<int>(kOperationTagBit | (number & kSequenceMask));
 }
 
@@ -103,8 +114,19 @@ Status launch(OperationHandle& operation, const CommView& comm, Algorithm algori
   return Status();
 }
 
+namespace {
+// Time blocking collectives spend from their start to their completion (MPI_T timer).
+mpit::Counter g_wait_time{
+    "coll_wait_time", mpit::Category::coll,
+    "Seconds this process spent inside blocking collective calls, from the start of the "
+    "algorithm to its completion (waiting for peers included).",
+    true};
+}  // namespace
+
 Status run_blocking(Operation& operation) {
+  const int64_t start = mpit::now_ns();
   p2p::engine().wait_until([&operation] { return operation.advance(); });
+  g_wait_time.add(static_cast<uint64_t>(mpit::now_ns() - start));
   return operation.result();
 }
 

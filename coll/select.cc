@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "base/config.h"
+#include "base/mpit.h"
 #include "coll/rank_math.h"
 #include "coll/tuning.h"
 #include "mpi.h"
@@ -29,11 +30,13 @@ namespace {
 const config::Setting kVerbose{
     "WEFT_COLL_VERBOSE", config::Type::integer, "0",
     "Logs collective algorithm choices to stderr: 1 each distinct choice once (from rank 0 "
-    "of the communicator), 2 every call on every rank."};
+    "of the communicator), 2 every call on every rank.",
+    config::Write::any_time_local};
 const config::Setting kStrict{
     "WEFT_COLL_STRICT", config::Type::boolean, "0",
     "When 1, a forced collective algorithm (WEFT_<COLLECTIVE>_ALGORITHM) that cannot run a "
-    "call fails the call instead of falling back to the selection table."};
+    "call fails the call instead of falling back to the selection table.",
+    config::Write::any_time_all_equal};
 
 bool runs_anywhere(const Features&) { return true; }
 bool needs_power_of_two(const Features& f) { return ranks::is_power_of_two(f.size); }
@@ -119,67 +122,83 @@ constexpr AlgorithmInfo kExscan[] = {
 const config::Setting kForceBarrier{
     "WEFT_BARRIER_ALGORITHM", config::Type::string, "",
     "Forces the MPI_Barrier/MPI_Ibarrier algorithm; weftrun --info lists the names under "
-    "collective algorithms."};
+    "collective algorithms.",
+    config::Write::any_time_all_equal};
 const config::Setting kForceBcast{
     "WEFT_BCAST_ALGORITHM", config::Type::string, "",
     "Forces the MPI_Bcast/MPI_Ibcast algorithm; weftrun --info lists the names under collective "
-    "algorithms."};
+    "algorithms.",
+    config::Write::any_time_all_equal};
 const config::Setting kForceGather{
     "WEFT_GATHER_ALGORITHM", config::Type::string, "",
     "Forces the MPI_Gather/MPI_Igather algorithm; weftrun --info lists the names under collective "
-    "algorithms."};
+    "algorithms.",
+    config::Write::any_time_all_equal};
 const config::Setting kForceGatherv{
     "WEFT_GATHERV_ALGORITHM", config::Type::string, "",
     "Forces the MPI_Gatherv/MPI_Igatherv algorithm; weftrun --info lists the names under "
-    "collective algorithms."};
+    "collective algorithms.",
+    config::Write::any_time_all_equal};
 const config::Setting kForceScatter{
     "WEFT_SCATTER_ALGORITHM", config::Type::string, "",
     "Forces the MPI_Scatter/MPI_Iscatter algorithm; weftrun --info lists the names under "
-    "collective algorithms."};
+    "collective algorithms.",
+    config::Write::any_time_all_equal};
 const config::Setting kForceScatterv{
     "WEFT_SCATTERV_ALGORITHM", config::Type::string, "",
     "Forces the MPI_Scatterv/MPI_Iscatterv algorithm; weftrun --info lists the names under "
-    "collective algorithms."};
+    "collective algorithms.",
+    config::Write::any_time_all_equal};
 const config::Setting kForceAllgather{
     "WEFT_ALLGATHER_ALGORITHM", config::Type::string, "",
     "Forces the MPI_Allgather/MPI_Iallgather algorithm; weftrun --info lists the names under "
-    "collective algorithms."};
+    "collective algorithms.",
+    config::Write::any_time_all_equal};
 const config::Setting kForceAllgatherv{
     "WEFT_ALLGATHERV_ALGORITHM", config::Type::string, "",
     "Forces the MPI_Allgatherv/MPI_Iallgatherv algorithm; weftrun --info lists the names under "
-    "collective algorithms."};
+    "collective algorithms.",
+    config::Write::any_time_all_equal};
 const config::Setting kForceAlltoall{
     "WEFT_ALLTOALL_ALGORITHM", config::Type::string, "",
     "Forces the MPI_Alltoall/MPI_Ialltoall algorithm; weftrun --info lists the names under "
-    "collective algorithms."};
+    "collective algorithms.",
+    config::Write::any_time_all_equal};
 const config::Setting kForceAlltoallv{
     "WEFT_ALLTOALLV_ALGORITHM", config::Type::string, "",
     "Forces the MPI_Alltoallv/MPI_Ialltoallv algorithm; weftrun --info lists the names under "
-    "collective algorithms."};
+    "collective algorithms.",
+    config::Write::any_time_all_equal};
 const config::Setting kForceReduce{
     "WEFT_REDUCE_ALGORITHM", config::Type::string, "",
     "Forces the MPI_Reduce/MPI_Ireduce algorithm; weftrun --info lists the names under collective "
-    "algorithms."};
+    "algorithms.",
+    config::Write::any_time_all_equal};
 const config::Setting kForceAllreduce{
     "WEFT_ALLREDUCE_ALGORITHM", config::Type::string, "",
     "Forces the MPI_Allreduce/MPI_Iallreduce algorithm; weftrun --info lists the names under "
-    "collective algorithms."};
+    "collective algorithms.",
+    config::Write::any_time_all_equal};
 const config::Setting kForceReduceScatter{
     "WEFT_REDUCE_SCATTER_ALGORITHM", config::Type::string, "",
     "Forces the MPI_Reduce_scatter/MPI_Ireduce_scatter algorithm; weftrun --info lists the names "
-    "under collective algorithms."};
+    "under collective algorithms.",
+    config::Write::any_time_all_equal};
 const config::Setting kForceReduceScatterBlock{
     "WEFT_REDUCE_SCATTER_BLOCK_ALGORITHM", config::Type::string, "",
     "Forces the MPI_Reduce_scatter_block/MPI_Ireduce_scatter_block algorithm; weftrun --info lists "
-    "the names under collective algorithms."};
+    "the names under collective algorithms.",
+    config::Write::any_time_all_equal};
 const config::Setting kForceScan{
     "WEFT_SCAN_ALGORITHM", config::Type::string, "",
     "Forces the MPI_Scan/MPI_Iscan algorithm; weftrun --info lists the names under collective "
-    "algorithms."};
+    "algorithms.",
+    config::Write::any_time_all_equal};
 const config::Setting kForceExscan{
     "WEFT_EXSCAN_ALGORITHM", config::Type::string, "",
     "Forces the MPI_Exscan/MPI_Iexscan algorithm; weftrun --info lists the names under collective "
-    "algorithms."};
+    "algorithms.",
+    config::Write::any_time_all_equal};
 
 // In the order of enum Collective.
 constexpr CollectiveInfo kCollectives[kCollectiveCount] = {
@@ -215,7 +234,9 @@ struct Forced {
 };
 
 // Everything selection reads on every call, set up once (one guard to pass per call): the
-// rules in force, what the environment forces, the strict and verbose settings.
+// rules in force, what the environment forces, the strict and verbose settings. The
+// forcing, strict and verbose Settings may also be written at run time (MPI_T): the write
+// reloads them here, under the engine lock, which every collective holds as it selects.
 struct Settings {
   const Tuning* rules = nullptr;
   Forced forced[kCollectiveCount];
@@ -223,22 +244,65 @@ struct Settings {
   int verbosity = 0;
 };
 
-const Settings& settings() {
-  static const Settings loaded = [] {
+void load_variables(Settings& s) {
+  for (int c = 0; c < kCollectiveCount; ++c) {
+    const CollectiveInfo& info = kCollectives[c];
+    Forced& f = s.forced[c];
+    f.text = info.variable->text();
+    f.algorithm = f.text.empty() ? nullptr : find_algorithm(info, f.text);
+  }
+  s.strict = kStrict.boolean();
+  s.verbosity = static_cast<int>(kVerbose.integer());
+}
+
+Settings& mutable_settings() {
+  static Settings loaded = [] {
     Settings s;
     s.rules = &tuning();
-    for (int c = 0; c < kCollectiveCount; ++c) {
-      const CollectiveInfo& info = kCollectives[c];
-      Forced& f = s.forced[c];
-      f.text = info.variable->text();
-      if (!f.text.empty()) f.algorithm = find_algorithm(info, f.text);
-    }
-    s.strict = kStrict.boolean();
-    s.verbosity = static_cast<int>(kVerbose.integer());
+    load_variables(s);
     return s;
   }();
   return loaded;
 }
+const Settings& settings() { return mutable_settings(); }
+
+// The algorithm each collective ran last in this process (MPI_T state variables, one per
+// collective: 0 before the first call, then 1 + the algorithm's position in its list).
+std::vector<std::string> state_items(const CollectiveInfo& info) {
+  std::vector<std::string> items{"none"};
+  for (const AlgorithmInfo& algorithm : info.algorithms) items.emplace_back(algorithm.name);
+  return items;
+}
+#define WEFT_ALGORITHM_STATE(index, name)                                                    \
+  mpit::State{name "_algorithm", mpit::Category::coll,                                        \
+              "The algorithm the last " name " call of this process ran (none before the "   \
+              "first).",                                                                      \
+              name "_algorithm", state_items(kCollectives[index])}
+mpit::State g_chosen[kCollectiveCount] = {
+    WEFT_ALGORITHM_STATE(0, "barrier"),         WEFT_ALGORITHM_STATE(1, "bcast"),
+    WEFT_ALGORITHM_STATE(2, "gather"),          WEFT_ALGORITHM_STATE(3, "gatherv"),
+    WEFT_ALGORITHM_STATE(4, "scatter"),         WEFT_ALGORITHM_STATE(5, "scatterv"),
+    WEFT_ALGORITHM_STATE(6, "allgather"),       WEFT_ALGORITHM_STATE(7, "allgatherv"),
+    WEFT_ALGORITHM_STATE(8, "alltoall"),        WEFT_ALGORITHM_STATE(9, "alltoallv"),
+    WEFT_ALGORITHM_STATE(10, "reduce"),         WEFT_ALGORITHM_STATE(11, "allreduce"),
+    WEFT_ALGORITHM_STATE(12, "reduce_scatter"), WEFT_ALGORITHM_STATE(13, "reduce_scatter_block"),
+    WEFT_ALGORITHM_STATE(14, "scan"),           WEFT_ALGORITHM_STATE(15, "exscan")};
+#undef WEFT_ALGORITHM_STATE
+
+// The forcing variables name their collective's algorithms (MPI_T shows them as an
+// enumeration), and every writable one reloads the settings when written.
+const bool g_variables_described = [] {
+  auto reload = [](const config::Setting&) { load_variables(mutable_settings()); };
+  for (const CollectiveInfo& info : kCollectives) {
+    std::vector<std::string> names;
+    for (const AlgorithmInfo& algorithm : info.algorithms) names.emplace_back(algorithm.name);
+    info.variable->set_choices(std::move(names));
+    info.variable->on_write(reload);
+  }
+  kStrict.on_write(reload);
+  kVerbose.on_write(reload);
+  return true;
+}();
 
 // The first rule that holds and whose algorithm can run the call; row = its 1-based
 // position, or 0 when none did and the first algorithm that can run the call is taken.
@@ -417,6 +481,7 @@ Status select_algorithm(const char* call, Collective collective, const Features&
                line);
     }
   }
+  g_chosen[index].set(static_cast<int>(chosen - info.algorithms.data()) + 1);
   *out = chosen;
   return Status();
 }

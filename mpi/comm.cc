@@ -1,17 +1,57 @@
 #include "mpi/comm.h"
 
 #include <algorithm>
+#include <atomic>
+#include <cstddef>
 #include <map>
 #include <mutex>
 #include <numeric>
 #include <vector>
 
+#include "base/mpit.h"
 #include "mpi/errhandler.h"
 #include "mpi/group.h"
 #include "mpi/handle_int.h"
 #include "mpi/state.h"
 
 namespace weft {
+
+namespace {
+
+// MPI_T: what each communicator carried, and the creation of communicators.
+mpit::ObjectCounter g_collective_operations{
+    "comm_collective_operations", mpit::Category::communicators,
+    "Collective operations this process started on the communicator (bound to it): every "
+    "blocking or nonblocking collective call, a persistent collective once at its init, and "
+    "the collectives that constructors such as MPI_Comm_split run on their parent.",
+    MPI_T_BIND_MPI_COMM, [](const void* object) {
+      return static_cast<const Comm*>(static_cast<const Object*>(object))
+          ->collective_operations();
+    }};
+
+struct CommCreatedEvent {
+  uint32_t context;  // the new communicator's point-to-point context id
+  int32_t size;      // its (local) group's size
+  int32_t rank;      // this process's rank in it
+  int32_t inter;     // 1 for an intercommunicator
+};
+mpit::EventType g_comm_created{
+    "comm_created", mpit::Category::communicators,
+    "A communicator was created in this process (MPI_COMM_WORLD and MPI_COMM_SELF at start-up, "
+    "then every constructor's result). Elements: context id (MPI_UNSIGNED), group size "
+    "(MPI_INT), this process's rank (MPI_INT), 1 for an intercommunicator (MPI_INT).",
+    {{MPI_UNSIGNED, offsetof(CommCreatedEvent, context), sizeof(uint32_t)},
+     {MPI_INT, offsetof(CommCreatedEvent, size), sizeof(int32_t)},
+     {MPI_INT, offsetof(CommCreatedEvent, rank), sizeof(int32_t)},
+     {MPI_INT, offsetof(CommCreatedEvent, inter), sizeof(int32_t)}}};
+
+}  // namespace
+
+uint64_t Comm::collective_operations() const {
+  // Written by coll/operation.cc under the engine lock with relaxed atomic stores.
+  return std::atomic_ref<uint32_t>(const_cast<uint32_t&>(sequence_))
+      .load(std::memory_order_relaxed);
+}
 
 Comm::Comm(Group* group, uint32_t context, std::string name)
     : Comm(group, nullptr, context, std::move(name)) {}
@@ -30,6 +70,10 @@ Comm::Comm(Group* group, Group* remote, uint32_t context, std::string name)
   peer_processes_ = peers->processes().data();
   peer_size_ = peers->size();
   set_errhandler(errors_are_fatal());
+  if (g_comm_created.active()) [[unlikely]] {
+    const CommCreatedEvent data{context_, size_, rank_, remote_group_ != nullptr ? 1 : 0};
+    g_comm_created.raise(&data, sizeof data);
+  }
 }
 
 Comm::~Comm() {

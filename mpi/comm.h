@@ -82,6 +82,9 @@ class Comm : public Object {
   // A sequence number per call for collective operations that need a fresh tag on the
   // communicator's collective context (coll/operation.cc).
   uint32_t next_sequence() { return sequence_++; }
+  // Collective operations this process started on the communicator (its sequence), for
+  // MPI_T; any thread may ask.
+  uint64_t collective_operations() const;
 
   // What the collectives see of this communicator (its members on the collective context;
   // an intercommunicator's local group on its local context, and its remote group).

@@ -6,9 +6,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstddef>
 #include <cstring>
 
 #include "base/config.h"
+#include "base/mpit.h"
 #include "base/status_util.h"
 #include "datatype/datatype.h"
 #include "mpi.h"
@@ -29,6 +31,47 @@ const config::Setting kSpinMicroseconds{
     "WEFT_SPIN_US", config::Type::integer, "",
     "Microseconds a waiting rank polls before it blocks; empty chooses 100 when ranks fit "
     "the cores, 20 (yielding the core) when they outnumber them."};
+
+// What the engine measures (MPI_T performance variables and events; base/mpit.h).
+mpit::Level g_unexpected{
+    "unexpected_queue_length", "unexpected_queue_max", mpit::Category::p2p,
+    "Messages that arrived before a matching receive was posted and wait for one now.",
+    "The longest the unexpected-message queue has been since the handle was started or "
+    "reset."};
+mpit::Counter g_unexpected_messages{
+    "unexpected_messages", mpit::Category::p2p,
+    "Messages (eager or rendezvous requests) that arrived before a matching receive was "
+    "posted."};
+mpit::Counter g_rendezvous_sends{
+    "rendezvous_sends", mpit::Category::p2p,
+    "Messages sent with the rendezvous protocol (larger than WEFT_EAGER_LIMIT)."};
+
+// The data of the unexpected-message event.
+struct UnexpectedEvent {
+  int32_t source;    // the sender's rank in the communicator
+  int32_t tag;
+  uint32_t context;  // the communicator's point-to-point context id
+  int64_t bytes;     // the message's packed size
+};
+mpit::EventType g_unexpected_event{
+    "unexpected_message", mpit::Category::p2p,
+    "A message arrived before a matching receive was posted and joined the unexpected queue. "
+    "Elements: source rank in the communicator (MPI_INT), tag (MPI_INT), context id "
+    "(MPI_UNSIGNED), size in bytes (MPI_COUNT).",
+    {{MPI_INT, offsetof(UnexpectedEvent, source), sizeof(int32_t)},
+     {MPI_INT, offsetof(UnexpectedEvent, tag), sizeof(int32_t)},
+     {MPI_UNSIGNED, offsetof(UnexpectedEvent, context), sizeof(uint32_t)},
+     {MPI_COUNT, offsetof(UnexpectedEvent, bytes), sizeof(int64_t)}}};
+
+// WEFT_EAGER_LIMIT may be written at run time (MPI_T): the engine applies it to the next
+// send. The receiver follows whichever protocol the sender chose, so the processes need
+// not agree.
+const bool g_eager_limit_listens = [] {
+  transport::kEagerLimit.on_write([](const config::Setting& setting) {
+    engine().set_eager_limit(static_cast<size_t>(std::max<int64_t>(0, setting.integer())));
+  });
+  return true;
+}();
 
 bool matches(const Request* request, const Header& header) {
   return header.context == request->context &&
@@ -367,6 +410,7 @@ Status Engine::send_eager(int process, int source, int tag, uint32_t context, co
   header.source = source;
   header.size = bytes;
   header.sender_request = 0;
+  route(process).count_sent(bytes);
   return send_packet(process, header, kEagerHeaderBytes, data, bytes);
 }
 
@@ -394,6 +438,7 @@ Status Engine::start_send(Request* request) {
   header.source = request->self_rank;
   header.size = bytes;
   header.sender_request = id_of(request);
+  route(process).count_sent(bytes);
   if (bytes <= eager_limit_) {
     header.kind = PacketKind::kEager;
     const bool sync = request->mode == SendMode::kSync;
@@ -406,6 +451,7 @@ Status Engine::start_send(Request* request) {
     return Status();
   }
   header.kind = PacketKind::kRts;
+  g_rendezvous_sends.add(1);
   header.address = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(request->send_data));
   return send_packet(process, header, sizeof header, nullptr, 0);
 }
@@ -420,6 +466,7 @@ Status Engine::start_receive(Request* request) {
        message = IntrusiveList<Unexpected>::next(message)) {
     if (!matches(request, message->header)) continue;
     unexpected_.erase(message);
+    g_unexpected.decrease();
     if (message->header.kind == PacketKind::kEager) {
       deliver_eager(request, message->header, message->data.data(), message->data.size(),
                     message->process);
@@ -448,6 +495,7 @@ bool Engine::probe(int source, int tag, uint32_t context, MPI_Status* status,
     }
     if (take != nullptr) {
       unexpected_.erase(message);
+      g_unexpected.decrease();
       take->reset(message);
     }
     return true;
@@ -508,6 +556,13 @@ void Engine::on_packet(int process, const void* raw_header, size_t header_len,
         message->data.assign(bytes, bytes + payload_len);
       }
       unexpected_.push_back(message);
+      g_unexpected.increase();
+      g_unexpected_messages.add(1);
+      if (g_unexpected_event.active()) [[unlikely]] {
+        const UnexpectedEvent data{header.source, header.tag, header.context,
+                                   static_cast<int64_t>(header.size)};
+        g_unexpected_event.raise(&data, sizeof data);
+      }
       return;
     }
     case PacketKind::kCts: {

@@ -114,6 +114,8 @@ class Engine final : public transport::PacketSink {
   void drain();
 
   size_t eager_limit() const { return eager_limit_; }
+  // WEFT_EAGER_LIMIT written at run time (MPI_T); the engine lock is held.
+  void set_eager_limit(size_t bytes) { eager_limit_ = bytes; }
   bool local_peer(int process) const;  // on this host
 
   // ---- the process table ------------------------------------------------------------

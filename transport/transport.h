@@ -15,6 +15,7 @@
 
 #include "base/config.h"
 #include "base/error.h"
+#include "base/mpit.h"
 #include "mpi.h"
 
 namespace weft::transport {
@@ -190,6 +191,17 @@ class Transport {
 
   // Orderly shutdown after the final barrier of MPI_Finalize.
   virtual void close() {}
+
+  // --- what it carried (MPI_T performance variables) ---------------------------------
+  // The engine counts each message it sends (its packed bytes) on the transport that
+  // reaches the destination; the registry gives each transport its counters.
+  void set_traffic(mpit::Traffic* traffic) { traffic_ = traffic; }
+  void count_sent(size_t bytes) {
+    if (traffic_ != nullptr) traffic_->sent(bytes);
+  }
+
+ private:
+  mpit::Traffic* traffic_ = nullptr;
 };
 
 }  // namespace weft::transport
