@@ -379,8 +379,45 @@ Status PmiClient::wait_port(const std::string& address, const std::string& port,
   WEFT_TRY(side.handshake(key_));
   pmi_wire::Message reply;
   WEFT_TRY(side.command("port_wait", {{"port", port}}, "port_message", reply));
-  if (reply.get("rc") != "0") return error(MPI_ERR_PORT, "PMI: waiting on port %s failed", port.c_str());
+  if (reply.get("rc") != "0") {
+    return error(MPI_ERR_PORT, "port %s %s", port.c_str(),
+                 reply.get("msg") == "port_closed" ? "was closed while this process waited at it"
+                                                   : "is not open");
+  }
   value = reply.get("value");
+  return Status();
+}
+
+Status PmiClient::port_exchange(const std::string& address, const std::string& port,
+                                const std::string& offer, const std::string& reply_port,
+                                std::string& answer) {
+  PmiClient guest;
+  if (!connect_port(address, guest.fd_).ok()) {
+    return error(MPI_ERR_PORT, "no job serves port %s any more (nothing listens at %s: the job "
+                 "that opened it has ended)", port.c_str(), address.c_str());
+  }
+  pmi_wire::Message reply;
+  Status status = guest.command("init", {{"pmi_version", "1"}, {"pmi_subversion", "1"}, {"port", port}},
+                                "response_to_init", reply);
+  if (status.ok() && reply.get("rc") != "0") {
+    return error(MPI_ERR_PORT, "port %s is not open (it was closed, or never opened)", port.c_str());
+  }
+  if (status.ok()) {
+    status = guest.command("port_post", {{"port", port}, {"value", offer}}, "port_post_result", reply);
+  }
+  if (status.ok() && reply.get("rc") != "0") {
+    return error(MPI_ERR_PORT, "port %s was closed before this process reached it", port.c_str());
+  }
+  if (status.ok()) status = guest.command("port_wait", {{"port", reply_port}}, "port_message", reply);
+  if (!status.ok()) {
+    return error(MPI_ERR_PORT, "the job serving port %s ended before answering (%s)", port.c_str(),
+                 status.message().c_str());
+  }
+  if (reply.get("rc") != "0") {
+    return error(MPI_ERR_PORT, "port %s was closed before an MPI_Comm_accept took this request",
+                 port.c_str());
+  }
+  answer = reply.get("value");
   return Status();
 }
 
