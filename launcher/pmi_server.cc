@@ -590,13 +590,23 @@ void PmiServer::handle_port(Session& session, const pmi::Message& message) {
         return reply("port_post_result", {{"rc", "0"}});
       }
     }
-    target.messages.push_back(message.get("value"));
+    Port::Message left{message.get("value"), {}, !session.guest_port.empty()};
+    if (left.from_guest) left.guest = session.shared_from_this();
+    target.messages.push_back(std::move(left));
     return reply("port_post_result", {{"rc", "0"}});
   }
   if (command == "port_wait") {
     auto found = ports_.find(port);
+    if (found != ports_.end()) {
+      auto& messages = found->second.messages;
+      while (!messages.empty() && messages.front().from_guest) {
+        auto guest = messages.front().guest.lock();
+        if (guest && !guest->closed()) break;
+        messages.pop_front();
+      }
+    }
     if (found != ports_.end() && !found->second.messages.empty()) {
-      std::string value = std::move(found->second.messages.front());
+      std::string value = std::move(found->second.messages.front().value);
       found->second.messages.pop_front();
       if (port != base_port(port) && found->second.messages.empty() && found->second.waiters.empty()) {
         ports_.erase(found);

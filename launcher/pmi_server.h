@@ -139,7 +139,14 @@ class PmiServer {
   void handle_spawn(Session& session, const std::vector<pmi::Message>& blocks);
   void handle_port(Session& session, const pmi::Message& message);
   struct Port {
-    std::deque<std::string> messages;
+    struct Message {
+      std::string value;
+      // A connect's request, left by a guest: dropped once the guest's connection closes
+      // (it gave up or died), so an accept never takes a request nobody waits on.
+      std::weak_ptr<Session> guest;
+      bool from_guest = false;
+    };
+    std::deque<Message> messages;
     std::vector<std::weak_ptr<Session>> waiters;
     bool open = false;  // opened by MPI_Open_port (reply ports are implicit)
   };

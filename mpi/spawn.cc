@@ -639,8 +639,8 @@ bool unpack_offer(const std::string& text, int* tag, int* root, std::string* key
 // to it (its process number in `their_root`); fills the tag, key and remote root of
 // `meeting`.
 Status meet_at_root(const char* call, const std::string& port, int root,
-                    const std::vector<std::string>& group_cards, bool accepting, Meeting* meeting,
-                    int* their_root_process) {
+                    const std::vector<std::string>& group_cards, int timeout_seconds,
+                    bool accepting, Meeting* meeting, int* their_root_process) {
   std::string address;
   if (!split_port(port, &address)) {
     return error(MPI_ERR_PORT, "%s: argument port_name=\"%s\" is not a port of weft "
@@ -663,7 +663,7 @@ Status meet_at_root(const char* call, const std::string& port, int root,
     }
     // Wait for a connect, then answer it at its reply port.
     std::string offer;
-    Status waited = pmi().wait_port(address, port, offer);
+    Status waited = pmi().wait_port(address, port, offer, timeout_seconds);
     if (!waited.ok()) return error(waited.error_class(), "%s: %s", call, waited.message().c_str());
     int remote_root = 0;
     if (!unpack_offer(offer, &tag, &remote_root, &key, &their_root) || key.size() != 32) {
@@ -682,7 +682,8 @@ Status meet_at_root(const char* call, const std::string& port, int root,
     key = hex_of(random_bits(), random_bits());
     std::string answer;
     Status exchanged = PmiClient::port_exchange(address, port, pack_offer(tag, root, key, my_card),
-                                                port + "!" + std::to_string(tag), answer);
+                                                port + "!" + std::to_string(tag), timeout_seconds,
+                                                answer);
     if (!exchanged.ok()) {
       return error(exchanged.error_class(), "%s: %s", call, exchanged.message().c_str());
     }
@@ -713,7 +714,7 @@ Status meet_at_root(const char* call, const std::string& port, int root,
 
 // The root's and every member's half of accept or connect (collective over `comm`).
 Status meet(const char* call, const std::string& port, Comm* comm, int root,
-            const Status& root_check, bool accepting, Comm** out) {
+            const Status& root_check, int timeout_seconds, bool accepting, Comm** out) {
   // Every member reachable, and the group's cards in rank order.
   Status reachable = make_reachable();
   p2p::Engine::LateProcess mine;
@@ -732,7 +733,8 @@ Status meet(const char* call, const std::string& port, Comm* comm, int root,
     Status status = root_check;
     int their_root_process = -1;
     if (status.ok()) {
-      status = meet_at_root(call, port, root, group_cards, accepting, &meeting, &their_root_process);
+      status = meet_at_root(call, port, root, group_cards, timeout_seconds, accepting, &meeting,
+                            &their_root_process);
     }
     if (status.ok()) {
       // The roots swap their groups' cards over the link they now have.
@@ -808,13 +810,13 @@ Status close_port(const char* call, const std::string& name) {
 }
 
 Status comm_accept(const char* call, const std::string& port, Comm* comm, int root,
-                   const Status& root_check, Comm** out) {
-  return meet(call, port, comm, root, root_check, true, out);
+                   const Status& root_check, int timeout_seconds, Comm** out) {
+  return meet(call, port, comm, root, root_check, timeout_seconds, true, out);
 }
 
 Status comm_connect(const char* call, const std::string& port, Comm* comm, int root,
-                    const Status& root_check, Comm** out) {
-  return meet(call, port, comm, root, root_check, false, out);
+                    const Status& root_check, int timeout_seconds, Comm** out) {
+  return meet(call, port, comm, root, root_check, timeout_seconds, false, out);
 }
 
 namespace {

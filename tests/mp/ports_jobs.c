@@ -8,7 +8,8 @@
  *   connect SERVICE           looks SERVICE up (retrying until it appears: the other job may
  *                             be slower), checks the errors (an unknown service is
  *                             MPI_ERR_NAME, a malformed port and a port on a launcher that
- *                             does not exist are MPI_ERR_PORT) and connects;
+ *                             does not exist are MPI_ERR_PORT, so are a connect and an
+ *                             accept that run past info key timeout) and connects;
  *   then both: traffic both ways checked against values computed here, collectives over the
  *   intercommunicator (bcast from each side, allreduce, allgather, barrier), merge and an
  *   allreduce over the merged communicator with the order the merge promises, disconnect;
@@ -207,6 +208,28 @@ static void check_errors(void) {
   rc = MPI_Comm_connect("weft-port#127.0.0.1:1#00000000000000000000000000000000", MPI_INFO_NULL,
                         0, MPI_COMM_SELF, &none);
   CHECK_ERROR_CLASS(rc, MPI_ERR_PORT, "connecting to a port whose job does not exist");
+
+  /* Info key timeout: a connect nobody accepts and an accept nobody connects to end with
+   * MPI_ERR_PORT (each on a port of its own); a bad value is MPI_ERR_INFO_VALUE. */
+  MPI_Info info;
+  MPI_Info_create(&info);
+  MPI_Info_set(info, "timeout", "1");
+  char lonely[MPI_MAX_PORT_NAME];
+  CHECK_MPI(MPI_Open_port(MPI_INFO_NULL, lonely));
+  rc = MPI_Comm_connect(lonely, info, 0, MPI_COMM_SELF, &none);
+  CHECK_ERROR_CLASS(rc, MPI_ERR_PORT, "connecting with timeout=1 to a port nobody accepts at");
+  CHECK(none == MPI_COMM_NULL, "no communicator from a connect that timed out");
+  CHECK_MPI(MPI_Close_port(lonely));
+  CHECK_MPI(MPI_Open_port(MPI_INFO_NULL, lonely));
+  rc = MPI_Comm_accept(lonely, info, 0, MPI_COMM_SELF, &none);
+  CHECK_ERROR_CLASS(rc, MPI_ERR_PORT, "accepting with timeout=1 where nobody connects");
+  CHECK_MPI(MPI_Close_port(lonely));
+  rc = MPI_Close_port(lonely);
+  CHECK_ERROR_CLASS(rc, MPI_ERR_PORT, "closing a port twice");
+  MPI_Info_set(info, "timeout", "soon");
+  rc = MPI_Comm_connect(lonely, info, 0, MPI_COMM_SELF, &none);
+  CHECK_ERROR_CLASS(rc, MPI_ERR_INFO_VALUE, "info key timeout=soon");
+  MPI_Info_free(&info);
 }
 
 static void write_file(const char* path, const char* text) {
