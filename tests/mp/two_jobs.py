@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Separately started jobs meeting through ports, names and MPI_Comm_join (tests/mp/ports_jobs.c).
 
-    two_jobs.py WEFTRUN PORTS_JOBS TRANSPORT ACCEPT_N CONNECT_N [handover|default-names]
+    two_jobs.py WEFTRUN PORTS_JOBS TRANSPORT ACCEPT_N CONNECT_N [handover|default-names|stale-socket]
 
 ACCEPT_N and CONNECT_N are the sizes of the two weftrun runs; 0 runs that side as a
 singleton (the program alone, no launcher). Both sides start at once; each must exit 0.
@@ -13,10 +13,12 @@ suite side by side never meet; `default-names` leaves WEFT_NAME_SERVER unset ins
 the user's own directory (with names unique to the run). `handover` first starts a job that
 publishes a name and so serves the names, lets the accepting job publish through it, ends
 it, and only then starts the connecting job: the accepting job's name must have moved to the
-name server elected after it.
+name server elected after it. `stale-socket` leaves in the rendezvous directory what a name
+server killed with SIGKILL would: a socket file nobody listens on.
 Every job has a timeout, and so has the script.
 """
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -76,6 +78,14 @@ def main():
             env.pop("WEFT_NAME_SERVER", None)
         else:
             env["WEFT_NAME_SERVER"] = os.path.join(scratch, "names")
+        if mode == "stale-socket":
+            # What a name server killed with SIGKILL leaves: a socket file nobody listens on
+            # (and its lock file, unlocked). The first job must replace it, not wait on it.
+            os.mkdir(env["WEFT_NAME_SERVER"], 0o700)
+            stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            stale.bind(os.path.join(env["WEFT_NAME_SERVER"], "names.sock"))
+            stale.close()
+            open(os.path.join(env["WEFT_NAME_SERVER"], "names.lock"), "w").close()
         service = f"weft-test-two-jobs-{os.getpid()}-{int(time.time() * 1000) % 100000000}"
         port_file = os.path.join(scratch, "port")
         deadline = time.monotonic() + JOB_TIMEOUT
