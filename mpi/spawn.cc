@@ -658,8 +658,9 @@ Status meet_at_root(const char* call, const std::string& port, int root,
     }
     if (address != own_address) {
       return error(MPI_ERR_PORT, "%s: port %s was opened by another job (whose launcher listens "
-                   "at %s); a job accepts only at ports it opened", call, port.c_str(),
-                   address.c_str());
+                   "at %s, this job's at %s); a process accepts only at ports of its own job or "
+                   "of the job that spawned it", call, port.c_str(), address.c_str(),
+                   own_address.c_str());
     }
     // Wait for a connect, then answer it at its reply port.
     std::string offer;

@@ -13,7 +13,8 @@
  *   then both: traffic both ways checked against values computed here, collectives over the
  *   intercommunicator (bcast from each side, allreduce, allgather, barrier), merge and an
  *   allreduce over the merged communicator with the order the merge promises, disconnect;
- *   the connecting side then connects again to the port, now closed: MPI_ERR_PORT. Rank 0 of
+ *   the connecting side then connects again to the port, now closed, and accepts at it, another
+ *   job's: MPI_ERR_PORT both. Rank 0 of
  *   each side then meets the other through MPI_Comm_join over a TCP socket whose address
  *   travels through the name service (SERVICE-join), exchanges values and disconnects.
  *   Both jobs then end on their own.
@@ -328,6 +329,9 @@ int main(int argc, char** argv) {
     int rc = MPI_Comm_connect(port, MPI_INFO_NULL, 0, MPI_COMM_WORLD, &again);
     CHECK_ERROR_CLASS(rc, MPI_ERR_PORT, "connecting to a closed port");
     CHECK(again == MPI_COMM_NULL, "no communicator from a connect to a closed port");
+    /* A port of another job is not one to accept at. */
+    rc = MPI_Comm_accept(port, MPI_INFO_NULL, 0, MPI_COMM_WORLD, &again);
+    CHECK_ERROR_CLASS(rc, MPI_ERR_PORT, "accepting at another job's port");
   }
   if (rank == 0) join_side(side, join_service);
   MPI_Barrier(MPI_COMM_WORLD);
