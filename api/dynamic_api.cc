@@ -2,6 +2,7 @@
 // MPI_Comm_disconnect. Arguments significant only at the root are checked there and the
 // verdict travels with the spawn's own collective (mpi/spawn.h), so a mistake at the root
 // fails every member instead of leaving them waiting. The work is in mpi/spawn.cc.
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -177,14 +178,27 @@ int meet(const char* call, const char* port_name, MPI_Info info, int root, MPI_C
   if (!s.ok()) return finish(call, local, s);
   Status root_check;
   std::string port;
+  int timeout_seconds = -1;
   if (local->rank() == root) {
     root_check = check_port_argument(call, port_name);
     if (root_check.ok()) root_check = weft::api::kinds::info_or_null(call, "info", info);
     if (root_check.ok()) port = port_name;
+    std::string text;
+    // Info key "timeout" (seconds, as MPICH takes it): how long to wait for the other side.
+    if (root_check.ok() && info != MPI_INFO_NULL && weft::info_from_handle(info)->get("timeout", text)) {
+      char* end = nullptr;
+      const long value = std::strtol(text.c_str(), &end, 10);
+      if (text.empty() || *end != '\0' || value <= 0 || value > 1000000) {
+        root_check = weft::error(MPI_ERR_INFO_VALUE, "%s: info key timeout=\"%s\" is not a "
+                                 "positive number of seconds", call, text.c_str());
+      } else {
+        timeout_seconds = static_cast<int>(value);
+      }
+    }
   }
   Comm* created = nullptr;
-  s = accepting ? weft::comm_accept(call, port, local, root, root_check, &created)
-                : weft::comm_connect(call, port, local, root, root_check, &created);
+  s = accepting ? weft::comm_accept(call, port, local, root, root_check, timeout_seconds, &created)
+                : weft::comm_connect(call, port, local, root, root_check, timeout_seconds, &created);
   *newcomm = s.ok() ? created->handle() : MPI_COMM_NULL;
   return finish(call, local, s);
 }

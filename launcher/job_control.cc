@@ -75,6 +75,17 @@ std::string make_job_key() {
   return key;
 }
 
+// Key/value space names also name the universe's processes in every other one (uids are
+// hashed from them, p2p/engine.h), so they must not repeat between universes, even when a
+// pid comes back: the pid and 48 random bits.
+namespace {
+std::string universe_name() {
+  static const std::string name =
+      "weft_kvs_" + std::to_string(getpid()) + "_" + make_job_key().substr(0, 12);
+  return name;
+}
+}  // namespace
+
 JobControl::JobControl(JobPlan plan, std::optional<rlimit> original_open_files)
     : plan_(std::move(plan)),
       original_open_files_(original_open_files),
@@ -97,7 +108,7 @@ int JobControl::run_server(int fd) {
   info.appnums = {0};
   info.universe_size = plan_.universe_size;
   info.key = key_;
-  info.kvs_name = "weft_kvs_" + std::to_string(getpid());
+  info.kvs_name = universe_name();
   pmi_ = std::make_unique<PmiServer>(io_, std::move(info), *this);
   start_common();
   ranks_.assign(1, RankState{});
@@ -132,7 +143,7 @@ int JobControl::run() {
   for (const RankPlan& rank : plan_.ranks) info.appnums.push_back(rank.appnum);
   info.universe_size = plan_.universe_size;
   info.key = key_;
-  info.kvs_name = "weft_kvs_" + std::to_string(getpid());
+  info.kvs_name = universe_name();
   pmi_ = std::make_unique<PmiServer>(io_, std::move(info), *this);
   start_common();
   for (const RankPlan& rank : plan_.ranks) ranks_[static_cast<std::size_t>(rank.rank)].rank = rank.rank;
@@ -407,7 +418,7 @@ SpawnStart JobControl::on_pmi_spawn(int requester, const SpawnRequest& request) 
     info.universe_size = std::max(live, static_cast<int>(cores > 0 ? cores : 1));
   }
   info.key = key_;
-  info.kvs_name = "weft_kvs_" + std::to_string(getpid()) + "_" + std::to_string(++spawned_jobs_);
+  info.kvs_name = universe_name() + "_" + std::to_string(++spawned_jobs_);
   const int job = pmi_->add_job(std::move(info));
   for (const auto& [key, value] : request.preput) pmi_->preput(job, key, value);
   const int first = pmi_->first_process(job);

@@ -1,5 +1,6 @@
 #include "launcher/pmi_server.h"
 
+#include <sys/random.h>
 #include <sys/socket.h>
 
 #include <boost/asio/buffer.hpp>
@@ -15,6 +16,7 @@
 #include <cstdlib>
 #include <deque>
 
+#include "launcher/name_service.h"
 #include "launcher/stdio_forward.h"
 
 namespace weft::launcher {
@@ -28,6 +30,32 @@ namespace {
 // connections cannot pile up.
 constexpr std::chrono::seconds kInitDeadline{10};
 constexpr std::string_view kVersionFields = "pmi_version=1 pmi_subversion=1";
+constexpr std::string_view kPortPrefix = "weft-port#";
+
+// 128 random bits in hex: a port's token, which authorises whoever knows the port name.
+std::string random_token() {
+  unsigned char bytes[16];
+  std::size_t got = 0;
+  while (got < sizeof bytes) {
+    ssize_t n = ::getrandom(bytes + got, sizeof bytes - got, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) throw std::runtime_error("getrandom failed for a port token");
+    got += static_cast<std::size_t>(n);
+  }
+  static const char kHex[] = "0123456789abcdef";
+  std::string token;
+  for (unsigned char b : bytes) {
+    token += kHex[b >> 4];
+    token += kHex[b & 15];
+  }
+  return token;
+}
+
+// "<port>!<tag>" -> "<port>"
+std::string base_port(const std::string& port) {
+  const auto bang = port.find('!');
+  return bang == std::string::npos ? port : port.substr(0, bang);
+}
 }  // namespace
 
 class PmiServer::Session : public std::enable_shared_from_this<Session> {
@@ -81,6 +109,9 @@ class PmiServer::Session : public std::enable_shared_from_this<Session> {
 
   bool initialized = false;
   bool finalized = false;
+  // A process of another universe that came through a port: it may only leave a message
+  // at that port and wait for the answer at "<port>!<tag>".
+  std::string guest_port;
   // A multi-line command in progress (mcmd=spawn ... endcmd), and the blocks of a spawn
   // with several commands.
   bool in_block = false;
@@ -151,6 +182,7 @@ struct PmiServer::Acceptor {
 
 PmiServer::PmiServer(asio::io_context& io, PmiJobInfo info, PmiEvents& events)
     : io_(io), info_(info), events_(events) {
+  names_ = std::make_unique<NameService>(io);
   add_job(std::move(info));
 }
 
@@ -245,6 +277,7 @@ void PmiServer::shutdown() {
   }
   auto port_sessions = port_sessions_;
   for (const auto& session : port_sessions) session->close();
+  names_->shutdown();
 }
 
 bool PmiServer::rank_connected(int rank) const {
@@ -322,6 +355,18 @@ void PmiServer::handle(Session& session, const std::string& line) {
   }
   const pmi::Message& message = parsed.message;
   const std::string& command = message.command;
+  if (!session.guest_port.empty()) {
+    const std::string port = message.get("port");
+    const bool allowed = (command == "port_post" && port == session.guest_port) ||
+                         (command == "port_wait" && port.find('!') != std::string::npos &&
+                          base_port(port) == session.guest_port);
+    if (!allowed) {
+      session.send(format_line(command + "_result", {{"rc", "-1"}, {"msg", "not_allowed"}}));
+      return;
+    }
+    handle_port(session, message);
+    return;
+  }
   auto not_a_rank = [&](std::string_view reply) {
     session.send(format_line(reply, {{"rc", "-1"}, {"msg", "not_a_rank"}}));
   };
@@ -379,6 +424,22 @@ void PmiServer::handle(Session& session, const std::string& line) {
 }
 
 void PmiServer::handle_init(Session& session, const pmi::Message& message) {
+  if (!session.is_rank() && !session.initialized && message.has("port") && !message.has("key")) {
+    // A guest: the port name (its token) is the authorisation. Refused quietly when the
+    // port is not open: connecting to a closed port is the caller's error to report.
+    const std::string port = message.get("port");
+    auto found = ports_.find(port);
+    if (port.find('!') != std::string::npos || found == ports_.end() || !found->second.open) {
+      session.send(std::string("cmd=response_to_init ") + std::string(kVersionFields) +
+                   " rc=-1 msg=no_such_port\n");
+      session.close_after_sending();
+      return;
+    }
+    session.guest_port = port;
+    session.initialized = true;
+    session.send(std::string("cmd=response_to_init ") + std::string(kVersionFields) + " rc=0\n");
+    return;
+  }
   std::string refusal;
   std::string reason;
   if (!message.has("key")) {
@@ -482,18 +543,39 @@ void PmiServer::handle_port(Session& session, const pmi::Message& message) {
     return reply("port_address", {{"address", port_address_}, {"rc", port_address_.empty() ? "-1" : "0"}});
   }
   if (command == "port_open") {
-    ports_[port].open = true;
-    return reply("port_open_result", {{"rc", "0"}});
+    // The name carries where this launcher listens and a fresh token, so a process of
+    // another universe can come here with it (a guest init, handle_init).
+    if (port_address_.empty()) {
+      return reply("port_open_result", {{"rc", "-1"}, {"msg", "no_loopback_port"}});
+    }
+    std::string name = std::string(kPortPrefix) + port_address_ + "#" + random_token();
+    ports_[name].open = true;
+    return reply("port_open_result", {{"rc", "0"}, {"port", name}});
   }
   if (command == "port_close") {
-    ports_.erase(port);
+    auto opened = ports_.find(port);
+    if (opened == ports_.end() || !opened->second.open) {
+      return reply("port_close_result", {{"rc", "-1"}, {"msg", "no_such_port"}});
+    }
+    // Whoever still waits at the port or at one of its reply ports with nothing to take
+    // learns that it closed; answers already left there stay until they are taken.
+    const std::string closed = format_line("port_message", {{"rc", "-1"}, {"msg", "port_closed"}});
+    for (auto it = ports_.lower_bound(port); it != ports_.end() && base_port(it->first) == port;) {
+      if (it->first != port && !it->second.messages.empty()) {
+        ++it;
+        continue;
+      }
+      for (auto& waiter : it->second.waiters) {
+        if (auto alive = waiter.lock()) alive->send(closed);
+      }
+      it = ports_.erase(it);
+    }
     return reply("port_close_result", {{"rc", "0"}});
   }
   if (command == "port_post") {
     // A connect names a port opened with MPI_Open_port; replies go to ports derived from
     // it ("<port>!<tag>"), which exist once someone waits or posts.
-    const auto bang = port.find('!');
-    const std::string base = bang == std::string::npos ? port : port.substr(0, bang);
+    const std::string base = base_port(port);
     auto opened = ports_.find(base);
     if (opened == ports_.end() || !opened->second.open) {
       return reply("port_post_result", {{"rc", "-1"}, {"msg", "no_such_port"}});
@@ -504,38 +586,46 @@ void PmiServer::handle_port(Session& session, const pmi::Message& message) {
       target.waiters.erase(target.waiters.begin());
       if (waiter && !waiter->closed()) {
         waiter->send(format_line("port_message", {{"value", message.get("value")}, {"rc", "0"}}));
+        if (port != base && target.messages.empty() && target.waiters.empty()) ports_.erase(port);
         return reply("port_post_result", {{"rc", "0"}});
       }
     }
-    target.messages.push_back(message.get("value"));
+    Port::Message left{message.get("value"), {}, !session.guest_port.empty()};
+    if (left.from_guest) left.guest = session.shared_from_this();
+    target.messages.push_back(std::move(left));
     return reply("port_post_result", {{"rc", "0"}});
   }
   if (command == "port_wait") {
-    Port& target = ports_[port];
-    if (!target.messages.empty()) {
-      std::string value = std::move(target.messages.front());
-      target.messages.pop_front();
+    auto found = ports_.find(port);
+    if (found != ports_.end()) {
+      auto& messages = found->second.messages;
+      while (!messages.empty() && messages.front().from_guest) {
+        auto guest = messages.front().guest.lock();
+        if (guest && !guest->closed()) break;
+        messages.pop_front();
+      }
+    }
+    if (found != ports_.end() && !found->second.messages.empty()) {
+      std::string value = std::move(found->second.messages.front().value);
+      found->second.messages.pop_front();
+      if (port != base_port(port) && found->second.messages.empty() && found->second.waiters.empty()) {
+        ports_.erase(found);
+      }
       return reply("port_message", {{"value", value}, {"rc", "0"}});
     }
-    target.waiters.push_back(session.shared_from_this());
+    auto opened = ports_.find(base_port(port));
+    if (opened == ports_.end() || !opened->second.open) {
+      return reply("port_message", {{"rc", "-1"}, {"msg", "no_such_port"}});
+    }
+    ports_[port].waiters.push_back(session.shared_from_this());
     return;
   }
-  const std::string service = message.get("service");
-  if (command == "publish_name") {
-    if (service.empty() || port.empty()) return reply("publish_result", {{"rc", "-1"}, {"msg", "missing_field"}});
-    if (!names_.emplace(service, port).second) {
-      return reply("publish_result", {{"rc", "-1"}, {"msg", "already_published"}});
-    }
-    return reply("publish_result", {{"rc", "0"}});
-  }
-  if (command == "lookup_name") {
-    auto found = names_.find(service);
-    if (found == names_.end()) return reply("lookup_result", {{"rc", "-1"}, {"msg", "not_found"}});
-    return reply("lookup_result", {{"rc", "0"}, {"port", found->second}});
-  }
-  if (command == "unpublish_name") {
-    if (names_.erase(service) == 0) return reply("unpublish_result", {{"rc", "-1"}, {"msg", "not_found"}});
-    return reply("unpublish_result", {{"rc", "0"}});
+  if (command == "publish_name" || command == "lookup_name" || command == "unpublish_name") {
+    // Shared with the other universes of this host (launcher/name_service.h).
+    names_->request(message, [weak = session.weak_from_this()](const std::string& line) {
+      if (auto alive = weak.lock()) alive->send(line);
+    });
+    return;
   }
   reply(command + "_result", {{"rc", "-1"}, {"msg", "unknown_command"}});
 }

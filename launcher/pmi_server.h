@@ -17,10 +17,16 @@
 // addresses); `put` only the process's own.
 //
 // Ports and names (MPI_Open_port, MPI_Comm_accept/_connect, MPI_Publish_name; weft's own
-// commands, one universe-wide table each): `port_open`/`port_close` register a port name;
-// `port_post port= value=` leaves a message for a port (rc=-1 msg=no_such_port when nobody
-// opened it); `port_wait port=` answers `cmd=port_message value=` with the oldest message,
-// once there is one; `publish_name`, `lookup_name`, `unpublish_name` keep service names.
+// commands): `port_open` makes a port and answers its name, "weft-port#<PMI_PORT
+// address>#<128-bit token in hex>", which says where the port lives and authorises whoever
+// holds it; `port_close` closes it (waiters at it or its reply ports get rc=-1
+// msg=port_closed). `port_post port= value=` leaves a message for a port (rc=-1
+// msg=no_such_port when it is not open); `port_wait port=` answers `cmd=port_message
+// value=` with the oldest message, once there is one (rc=-1 at once when the port is not
+// open and nothing is left there). Replies go to "<port>!<tag>". A process of another
+// universe comes in on PMI_PORT with `cmd=init port=<port name>` instead of the key (a
+// guest): it may only post at that port and wait at its reply ports. `publish_name`,
+// `lookup_name`, `unpublish_name` go to the host's name service (launcher/name_service.h).
 // `get_port_address` gives PMI_PORT's address, where a process opens a second connection
 // for a wait that must not hold up its first one.
 //
@@ -90,6 +96,8 @@ class PmiEvents {
   ~PmiEvents() = default;
 };
 
+class NameService;
+
 class PmiServer {
  public:
   PmiServer(boost::asio::io_context& io, PmiJobInfo info, PmiEvents& events);
@@ -131,12 +139,19 @@ class PmiServer {
   void handle_spawn(Session& session, const std::vector<pmi::Message>& blocks);
   void handle_port(Session& session, const pmi::Message& message);
   struct Port {
-    std::deque<std::string> messages;
+    struct Message {
+      std::string value;
+      // A connect's request, left by a guest: dropped once the guest's connection closes
+      // (it gave up or died), so an accept never takes a request nobody waits on.
+      std::weak_ptr<Session> guest;
+      bool from_guest = false;
+    };
+    std::deque<Message> messages;
     std::vector<std::weak_ptr<Session>> waiters;
     bool open = false;  // opened by MPI_Open_port (reply ports are implicit)
   };
   std::map<std::string, Port> ports_;
-  std::map<std::string, std::string> names_;
+  std::unique_ptr<NameService> names_;
   struct Job {
     PmiJobInfo info;
     int first = 0;

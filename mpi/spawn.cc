@@ -1,10 +1,13 @@
 #include "mpi/spawn.h"
 
+#include <sys/random.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
@@ -430,73 +433,182 @@ Status connect_parent() {
 
 namespace {
 
-std::atomic<uint32_t> g_ports{0};
+constexpr std::string_view kPortPrefix = "weft-port#";
 
-// What the root learned from the other group, broadcast to its own.
-struct Peers {
-  int32_t ok;
-  int32_t remote_root;
-  int32_t tag;
-  int32_t unused;
-  char names[8192];
-  char message[1024];
-};
-
-// Every member reachable, and the names of the group in rank order (collective).
-Status gather_names(const char* call, Comm* comm, std::vector<Name>* names) {
-  Status reachable = make_reachable();
-  NameRecord mine{};
-  std::snprintf(mine.name, sizeof mine.name, "%s", pmi().kvsname().c_str());
-  mine.ok = reachable.ok() && pmi().kvsname().size() < sizeof mine.name ? 1 : 0;
-  mine.unused = pmi().rank();
-  std::vector<NameRecord> all(static_cast<size_t>(comm->size()));
-  {
-    EngineGuard guard;
-    WEFT_TRY(coll::allgather_bytes(comm->coll_team(), &mine, sizeof mine, all.data()));
+// Random bits for handshake tags and meeting keys.
+uint64_t random_bits() {
+  uint64_t value = 0;
+  size_t got = 0;
+  auto* bytes = reinterpret_cast<unsigned char*>(&value);
+  while (got < sizeof value) {
+    ssize_t n = ::getrandom(bytes + got, sizeof value - got, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<size_t>(n);
   }
-  if (!reachable.ok()) return reachable;
-  for (int r = 0; r < comm->size(); ++r) {
-    if (all[static_cast<size_t>(r)].ok == 0) {
-      return error(MPI_ERR_OTHER, "%s: rank %d of comm cannot be reached by other jobs", call, r);
+  if (got < sizeof value) {
+    value ^= static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) *
+             0x9e3779b97f4a7c15ull;
+  }
+  return value;
+}
+
+std::string hex_of(uint64_t high, uint64_t low) {
+  char text[33];
+  std::snprintf(text, sizeof text, "%016llx%016llx", static_cast<unsigned long long>(high),
+                static_cast<unsigned long long>(low));
+  return text;
+}
+
+// A port name is "weft-port#<launcher address>#<token>" (launcher/pmi_server.h).
+bool split_port(const std::string& port, std::string* address) {
+  if (port.rfind(kPortPrefix, 0) != 0) return false;
+  const auto hash = port.find('#', kPortPrefix.size());
+  if (hash == std::string::npos || hash == kPortPrefix.size() || hash + 1 == port.size()) return false;
+  *address = port.substr(kPortPrefix.size(), hash - kPortPrefix.size());
+  return port.find_first_of("!# \n", hash + 1) == std::string::npos;
+}
+
+// Cards travel as text through the launchers and between the roots: "<uid hex>;k=v;k=v",
+// with every byte outside a safe set written %XX (values hold ':' and '/', the launcher's
+// line format forbids spaces).
+std::string escape(const std::string& text) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '.' || c == '_' || c == ':' || c == ',' || c == '-' || c == '+' ||
+        c == '@') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
     }
-    names->emplace_back(all[static_cast<size_t>(r)].name, all[static_cast<size_t>(r)].unused);
+  }
+  return out;
+}
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool unescape(const std::string& text, std::string* out) {
+  out->clear();
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      *out += text[i];
+      continue;
+    }
+    if (i + 2 >= text.size()) return false;
+    const int high = hex_digit(text[i + 1]);
+    const int low = hex_digit(text[i + 2]);
+    if (high < 0 || low < 0) return false;
+    *out += static_cast<char>(high * 16 + low);
+    i += 2;
+  }
+  return true;
+}
+
+std::string encode_card(const p2p::Engine::LateProcess& process) {
+  char uid[17];
+  std::snprintf(uid, sizeof uid, "%016llx", static_cast<unsigned long long>(process.uid));
+  std::string text = uid;
+  for (const auto& [key, value] : process.card) text += ";" + escape(key) + "=" + escape(value);
+  return text;
+}
+
+bool decode_card(const std::string& text, p2p::Engine::LateProcess* out) {
+  std::stringstream fields(text);
+  std::string field;
+  if (!std::getline(fields, field, ';') || field.size() != 16) return false;
+  char* end = nullptr;
+  out->uid = std::strtoull(field.c_str(), &end, 16);
+  if (*end != '\0' || out->uid == 0) return false;
+  out->card.clear();
+  while (std::getline(fields, field, ';')) {
+    const auto equals = field.find('=');
+    std::string key, value;
+    if (equals == std::string::npos || !unescape(field.substr(0, equals), &key) ||
+        !unescape(field.substr(equals + 1), &value)) {
+      return false;
+    }
+    out->card[key] = value;
+  }
+  return out->card.count("host") != 0;
+}
+
+// Cards of a group, one per line.
+bool decode_cards(const std::string& text, std::vector<p2p::Engine::LateProcess>* out) {
+  std::stringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    p2p::Engine::LateProcess process;
+    if (!decode_card(line, &process)) return false;
+    out->push_back(std::move(process));
+  }
+  return !out->empty();
+}
+
+// Every member of `team` contributes a text; every member gets all of them, in rank order.
+Status allgather_text(const coll::Team& team, const std::string& mine, std::vector<std::string>* all) {
+  uint64_t length = mine.size();
+  std::vector<uint64_t> lengths(static_cast<size_t>(team.size));
+  EngineGuard guard;
+  WEFT_TRY(coll::allgather_bytes(team, &length, sizeof length, lengths.data()));
+  const size_t width = *std::max_element(lengths.begin(), lengths.end());
+  all->assign(static_cast<size_t>(team.size), std::string());
+  if (width == 0) return Status();
+  std::string padded = mine;
+  padded.resize(width);
+  std::vector<char> buffer(width * static_cast<size_t>(team.size));
+  WEFT_TRY(coll::allgather_bytes(team, padded.data(), width, buffer.data()));
+  for (size_t r = 0; r < all->size(); ++r) {
+    (*all)[r].assign(buffer.data() + r * width, lengths[r]);
   }
   return Status();
 }
 
-// "<tag>;<root>;<names>" and back.
-std::string pack_offer(int tag, int root, const std::vector<Name>& names) {
-  return std::to_string(tag) + "/" + std::to_string(root) + "/" + encode_names(names);
-}
-bool unpack_offer(const std::string& text, int* tag, int* root, std::string* names) {
-  const auto first = text.find('/');
-  const auto second = first == std::string::npos ? first : text.find('/', first + 1);
-  if (second == std::string::npos) return false;
-  *tag = std::atoi(text.substr(0, first).c_str());
-  *root = std::atoi(text.substr(first + 1, second - first - 1).c_str());
-  *names = text.substr(second + 1);
-  return true;
+// This process's card: what its transports published, read back from its launcher.
+Status own_card(p2p::Engine::LateProcess* out) {
+  std::lock_guard<std::mutex> lock(g_pmi_mutex);
+  return p2p::engine().read_card(pmi(), pmi().kvsname(), pmi().rank(), out);
 }
 
-// Both groups know each other's names and leaders: connect and agree on a context id. The
-// side that accepts is rank 0 of the leaders' link.
-Status join_groups(const char* call, Comm* comm, int root, const Peers& peers, bool accepting,
-                   Comm** out) {
-  std::vector<Name> remote;
-  if (!decode_names(peers.names, &remote) || peers.remote_root < 0 ||
-      static_cast<size_t>(peers.remote_root) >= remote.size()) {
-    return error(MPI_ERR_INTERN, "%s: malformed description of the other group", call);
-  }
+// What the root learned, broadcast to its group (the other group's cards follow).
+struct Meeting {
+  int32_t ok;
+  int32_t error_class;
+  int32_t tag;
+  int32_t remote_root;
+  uint64_t cards_bytes;
+  char key[40];
+  char message[1024];
+};
+
+// Both groups know each other's cards, leaders and the meeting's tag and key: every member
+// connects to the other group and both agree on a context id. The side that accepts is rank
+// 0 of the leaders' link.
+Status join_groups(const char* call, Comm* comm, int root,
+                   std::vector<p2p::Engine::LateProcess> remote, int remote_root, int tag,
+                   const std::string& key, bool accepting, Comm** out) {
+  for (auto& process : remote) process.key = key;
   std::vector<int> ids;
-  Status added = add_named(remote, &ids);
+  Status added;
+  {
+    EngineGuard guard;
+    added = p2p::engine().add_processes(remote, &ids);
+  }
   if (!added.ok()) {
     return error(added.error_class(), "%s: cannot connect to the other group: %s", call,
                  added.message().c_str());
   }
   const int mine = comm->process(root);
-  const int theirs = ids[static_cast<size_t>(peers.remote_root)];
+  const int theirs = ids[static_cast<size_t>(remote_root)];
   const int link_processes[2] = {accepting ? mine : theirs, accepting ? theirs : mine};
-  const coll::Team link{link_processes, accepting ? 0 : 1, 2, kDynamicContext, peers.tag};
+  const coll::Team link{link_processes, accepting ? 0 : 1, 2, kDynamicContext, tag};
   uint32_t context = 0;
   {
     EngineGuard guard;
@@ -506,87 +618,165 @@ Status join_groups(const char* call, Comm* comm, int root, const Peers& peers, b
   return Status();
 }
 
-// The root's half of accept or connect, then the broadcast and the join.
+// "<tag>/<root>/<key>/<card>" and back (the acceptor's answer leaves the key empty).
+std::string pack_offer(int tag, int root, const std::string& key, const std::string& card) {
+  return std::to_string(tag) + "/" + std::to_string(root) + "/" + key + "/" + card;
+}
+bool unpack_offer(const std::string& text, int* tag, int* root, std::string* key,
+                  p2p::Engine::LateProcess* card) {
+  std::stringstream parts(text);
+  std::string tag_text, root_text, card_text;
+  if (!std::getline(parts, tag_text, '/') || !std::getline(parts, root_text, '/') ||
+      !std::getline(parts, *key, '/') || !std::getline(parts, card_text)) {
+    return false;
+  }
+  *tag = std::atoi(tag_text.c_str());
+  *root = std::atoi(root_text.c_str());
+  return *root >= 0 && decode_card(card_text, card);
+}
+
+// The root's half of accept or connect: meets the other root through the port and connects
+// to it (its process number in `their_root`); fills the tag, key and remote root of
+// `meeting`.
+Status meet_at_root(const char* call, const std::string& port, int root,
+                    const std::vector<std::string>& group_cards, int timeout_seconds,
+                    bool accepting, Meeting* meeting, int* their_root_process) {
+  std::string address;
+  if (!split_port(port, &address)) {
+    return error(MPI_ERR_PORT, "%s: argument port_name=\"%s\" is not a port of weft "
+                 "(MPI_Open_port gives one)", call, port.c_str());
+  }
+  const std::string& my_card = group_cards[static_cast<size_t>(root)];
+  p2p::Engine::LateProcess their_root;
+  int tag = 0;
+  std::string key;
+  if (accepting) {
+    std::string own_address;
+    {
+      std::lock_guard<std::mutex> lock(g_pmi_mutex);
+      WEFT_TRY(pmi().port_address(own_address));
+    }
+    if (address != own_address) {
+      return error(MPI_ERR_PORT, "%s: port %s was opened by another job (whose launcher listens "
+                   "at %s, this job's at %s); a process accepts only at ports of its own job or "
+                   "of the job that spawned it", call, port.c_str(), address.c_str(),
+                   own_address.c_str());
+    }
+    // Wait for a connect, then answer it at its reply port.
+    std::string offer;
+    Status waited = pmi().wait_port(address, port, offer, timeout_seconds);
+    if (!waited.ok()) return error(waited.error_class(), "%s: %s", call, waited.message().c_str());
+    int remote_root = 0;
+    if (!unpack_offer(offer, &tag, &remote_root, &key, &their_root) || key.size() != 32) {
+      return error(MPI_ERR_INTERN, "%s: malformed connect request '%s'", call, offer.c_str());
+    }
+    meeting->remote_root = remote_root;
+    pmi_wire::Message reply;
+    std::lock_guard<std::mutex> lock(g_pmi_mutex);
+    WEFT_TRY(pmi().call("port_post", {{"port", port + "!" + std::to_string(tag)},
+                                      {"value", pack_offer(tag, root, "", my_card)}},
+                        "port_post_result", reply));
+  } else {
+    // The tag names the reply port and keeps this handshake apart from others on the
+    // leaders' link; the key is what the two groups' transports present to each other.
+    tag = static_cast<int>(random_bits() & 0xffffff);
+    key = hex_of(random_bits(), random_bits());
+    std::string answer;
+    Status exchanged = PmiClient::port_exchange(address, port, pack_offer(tag, root, key, my_card),
+                                                port + "!" + std::to_string(tag), timeout_seconds,
+                                                answer);
+    if (!exchanged.ok()) {
+      return error(exchanged.error_class(), "%s: %s", call, exchanged.message().c_str());
+    }
+    int echoed = 0;
+    int remote_root = 0;
+    std::string unused;
+    if (!unpack_offer(answer, &echoed, &remote_root, &unused, &their_root) || echoed != tag) {
+      return error(MPI_ERR_INTERN, "%s: malformed accept answer '%s'", call, answer.c_str());
+    }
+    meeting->remote_root = remote_root;
+  }
+  meeting->tag = tag;
+  std::snprintf(meeting->key, sizeof meeting->key, "%s", key.c_str());
+  // The roots connect first and swap their groups' cards over that link.
+  their_root.key = key;
+  std::vector<int> ids;
+  {
+    EngineGuard guard;
+    Status added = p2p::engine().add_processes({their_root}, &ids);
+    if (!added.ok()) {
+      return error(added.error_class(), "%s: cannot connect to the other group's root: %s", call,
+                   added.message().c_str());
+    }
+  }
+  *their_root_process = ids[0];
+  return Status();
+}
+
+// The root's and every member's half of accept or connect (collective over `comm`).
 Status meet(const char* call, const std::string& port, Comm* comm, int root,
-            const Status& root_check, bool accepting, Comm** out) {
-  std::vector<Name> names;
-  WEFT_TRY(gather_names(call, comm, &names));
-  Peers peers{};
+            const Status& root_check, int timeout_seconds, bool accepting, Comm** out) {
+  // Every member reachable, and the group's cards in rank order.
+  Status reachable = make_reachable();
+  p2p::Engine::LateProcess mine;
+  if (reachable.ok()) reachable = own_card(&mine);
+  std::vector<std::string> group_cards;
+  WEFT_TRY(allgather_text(comm->coll_team(), reachable.ok() ? encode_card(mine) : "", &group_cards));
+  if (!reachable.ok()) return reachable;
+  for (size_t r = 0; r < group_cards.size(); ++r) {
+    if (group_cards[r].empty()) {
+      return error(MPI_ERR_OTHER, "%s: rank %zu of comm cannot be reached by other jobs", call, r);
+    }
+  }
+  Meeting meeting{};
+  std::string remote_cards;
   if (comm->rank() == root) {
     Status status = root_check;
-    if (status.ok() && port.rfind("weft-port#", 0) != 0) {
-      status = error(MPI_ERR_PORT, "%s: argument port_name=\"%s\" is not a port of weft "
-                     "(MPI_Open_port gives one)", call, port.c_str());
-    }
-    std::string address;
+    int their_root_process = -1;
     if (status.ok()) {
-      std::lock_guard<std::mutex> lock(g_pmi_mutex);
-      status = pmi().port_address(address);
-    }
-    std::string answer;
-    if (status.ok() && accepting) {
-      // Wait for a connect, then answer it at its reply port.
-      std::string offer;
-      status = pmi().wait_port(address, port, offer);
-      int tag = 0;
-      int remote_root = 0;
-      std::string remote_names;
-      if (status.ok() && !unpack_offer(offer, &tag, &remote_root, &remote_names)) {
-        status = error(MPI_ERR_INTERN, "%s: malformed connect request '%s'", call, offer.c_str());
-      }
-      if (status.ok()) {
-        pmi_wire::Message reply;
-        std::lock_guard<std::mutex> lock(g_pmi_mutex);
-        status = pmi().call("port_post", {{"port", port + "!" + std::to_string(tag)},
-                                          {"value", pack_offer(tag, root, names)}},
-                            "port_post_result", reply);
-      }
-      peers.tag = tag;
-      peers.remote_root = remote_root;
-      answer = remote_names;
-    } else if (status.ok()) {
-      const uint32_t salt = g_ports.fetch_add(1);
-      const int tag = static_cast<int>(
-          (p2p::engine().uid(comm->process(root)) * 31 + salt) & 0xffffff);
-      pmi_wire::Message reply;
-      {
-        std::lock_guard<std::mutex> lock(g_pmi_mutex);
-        status = pmi().call("port_post", {{"port", port}, {"value", pack_offer(tag, root, names)}},
-                            "port_post_result", reply);
-      }
-      if (status.ok() && reply.get("rc") != "0") {
-        status = error(MPI_ERR_PORT, "%s: no port named \"%s\" is open", call, port.c_str());
-      }
-      std::string offer;
-      if (status.ok()) status = pmi().wait_port(address, port + "!" + std::to_string(tag), offer);
-      int echoed = 0;
-      int remote_root = 0;
-      if (status.ok() && !unpack_offer(offer, &echoed, &remote_root, &answer)) {
-        status = error(MPI_ERR_INTERN, "%s: malformed accept answer '%s'", call, offer.c_str());
-      }
-      peers.tag = tag;
-      peers.remote_root = remote_root;
-    }
-    if (status.ok() && answer.size() >= sizeof peers.names) {
-      status = error(MPI_ERR_OTHER, "%s: the other group spans too many jobs to describe", call);
+      status = meet_at_root(call, port, root, group_cards, timeout_seconds, accepting, &meeting,
+                            &their_root_process);
     }
     if (status.ok()) {
-      peers.ok = 1;
-      std::snprintf(peers.names, sizeof peers.names, "%s", answer.c_str());
+      // The roots swap their groups' cards over the link they now have.
+      std::string all_mine;
+      for (const std::string& card : group_cards) all_mine += card + "\n";
+      const int link_processes[2] = {accepting ? comm->process(root) : their_root_process,
+                                     accepting ? their_root_process : comm->process(root)};
+      const coll::Team link{link_processes, accepting ? 0 : 1, 2, kDynamicContext, meeting.tag};
+      std::vector<std::string> both;
+      status = allgather_text(link, all_mine, &both);
+      if (status.ok()) remote_cards = both[accepting ? 1 : 0];
+    }
+    if (status.ok()) {
+      meeting.ok = 1;
+      meeting.cards_bytes = remote_cards.size();
     } else {
-      std::snprintf(peers.message, sizeof peers.message, "%s", status.message().c_str());
-      peers.unused = status.error_class();
+      std::snprintf(meeting.message, sizeof meeting.message, "%s", status.message().c_str());
+      meeting.error_class = status.error_class();
     }
   }
   {
     EngineGuard guard;
-    WEFT_TRY(coll::bcast_bytes(comm->coll_team(), root, &peers, sizeof peers));
+    WEFT_TRY(coll::bcast_bytes(comm->coll_team(), root, &meeting, sizeof meeting));
   }
-  if (peers.ok == 0) {
-    peers.message[sizeof peers.message - 1] = '\0';
-    return Status(peers.unused != 0 ? peers.unused : MPI_ERR_PORT, peers.message);
+  if (meeting.ok == 0) {
+    meeting.message[sizeof meeting.message - 1] = '\0';
+    return Status(meeting.error_class != 0 ? meeting.error_class : MPI_ERR_PORT, meeting.message);
   }
-  return join_groups(call, comm, root, peers, accepting, out);
+  remote_cards.resize(meeting.cards_bytes);
+  {
+    EngineGuard guard;
+    WEFT_TRY(coll::bcast_bytes(comm->coll_team(), root, remote_cards.data(), remote_cards.size()));
+  }
+  std::vector<p2p::Engine::LateProcess> remote;
+  if (!decode_cards(remote_cards, &remote) || meeting.remote_root < 0 ||
+      static_cast<size_t>(meeting.remote_root) >= remote.size()) {
+    return error(MPI_ERR_INTERN, "%s: malformed description of the other group", call);
+  }
+  meeting.key[sizeof meeting.key - 1] = '\0';
+  return join_groups(call, comm, root, std::move(remote), meeting.remote_root, meeting.tag,
+                     meeting.key, accepting, out);
 }
 
 }  // namespace
@@ -594,123 +784,144 @@ Status meet(const char* call, const std::string& port, Comm* comm, int root,
 Status open_port(const char* call, std::string* name) {
   WEFT_TRY(make_reachable());
   std::lock_guard<std::mutex> lock(g_pmi_mutex);
-  *name = "weft-port#" + pmi().kvsname() + "#" + std::to_string(pmi().rank()) + "#" +
-          std::to_string(g_ports.fetch_add(1));
   pmi_wire::Message reply;
-  Status status = pmi().call("port_open", {{"port", *name}}, "port_open_result", reply);
-  if (!status.ok() || reply.get("rc") != "0") {
+  Status status = pmi().call("port_open", {}, "port_open_result", reply);
+  if (!status.ok() || reply.get("rc") != "0" || reply.get("port").empty()) {
     return error(MPI_ERR_PORT, "%s: the launcher did not open a port (%s)", call,
                  status.ok() ? reply.get("msg").c_str() : status.message().c_str());
   }
+  *name = reply.get("port");
   return Status();
 }
 
 Status close_port(const char* call, const std::string& name) {
-  if (name.rfind("weft-port#", 0) != 0) {
+  std::string address;
+  if (!split_port(name, &address)) {
     return error(MPI_ERR_PORT, "%s: argument port_name=\"%s\" is not a port of weft", call,
                  name.c_str());
   }
   std::lock_guard<std::mutex> lock(g_pmi_mutex);
   pmi_wire::Message reply;
-  return pmi().call("port_close", {{"port", name}}, "port_close_result", reply);
+  WEFT_TRY(pmi().call("port_close", {{"port", name}}, "port_close_result", reply));
+  if (reply.get("rc") != "0") {
+    return error(MPI_ERR_PORT, "%s: port %s is not open in this job (closed already, or opened "
+                 "by another job)", call, name.c_str());
+  }
+  return Status();
 }
 
 Status comm_accept(const char* call, const std::string& port, Comm* comm, int root,
-                   const Status& root_check, Comm** out) {
-  return meet(call, port, comm, root, root_check, true, out);
+                   const Status& root_check, int timeout_seconds, Comm** out) {
+  return meet(call, port, comm, root, root_check, timeout_seconds, true, out);
 }
 
 Status comm_connect(const char* call, const std::string& port, Comm* comm, int root,
-                    const Status& root_check, Comm** out) {
-  return meet(call, port, comm, root, root_check, false, out);
+                    const Status& root_check, int timeout_seconds, Comm** out) {
+  return meet(call, port, comm, root, root_check, timeout_seconds, false, out);
 }
 
-Status publish_name(const char* call, const std::string& service, const std::string& port) {
-  {
-    std::lock_guard<std::mutex> lock(g_pmi_mutex);
-    WEFT_TRY(pmi().ensure_server());
-  }
+namespace {
+
+// One request to the name service (through this job's launcher, which shares it with the
+// other jobs of this host: launcher/name_service.h).
+Status name_request(const char* command, const pmi_wire::Fields& fields, const char* expected,
+                    pmi_wire::Message* reply) {
   std::lock_guard<std::mutex> lock(g_pmi_mutex);
+  WEFT_TRY(pmi().ensure_server());
+  return pmi().call(command, fields, expected, *reply);
+}
+
+}  // namespace
+
+Status publish_name(const char* call, const std::string& service, const std::string& port) {
   pmi_wire::Message reply;
-  WEFT_TRY(pmi().call("publish_name", {{"service", service}, {"port", port}}, "publish_result", reply));
+  WEFT_TRY(name_request("publish_name", {{"service", escape(service)}, {"port", escape(port)}},
+                        "publish_result", &reply));
   if (reply.get("rc") != "0") {
-    return error(MPI_ERR_SERVICE, "%s: service \"%s\" is already published", call, service.c_str());
+    return error(reply.get("msg") == "already_published" ? MPI_ERR_SERVICE : MPI_ERR_NAME,
+                 "%s: service \"%s\" %s", call, service.c_str(),
+                 reply.get("msg") == "already_published" ? "is already published"
+                                                         : "cannot be published (the name service is closing)");
   }
   return Status();
 }
 
 Status lookup_name(const char* call, const std::string& service, std::string* port) {
-  {
-    std::lock_guard<std::mutex> lock(g_pmi_mutex);
-    WEFT_TRY(pmi().ensure_server());
-  }
-  std::lock_guard<std::mutex> lock(g_pmi_mutex);
   pmi_wire::Message reply;
-  WEFT_TRY(pmi().call("lookup_name", {{"service", service}}, "lookup_result", reply));
-  if (reply.get("rc") != "0") {
+  WEFT_TRY(name_request("lookup_name", {{"service", escape(service)}}, "lookup_result", &reply));
+  if (reply.get("rc") != "0" || !unescape(reply.get("port"), port)) {
     return error(MPI_ERR_NAME, "%s: no service \"%s\" is published", call, service.c_str());
   }
-  *port = reply.get("port");
   return Status();
 }
 
 Status unpublish_name(const char* call, const std::string& service) {
-  {
-    std::lock_guard<std::mutex> lock(g_pmi_mutex);
-    WEFT_TRY(pmi().ensure_server());
-  }
-  std::lock_guard<std::mutex> lock(g_pmi_mutex);
   pmi_wire::Message reply;
-  WEFT_TRY(pmi().call("unpublish_name", {{"service", service}}, "unpublish_result", reply));
+  WEFT_TRY(name_request("unpublish_name", {{"service", escape(service)}}, "unpublish_result", &reply));
   if (reply.get("rc") != "0") {
-    return error(MPI_ERR_SERVICE, "%s: service \"%s\" is not published", call, service.c_str());
+    return error(MPI_ERR_SERVICE, "%s: service \"%s\" %s", call, service.c_str(),
+                 reply.get("msg") == "not_owner" ? "was published by another job"
+                                                 : "is not published");
   }
   return Status();
 }
 
-Status comm_join(const char* call, int fd, Comm** out) {
-  WEFT_TRY(make_reachable());
-  char mine[256] = {0};
-  std::snprintf(mine, sizeof mine, "%s#%d", pmi().kvsname().c_str(), pmi().rank());
-  // Both ends write their fixed-size name first, then read the other's: the socket buffers
-  // a few hundred bytes, so neither blocks the other.
+namespace {
+
+// MPI_Comm_join's exchange over the socket: a length, then "<card>\n<half of the key>".
+constexpr uint32_t kJoinMagic = 0x4e4a4657;  // "WFJN"
+
+Status move_all(const char* call, int fd, bool write, void* data, size_t bytes) {
+  auto* at = static_cast<char*>(data);
   size_t done = 0;
-  while (done < sizeof mine) {
-    ssize_t n = ::write(fd, mine + done, sizeof mine - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return error(MPI_ERR_ARG, "%s: cannot write to fd=%d: %s", call, fd, std::strerror(errno));
-    done += static_cast<size_t>(n);
-  }
-  char theirs[256] = {0};
-  done = 0;
-  while (done < sizeof theirs) {
-    ssize_t n = ::read(fd, theirs + done, sizeof theirs - done);
+  while (done < bytes) {
+    ssize_t n = write ? ::write(fd, at + done, bytes - done) : ::read(fd, at + done, bytes - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      return error(MPI_ERR_ARG, "%s: the other end of fd=%d sent no name (%s)", call, fd,
-                   n == 0 ? "end of file" : std::strerror(errno));
+      return error(MPI_ERR_ARG, "%s: cannot %s fd=%d: %s", call, write ? "write to" : "read from",
+                   fd, n == 0 ? "end of file" : std::strerror(errno));
     }
     done += static_cast<size_t>(n);
   }
-  theirs[sizeof theirs - 1] = '\0';
-  std::string text = theirs;
-  const auto hash = text.rfind('#');
-  if (hash == std::string::npos) return error(MPI_ERR_ARG, "%s: the other end of fd=%d is not a weft process", call, fd);
-  const Name peer{text.substr(0, hash), std::atoi(text.substr(hash + 1).c_str())};
-  const uint64_t my_uid = p2p::Engine::uid_of(pmi().kvsname(), pmi().rank());
-  const uint64_t their_uid = p2p::Engine::uid_of(peer.first, peer.second);
-  if (my_uid == their_uid) return error(MPI_ERR_ARG, "%s: fd=%d leads back to this process", call, fd);
-  Peers peers{};
-  peers.ok = 1;
-  peers.remote_root = 0;
-  peers.tag = static_cast<int>((std::min(my_uid, their_uid) ^ (std::max(my_uid, their_uid) >> 7)) & 0xffffff);
-  std::snprintf(peers.names, sizeof peers.names, "%s", encode_names({peer}).c_str());
-  Status joined = join_groups(call, comm_self(), 0, peers, my_uid < their_uid, out);
-  if (!joined.ok() && joined.error_class() == MPI_ERR_OTHER) {
-    return error(MPI_ERR_OTHER, "%s: %s (both ends must belong to one weftrun universe)", call,
-                 joined.message().c_str());
+  return Status();
+}
+
+}  // namespace
+
+Status comm_join(const char* call, int fd, Comm** out) {
+  WEFT_TRY(make_reachable());
+  p2p::Engine::LateProcess mine;
+  WEFT_TRY(own_card(&mine));
+  const uint64_t key_high = random_bits();
+  const uint64_t key_low = random_bits();
+  const std::string text = encode_card(mine) + "\n" + hex_of(key_high, key_low);
+  // Both ends write first, then read: the socket buffers far more than a card.
+  uint32_t header[2] = {kJoinMagic, static_cast<uint32_t>(text.size())};
+  WEFT_TRY(move_all(call, fd, true, header, sizeof header));
+  WEFT_TRY(move_all(call, fd, true, const_cast<char*>(text.data()), text.size()));
+  uint32_t theirs_header[2] = {0, 0};
+  WEFT_TRY(move_all(call, fd, false, theirs_header, sizeof theirs_header));
+  if (theirs_header[0] != kJoinMagic || theirs_header[1] > 65536) {
+    return error(MPI_ERR_ARG, "%s: the other end of fd=%d is not a weft process in "
+                 "MPI_Comm_join", call, fd);
   }
-  return joined;
+  std::string theirs(theirs_header[1], '\0');
+  WEFT_TRY(move_all(call, fd, false, theirs.data(), theirs.size()));
+  const auto newline = theirs.find('\n');
+  p2p::Engine::LateProcess peer;
+  unsigned long long their_high = 0, their_low = 0;
+  if (newline == std::string::npos || !decode_card(theirs.substr(0, newline), &peer) ||
+      theirs.size() - newline - 1 != 32 ||
+      std::sscanf(theirs.c_str() + newline + 1, "%16llx%16llx", &their_high, &their_low) != 2) {
+    return error(MPI_ERR_ARG, "%s: the other end of fd=%d sent a malformed description", call, fd);
+  }
+  if (peer.uid == mine.uid) return error(MPI_ERR_ARG, "%s: fd=%d leads back to this process", call, fd);
+  // Both ends agree on the key (the halves combined) and on the tag (from both uids).
+  const std::string key = hex_of(key_high ^ their_high, key_low ^ their_low);
+  const uint64_t low_uid = std::min(mine.uid, peer.uid);
+  const uint64_t high_uid = std::max(mine.uid, peer.uid);
+  const int tag = static_cast<int>((low_uid ^ (high_uid >> 7)) & 0xffffff);
+  return join_groups(call, comm_self(), 0, {peer}, 0, tag, key, mine.uid < peer.uid, out);
 }
 
 Comm* parent_comm() { return g_parent; }

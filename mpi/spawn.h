@@ -58,23 +58,28 @@ void release_parent();
 // sides (a barrier over the communicator), then the caller frees it.
 Status comm_disconnect(const char* call, Comm* comm);
 
-// Ports and names, within one universe (the processes of one weftrun, or of a singleton's
-// server, spawned ones included). A port name is "weft-port#<job>#<rank>#<n>"; the launcher
-// keeps the messages left for it (launcher/pmi_server.h). MPI_Comm_connect's root leaves
-// its group's names and a handshake tag at the port and waits for the acceptor's answer
-// at "<port>!<tag>"; then both groups join as a spawn's do (steps 3 and 4 above).
+// Ports and names, between any processes of this host (docs/spawn.md). A port name is
+// "weft-port#<launcher address>#<token>"; the launcher that opened it keeps the messages
+// left for it (launcher/pmi_server.h). MPI_Comm_connect's root comes to that launcher as a
+// guest, leaves its card, a handshake tag and a fresh meeting key at the port and waits for
+// the acceptor's card at "<port>!<tag>"; the roots connect, swap their groups' cards and
+// broadcast them, then both groups connect with the meeting key and agree on a context id
+// as a spawn's do (step 4 above). Names go through the host's name service
+// (launcher/name_service.h).
 Status open_port(const char* call, std::string* name);
 Status close_port(const char* call, const std::string& name);
-// `port` is significant at `root` only; `root_check` is the root's verdict on its arguments.
+// `port` and `timeout_seconds` (-1: wait as long as it takes; else MPI_ERR_PORT when the
+// other side has not come by then) are significant at `root` only; `root_check` is the
+// root's verdict on its arguments.
 Status comm_accept(const char* call, const std::string& port, Comm* comm, int root,
-                   const Status& root_check, Comm** out);
+                   const Status& root_check, int timeout_seconds, Comm** out);
 Status comm_connect(const char* call, const std::string& port, Comm* comm, int root,
-                    const Status& root_check, Comm** out);
+                    const Status& root_check, int timeout_seconds, Comm** out);
 Status publish_name(const char* call, const std::string& service, const std::string& port);
 Status lookup_name(const char* call, const std::string& service, std::string* port);
 Status unpublish_name(const char* call, const std::string& service);
-// MPI_Comm_join: both ends swap their names over the socket `fd`; they must belong to one
-// universe.
+// MPI_Comm_join: both ends swap their cards and halves of a meeting key over the socket
+// `fd`, then connect.
 Status comm_join(const char* call, int fd, Comm** out);
 
 }  // namespace weft

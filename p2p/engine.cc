@@ -333,7 +333,7 @@ Status Engine::add_processes(const std::vector<LateProcess>& processes, std::vec
     late_uids_.push_back(process.uid);
     uid_index_[process.uid] = id;
     added.push_back(id);
-    batches[chosen].push_back(transport::Transport::LatePeer{id, process.uid, &process.card});
+    batches[chosen].push_back(transport::Transport::LatePeer{id, process.uid, &process.card, process.key});
     ids->push_back(id);
   }
   const uint64_t self_uid = uid(self_);

@@ -127,6 +127,7 @@ class Engine final : public transport::PacketSink {
   struct LateProcess {
     uint64_t uid = 0;
     std::map<std::string, std::string> card;  // "host" and the transports' published keys
+    std::string key;  // met through a port or a join: the meeting's key (Transport::LatePeer)
   };
   static uint64_t uid_of(const std::string& kvsname, int rank);
   uint64_t uid(int process) const;

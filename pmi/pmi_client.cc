@@ -7,9 +7,11 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <random>
@@ -372,15 +374,83 @@ Status PmiClient::port_address(std::string& address) {
   return Status();
 }
 
+namespace {
+
+// A wait on a connection of its own that gives up after `seconds` (-1: never): reads then
+// fail with EAGAIN, and closing the connection withdraws the wait (or a connect's request)
+// at the launcher.
+void limit_wait(int fd, int seconds) {
+  if (seconds <= 0) return;
+  timeval limit{};
+  limit.tv_sec = seconds;
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+}
+
+bool waited_out(std::chrono::steady_clock::time_point start, int seconds) {
+  return seconds > 0 && std::chrono::steady_clock::now() - start >= std::chrono::seconds(seconds);
+}
+
+}  // namespace
+
 Status PmiClient::wait_port(const std::string& address, const std::string& port,
-                            std::string& value) {
+                            std::string& value, int timeout_seconds) {
   PmiClient side;
   WEFT_TRY(connect_port(address, side.fd_));
   WEFT_TRY(side.handshake(key_));
   pmi_wire::Message reply;
-  WEFT_TRY(side.command("port_wait", {{"port", port}}, "port_message", reply));
-  if (reply.get("rc") != "0") return error(MPI_ERR_PORT, "PMI: waiting on port %s failed", port.c_str());
+  const auto start = std::chrono::steady_clock::now();
+  limit_wait(side.fd_, timeout_seconds);
+  Status waited = side.command("port_wait", {{"port", port}}, "port_message", reply);
+  if (!waited.ok() && waited_out(start, timeout_seconds)) {
+    return error(MPI_ERR_PORT, "no process connected to port %s within %d s (info key timeout)",
+                 port.c_str(), timeout_seconds);
+  }
+  WEFT_TRY(waited);
+  if (reply.get("rc") != "0") {
+    return error(MPI_ERR_PORT, "port %s %s", port.c_str(),
+                 reply.get("msg") == "port_closed" ? "was closed while this process waited at it"
+                                                   : "is not open");
+  }
   value = reply.get("value");
+  return Status();
+}
+
+Status PmiClient::port_exchange(const std::string& address, const std::string& port,
+                                const std::string& offer, const std::string& reply_port,
+                                int timeout_seconds, std::string& answer) {
+  PmiClient guest;
+  if (!connect_port(address, guest.fd_).ok()) {
+    return error(MPI_ERR_PORT, "no job serves port %s any more (nothing listens at %s: the job "
+                 "that opened it has ended)", port.c_str(), address.c_str());
+  }
+  pmi_wire::Message reply;
+  Status status = guest.command("init", {{"pmi_version", "1"}, {"pmi_subversion", "1"}, {"port", port}},
+                                "response_to_init", reply);
+  if (status.ok() && reply.get("rc") != "0") {
+    return error(MPI_ERR_PORT, "port %s is not open (it was closed, or never opened)", port.c_str());
+  }
+  if (status.ok()) {
+    status = guest.command("port_post", {{"port", port}, {"value", offer}}, "port_post_result", reply);
+  }
+  if (status.ok() && reply.get("rc") != "0") {
+    return error(MPI_ERR_PORT, "port %s was closed before this process reached it", port.c_str());
+  }
+  const auto start = std::chrono::steady_clock::now();
+  limit_wait(guest.fd_, timeout_seconds);
+  if (status.ok()) status = guest.command("port_wait", {{"port", reply_port}}, "port_message", reply);
+  if (!status.ok() && waited_out(start, timeout_seconds)) {
+    return error(MPI_ERR_PORT, "no MPI_Comm_accept took the request at port %s within %d s "
+                 "(info key timeout)", port.c_str(), timeout_seconds);
+  }
+  if (!status.ok()) {
+    return error(MPI_ERR_PORT, "the job serving port %s ended before answering (%s)", port.c_str(),
+                 status.message().c_str());
+  }
+  if (reply.get("rc") != "0") {
+    return error(MPI_ERR_PORT, "port %s was closed before an MPI_Comm_accept took this request",
+                 port.c_str());
+  }
+  answer = reply.get("value");
   return Status();
 }
 

@@ -75,7 +75,16 @@ class PmiClient final : public transport::Bootstrap {
   Status port_address(std::string& address);
   // Waits for a message left at `port`, on a connection of its own to `address` (so this
   // one stays free for other threads meanwhile).
-  Status wait_port(const std::string& address, const std::string& port, std::string& value);
+  // MPI_ERR_PORT after `timeout_seconds` (-1: waits as long as it takes).
+  Status wait_port(const std::string& address, const std::string& port, std::string& value,
+                   int timeout_seconds = -1);
+  // MPI_Comm_connect's exchange with the launcher at `address` that holds `port`, which may
+  // be another universe's: a connection of its own that presents the port name instead of
+  // a job key, leaves `offer` at the port and waits for the answer at `reply_port`.
+  // MPI_ERR_PORT, saying why, when the port is not open, closes meanwhile or its job ended.
+  static Status port_exchange(const std::string& address, const std::string& port,
+                              const std::string& offer, const std::string& reply_port,
+                              int timeout_seconds, std::string& answer);
   Status spawn(const std::vector<SpawnCommand>& commands,
                const std::vector<std::pair<std::string, std::string>>& preput,
                SpawnOutcome& outcome);

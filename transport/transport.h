@@ -167,10 +167,14 @@ class Transport {
   // index past the job's world ranks. `uid` names a process uniquely among all processes
   // that can ever meet (both sides compute it from the same name); `card` holds what the
   // peer's transports published (their Bootstrap::put keys, without the rank suffix).
+  // `key` (32 hex digits) is what the two processes present to each other when they met
+  // through a port or MPI_Comm_join (they may belong to universes with different job keys);
+  // empty: the job key.
   struct LatePeer {
     int peer;
     uint64_t uid;
     const std::map<std::string, std::string>* card;
+    std::string key;
   };
   // Whether connect_late/finish_late work (and the transport kept what they need).
   virtual bool connects_any_time() const { return false; }

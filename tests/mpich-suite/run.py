@@ -320,6 +320,8 @@ class Implementation:
     def environment(self, timeout, envs):
         env = dict(os.environ)
         env["MPIEXEC_TIMEOUT"] = str(timeout)
+        if self.kind == "weft" and getattr(self, "name_server", None):
+            env.setdefault("WEFT_NAME_SERVER", self.name_server)
         for item in envs:
             key, _, value = item.partition("=")
             env[key] = value
@@ -743,6 +745,10 @@ def main():
         args.keep = True
     else:
         scratch = tempfile.mkdtemp(prefix=f"mpich-suite-{impl.kind}-")
+    # weft's name service is shared by every job of the user on the host: the tests of this
+    # run publish their fixed service names in a directory of their own, so runs side by
+    # side (and other jobs of the user) never see each other's names.
+    impl.name_server = os.path.join(scratch, "names")
     try:
         return run_suite(args, dirs, impl, scratch)
     finally:

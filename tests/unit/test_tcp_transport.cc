@@ -789,8 +789,8 @@ TEST_CASE("tcp transport connects to processes met after start-up", "[unit][tcp]
   std::map<std::string, std::string> card_b0 = {{"tcp-addr", second[0].address()}};
   std::map<std::string, std::string> card_b1 = {{"tcp-addr", second[1].address()}};
   using Late = weft::transport::Transport::LatePeer;
-  const std::vector<Late> a0_meets = {{2, uid_b0, &card_b0}, {3, uid_b1, &card_b1}};
-  const std::vector<Late> b_meet = {{2, uid_a0, &card_a0}};
+  const std::vector<Late> a0_meets = {{2, uid_b0, &card_b0, ""}, {3, uid_b1, &card_b1, ""}};
+  const std::vector<Late> b_meet = {{2, uid_a0, &card_a0, ""}};
   REQUIRE(first[0].connects_any_time());
   // The second job's ranks begin first: a0 must accept b0 whatever the order.
   REQUIRE(second[0].connect_late(uid_b0, b_meet).ok());
@@ -831,4 +831,49 @@ TEST_CASE("tcp transport connects to processes met after start-up", "[unit][tcp]
   RecordingSink world;
   CHECK(pump_until(first[0], world, [&] { return !world.packets.empty(); }));
   CHECK(world.packets.at(0).peer == 1);
+}
+
+TEST_CASE("tcp transport: processes of jobs with different keys meet with a meeting key",
+          "[unit][tcp]") {
+  // As two separately started jobs meet through a port: each job has its own key, and the
+  // pair presents the key of their meeting instead. A hello with another key is not taken
+  // for the peer (the acceptor times out instead of talking to a stranger).
+  std::array<uint8_t, 16> other_key{};
+  other_key.fill(0x5a);
+  TcpTransport::Options quick = options();
+  quick.connect_timeout = 1s;
+  Job first(1, quick);
+  TcpTransport::Options other = options(other_key);
+  other.connect_timeout = 1s;
+  Job second(1, other);
+  const std::string meeting = "00112233445566778899aabbccddeeff";
+  const uint64_t uid_a = 10, uid_b = 20;  // a connects to b
+  std::map<std::string, std::string> card_a = {{"tcp-addr", first[0].address()}};
+  std::map<std::string, std::string> card_b = {{"tcp-addr", second[0].address()}};
+  using Late = weft::transport::Transport::LatePeer;
+  const std::vector<Late> a_meets = {{1, uid_b, &card_b, meeting}};
+  const std::vector<Late> b_meets = {{1, uid_a, &card_a, meeting}};
+  REQUIRE(first[0].connect_late(uid_a, a_meets).ok());
+  REQUIRE(second[0].connect_late(uid_b, b_meets).ok());
+  Status finished = second[0].finish_late(b_meets);
+  INFO(finished.message());
+  REQUIRE(finished.ok());
+  REQUIRE(first[0].finish_late(a_meets).ok());
+  TestHeader header{0, 0, 1, 7};
+  const std::string text = "across jobs";
+  REQUIRE(first[0].send(1, &header, sizeof header, text.data(), text.size()).ok());
+  RecordingSink at_b;
+  CHECK(pump_until(second[0], at_b, [&] { return !at_b.packets.empty(); }));
+  REQUIRE(at_b.packets.size() == 1);
+  CHECK(std::string(at_b.packets[0].payload.begin(), at_b.packets[0].payload.end()) == text);
+
+  // A third process presents the wrong key: the acceptor does not take it for the peer.
+  Job third(1, quick);
+  std::map<std::string, std::string> card_c = {{"tcp-addr", third[0].address()}};
+  const uint64_t uid_c = 5;  // c connects to b
+  const std::vector<Late> c_meets = {{1, uid_b, &card_b, "ffeeddccbbaa99887766554433221100"}};
+  const std::vector<Late> b_meets_c = {{2, uid_c, &card_c, meeting}};
+  REQUIRE(third[0].connect_late(uid_c, c_meets).ok());
+  REQUIRE(second[0].connect_late(uid_b, b_meets_c).ok());
+  CHECK_FALSE(second[0].finish_late(b_meets_c).ok());
 }

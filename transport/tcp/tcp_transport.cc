@@ -30,6 +30,9 @@ namespace {
 // (level-triggered), which also bounds the work of one poll().
 constexpr int kMaxEventsPerPoll = 32;
 
+// Accepted late connections waiting to be claimed by a finish_late (see there).
+constexpr size_t kMaxParked = 256;
+
 const config::Setting kInterface{
     "WEFT_TCP_INTERFACE", config::Type::string, "127.0.0.1",
     "Address (or interface name, e.g. eth0) the tcp transport listens on and publishes to "
@@ -223,7 +226,7 @@ Status TcpTransport::connect_late(uint64_t self_uid, const std::vector<LatePeer>
     tcp::LateHello hello{};
     hello.magic = tcp::kLateHelloMagic;
     hello.uid = self_uid;
-    hello.job_key = job_key_;
+    hello.job_key = late.key.empty() ? job_key_ : tcp::job_key_from_text(late.key);
     if (!move_exactly(fd, true, &hello, sizeof hello,
                       std::chrono::steady_clock::now() + std::chrono::seconds(10))) {
       ::close(fd);
@@ -240,11 +243,14 @@ Status TcpTransport::finish_late(const std::vector<LatePeer>& peers) {
   const auto deadline = std::chrono::steady_clock::now() + options_.connect_timeout;
   for (const LatePeer& late : peers) {
     if (late.uid > uid_) continue;  // we connected in connect_late
+    // The key this peer presents: the job's, or the one of the port or join it came by.
+    const tcp::JobKey expected = late.key.empty() ? job_key_ : tcp::job_key_from_text(late.key);
     for (;;) {
-      auto parked = std::find_if(parked_.begin(), parked_.end(),
-                                 [&](const auto& entry) { return entry.first == late.uid; });
+      auto parked = std::find_if(parked_.begin(), parked_.end(), [&](const Parked& entry) {
+        return entry.uid == late.uid && entry.key == expected;
+      });
       if (parked != parked_.end()) {
-        const int fd = parked->second;
+        const int fd = parked->fd;
         parked_.erase(parked);
         WEFT_TRY(add_connection(late.peer, fd));
         break;
@@ -266,11 +272,18 @@ Status TcpTransport::finish_late(const std::vector<LatePeer>& peers) {
       tcp::LateHello hello{};
       if (!move_exactly(fd, false, &hello, sizeof hello,
                         std::chrono::steady_clock::now() + std::chrono::seconds(10)) ||
-          hello.magic != tcp::kLateHelloMagic || hello.job_key != job_key_) {
-        ::close(fd);  // a stray client, another job, or a peer that went away
+          hello.magic != tcp::kLateHelloMagic) {
+        ::close(fd);  // a stray client, or a peer that went away
         continue;
       }
-      parked_.emplace_back(hello.uid, fd);
+      // Filed with its key, which is checked when the peer is claimed: a peer met through a
+      // port may connect before this process has learned that meeting's key. A connection
+      // never claimed (a wrong key, another job) goes once too many wait here.
+      if (parked_.size() >= kMaxParked) {
+        ::close(parked_.front().fd);
+        parked_.erase(parked_.begin());
+      }
+      parked_.push_back(Parked{hello.uid, hello.job_key, fd});
     }
   }
   return Status();
@@ -360,7 +373,7 @@ void TcpTransport::close() {
   listener_.reset();
   if (listen_fd_ >= 0) ::close(listen_fd_);
   listen_fd_ = -1;
-  for (const auto& entry : parked_) ::close(entry.second);
+  for (const auto& entry : parked_) ::close(entry.fd);
   parked_.clear();
 
   // Goodbye frames go behind anything still queued (the last packets of the final

@@ -110,7 +110,12 @@ class TcpTransport final : public Transport {
   int listen_fd_ = -1;             // kept after start-up for late peers
   int world_size_ = 0;             // peers from here on were met after start-up
   uint64_t uid_ = 0;
-  std::vector<std::pair<uint64_t, int>> parked_;  // accepted late sockets not yet claimed
+  struct Parked {
+    uint64_t uid;
+    std::array<uint8_t, 16> key;  // the key its hello presented
+    int fd;
+  };
+  std::vector<Parked> parked_;  // accepted late sockets not yet claimed
 };
 
 }  // namespace weft::transport
