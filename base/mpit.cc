@@ -247,6 +247,7 @@ void do_start(const PvarInfo& info, PvarHandle* h) {
     auto& mark = info.level->mark(h->slot);
     if (h->mark > mark.load(std::memory_order_relaxed)) mark.store(h->mark);
   } else if (accumulates(info)) {
+    if (info.timer) info.counter->watch(1);
     h->base = source_value(info, *h);
   }
   h->started = true;
@@ -260,6 +261,7 @@ void do_stop(const PvarInfo& info, PvarHandle* h) {
     h->slot = -1;
   } else if (accumulates(info)) {
     h->accumulated += source_value(info, *h) - h->base;
+    if (info.timer) info.counter->watch(-1);
   }
   h->started = false;
 }

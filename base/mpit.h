@@ -60,9 +60,15 @@ class Counter {
   }
   void add_shared(uint64_t n) { value_.fetch_add(n, std::memory_order_relaxed); }
   uint64_t value() const { return value_.load(std::memory_order_relaxed); }
+  // Timers: whether a handle of this variable is started. A timer counts only while one
+  // is (its handles count only while started anyway), so an unwatched timer costs its
+  // owner one load instead of two clock reads.
+  bool watched() const { return watchers_.load(std::memory_order_relaxed) != 0; }
+  void watch(int delta) { watchers_.fetch_add(delta, std::memory_order_relaxed); }
 
  private:
   std::atomic<uint64_t> value_{0};
+  std::atomic<int> watchers_{0};
 };
 
 // Messages and bytes a transport carried for the engine (`<transport>_messages_sent`,
