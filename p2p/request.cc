@@ -3,6 +3,7 @@
 #include "datatype/datatype.h"
 #include "base/status_util.h"
 #include "p2p/bsend.h"
+#include "p2p/engine.h"
 
 namespace weft {
 
@@ -40,6 +41,12 @@ Status outcome(const char* call, const Request* request) {
                  "buffer of %zu bytes (count %zu)",
                  call, request->message_bytes, request->status.MPI_SOURCE, request->status.MPI_TAG,
                  request->capacity_bytes, request->count);
+  }
+  if (request->error == MPI_ERR_PROC_ABORTED) {
+    if (const std::string* text = engine().failure_text(request->peer_process)) {
+      return error(MPI_ERR_PROC_ABORTED, "%s: a process this operation involves failed: %s", call,
+                   text->c_str());
+    }
   }
   return error(request->error, "%s: the operation with rank %d failed (peer process gone?)", call,
                request->peer);
