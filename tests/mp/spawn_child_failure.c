@@ -14,7 +14,9 @@
  * MPI_Comm_disconnect frees the broken intercommunicator (reporting the failure), and a
  * fresh spawn afterwards works with traffic checked again.
  * Arguments: rounds (default 1; each round runs every scenario), then optionally the one
- * scenario to run.
+ * scenario to run. With "fatal" as the scenario, the parent keeps MPI_ERRORS_ARE_FATAL on
+ * the intercommunicator and blocks in a receive from the child that dies: the job must end
+ * (registered as a test that must fail, so a hang is a failure too).
  */
 #define _POSIX_C_SOURCE 200809L
 #define _DEFAULT_SOURCE
@@ -151,6 +153,15 @@ int main(int argc, char** argv) {
   MPI_Init(&argc, &argv);
   if (argc > 2 && strcmp(argv[1], "child") == 0) {
     child(argv[2]);
+    MPI_Finalize();
+    return 0;
+  }
+  if (argc > 2 && strcmp(argv[2], "fatal") == 0) {
+    MPI_Comm children = spawn_children(argv[0], "recv", 0);
+    MPI_Comm_set_errhandler(children, MPI_ERRORS_ARE_FATAL);
+    int buffer;
+    MPI_Recv(&buffer, 1, MPI_INT, VICTIM, TAG_NEVER, children, MPI_STATUS_IGNORE);
+    printf("spawn_child_failure: the receive from a dead child returned under MPI_ERRORS_ARE_FATAL\n");
     MPI_Finalize();
     return 0;
   }
