@@ -1,6 +1,7 @@
 #include "transport/shm/shm_transport.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -769,6 +770,11 @@ Status ShmTransport::finish_late(const std::vector<LatePeer>& peers) {
         }
       }
       if (peer.in != nullptr) break;
+      if (::kill(peer.pid, 0) != 0 && errno == ESRCH) {
+        return error(MPI_ERR_OTHER,
+                     "shm transport: process %d (pid %d) ended before it connected back",
+                     late.peer, peer.pid);
+      }
       if (std::chrono::steady_clock::now() > deadline) {
         return error(MPI_ERR_OTHER,
                      "shm transport: process %d (pid %d) did not connect back within 60 s",
