@@ -601,7 +601,12 @@ void JobControl::end_spawned_job(int rank, const std::string& what) {
     }
     if (state.exempt || !state.running) continue;
     state.exempt = true;  // ended by this failure: its exit decides nothing more
-    if (state.exited) continue;
+    if (state.exited) {
+      // Dead already (its exit not yet judged): the other jobs learn it now.
+      pmi_->notify_failure(static_cast<int>(q), describe_rank(static_cast<int>(q)) +
+                                                    " ended as well (" + what + ")");
+      continue;
+    }
     killpg(state.pid, SIGTERM);
     ended.push_back(static_cast<int>(q));
     state.ended_because = what;
