@@ -10,6 +10,8 @@
 #include "api/kinds.h"
 #include "mpi.h"
 #include "mpi/comm.h"
+#include "mpi/group.h"
+#include "p2p/lock.h"
 #include "mpi/info.h"
 #include "mpi/spawn.h"
 #include "mpi/state.h"
@@ -148,8 +150,23 @@ extern "C" int PMPI_Comm_disconnect(MPI_Comm* comm) {
                                        c->name().c_str()));
   }
   s = weft::comm_disconnect(call, c);
+  // A peer that failed has nothing left to wait for: the communicator is freed all the
+  // same, and the failure reported through its error handler (MPI_ERRORS_RETURN: the
+  // caller goes on, e.g. to spawn a replacement).
+  const bool peer_failed = !s.ok() && s.error_class() == MPI_ERR_PROC_ABORTED;
   if (s.ok()) s = weft::delete_attributes(call, c);
-  if (!s.ok()) return finish(call, c, s);
+  if (peer_failed) (void)weft::delete_attributes(call, c);
+  if (!s.ok() && !peer_failed) return finish(call, c, s);
+  // The processes it connected this one with: each that no communicator includes any more
+  // is let go of once the communicator is gone (weft::forget_unreferenced).
+  std::vector<int> met;
+  for (const weft::Group* group : {c->group(), c->remote_group()}) {
+    if (group == nullptr) continue;
+    for (int process : group->processes()) {
+      if (process >= weft::world_size()) met.push_back(process);
+    }
+  }
+  c->retain();
   weft::release_context(c->context());
   if (c == weft::parent_comm()) {
     weft::forget_parent(c);
@@ -157,7 +174,13 @@ extern "C" int PMPI_Comm_disconnect(MPI_Comm* comm) {
     c->release();
   }
   *comm = MPI_COMM_NULL;
-  return MPI_SUCCESS;
+  const int code = s.ok() ? MPI_SUCCESS : finish(call, c, s);
+  c->release();
+  if (!met.empty()) {
+    weft::EngineGuard guard;
+    weft::forget_unreferenced(met);
+  }
+  return code;
 }
 
 // ---- ports and names ---------------------------------------------------------------------

@@ -896,9 +896,19 @@ extern "C" int PMPI_Probe(int source, int tag, MPI_Comm comm, MPI_Status* status
     return MPI_SUCCESS;
   }
   MPI_Status found;
-  EngineGuard guard;
-  auto& engine = weft::p2p::engine();
-  engine.wait_until([&] { return engine.probe(source, tag, c->context(), &found, nullptr); });
+  int failed = -1;
+  {
+    EngineGuard guard;
+    auto& engine = weft::p2p::engine();
+    // A probe whose source failed (or, for MPI_ANY_SOURCE, a peer that failed) and found
+    // nothing would wait forever.
+    engine.wait_until([&] {
+      return engine.probe(source, tag, c->context(), &found, nullptr) ||
+             (failed = engine.failed_source(c, source)) >= 0;
+    });
+    if (failed >= 0) s = engine.failure(call, failed);
+  }
+  if (!s.ok()) return finish(call, c, s);
   probe_status(status, found);
   return MPI_SUCCESS;
 }
@@ -915,12 +925,21 @@ extern "C" int PMPI_Iprobe(int source, int tag, MPI_Comm comm, int* flag, MPI_St
     return MPI_SUCCESS;
   }
   MPI_Status found;
-  EngineGuard guard;
-  auto& engine = weft::p2p::engine();
-  bool hit = engine.probe(source, tag, c->context(), &found, nullptr);
-  if (!hit) {
-    engine.progress();
+  bool hit = false;
+  {
+    EngineGuard guard;
+    auto& engine = weft::p2p::engine();
     hit = engine.probe(source, tag, c->context(), &found, nullptr);
+    if (!hit) {
+      engine.progress();
+      hit = engine.probe(source, tag, c->context(), &found, nullptr);
+    }
+    const int failed = hit ? -1 : engine.failed_source(c, source);
+    if (failed >= 0) s = engine.failure(call, failed);
+  }
+  if (!s.ok()) {
+    *flag = 0;
+    return finish(call, c, s);
   }
   *flag = hit;
   if (hit) probe_status(status, found);
@@ -944,16 +963,29 @@ int matched_probe(const char* call, int source, int tag, MPI_Comm comm, int* fla
   }
   MPI_Status found;
   std::unique_ptr<p2p::Unexpected> taken;
-  EngineGuard guard;
-  auto& engine = weft::p2p::engine();
-  if (blocking) {
-    engine.wait_until([&] { return engine.probe(source, tag, c->context(), &found, &taken); });
-  } else if (!engine.probe(source, tag, c->context(), &found, &taken)) {
-    engine.progress();
-    engine.probe(source, tag, c->context(), &found, &taken);
+  {
+    EngineGuard guard;
+    auto& engine = weft::p2p::engine();
+    int failed = -1;
+    if (blocking) {
+      engine.wait_until([&] {
+        return engine.probe(source, tag, c->context(), &found, &taken) ||
+               (failed = engine.failed_source(c, source)) >= 0;
+      });
+    } else if (!engine.probe(source, tag, c->context(), &found, &taken)) {
+      engine.progress();
+      engine.probe(source, tag, c->context(), &found, &taken);
+    }
+    if (taken == nullptr) failed = engine.failed_source(c, source);
+    if (failed >= 0) s = engine.failure(call, failed);
+  }
+  if (!s.ok()) {
+    if (flag != nullptr) *flag = 0;
+    return finish(call, c, s);
   }
   if (flag != nullptr) *flag = taken != nullptr;
   if (taken == nullptr) return MPI_SUCCESS;
+  EngineGuard guard;
   auto* object = new Message(c, std::move(taken));
   *message = weft::to_handle<MPI_Message>(object);
   probe_status(status, found);

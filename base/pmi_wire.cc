@@ -46,7 +46,8 @@ ParseResult parse_line(std::string_view line) {
     std::string value(token.substr(equals + 1));
     // Free text: an abort's message runs to the end of the line, spaces included.
     if (key == "msg" && have_command &&
-        (result.message.command == "abort" || result.message.command == "spawn_result")) {
+        (result.message.command == "abort" || result.message.command == "spawn_result" ||
+         result.message.command == "process_failed")) {
       value = std::string(line.substr(pos + equals + 1));
       end = line.size();
     }

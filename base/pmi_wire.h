@@ -7,9 +7,9 @@
 // itself contain '=' (only the first '=' splits). Every request names its command in
 // `cmd=` (or `mcmd=`, the multi-line form PMI-1 uses for spawn).
 //
-// One exception to "values have no spaces": in `cmd=abort` and `cmd=spawn_result` the field
-// `msg=` must come last and runs to the end of the line, so it can carry a human-readable
-// message.
+// One exception to "values have no spaces": in `cmd=abort`, `cmd=spawn_result` and
+// `cmd=process_failed` the field `msg=` must come last and runs to the end of the line, so
+// it can carry a human-readable message.
 #pragma once
 
 #include <cstddef>

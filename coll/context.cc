@@ -46,7 +46,22 @@ Context::Ticket Context::recv_remote(int peer, void* data, size_t bytes) {
   return start_recv(remote_, peer, data, bytes);
 }
 
+bool Context::abandoned(const Team& team) {
+  // A member of the communicator failed: every other member's transfers on its collective
+  // contexts fail too (p2p/engine.h), so this one starts none, rather than letting a
+  // member it would release finish as if nothing had happened.
+  if (error_.ok() || error_.error_class() != MPI_ERR_PROC_ABORTED) {
+    p2p::Engine& engine = p2p::engine();
+    const int failed = engine.any_failed() ? engine.broken_by(team.context) : -1;
+    if (failed < 0) return false;
+    note(engine.failure(call_, failed));
+  }
+  transfers_.push_back(nullptr);
+  return true;
+}
+
 Context::Ticket Context::start_send(const Team& team, int peer, const void* data, size_t bytes) {
+  if (abandoned(team)) return transfers_.size() - 1;
   Status started;
   if (bytes == 0) data = g_empty;
   void* slot = inline_slot(transfers_.size());
@@ -56,6 +71,7 @@ Context::Ticket Context::start_send(const Team& team, int peer, const void* data
 }
 
 Context::Ticket Context::start_recv(const Team& team, int peer, void* data, size_t bytes) {
+  if (abandoned(team)) return transfers_.size() - 1;
   Status started;
   if (bytes == 0) data = g_empty;
   void* slot = inline_slot(transfers_.size());
@@ -103,6 +119,9 @@ Status Context::outcome(const Request& request) const {
     if (request.kind != RequestKind::kRecv || request.message_bytes == request.count) {
       return Status();
     }
+  } else if (request.error == MPI_ERR_PROC_ABORTED &&
+             p2p::engine().failure_text(request.peer_process) != nullptr) {
+    return p2p::engine().failure(call_, request.peer_process);
   } else if (request.error != MPI_ERR_TRUNCATE) {
     return weft::error(request.error, "%s: the transfer with rank %d failed (peer process gone?)",
                  call_, request.peer);

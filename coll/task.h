@@ -202,6 +202,8 @@ class Context {
   Ticket start_send(const Team& team, int peer, const void* data, size_t bytes);
   Ticket start_recv(const Team& team, int peer, void* data, size_t bytes);
   Ticket post(Request* request, const Status& started);
+  // After a failed member: records an empty transfer and says so (no transfer starts).
+  bool abandoned(const Team& team);
   void suspend(std::coroutine_handle<> waiting, Ticket ticket) {
     waiting_ = waiting;
     waiting_for_ = ticket;

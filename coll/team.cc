@@ -38,6 +38,10 @@ Status check(const Request& request) {
                  "and datatypes the same on every process?)",
                  request.status.MPI_SOURCE, request.message_bytes, request.capacity_bytes);
   }
+  if (request.error == MPI_ERR_PROC_ABORTED &&
+      p2p::engine().failure_text(request.peer_process) != nullptr) {
+    return p2p::engine().failure("collective", request.peer_process);
+  }
   return error(request.error, "collective: communication with rank %d failed", request.peer);
 }
 

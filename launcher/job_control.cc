@@ -311,6 +311,10 @@ void JobControl::on_rank_exit(int rank, int wait_status) {
     fail_spawn(state.job, describe_rank(rank) + " " + how + " before MPI_Init completed");
   }
   if (rank == 0 && stdin_) stdin_->stop();
+  if (!state.ended_because.empty() && !ending_) {
+    pmi_->notify_failure(rank, describe_rank(rank) + " was ended with its job because " +
+                                   state.ended_because);
+  }
   if (!ending_ && pmi_->rank_connected(rank)) {
     auto timer = std::make_shared<asio::steady_timer>(io_, kSettleLimit);
     timer->async_wait([this, rank](const boost::system::error_code& error) {
@@ -345,7 +349,6 @@ void JobControl::fail_spawn(int job, const std::string& message) {
 }
 
 SpawnStart JobControl::on_pmi_spawn(int requester, const SpawnRequest& request) {
-  (void)requester;
   SpawnStart result;
   if (ending_) {
     result.message = "the job is ending";
@@ -420,6 +423,8 @@ SpawnStart JobControl::on_pmi_spawn(int requester, const SpawnRequest& request) 
   info.key = key_;
   info.kvs_name = universe_name() + "_" + std::to_string(++spawned_jobs_);
   const int job = pmi_->add_job(std::move(info));
+  job_parent_.resize(static_cast<std::size_t>(job) + 1, -1);
+  job_parent_[static_cast<std::size_t>(job)] = pmi_->job_of(requester);
   for (const auto& [key, value] : request.preput) pmi_->preput(job, key, value);
   const int first = pmi_->first_process(job);
   ranks_.resize(static_cast<std::size_t>(first) + children.size());
@@ -542,8 +547,8 @@ void JobControl::judge_exit(int rank) {
   const int wait_status = state.wait_status;
   if (WIFSIGNALED(wait_status)) {
     int sig = WTERMSIG(wait_status);
-    fail(describe_rank(rank) + " was killed by " + signal_text(sig) + "; ending the job",
-         kExitSignalBase + sig);
+    fail_rank(rank, describe_rank(rank) + " was killed by " + signal_text(sig),
+              kExitSignalBase + sig);
     return;
   }
   if (!WIFEXITED(wait_status)) return;
@@ -555,12 +560,12 @@ void JobControl::judge_exit(int rank) {
                     " after MPI_Finalize");
     }
   } else if (state.pmi_initialized) {
-    fail(describe_rank(rank) + " exited with status " + std::to_string(code) +
-             " without calling MPI_Finalize; ending the job",
-         code != 0 ? code : 1);
+    fail_rank(rank,
+              describe_rank(rank) + " exited with status " + std::to_string(code) +
+                  " without calling MPI_Finalize",
+              code != 0 ? code : 1);
   } else if (code != 0) {
-    fail(describe_rank(rank) + " exited with status " + std::to_string(code) + "; ending the job",
-         code);
+    fail_rank(rank, describe_rank(rank) + " exited with status " + std::to_string(code), code);
   } else {
     exited_without_pmi_.push_back(rank);
     if (any_pmi_initialized_) {
@@ -570,6 +575,62 @@ void JobControl::judge_exit(int rank) {
            1);
     }
   }
+}
+
+void JobControl::fail_rank(int rank, const std::string& what, int exit_status) {
+  if (ranks_[static_cast<std::size_t>(rank)].job == 0) {
+    fail(what + "; ending the job", exit_status);
+    return;
+  }
+  end_spawned_job(rank, what);
+}
+
+void JobControl::end_spawned_job(int rank, const std::string& what) {
+  const int job = ranks_[static_cast<std::size_t>(rank)].job;
+  // The job and every job spawned from it, directly or not (a job's number is larger than
+  // its parent's, so one pass in order finds them all).
+  std::vector<bool> doomed(job_parent_.size(), false);
+  doomed[static_cast<std::size_t>(job)] = true;
+  bool descendants = false;
+  for (std::size_t j = static_cast<std::size_t>(job) + 1; j < job_parent_.size(); ++j) {
+    const int parent = job_parent_[j];
+    if (parent >= 0 && doomed[static_cast<std::size_t>(parent)]) {
+      doomed[j] = true;
+      descendants = true;
+    }
+  }
+  print_message(what + "; ending spawned job " + std::to_string(job) +
+                (descendants ? " and the jobs spawned from it" : "") +
+                ", and reporting the failure to the processes connected to it");
+  pmi_->notify_failure(rank, what);
+  std::vector<int> ended;
+  for (std::size_t q = 0; q < ranks_.size(); ++q) {
+    RankState& state = ranks_[q];
+    if (!doomed[static_cast<std::size_t>(state.job)] || static_cast<int>(q) == rank) continue;
+    if (pmi_->spawn_pending(state.job)) {
+      pmi_->fail_spawn(state.job, std::vector<int>(1, 1), "its parent job ended");
+    }
+    if (state.exempt || !state.running) continue;
+    state.exempt = true;  // ended by this failure: its exit decides nothing more
+    if (state.exited) {
+      // Dead already (its exit not yet judged): the other jobs learn it now.
+      pmi_->notify_failure(static_cast<int>(q), describe_rank(static_cast<int>(q)) +
+                                                    " ended as well (" + what + ")");
+      continue;
+    }
+    killpg(state.pid, SIGTERM);
+    ended.push_back(static_cast<int>(q));
+    state.ended_because = what;
+  }
+  if (ended.empty()) return;
+  auto timer = std::make_shared<asio::steady_timer>(io_, kKillGrace);
+  timer->async_wait([this, ended, timer](const boost::system::error_code& error) {
+    if (error) return;
+    for (int q : ended) {
+      const RankState& state = ranks_[static_cast<std::size_t>(q)];
+      if (state.started && !state.exited) killpg(state.pid, SIGKILL);
+    }
+  });
 }
 
 void JobControl::fail(const std::string& message, int exit_status) {

@@ -13,7 +13,12 @@
 // Spawned jobs (MPI_Comm_spawn): a rank's spawn request starts a new job whose processes
 // follow the same rules and keep weftrun alive until they end; a child that dies or cannot
 // start before its spawn completes fails only that spawn (the requester gets the error
-// and the other children of the spawn are killed), not the whole universe.
+// and the other children of the spawn are killed), not the whole universe. A process of a
+// spawned job that fails after its spawn completed ends its own job and the jobs spawned
+// from it (as a failed rank ends a job), and every process of the other jobs is told
+// (PmiServer::notify_failure), so its parents see the failure on their intercommunicator
+// and go on; such a failure does not decide weftrun's exit status. A failure in the job
+// weftrun started (or the singleton's, in server mode) still ends everything.
 //
 // Server mode (run_server): weftrun started by a process that runs without a launcher
 // (a singleton that calls MPI_Comm_spawn) adopts it as rank 0 of a job of one, through the
@@ -74,6 +79,9 @@ class JobControl final : public PmiEvents {
     int rank = 0;            // rank within its job
     bool exempt = false;     // killed because its spawn failed: its exit decides nothing
     bool adopted = false;    // server mode's singleton: not our child
+    // Ended with its spawned job after another process of it failed: its exit is reported
+    // to the other jobs as this (once it is gone, so no transport lets go of it early).
+    std::string ended_because;
   };
 
   bool start_ranks();
@@ -85,6 +93,10 @@ class JobControl final : public PmiEvents {
   void settle(int rank);
   void judge_exit(int rank);
   void fail(const std::string& message, int exit_status);
+  // A failure of `rank` (`what` says how): ends the universe when the rank belongs to the
+  // first job, else only its spawned job and those spawned from it (see above).
+  void fail_rank(int rank, const std::string& what, int exit_status);
+  void end_spawned_job(int rank, const std::string& what);
   void begin_ending();
   void signal_all(int sig);
   void maybe_finish();
@@ -118,6 +130,7 @@ class JobControl final : public PmiEvents {
   std::vector<int> exited_without_pmi_;  // ranks that exited 0 never having used PMI
   bool any_pmi_initialized_ = false;
   int spawned_jobs_ = 0;
+  std::vector<int> job_parent_ = {-1};  // per job: the job whose rank spawned it
   bool ending_ = false;
   bool draining_ = false;
   bool finished_ = false;

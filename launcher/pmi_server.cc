@@ -218,6 +218,20 @@ void PmiServer::fail_spawn(int job, const std::vector<int>& failed, const std::s
   }
 }
 
+void PmiServer::notify_failure(int process, const std::string& text) {
+  const int job_number = process_job_[static_cast<std::size_t>(process)];
+  const Job& job = jobs_[static_cast<std::size_t>(job_number)];
+  const std::string line = format_line(
+      "process_failed", {{"kvsname", job.info.kvs_name},
+                         {"rank", std::to_string(process - job.first)},
+                         {"msg", text}});
+  for (const auto& session : rank_sessions_) {
+    if (!session || session->closed() || !session->initialized || session->finalized) continue;
+    if (process_job_[static_cast<std::size_t>(session->rank())] == job_number) continue;
+    session->send(line);
+  }
+}
+
 PmiServer::Job& PmiServer::job_of_session(const Session& session) {
   if (!session.is_rank()) return jobs_.front();
   return jobs_[static_cast<std::size_t>(process_job_[static_cast<std::size_t>(session.rank())])];

@@ -30,6 +30,10 @@
 // `get_port_address` gives PMI_PORT's address, where a process opens a second connection
 // for a wait that must not hold up its first one.
 //
+// Failures between jobs: `cmd=process_failed kvsname= rank= msg=` is the one line the server
+// sends unasked. It tells every process of the other jobs that a process of a spawned job
+// died (notify_failure); the library reads it while it waits (docs/spawn.md).
+//
 // Either way the first request must be `cmd=init pmi_version=1 pmi_subversion=1
 // key=<WEFT_PMI_KEY>`; anything else is answered with rc=-1 and the connection closed.
 #pragma once
@@ -117,6 +121,10 @@ class PmiServer {
   [[nodiscard]] bool spawn_pending(int job) const;
   // Answers a held spawn with failure (a child died or could not start).
   void fail_spawn(int job, const std::vector<int>& failed, const std::string& message);
+
+  // Tells every initialized, unfinalized rank outside `process`'s job that `process` died
+  // (cmd=process_failed, `text` saying how).
+  void notify_failure(int process, const std::string& text);
 
   // Opens the loopback port; returns "127.0.0.1:<port>". Throws boost::system::system_error.
   std::string listen_loopback();

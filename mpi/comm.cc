@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 #include <numeric>
+#include <set>
 #include <vector>
 
 #include "base/mpit.h"
@@ -45,7 +46,56 @@ mpit::EventType g_comm_created{
      {MPI_INT, offsetof(CommCreatedEvent, rank), sizeof(int32_t)},
      {MPI_INT, offsetof(CommCreatedEvent, inter), sizeof(int32_t)}}};
 
+// Every live communicator, for comm_queries (a failure asks which include a process).
+std::mutex g_registry_mutex;
+std::set<Comm*>& registry() {
+  static auto* comms = new std::set<Comm*>();
+  return *comms;
+}
+
+bool group_has(const Group* group, int process) {
+  const std::vector<int>& processes = group->processes();
+  return std::find(processes.begin(), processes.end(), process) != processes.end();
+}
 }  // namespace
+
+p2p::Engine::CommQueries comm_queries() {
+  p2p::Engine::CommQueries queries;
+  queries.peer_process = [](const Object* comm, int rank) {
+    const Comm* c = static_cast<const Comm*>(comm);
+    return rank >= 0 && rank < c->peer_size() ? c->peer_process(rank) : -1;
+  };
+  queries.has_peer = [](const Object* comm, int process) {
+    const Comm* c = static_cast<const Comm*>(comm);
+    const int* peers = c->peer_processes();
+    return std::find(peers, peers + c->peer_size(), process) != peers + c->peer_size();
+  };
+  queries.coll_contexts_with = [](int process, std::vector<uint32_t>* out) {
+    std::lock_guard<std::mutex> lock(g_registry_mutex);
+    for (Comm* comm : registry()) {
+      const bool remote = comm->is_inter() && group_has(comm->remote_group(), process);
+      if (!remote && !group_has(comm->group(), process)) continue;
+      out->push_back(comm->coll_context());
+      if (comm->is_inter()) out->push_back(comm->local_context() + 1);
+    }
+  };
+  return queries;
+}
+
+void forget_unreferenced(const std::vector<int>& processes) {
+  for (int process : processes) {
+    bool referenced = false;
+    {
+      std::lock_guard<std::mutex> lock(g_registry_mutex);
+      for (Comm* comm : registry()) {
+        referenced = group_has(comm->group(), process) ||
+                     (comm->is_inter() && group_has(comm->remote_group(), process));
+        if (referenced) break;
+      }
+    }
+    if (!referenced) p2p::engine().disconnected(process);
+  }
+}
 
 uint64_t Comm::collective_operations() const {
   // Written by coll/operation.cc under the engine lock with relaxed atomic stores.
@@ -74,9 +124,17 @@ Comm::Comm(Group* group, Group* remote, uint32_t context, std::string name)
     const CommCreatedEvent data{context_, size_, rank_, remote_group_ != nullptr ? 1 : 0};
     g_comm_created.raise(&data, sizeof data);
   }
+  {
+    std::lock_guard<std::mutex> lock(g_registry_mutex);
+    registry().insert(this);
+  }
 }
 
 Comm::~Comm() {
+  {
+    std::lock_guard<std::mutex> lock(g_registry_mutex);
+    registry().erase(this);
+  }
   if (session_ != nullptr) session_->release();
   group_->release();
   if (remote_group_ != nullptr) remote_group_->release();
@@ -220,6 +278,8 @@ bool take_context(uint32_t context) {
 }
 
 void release_context(uint32_t context) {
+  // A communicator made later with this context starts with no failed member.
+  p2p::engine().forget_contexts({context + 1, (context | Comm::kLocalContextBit) + 1});
   std::lock_guard<std::mutex> lock(g_context_mutex);
   uint32_t pair = context / 2;
   if (pair < kFirstFreeContextPair) return;

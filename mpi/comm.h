@@ -14,6 +14,7 @@
 #include "base/object.h"
 #include "coll/team.h"
 #include "mpi.h"
+#include "p2p/engine.h"
 
 namespace weft {
 
@@ -119,6 +120,14 @@ void create_predefined_comms();
 void destroy_predefined_comms();
 Comm* comm_world();
 Comm* comm_self();
+
+// What the engine asks of communicators when a process fails (p2p/engine.h): every live
+// communicator is registered while it exists, off the hot path (construction and
+// destruction only).
+p2p::Engine::CommQueries comm_queries();
+// After MPI_Comm_disconnect: tells the engine about each of `processes` (met later) that no
+// live communicator includes any more (engine lock held).
+void forget_unreferenced(const std::vector<int>& processes);
 
 // nullptr for MPI_COMM_NULL, invalid handles, and world/self outside Init..Finalize.
 Comm* comm_from_handle(MPI_Comm handle);

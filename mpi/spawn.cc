@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "coll/collectives.h"
+#include "coll/inter/collectives_inter.h"
 #include "coll/team.h"
 #include "mpi.h"
 #include "mpi/comm.h"
@@ -940,7 +941,11 @@ void release_parent() {
 
 Status comm_disconnect(const char* call, Comm* comm) {
   EngineGuard guard;
-  return coll::barrier(call, comm->coll_view(), nullptr);
+  // Both groups: an intercommunicator's barrier waits for the remote group too, not only
+  // for this process's own group.
+  const coll::CommView view = comm->coll_view();
+  if (view.is_inter()) return coll::inter::barrier(call, view, nullptr);
+  return coll::barrier(call, view, nullptr);
 }
 
 }  // namespace weft

@@ -112,6 +112,7 @@ Status start_runtime() {
   {
     EngineGuard guard;
     status = p2p::engine().start(*g_pmi, host_name());
+    p2p::engine().set_comm_queries(comm_queries());
   }
   if (!status.ok()) {
     // The launcher connection is spent and the job's start-up exchange half done: no later

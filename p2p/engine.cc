@@ -130,6 +130,28 @@ class RecordingBootstrap final : public transport::Bootstrap {
   std::vector<std::string>& keys_;
 };
 
+// The route of a failed process: every packet toward it is refused with the failure.
+class RefusingTransport final : public transport::Transport {
+ public:
+  explicit RefusingTransport(const std::map<int, std::string>& failed) : failed_(failed) {}
+  const char* name() const override { return "failed"; }
+  bool can_reach(int, bool) const override { return false; }
+  Status publish(transport::Bootstrap&) override { return Status(); }
+  Status connect(transport::Bootstrap&, const std::vector<int>&) override { return Status(); }
+  Status send(int peer, const void*, size_t, const void*, size_t) override {
+    auto it = failed_.find(peer);
+    if (it == failed_.end()) {
+      return error(MPI_ERR_OTHER, "the destination process was disconnected from this one");
+    }
+    return error(MPI_ERR_PROC_ABORTED, "the destination process failed: %s", it->second.c_str());
+  }
+  bool ready_to_send(int, size_t) const override { return true; }
+  int poll(transport::PacketSink&) override { return 0; }
+
+ private:
+  const std::map<int, std::string>& failed_;
+};
+
 }  // namespace
 
 Engine& engine() {
@@ -328,6 +350,7 @@ Status Engine::add_processes(const std::vector<LateProcess>& processes, std::vec
                         host != process.card.end() ? host->second.c_str() : "?",
                         kForcedTransport.text().c_str()));
     }
+    watching_ = true;
     routes_.push_back(transports_[chosen].get());
     local_.push_back(same_host);
     late_uids_.push_back(process.uid);
@@ -352,7 +375,174 @@ Status Engine::add_processes(const std::vector<LateProcess>& processes, std::vec
     }
   }
   update_polled();
+  if (!failed_uids_.empty()) {
+    // Reported dead before this process added it.
+    for (int id : added) {
+      const uint64_t id_uid = late_uids_[static_cast<size_t>(id - world_n_)];
+      if (std::find(failed_uids_.begin(), failed_uids_.end(), id_uid) != failed_uids_.end()) {
+        mark_failed(id, "the process failed before it was reached");
+      }
+    }
+  }
   return Status();
+}
+
+void Engine::check_failures() {
+  if (pmi_ == nullptr || !watching_) return;
+  std::vector<PmiClient::FailureNotice> notices;
+  pmi_->take_notices(notices);
+  for (const PmiClient::FailureNotice& notice : notices) {
+    const uint64_t id_uid = uid_of(notice.kvsname, notice.rank);
+    auto known = uid_index_.find(id_uid);
+    if (known == uid_index_.end()) {
+      if (failed_uids_.size() < 4096) failed_uids_.push_back(id_uid);
+      continue;
+    }
+    mark_failed(known->second, notice.message);
+  }
+}
+
+void Engine::mark_failed(int process, const std::string& text) {
+  if (process == self_ || failed_.count(process) != 0) return;
+  // What the process sent before it died is still delivered: drain the transports first.
+  for (int round = 0; round < 10000; ++round) {
+    int delivered = 0;
+    for (transport::Transport* t : polled_) delivered += t->poll(*this);
+    if (delivered == 0) break;
+  }
+  failed_[process] = text;
+  any_failed_ = true;
+  if (!refusing_) refusing_ = std::make_unique<RefusingTransport>(failed_);
+  transport::Transport* path = routes_[static_cast<size_t>(process)];
+  // Shared copies with it end on the transport that opened them.
+  for (size_t i = 0; i < shared_copies_.size();) {
+    if (shared_copies_[i].process != process) {
+      ++i;
+      continue;
+    }
+    SharedCopyWait wait = std::move(shared_copies_[i]);
+    shared_copies_.erase(shared_copies_.begin() + static_cast<std::ptrdiff_t>(i));
+    path->close_shared_copy(wait.copy);
+    fail_with(wait.request, process);
+  }
+  routes_[static_cast<size_t>(process)] = refusing_.get();
+  (void)path->forget_peer(process, true);
+  update_polled();
+  if (comm_queries_.coll_contexts_with != nullptr) {
+    std::vector<uint32_t> contexts;
+    comm_queries_.coll_contexts_with(process, &contexts);
+    std::lock_guard<std::mutex> lock(broken_mutex_);
+    for (uint32_t context : contexts) broken_contexts_.emplace(context, process);
+  }
+  for (Unexpected* message = unexpected_.front(); message != nullptr;) {
+    Unexpected* following = IntrusiveList<Unexpected>::next(message);
+    if (broken_by(message->header.context) >= 0) {
+      unexpected_.erase(message);
+      discard(message->header, message->process);
+      recycle(message);
+    }
+    message = following;
+  }
+  for (Request* request = posted_.front(); request != nullptr;) {
+    Request* following = IntrusiveList<Request>::next(request);
+    const int failed = receive_blocked(request);
+    if (failed >= 0) {
+      posted_.erase(request);
+      fail_with(request, failed);
+    }
+    request = following;
+  }
+  for (IntrusiveList<Request>* list : {&awaiting_, &streams_}) {
+    for (Request* request = list->front(); request != nullptr;) {
+      Request* following = IntrusiveList<Request>::next(request);
+      if (request->peer_process == process) {
+        if (list == &streams_) streams_.erase(request);
+        fail_with(request, process);
+      }
+      request = following;
+    }
+  }
+}
+
+void Engine::disconnected(int process) {
+  if (process < world_n_ || process >= process_count() || failed_.count(process) != 0) return;
+  transport::Transport* path = routes_[static_cast<size_t>(process)];
+  if (path == refusing_.get()) return;
+  drain();
+  if (!path->forget_peer(process, false)) return;
+  if (!refusing_) refusing_ = std::make_unique<RefusingTransport>(failed_);
+  routes_[static_cast<size_t>(process)] = refusing_.get();
+  uid_index_.erase(uid(process));
+  update_polled();
+}
+
+int Engine::receive_blocked(const Request* request) const {
+  if (request->comm != nullptr && comm_queries_.peer_process != nullptr) {
+    const int failed = failed_source(request->comm, request->peer);
+    if (failed >= 0) return failed;
+  } else if (request->peer_process >= 0 && failed_.count(request->peer_process) != 0) {
+    return request->peer_process;
+  }
+  std::lock_guard<std::mutex> lock(broken_mutex_);
+  auto broken = broken_contexts_.find(request->context);
+  return broken != broken_contexts_.end() ? broken->second : -1;
+}
+
+int Engine::broken_by(uint32_t context) const {
+  std::lock_guard<std::mutex> lock(broken_mutex_);
+  auto broken = broken_contexts_.find(context);
+  return broken != broken_contexts_.end() ? broken->second : -1;
+}
+
+void Engine::discard(const Header& header, int process) {
+  Header answer{};
+  answer.sender_request = header.sender_request;
+  if (header.kind == PacketKind::kRts) {
+    answer.kind = PacketKind::kFin;
+  } else if ((header.flags & kFlagSync) != 0) {
+    answer.kind = PacketKind::kAck;
+  } else {
+    return;
+  }
+  (void)send_packet(process, answer, sizeof answer, nullptr, 0);
+}
+
+void Engine::forget_contexts(std::initializer_list<uint32_t> contexts) {
+  if (!any_failed_) return;
+  std::lock_guard<std::mutex> lock(broken_mutex_);
+  for (uint32_t context : contexts) broken_contexts_.erase(context);
+}
+
+int Engine::failed_source(const Object* comm, int source) const {
+  if (!any_failed_ || comm == nullptr || comm_queries_.peer_process == nullptr) return -1;
+  if (source == MPI_ANY_SOURCE) {
+    for (const auto& [process, text] : failed_) {
+      if (comm_queries_.has_peer(comm, process)) return process;
+    }
+    return -1;
+  }
+  if (source < 0) return -1;
+  const int process = comm_queries_.peer_process(comm, source);
+  return failed_.count(process) != 0 ? process : -1;
+}
+
+const std::string* Engine::failure_text(int process) const {
+  auto it = failed_.find(process);
+  return it != failed_.end() ? &it->second : nullptr;
+}
+
+Status Engine::failure(const char* call, int process) const {
+  const std::string* text = failure_text(process);
+  return error(MPI_ERR_PROC_ABORTED, "%s: a process this operation involves failed: %s", call,
+               text != nullptr ? text->c_str() : "(no details)");
+}
+
+void Engine::fail_with(Request* request, int process) {
+  request->peer_process = process;
+  request->error = MPI_ERR_PROC_ABORTED;
+  request->status.MPI_ERROR = MPI_ERR_PROC_ABORTED;
+  stop_awaiting(request);
+  complete(request);
 }
 
 void Engine::drain() {
@@ -373,6 +563,14 @@ void Engine::stop() {
   routes_.clear();
   late_uids_.clear();
   uid_index_.clear();
+  failed_.clear();
+  {
+    std::lock_guard<std::mutex> lock(broken_mutex_);
+    broken_contexts_.clear();
+  }
+  failed_uids_.clear();
+  any_failed_ = false;
+  watching_ = false;
   late_ready_ = false;
   started_ = false;
 }
@@ -442,18 +640,28 @@ Status Engine::start_send(Request* request) {
   if (bytes <= eager_limit_) {
     header.kind = PacketKind::kEager;
     const bool sync = request->mode == SendMode::kSync;
-    if (sync) header.flags = kFlagSync;
-    // A synchronous send completes when the receiver's ACK arrives.
-    Status status = send_packet(process, header, sync ? kSyncEagerHeaderBytes : kEagerHeaderBytes,
-                                request->send_data, bytes);
-    if (!status.ok()) return status;
-    if (!sync) complete(request);
-    return Status();
+    if (!sync) {
+      Status status = send_packet(process, header, kEagerHeaderBytes, request->send_data, bytes);
+      if (!status.ok()) return status;
+      complete(request);
+      return Status();
+    }
+    // A synchronous send completes when the receiver's ACK arrives (which the self
+    // transport may deliver before send_packet returns).
+    header.flags = kFlagSync;
+    await_peer(request);
+    Status status =
+        send_packet(process, header, kSyncEagerHeaderBytes, request->send_data, bytes);
+    if (!status.ok()) stop_awaiting(request);
+    return status;
   }
   header.kind = PacketKind::kRts;
   g_rendezvous_sends.add(1);
   header.address = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(request->send_data));
-  return send_packet(process, header, sizeof header, nullptr, 0);
+  await_peer(request);
+  Status status = send_packet(process, header, sizeof header, nullptr, 0);
+  if (!status.ok()) stop_awaiting(request);
+  return status;
 }
 
 Status Engine::start_receive(Request* request) {
@@ -475,6 +683,14 @@ Status Engine::start_receive(Request* request) {
     }
     recycle(message);
     return Status();
+  }
+  if (any_failed_) {
+    // Nothing arrived, and the process it waits for is gone: it would wait forever.
+    const int failed = receive_blocked(request);
+    if (failed >= 0) {
+      fail_with(request, failed);
+      return Status();
+    }
   }
   posted_.push_back(request);
   return Status();
@@ -548,6 +764,11 @@ void Engine::on_packet(int process, const void* raw_header, size_t header_len,
         }
         return;
       }
+      if (any_failed_ && broken_by(header.context) >= 0) {
+        // Nobody will receive it: its communicator lost a member.
+        discard(header, process);
+        return;
+      }
       Unexpected* message = new_unexpected();
       message->header = header;
       message->process = process;
@@ -567,6 +788,7 @@ void Engine::on_packet(int process, const void* raw_header, size_t header_len,
     }
     case PacketKind::kCts: {
       Request* request = request_of(header.sender_request);
+      stop_awaiting(request);
       request->remote_request = header.receiver_request;
       request->bytes_done = 0;
       streams_.push_back(request);
@@ -591,9 +813,12 @@ void Engine::on_packet(int process, const void* raw_header, size_t header_len,
       return;
     }
     case PacketKind::kFin:
-    case PacketKind::kAck:
-      complete(request_of(header.sender_request));
+    case PacketKind::kAck: {
+      Request* request = request_of(header.sender_request);
+      stop_awaiting(request);
+      complete(request);
       return;
+    }
   }
 }
 
@@ -684,6 +909,7 @@ void Engine::deliver_rts(Request* request, const Header& header, int process) {
   cts.sender_request = header.sender_request;
   cts.receiver_request = id_of(request);
   request->bytes_done = 0;
+  await_peer(request);
   Status status = send_packet(process, cts, sizeof cts, nullptr, 0);
   if (!status.ok()) fail_request(request, status);
 }
@@ -695,7 +921,10 @@ void Engine::on_data(const Header& header, const void* payload, size_t length) {
     write_stream(request, offset, payload, std::min(length, request->capacity_bytes - offset));
   }
   request->bytes_done += length;
-  if (request->bytes_done >= request->message_bytes) complete(request);
+  if (request->bytes_done >= request->message_bytes) {
+    stop_awaiting(request);
+    complete(request);
+  }
 }
 
 void Engine::push_streams() {
@@ -775,6 +1004,7 @@ void Engine::complete(Request* request) {
 }
 
 void Engine::fail_request(Request* request, const Status& status) {
+  stop_awaiting(request);
   request->error = status.error_class();
   request->status.MPI_ERROR = status.error_class();
   complete(request);
@@ -808,6 +1038,9 @@ bool Engine::progress_generics() {
 }
 
 bool Engine::progress() {
+  // Once another job's process was added, its failure may be reported: a loop of tests
+  // (MPI_Test, MPI_Iprobe) that never sleeps looks now and then.
+  if (watching_ && (++progress_rounds_ & 1023) == 0) check_failures();
   bool any = false;
   for (transport::Transport* t : polled_) any |= t->poll(*this) > 0;
   if (!streams_.empty()) push_streams();
@@ -851,6 +1084,9 @@ bool Engine::sleep_once(void* state, bool (*done)(void*)) {
   if (can_sleep) {
     std::vector<int> fds;
     for (transport::Transport* t : polled_) t->wait_fds(fds);
+    // The launcher's failure notices wake a blocked wait too.
+    const int notice_fd = watching_ && pmi_ != nullptr ? pmi_->notice_fd() : -1;
+    if (notice_fd >= 0) fds.push_back(notice_fd);
     std::vector<pollfd> polls(fds.size());
     for (size_t i = 0; i < fds.size(); ++i) polls[i] = pollfd{fds[i], POLLIN, 0};
     // Sends waiting for room and other threads' completions are not signalled through
@@ -860,6 +1096,9 @@ bool Engine::sleep_once(void* state, bool (*done)(void*)) {
     if (locked) engine_lock().unlock();
     ::poll(polls.data(), polls.size(), timeout_ms);
     if (locked) engine_lock().lock();
+    if (notice_fd >= 0 && ((polls.back().revents & (POLLIN | POLLHUP)) != 0 || pmi_->notices_waiting())) {
+      check_failures();
+    }
   }
   for (transport::Transport* t : polled_) t->end_sleep();
   return false;

@@ -19,7 +19,9 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <map>
+#include <mutex>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -141,6 +143,44 @@ class Engine final : public transport::PacketSink {
   // that can reach it and connects at any time; (*ids)[i] is processes[i]'s number.
   Status add_processes(const std::vector<LateProcess>& processes, std::vector<int>* ids);
 
+  // ---- failures of processes of other jobs (docs/spawn.md) ----------------------------
+  // The launcher reports a process of another job that died (PmiClient notices, read while
+  // this process waits: a blocked wait sleeps on the PMI connection too, and progress()
+  // looks every 1024 calls once another job's process was added). From then on every
+  // operation that involves the process ends with MPI_ERR_PROC_ABORTED and a message
+  // naming it: sends to it (its route becomes a transport that refuses them), pending and
+  // later receives from it, MPI_ANY_SOURCE receives on a communicator that includes it,
+  // transfers in flight with it, and every receive on the collective contexts of the
+  // communicators that include it (so no member of a collective waits forever for one
+  // that gave up). Messages that arrived before the failure are still received.
+  // The layer above answers what the engine cannot know of a communicator.
+  struct CommQueries {
+    int (*peer_process)(const Object* comm, int rank);         // process of a peer rank
+    bool (*has_peer)(const Object* comm, int process);         // among the peers
+    void (*coll_contexts_with)(int process, std::vector<uint32_t>* out);
+  };
+  void set_comm_queries(const CommQueries& queries) { comm_queries_ = queries; }
+  // Both sides disconnected and no communicator refers to `process` (a process met later)
+  // any more: what is queued for it goes out, then its transport may release what it held
+  // for it (shm rings are reused), and a later meeting connects afresh.
+  void disconnected(int process);
+  // The collective contexts of a communicator being freed: a communicator made later with
+  // them starts with no failed member. Needs no engine lock.
+  void forget_contexts(std::initializer_list<uint32_t> contexts);
+  // Takes the launcher's notices now (cheap when none came).
+  void check_failures();
+  bool any_failed() const { return any_failed_; }
+  // The failed process that a receive from `source` (or MPI_ANY_SOURCE) on `comm` would
+  // wait for; -1 when none.
+  int failed_source(const Object* comm, int source) const;
+  // The failed process that broke collective context `context` (a member of its
+  // communicator), -1 when none.
+  int broken_by(uint32_t context) const;
+  // How `process` failed (the launcher's words); nullptr while it lives.
+  const std::string* failure_text(int process) const;
+  // MPI_ERR_PROC_ABORTED for `call`, naming the failed process.
+  Status failure(const char* call, int process) const;
+
  private:
   void wait_loop(void* state, bool (*done)(void*));
   bool sleep_once(void* state, bool (*done)(void*));  // true once done() held
@@ -155,6 +195,20 @@ class Engine final : public transport::PacketSink {
   bool finish_shared_copies();
   void complete(Request* request);
   void fail_request(Request* request, const Status& status);
+  void await_peer(Request* request) {
+    request->awaiting = true;
+    awaiting_.push_back(request);
+  }
+  void stop_awaiting(Request* request) {
+    if (!request->awaiting) return;
+    request->awaiting = false;
+    awaiting_.erase(request);
+  }
+  void mark_failed(int process, const std::string& text);
+  int receive_blocked(const Request* request) const;  // the failed process, or -1
+  void fail_with(Request* request, int process);
+  // Drops a message that arrived on a broken context, answering what its sender waits for.
+  void discard(const Header& header, int process);
   bool progress_generics();
 
   std::vector<std::unique_ptr<transport::Transport>> transports_;
@@ -177,6 +231,16 @@ class Engine final : public transport::PacketSink {
   IntrusiveList<Unexpected> unexpected_;  // owned; unlinked ones go back to spare_
   IntrusiveList<Request> streams_;   // sends streaming DATA after a CTS
   IntrusiveList<Request> generics_;
+  IntrusiveList<Request> awaiting_;  // transfers waiting for the peer (Request::awaiting)
+  std::map<int, std::string> failed_;          // failed process -> how
+  std::map<uint32_t, int> broken_contexts_;    // collective context -> a failed member
+  mutable std::mutex broken_mutex_;           // broken_contexts_ (forget_contexts is unlocked)
+  std::vector<uint64_t> failed_uids_;          // reported before this process added them
+  std::unique_ptr<transport::Transport> refusing_;  // the route of failed processes
+  CommQueries comm_queries_{};
+  bool any_failed_ = false;
+  bool watching_ = false;  // added a process of another job: the notices concern us
+  uint32_t progress_rounds_ = 0;
   std::vector<Unexpected*> spare_;  // recycled Unexpected records (payload capacity kept)
   // Receives whose shared copy waits for chunks the sender is still copying.
   struct SharedCopyWait {

@@ -4,6 +4,7 @@
 #include "base/status_util.h"
 #include "datatype/datatype.h"
 #include "p2p/bsend.h"
+#include "p2p/engine.h"
 
 namespace weft {
 
@@ -68,6 +69,12 @@ Status outcome(const char* call, const Request* request) {
                  "the %zu of the receive buffer; both sides must describe the same total",
                  call, request->status.MPI_SOURCE, request->status.MPI_TAG,
                  request->message_bytes, request->capacity_bytes);
+  }
+  if (request->error == MPI_ERR_PROC_ABORTED) {
+    if (const std::string* text = engine().failure_text(request->peer_process)) {
+      return error(MPI_ERR_PROC_ABORTED, "%s: a process this operation involves failed: %s", call,
+                   text->c_str());
+    }
   }
   return error(request->error, "%s: the operation with rank %d failed (peer process gone?)", call,
                request->peer);

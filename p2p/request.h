@@ -86,6 +86,9 @@ class Request : public Object {
   std::vector<char> packed;    // packed copy of non-contiguous or buffered data
   const char* send_data = nullptr;  // contiguous bytes to send (user buffer or `packed`)
   int error = MPI_SUCCESS;
+  // In the engine's list of transfers that wait for the peer (an ACK, CTS, FIN or DATA),
+  // where a failure of the peer finds them.
+  bool awaiting = false;
 
   // The engine's queue this request waits in (posted receives, streaming sends,
   // generic operations): see base/intrusive_list.h.

@@ -226,11 +226,58 @@ Status PmiClient::read_line(std::string& line) {
   }
 }
 
+bool PmiClient::keep_notice(const std::string& line) {
+  if (line.rfind("cmd=process_failed ", 0) != 0) return false;
+  pmi_wire::ParseResult parsed = pmi_wire::parse_line(line + "\n");
+  if (!parsed.ok) return true;
+  FailureNotice notice;
+  notice.kvsname = parsed.message.get("kvsname");
+  notice.rank = std::atoi(parsed.message.get("rank", "-1").c_str());
+  notice.message = parsed.message.get("msg");
+  std::lock_guard<std::mutex> lock(notice_mutex_);
+  notices_.push_back(std::move(notice));
+  notices_waiting_.store(true, std::memory_order_relaxed);
+  return true;
+}
+
+Status PmiClient::read_reply(std::string& line) {
+  for (;;) {
+    WEFT_TRY(read_line(line));
+    if (!keep_notice(line)) return Status();
+  }
+}
+
+void PmiClient::take_notices(std::vector<FailureNotice>& out) {
+  if (fd_ >= 0 && io_mutex_.try_lock()) {
+    std::lock_guard<std::mutex> io(io_mutex_, std::adopt_lock);
+    for (;;) {
+      char chunk[4096];
+      ssize_t n = ::recv(fd_, chunk, sizeof chunk, MSG_DONTWAIT);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      read_buffer_.append(chunk, static_cast<size_t>(n));
+    }
+    // Whole notice lines at the front; anything else stays for the next request.
+    for (;;) {
+      auto newline = read_buffer_.find('\n');
+      if (newline == std::string::npos) break;
+      std::string line = read_buffer_.substr(0, newline);
+      if (!keep_notice(line)) break;
+      read_buffer_.erase(0, newline + 1);
+    }
+  }
+  std::lock_guard<std::mutex> lock(notice_mutex_);
+  for (FailureNotice& notice : notices_) out.push_back(std::move(notice));
+  notices_.clear();
+  notices_waiting_.store(false, std::memory_order_relaxed);
+}
+
 Status PmiClient::command(std::string_view request_cmd, const pmi_wire::Fields& fields,
                           std::string_view expected_cmd, pmi_wire::Message& reply) {
+  std::lock_guard<std::mutex> io(io_mutex_);
   WEFT_TRY(write_line(pmi_wire::format_line(request_cmd, fields)));
   std::string answer;
-  WEFT_TRY(read_line(answer));
+  WEFT_TRY(read_reply(answer));
   pmi_wire::ParseResult parsed = pmi_wire::parse_line(answer);
   if (!parsed.ok) {
     return error(MPI_ERR_OTHER, "PMI: cannot read the launcher's reply '%s': %s", answer.c_str(),
@@ -305,6 +352,7 @@ Status PmiClient::spawn(const std::vector<SpawnCommand>& commands,
                         const std::vector<std::pair<std::string, std::string>>& preput,
                         SpawnOutcome& outcome) {
   if (singleton()) return error(MPI_ERR_SPAWN, "PMI: no launcher to spawn through");
+  std::lock_guard<std::mutex> io(io_mutex_);
   // PMI-1's multi-line form: one block per command, each line one key=value whose value
   // runs to the end of the line; one reply after the last block.
   auto check = [](const std::string& text) {
@@ -343,7 +391,7 @@ Status PmiClient::spawn(const std::vector<SpawnCommand>& commands,
     WEFT_TRY(write_line(block));
   }
   std::string answer;
-  WEFT_TRY(read_line(answer));
+  WEFT_TRY(read_reply(answer));
   pmi_wire::ParseResult parsed = pmi_wire::parse_line(answer);
   if (!parsed.ok || parsed.message.command != "spawn_result") {
     return error(MPI_ERR_SPAWN, "PMI: unexpected reply to spawn: '%s'", answer.c_str());
@@ -464,6 +512,7 @@ Status PmiClient::finalize() {
   if (singleton()) return Status();
   pmi_wire::Message reply;
   Status status = command("finalize", {}, "finalize_ack", reply);
+  std::lock_guard<std::mutex> io(io_mutex_);
   close(fd_);
   fd_ = -1;
   return status;

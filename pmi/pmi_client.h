@@ -4,7 +4,9 @@
 // key/value store is local.
 #pragma once
 
+#include <atomic>
 #include <map>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -91,6 +93,20 @@ class PmiClient final : public transport::Bootstrap {
   Status finalize();
   void abort(int code, const std::string& message);
 
+  // Failures the launcher reports unasked (cmd=process_failed: a process of another job
+  // died). notice_fd() is readable when one may have arrived (-1 without a launcher);
+  // take_notices() reads what is there without blocking and hands over every notice seen
+  // so far, also those that arrived while a request waited for its reply. It skips the
+  // read when another thread is inside a request (that request keeps what it reads).
+  struct FailureNotice {
+    std::string kvsname;
+    int rank = 0;
+    std::string message;
+  };
+  int notice_fd() const { return fd_; }
+  bool notices_waiting() const { return notices_waiting_.load(std::memory_order_relaxed); }
+  void take_notices(std::vector<FailureNotice>& out);
+
  private:
   // Sends one request (built by pmi_wire::format_line) and reads the reply, which must name
   // `expected_cmd`.
@@ -99,6 +115,10 @@ class PmiClient final : public transport::Bootstrap {
   Status write_line(const std::string& line);  // a whole line, newline included
   Status handshake(const std::string& key);
   Status read_line(std::string& line);
+  // The next line that is not a failure notice (those are kept for take_notices).
+  Status read_reply(std::string& line);
+  // Keeps `line` when it is a failure notice.
+  bool keep_notice(const std::string& line);
 
   int fd_ = -1;
   std::string key_;  // the job key presented at init
@@ -110,6 +130,10 @@ class PmiClient final : public transport::Bootstrap {
   std::string kvsname_;
   std::string read_buffer_;
   std::map<std::string, std::string> local_store_;  // singleton mode
+  std::mutex io_mutex_;  // held for a whole request and its reply
+  std::mutex notice_mutex_;
+  std::vector<FailureNotice> notices_;
+  std::atomic<bool> notices_waiting_{false};
 };
 
 }  // namespace weft

@@ -193,6 +193,16 @@ class Transport {
     return Status(MPI_ERR_INTERN, "this transport cannot connect after start-up");
   }
 
+  // The engine is done with `peer`, a process met later, for good: it ended (`ended`), or
+  // both sides disconnected. True when the transport let go of it (stops delivering from
+  // it, releases what it held for it; a later connect to the same process starts afresh);
+  // false when it keeps the connection as it is (the engine then keeps routing to it).
+  virtual bool forget_peer(int peer, bool ended) {
+    (void)peer;
+    (void)ended;
+    return false;
+  }
+
   // Orderly shutdown after the final barrier of MPI_Finalize.
   virtual void close() {}
 

@@ -183,3 +183,15 @@ TEST_CASE("a spawn result's message runs to the end of the line", "[pmi_wire]") 
   CHECK(r.message.get("errcodes") == "1,1");
   CHECK(r.message.get("msg") == "program 'x' not found");
 }
+
+TEST_CASE("a failure notice's message runs to the end of the line", "[pmi_wire]") {
+  const std::string line = format_line(
+      "process_failed", {{"kvsname", "weft_kvs_12_3"}, {"rank", "1"},
+                         {"msg", "rank 1 of spawned job 3 (pid 77) was killed by signal 9"}});
+  ParseResult r = parse_line(line);
+  REQUIRE(r.ok);
+  CHECK(r.message.command == "process_failed");
+  CHECK(r.message.get("kvsname") == "weft_kvs_12_3");
+  CHECK(r.message.get("rank") == "1");
+  CHECK(r.message.get("msg") == "rank 1 of spawned job 3 (pid 77) was killed by signal 9");
+}

@@ -1,6 +1,7 @@
 #include "transport/shm/shm_transport.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -52,7 +53,9 @@ const config::Setting kCopyChunk{
     "Most bytes each side claims at a time in a shared copy (a message smaller than twice "
     "this is split in two halves of at least 32 KiB)."};
 
-constexpr uint64_t kSegmentMagic = 0x7765667473686d31ull;  // "weftshm1"
+constexpr uint64_t kSegmentMagic = 0x7765667473686d32ull;  // "weftshm2"
+constexpr uint32_t kProducerDone = 1;
+constexpr uint32_t kConsumerDone = 2;
 constexpr uint32_t kWrapMarker = 0xffffffffu;
 // A ring record: u64 stamp, u32 header_len, u32 payload_len, header, payload; records
 // start on cache lines. The stamp is the record's ring position + 1, written last with
@@ -89,6 +92,9 @@ struct ShmTransport::Ring {
   alignas(64) std::atomic<uint64_t> head;  // the producer's next position (its own use)
   // Late rings (past the world ranks): the uid of the producer that claimed it, 0 while free.
   std::atomic<uint64_t> owner;
+  // Late rings: which side is done with it (kProducerDone, kConsumerDone); the side that
+  // completes both resets the ring and frees it (release_late_ring).
+  std::atomic<uint32_t> released;
   alignas(64) std::atomic<uint64_t> tail;  // written by the consumer
   // Raised by a producer about to sleep while its ring is more than half full; the
   // consumer that frees room clears it and rings the producer's doorbell. It shares the
@@ -114,7 +120,7 @@ struct ShmTransport::Segment {
   int32_t world_size;
   int32_t owner;
   int32_t late_rings;                     // rings after the world's, for late peers
-  std::atomic<uint32_t> late_claimed;     // late rings handed out so far
+  std::atomic<uint32_t> late_claimed;     // late rings claimed at least once (a bound for scans)
   alignas(64) std::atomic<uint32_t> sleeping;
 };
 
@@ -702,20 +708,35 @@ Status ShmTransport::connect_late(uint64_t self_uid, const std::vector<LatePeer>
                    "shm transport: the shared memory of pid %d has another layout (different "
                    "WEFT_SHM_RING_BYTES or weft version?)", pid);
     }
-    const uint32_t index = segment->late_claimed.fetch_add(1, std::memory_order_acq_rel);
+    // A free ring (owner 0) is claimed by swapping our uid in; a ring is freed only once
+    // both of its former users are done with it (release_late_ring).
     const int rings = segment->late_rings;
-    if (static_cast<int64_t>(index) >= rings) {
+    int index = -1;
+    for (int i = 0; i < rings && index < 0; ++i) {
+      uint64_t expected = 0;
+      if (ring_at(segment, segment->world_size + i)
+              ->owner.compare_exchange_strong(expected, self_uid, std::memory_order_acq_rel)) {
+        index = i;
+      }
+    }
+    if (index < 0) {
       munmap(map, bytes);
       return error(MPI_ERR_OTHER,
                    "shm transport: pid %d has no free ring for another late peer (all %d of "
-                   "its WEFT_SHM_LATE_RINGS are taken; rings are not reused yet)", pid, rings);
+                   "its WEFT_SHM_LATE_RINGS are in use by processes it is connected to)",
+                   pid, rings);
+    }
+    uint32_t high = segment->late_claimed.load(std::memory_order_relaxed);
+    while (high < static_cast<uint32_t>(index) + 1 &&
+           !segment->late_claimed.compare_exchange_weak(high, static_cast<uint32_t>(index) + 1,
+                                                         std::memory_order_acq_rel)) {
     }
     if (peers_.size() <= static_cast<size_t>(late.peer)) peers_.resize(static_cast<size_t>(late.peer) + 1);
     Peer& peer = peers_[static_cast<size_t>(late.peer)];
     peer.segment = segment;
     peer.mapped_bytes = bytes;
-    peer.out = ring_at(segment, segment->world_size + static_cast<int>(index));
-    peer.out->owner.store(self_uid, std::memory_order_release);
+    peer.out = ring_at(segment, segment->world_size + index);
+    peer.cached_tail = peer.out->tail.load(std::memory_order_acquire);
     peer.in = nullptr;
     peer.pid = pid;
     peer.connected = true;
@@ -742,9 +763,18 @@ Status ShmTransport::finish_late(const std::vector<LatePeer>& peers) {
           own_->late_claimed.load(std::memory_order_acquire), static_cast<uint32_t>(late_rings_)));
       for (int i = 0; i < claimed && peer.in == nullptr; ++i) {
         Ring* ring = ring_at(own_, world_size_ + i);
-        if (ring->owner.load(std::memory_order_acquire) == late.uid) peer.in = ring;
+        // A ring the same process used before and has let go of is not this one.
+        if (ring->owner.load(std::memory_order_acquire) == late.uid &&
+            ring->released.load(std::memory_order_acquire) == 0) {
+          peer.in = ring;
+        }
       }
       if (peer.in != nullptr) break;
+      if (::kill(peer.pid, 0) != 0 && errno == ESRCH) {
+        return error(MPI_ERR_OTHER,
+                     "shm transport: process %d (pid %d) ended before it connected back",
+                     late.peer, peer.pid);
+      }
       if (std::chrono::steady_clock::now() > deadline) {
         return error(MPI_ERR_OTHER,
                      "shm transport: process %d (pid %d) did not connect back within 60 s",
@@ -752,9 +782,40 @@ Status ShmTransport::finish_late(const std::vector<LatePeer>& peers) {
       }
       usleep(50);
     }
+    // A reused ring starts where its last user stopped (release_late_ring).
+    peer.read_to = peer.in->tail.load(std::memory_order_acquire);
     active_.push_back(late.peer);
   }
   return Status();
+}
+
+void ShmTransport::release_late_ring(Ring* ring, uint32_t done) {
+  const uint32_t before = ring->released.fetch_or(done, std::memory_order_acq_rel);
+  if ((before | done) != (kProducerDone | kConsumerDone) || (before & done) == done) return;
+  // Both sides are done: no one writes or reads it any more. The next user starts one ring
+  // length past the last position written, so no stamp left in the ring (stamps are
+  // positions + 1) can pass for a record of the new user.
+  const uint64_t start = ring->head.load(std::memory_order_acquire) + ring_bytes_;
+  ring->head.store(start, std::memory_order_relaxed);
+  ring->tail.store(start, std::memory_order_relaxed);
+  ring->want_room.store(0, std::memory_order_relaxed);
+  ring->released.store(0, std::memory_order_relaxed);
+  ring->owner.store(0, std::memory_order_release);
+}
+
+bool ShmTransport::forget_peer(int rank, bool ended) {
+  if (rank < world_size_ || static_cast<size_t>(rank) >= peers_.size()) return false;
+  Peer& peer = peers_[static_cast<size_t>(rank)];
+  if (!peer.connected) return false;
+  active_.erase(std::remove(active_.begin(), active_.end(), rank), active_.end());
+  if (!peer.pending.empty()) --pending_peers_;
+  // Our ring in its segment: done writing (a process that ended reads nothing any more).
+  if (peer.out != nullptr && !ended) release_late_ring(peer.out, kProducerDone);
+  // Its ring in ours: done reading; a process that ended writes nothing any more either.
+  if (peer.in != nullptr) release_late_ring(peer.in, ended ? kProducerDone | kConsumerDone : kConsumerDone);
+  if (peer.segment != nullptr) munmap(peer.segment, peer.mapped_bytes);
+  peer = Peer{};
+  return true;
 }
 
 void ShmTransport::close() {

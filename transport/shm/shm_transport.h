@@ -10,8 +10,12 @@
 // after consuming a record (the producer reads it only when its ring looks full).
 //
 // Processes met after start-up (spawned children, parents) use the WEFT_SHM_LATE_RINGS
-// rings that follow the world's in every segment: each side claims one in the other's
-// segment and labels it with its uid (connect_late / finish_late).
+// rings that follow the world's in every segment: each side claims a free one in the
+// other's segment by swapping its uid into the ring's owner word (connect_late /
+// finish_late). Rings are reused: once the engine is done with a late peer (both sides
+// disconnected, or the peer ended: forget_peer), each side marks itself done in the rings
+// it used, and the second to do so resets the ring (its positions continue one ring length
+// past the last one written, so no old record can look valid) and frees it.
 //
 // Sleeping: a receiver about to block raises `sleeping` in its segment and waits on a
 // datagram socket (its doorbell); a sender that sees the flag after writing sends one
@@ -79,6 +83,7 @@ class ShmTransport final : public Transport {
   int shared_copy_finished(const SharedCopy& copy) override;
   void close_shared_copy(const SharedCopy& copy) override;
 
+  bool forget_peer(int peer, bool ended) override;
   void close() override;
 
   struct Ring;
@@ -112,6 +117,8 @@ class ShmTransport final : public Transport {
   Status cross_memory_copy(int rank, bool write, uint64_t remote_address, void* local,
                            size_t length);
   Ring* ring_at(Segment* segment, int index) const;
+  // Marks one side (`done`) finished with a late ring; the second side resets and frees it.
+  void release_late_ring(Ring* ring, uint32_t done);
   CopySlot* slot_at(Segment* segment, int index) const;
   // Claims chunks of `copy` in `slot` and copies each with `move`; shared by both sides.
   template <class Move>
