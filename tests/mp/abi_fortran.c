@@ -12,8 +12,13 @@
  *                         communication refuses them with MPI_ERR_TYPE.
  *   abi_fortran default   no registration: after MPI_Init "get" reports weft's defaults and
  *                         a registration is refused (MPI_ERR_ABI).
+ *   abi_fortran session   four threads race to register (exactly one wins), then the sessions
+ *                         model starts (no MPI_Init): MPI_INTEGER is 2 bytes in a reduction
+ *                         over a communicator made from mpi://WORLD, and a registration
+ *                         after MPI_Session_init is refused (returned: no world model).
  */
 #include <mpi.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -396,9 +401,82 @@ static void run_default(void) {
   CHECK_MPI(MPI_Finalize());
 }
 
+enum { kRacers = 4 };
+
+static MPI_Info g_race_info;
+static int g_race_results[kRacers];
+
+static void *race_to_register(void *argument) {
+  const int index = (int)(intptr_t)argument;
+  g_race_results[index] = MPI_Abi_set_fortran_info(g_race_info);
+  return NULL;
+}
+
+static void run_session(void) {
+  check_no_info("before the race");
+  const char *registration[] = {"mpi_integer_size", "2", "mpi_double_complex_supported",
+                                "false", NULL};
+  g_race_info = make_info(registration);
+  pthread_t threads[kRacers];
+  for (int i = 0; i < kRacers; ++i) {
+    CHECK(pthread_create(&threads[i], NULL, race_to_register, (void *)(intptr_t)i) == 0,
+          "thread %d", i);
+  }
+  for (int i = 0; i < kRacers; ++i) CHECK(pthread_join(threads[i], NULL) == 0, "join %d", i);
+  int winners = 0;
+  for (int i = 0; i < kRacers; ++i) {
+    if (g_race_results[i] == MPI_SUCCESS) {
+      ++winners;
+    } else {
+      CHECK_ERROR_CLASS(g_race_results[i], MPI_ERR_ABI, "losing racer %d", i);
+    }
+  }
+  CHECK_INT(winners, 1, "registrations that took effect");
+  CHECK_MPI(MPI_Info_free(&g_race_info));
+  const char *sizes[4] = {"4", "2", "4", "8"};
+  const char *unsupported[] = {"double_complex", NULL};
+  check_info(sizes, unsupported, "after the race");
+
+  MPI_Session session;
+  CHECK_MPI(MPI_Session_init(MPI_INFO_NULL, MPI_ERRORS_RETURN, &session));
+  MPI_Group group;
+  CHECK_MPI(MPI_Group_from_session_pset(session, "mpi://WORLD", &group));
+  MPI_Comm comm;
+  CHECK_MPI(MPI_Comm_create_from_group(group, "weft.test.abi_fortran", MPI_INFO_NULL,
+                                       MPI_ERRORS_RETURN, &comm));
+  int rank = -1, size = 0;
+  CHECK_MPI(MPI_Comm_rank(comm, &rank));
+  CHECK_MPI(MPI_Comm_size(comm, &size));
+  check_size(MPI_INTEGER, 2, "MPI_INTEGER");
+  check_size(MPI_2INTEGER, 4, "MPI_2INTEGER");
+  check_size(MPI_DOUBLE_COMPLEX, MPI_UNDEFINED, "MPI_DOUBLE_COMPLEX");
+  enum { kCount = 23 };
+  int16_t values[kCount], sum[kCount];
+  for (int i = 0; i < kCount; ++i) values[i] = (int16_t)(rank * 301 + i * 17 - 1000);
+  CHECK_MPI(MPI_Allreduce(values, sum, kCount, MPI_INTEGER, MPI_SUM, comm));
+  for (int i = 0; i < kCount; ++i) {
+    int16_t expected = 0;
+    for (int r = 0; r < size; ++r) expected = (int16_t)(expected + (r * 301 + i * 17 - 1000));
+    CHECK_INT(sum[i], expected, "MPI_SUM on 2-byte MPI_INTEGER, element %d", i);
+  }
+  double complex_values[4] = {1, 2, 3, 4};
+  double complex_sum[4];
+  CHECK_ERROR_CLASS(MPI_Allreduce(complex_values, complex_sum, 2, MPI_DOUBLE_COMPLEX, MPI_SUM, comm),
+                    MPI_ERR_TYPE, "MPI_Allreduce of the unsupported MPI_DOUBLE_COMPLEX");
+  const char *late[] = {"mpi_integer_size", "4", NULL};
+  MPI_Info info = make_info(late);
+  CHECK_ERROR_CLASS(MPI_Abi_set_fortran_info(info), MPI_ERR_ABI, "registration after a session");
+  CHECK_MPI(MPI_Info_free(&info));
+  CHECK_MPI(MPI_Comm_free(&comm));
+  CHECK_MPI(MPI_Group_free(&group));
+  CHECK_MPI(MPI_Session_finalize(&session));
+}
+
 int main(int argc, char **argv) {
   if (argc > 1 && strcmp(argv[1], "default") == 0) {
     run_default();
+  } else if (argc > 1 && strcmp(argv[1], "session") == 0) {
+    run_session();
   } else {
     run_registered();
   }
