@@ -263,8 +263,10 @@ class KernelTable {
     pair<short>(MPI_SHORT_INT);
     pair<long double>(MPI_LONG_DOUBLE_INT);
 
-    // Fortran types. LOGICAL is an integer whose zero is false, so the logical ops apply;
-    // REAL2/REAL16 and COMPLEX4/COMPLEX32 have no C arithmetic and only move data.
+    // Fortran types, at weft's default sizes until a Fortran layer registers others (repoint).
+    // LOGICALs take only the logical ops, with the registered .TRUE./.FALSE. literals
+    // (fortran_logical); REAL2/REAL16 and COMPLEX4/COMPLEX32 have no C arithmetic and only
+    // move data.
     integer<MPI_Fint>(MPI_INTEGER);
     integer<int8_t>(MPI_INTEGER1);
     integer<int16_t>(MPI_INTEGER2);
