@@ -88,6 +88,15 @@ int finish_error(const char* call, Comm* comm, const Status& status) {
   return code;
 }
 
+int finish_registration(const char* call, const Status& status) {
+  if (status.ok()) return MPI_SUCCESS;
+  if (phase() != Phase::kRunning) {
+    remember(status);
+    return status.error_class();
+  }
+  return finish_error(call, nullptr, status);
+}
+
 int finish_session_error(const char* call, Errhandler* handler, MPI_Session session,
                          const Status& status) {
   const int code = status.error_class();

@@ -44,6 +44,13 @@ inline int finish(const char* call, Comm* comm, const Status& status) {
   return status.ok() ? MPI_SUCCESS : finish_error(call, comm, status);
 }
 
+// For the Fortran ABI registration calls (MPI_Abi_*_fortran_*), which a Fortran layer makes
+// before MPI_Init: outside the world model a failure is returned (its detail kept for
+// MPI_Error_string) instead of going to the initial handler, MPI_ERRORS_ARE_FATAL, because
+// the standard has the caller recover from a refused registration by asking what is in
+// force; while the world model runs it goes to the usual handler, like finish(call, nullptr).
+int finish_registration(const char* call, const Status& status);
+
 // The same for a call on a session: a failure runs `handler` (the session's, or the one
 // MPI_Session_init was given) with the session's handle (MPI_SESSION_NULL when the session
 // is not made yet).

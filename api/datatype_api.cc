@@ -481,6 +481,13 @@ extern "C" int PMPI_Type_commit(MPI_Datatype* datatype) {
   const char* call = "MPI_Type_commit";
   Status status = [&]() -> Status {
     WEFT_TRY(validate::Type_commit(datatype, &o));
+    if (o.datatype->uses_unsupported()) {
+      return weft::error(MPI_ERR_TYPE,
+                         "%s: argument datatype=0x%" PRIxPTR
+                         " is or contains a Fortran type that the Fortran ABI registered with "
+                         "MPI_Abi_set_fortran_info marks unsupported",
+                         call, reinterpret_cast<uintptr_t>(*datatype));
+    }
     // Layouts are complete from construction on, so committing only records the state.
     o.datatype->commit();
     return Status::success();
@@ -519,7 +526,10 @@ extern "C" int PMPI_Type_size(MPI_Datatype datatype, int* size) {
   const char* call = "MPI_Type_size";
   Status status = [&]() -> Status {
     WEFT_TRY(validate::Type_size(datatype, size, &o));
-    *size = int_or_undefined(static_cast<int64_t>(o.datatype->size()));
+    // MPI-5.0 §21.4: an optional predefined type the implementation lacks has size
+    // MPI_UNDEFINED (here: one the registered Fortran compiler lacks).
+    *size = o.datatype->is_unsupported() ? MPI_UNDEFINED
+                                         : int_or_undefined(static_cast<int64_t>(o.datatype->size()));
     return Status::success();
   }();
   return weft::api::finish(call, nullptr, status);
@@ -528,7 +538,9 @@ extern "C" int PMPI_Type_size(MPI_Datatype datatype, int* size) {
 extern "C" int PMPI_Type_size_c(MPI_Datatype datatype, MPI_Count* size) {
   validate::Type_size_cObjects o;
   Status status = validate::Type_size_c(datatype, size, &o);
-  if (status.ok()) *size = static_cast<MPI_Count>(o.datatype->size());
+  if (status.ok()) {
+    *size = o.datatype->is_unsupported() ? MPI_UNDEFINED : static_cast<MPI_Count>(o.datatype->size());
+  }
   return weft::api::finish("MPI_Type_size_c", nullptr, status);
 }
 
@@ -537,7 +549,7 @@ extern "C" int PMPI_Type_size_x(MPI_Datatype datatype, MPI_Count* size) {
   const char* call = "MPI_Type_size_x";
   Status status = [&]() -> Status {
     WEFT_TRY(validate::Type_size_x(datatype, size, &o));
-    *size = static_cast<MPI_Count>(o.datatype->size());
+    *size = o.datatype->is_unsupported() ? MPI_UNDEFINED : static_cast<MPI_Count>(o.datatype->size());
     return Status::success();
   }();
   return weft::api::finish(call, nullptr, status);

@@ -57,7 +57,10 @@ bool quick_valid(p2p::Direction direction, const void* buf, Count count, MPI_Dat
   Comm* communicator = weft::comm_from_handle(comm);
   if (communicator == nullptr) return false;
   const Datatype* predefined = weft::predefined_datatype(datatype);
-  if (predefined == nullptr || (buf == nullptr && count > 0 && predefined->size() > 0)) return false;
+  if (predefined == nullptr || !predefined->committed() ||
+      (buf == nullptr && count > 0 && predefined->size() > 0)) {
+    return false;  // an unsupported Fortran type is never committed: validate says why
+  }
   const bool receive = direction == p2p::Direction::kReceive;
   if (!((peer >= 0 && peer < communicator->peer_size()) || (receive && peer == MPI_ANY_SOURCE))) return false;
   if (!((tag >= 0 && tag <= p2p::kTagUpperBound) || (receive && tag == MPI_ANY_TAG))) return false;

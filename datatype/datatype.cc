@@ -273,6 +273,22 @@ MPI_Datatype Datatype::handle() const {
 uint64_t Datatype::basic_elements() const { return shape_.signature->elements; }
 
 namespace {
+bool signature_uses_unsupported(const SignatureNode& node) {
+  for (const SignatureItem& item : node.items) {
+    if (item.child != nullptr ? signature_uses_unsupported(*item.child)
+                              : item.basic->is_unsupported()) {
+      return true;
+    }
+  }
+  return false;
+}
+}  // namespace
+
+bool Datatype::uses_unsupported() const {
+  return unsupported_ || (shape_.signature != nullptr && signature_uses_unsupported(*shape_.signature));
+}
+
+namespace {
 
 // The copy loops take and return the stream position so that it stays in a register;
 // kPack moves buffer → stream, otherwise stream → buffer.

@@ -150,6 +150,12 @@ class Datatype : public Object {
   bool committed() const { return committed_; }
   bool is_predefined() const { return predefined_handle_ != nullptr; }
   void commit() { committed_ = true; }
+  // An optional predefined Fortran type that the registered Fortran compiler lacks
+  // (MPI_Abi_set_fortran_info, datatype/fortran_abi.h): MPI_Type_size gives MPI_UNDEFINED,
+  // it is never committed (so communication refuses it) and cannot be committed.
+  bool is_unsupported() const { return unsupported_; }
+  // True when this type or one it is built from is unsupported (walks the signature).
+  bool uses_unsupported() const;
 
   // True when `count` elements of this type are one gap-free run of count*size() bytes
   // starting at buf + true_lb(). Every predefined type except the pair types with padding
@@ -212,6 +218,7 @@ class Datatype : public Object {
   datatype_internal::Contents contents_;
   std::map<int, void*> attributes_;
   bool committed_ = false;
+  bool unsupported_ = false;
   bool contiguous_ = false;
   bool permanent_ = false;
 };

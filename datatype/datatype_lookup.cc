@@ -46,6 +46,13 @@ int real_bytes(int p, int r) {
   return 0;
 }
 
+// A supported predefined type of `size` bytes (MPI_Type_match_size never hands out a type
+// the registered Fortran compiler lacks).
+bool matches(MPI_Datatype candidate, int size) {
+  const Datatype* type = predefined_datatype(candidate);
+  return !type->is_unsupported() && type->size() == static_cast<size_t>(size);
+}
+
 }  // namespace
 
 Status type_f90(const char* call, int combiner, int p, int r, Datatype** out) {
@@ -86,6 +93,12 @@ Status type_f90(const char* call, int combiner, int p, int r, Datatype** out) {
                      call, p, r);
     }
   }
+  if (predefined_datatype(base)->is_unsupported()) {
+    return error(MPI_ERR_ARG,
+                 "%s: arguments p=%d and r=%d select %s, which the Fortran ABI registered with "
+                 "MPI_Abi_set_fortran_info marks unsupported",
+                 call, p, r, predefined_datatype(base)->name().c_str());
+  }
   if (combiner == MPI_COMBINER_F90_INTEGER) p = 0;  // one integer argument only
   std::lock_guard<std::mutex> lock(g_f90_mutex);
   Datatype*& type = f90_types()[{combiner, p, r}];
@@ -115,19 +128,19 @@ Status type_match_size(const char* call, int typeclass, int size, const Datatype
       what = "integer";
       for (MPI_Datatype candidate :
            {MPI_INTEGER1, MPI_INTEGER2, MPI_INTEGER4, MPI_INTEGER8, MPI_INTEGER16}) {
-        if (predefined_datatype(candidate)->size() == static_cast<size_t>(size)) found = candidate;
+        if (matches(candidate, size)) found = candidate;
       }
       break;
     case MPI_TYPECLASS_REAL:
       what = "real";
       for (MPI_Datatype candidate : {MPI_REAL2, MPI_REAL4, MPI_REAL8, MPI_REAL16}) {
-        if (predefined_datatype(candidate)->size() == static_cast<size_t>(size)) found = candidate;
+        if (matches(candidate, size)) found = candidate;
       }
       break;
     case MPI_TYPECLASS_COMPLEX:
       what = "complex";
       for (MPI_Datatype candidate : {MPI_COMPLEX4, MPI_COMPLEX8, MPI_COMPLEX16, MPI_COMPLEX32}) {
-        if (predefined_datatype(candidate)->size() == static_cast<size_t>(size)) found = candidate;
+        if (matches(candidate, size)) found = candidate;
       }
       break;
     default:

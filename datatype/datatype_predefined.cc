@@ -10,12 +10,17 @@
 // PRECISION 8, CHARACTER 1; the sized kinds (MPI_INTEGER8, MPI_REAL4, MPI_COMPLEX16 ...)
 // have the size in their name (a COMPLEXn holds two REAL(n/2)). REAL2 and REAL16 (and
 // COMPLEX4/COMPLEX32) move data but have no arithmetic: C has no portable type for them.
+// Those defaults are weft's assumption until a Fortran layer registers its compiler
+// (MPI_Abi_set_fortran_info, datatype/fortran_abi.h): then the default types take the
+// registered sizes and the optional types it lacks become unsupported.
 #include <array>
+#include <atomic>
 #include <cinttypes>
 #include <complex>
 #include <cstddef>
 
 #include "datatype/datatype.h"
+#include "datatype/fortran_abi.h"
 
 namespace weft {
 
@@ -160,49 +165,133 @@ const PairSpec kPairTypes[] = {
 }  // namespace
 
 struct PredefinedTable {
-  std::array<Datatype*, kLastPredefined - kFirstPredefined + 1> types{};
+  // Atomic only so that MPI_Abi_set_fortran_info may replace a slot's object (before the
+  // communication layer starts, datatype/fortran_abi.h); every read is a plain load.
+  std::array<std::atomic<Datatype*>, kLastPredefined - kFirstPredefined + 1> types{};
 
   PredefinedTable() {
-    for (const BasicSpec& spec : kBasicTypes) {
-      Shape shape;
-      shape.size = spec.size;
-      shape.ub = shape.true_ub = static_cast<MPI_Aint>(spec.size);
-      shape.alignment = spec.alignment;
-      LayoutBuilder layout;
-      layout.add_bytes(0, 1, 0, spec.size);
-      shape.layout = layout.finish();
-      auto* type = new Datatype(std::move(shape), spec.handle, spec.name);
-      // A basic type is its own signature and its own uniform type.
-      SignatureBuilder signature;
-      signature.add_basic(type, 1);
-      type->shape_.signature = signature.finish();
-      type->shape_.uniform = type;
-      slot(spec.handle) = type;
-    }
-    for (const PairSpec& spec : kPairTypes) {
-      const Datatype* first = slot(spec.first);
-      const Datatype* second = slot(spec.second);
-      Shape shape;
-      shape.size = first->size() + second->size();
-      shape.ub = static_cast<MPI_Aint>(spec.extent);
-      shape.true_ub = static_cast<MPI_Aint>(spec.second_offset + second->size());
-      shape.alignment = spec.alignment;
-      LayoutBuilder layout;
-      layout.add_bytes(0, 1, 0, first->size());
-      layout.add_bytes(static_cast<MPI_Aint>(spec.second_offset), 1, 0, second->size());
-      shape.layout = layout.finish();
-      SignatureBuilder signature;
-      signature.add_basic(first, 1);
-      signature.add_basic(second, 1);
-      shape.signature = signature.finish();
-      auto* type = new Datatype(std::move(shape), spec.handle, spec.name);
-      // MINLOC/MAXLOC reduce the pair as one value, so the pair is its own uniform type.
-      type->shape_.uniform = type;
-      slot(spec.handle) = type;
+    for (const BasicSpec& spec : kBasicTypes) set(spec.handle, make_basic(spec));
+    for (const PairSpec& spec : kPairTypes) set(spec.handle, make_pair(spec));
+  }
+
+  static Datatype* make_basic(const BasicSpec& spec) {
+    Shape shape;
+    shape.size = spec.size;
+    shape.ub = shape.true_ub = static_cast<MPI_Aint>(spec.size);
+    shape.alignment = spec.alignment;
+    LayoutBuilder layout;
+    layout.add_bytes(0, 1, 0, spec.size);
+    shape.layout = layout.finish();
+    auto* type = new Datatype(std::move(shape), spec.handle, spec.name);
+    // A basic type is its own signature and its own uniform type.
+    SignatureBuilder signature;
+    signature.add_basic(type, 1);
+    type->shape_.signature = signature.finish();
+    type->shape_.uniform = type;
+    return type;
+  }
+
+  Datatype* make_pair(const PairSpec& spec) const {
+    const Datatype* first = get(spec.first);
+    const Datatype* second = get(spec.second);
+    Shape shape;
+    shape.size = first->size() + second->size();
+    shape.ub = static_cast<MPI_Aint>(spec.extent);
+    shape.true_ub = static_cast<MPI_Aint>(spec.second_offset + second->size());
+    shape.alignment = spec.alignment;
+    LayoutBuilder layout;
+    layout.add_bytes(0, 1, 0, first->size());
+    layout.add_bytes(static_cast<MPI_Aint>(spec.second_offset), 1, 0, second->size());
+    shape.layout = layout.finish();
+    SignatureBuilder signature;
+    signature.add_basic(first, 1);
+    signature.add_basic(second, 1);
+    shape.signature = signature.finish();
+    auto* type = new Datatype(std::move(shape), spec.handle, spec.name);
+    // MINLOC/MAXLOC reduce the pair as one value, so the pair is its own uniform type.
+    type->shape_.uniform = type;
+    return type;
+  }
+
+  // MPI_Abi_set_fortran_info: new objects for the default Fortran types and their
+  // companions, each shaped like the sized kind it now is (MPI_INTEGER with 8 bytes is laid
+  // out as MPI_INTEGER8), and unsupported copies of the optional types the compiler lacks.
+  // The objects replaced stay alive: predefined types are never destroyed.
+  void repoint(const fortran_abi::Description& d) {
+    auto like = [&](MPI_Datatype handle, const char* name, MPI_Datatype kind) {
+      const Datatype* model = get(kind);
+      set(handle, make_basic(BasicSpec{handle, name, model->size(), model->alignment()}));
+    };
+    like(MPI_INTEGER, "MPI_INTEGER", integer_kind(d.integer_size));
+    like(MPI_LOGICAL, "MPI_LOGICAL", logical_kind(d.logical_size));
+    like(MPI_REAL, "MPI_REAL", real_kind(d.real_size));
+    like(MPI_DOUBLE_PRECISION, "MPI_DOUBLE_PRECISION", real_kind(d.double_precision_size));
+    like(MPI_COMPLEX, "MPI_COMPLEX", complex_kind(d.real_size));
+    like(MPI_DOUBLE_COMPLEX, "MPI_DOUBLE_COMPLEX", complex_kind(d.double_precision_size));
+    // Fortran's pairs are two values of one type: no padding, aligned like the value.
+    auto twin = [&](MPI_Datatype handle, const char* name, MPI_Datatype value) {
+      const Datatype* first = get(value);
+      set(handle, make_pair(PairSpec{handle, name, value, value, first->size(),
+                                     2 * first->size(), first->alignment()}));
+    };
+    twin(MPI_2INTEGER, "MPI_2INTEGER", MPI_INTEGER);
+    twin(MPI_2REAL, "MPI_2REAL", MPI_REAL);
+    twin(MPI_2DOUBLE_PRECISION, "MPI_2DOUBLE_PRECISION", MPI_DOUBLE_PRECISION);
+    for (size_t i = 0; i < fortran_abi::kOptionalTypes; ++i) {
+      if (d.supported[i]) continue;
+      const MPI_Datatype handle = fortran_abi::kOptional[i].handle;
+      const Datatype* current = get(handle);
+      // The replaced object lives on, so its name's characters do too.
+      auto* type = make_basic(
+          BasicSpec{handle, current->name().c_str(), current->size(), current->alignment()});
+      type->unsupported_ = true;
+      type->committed_ = false;
+      set(handle, type);
     }
   }
 
-  Datatype*& slot(MPI_Datatype handle) { return types[value_of(handle) - kFirstPredefined]; }
+  static MPI_Datatype integer_kind(int size) {
+    switch (size) {
+      case 1: return MPI_INTEGER1;
+      case 2: return MPI_INTEGER2;
+      case 4: return MPI_INTEGER4;
+      case 8: return MPI_INTEGER8;
+      default: return MPI_INTEGER16;
+    }
+  }
+  static MPI_Datatype logical_kind(int size) {
+    switch (size) {
+      case 1: return MPI_LOGICAL1;
+      case 2: return MPI_LOGICAL2;
+      case 4: return MPI_LOGICAL4;
+      case 8: return MPI_LOGICAL8;
+      default: return MPI_LOGICAL16;
+    }
+  }
+  static MPI_Datatype real_kind(int size) {
+    switch (size) {
+      case 2: return MPI_REAL2;
+      case 4: return MPI_REAL4;
+      case 8: return MPI_REAL8;
+      default: return MPI_REAL16;
+    }
+  }
+  // A COMPLEX of two reals of `real_size` bytes.
+  static MPI_Datatype complex_kind(int real_size) {
+    switch (real_size) {
+      case 2: return MPI_COMPLEX4;
+      case 4: return MPI_COMPLEX8;
+      case 8: return MPI_COMPLEX16;
+      default: return MPI_COMPLEX32;
+    }
+  }
+
+  Datatype* get(MPI_Datatype handle) const {
+    return types[value_of(handle) - kFirstPredefined].load(std::memory_order_acquire);
+  }
+  void set(MPI_Datatype handle, Datatype* type) {
+    types[value_of(handle) - kFirstPredefined].store(type, std::memory_order_release);
+  }
 };
 
 namespace {
@@ -223,8 +312,14 @@ const Datatype* predefined_datatype(MPI_Datatype handle) {
   if (value <= datatype_internal::kFirstPredefined || value > datatype_internal::kLastPredefined) {
     return nullptr;
   }
-  return datatype_internal::predefined_table().slot(handle);
+  return datatype_internal::predefined_table().get(handle);
 }
+
+namespace datatype_internal {
+void repoint_fortran_types(const fortran_abi::Description& description) {
+  predefined_table().repoint(description);
+}
+}  // namespace datatype_internal
 
 Datatype* datatype_from_handle(MPI_Datatype handle) {
   if (is_predefined_handle(handle)) return const_cast<Datatype*>(predefined_datatype(handle));
@@ -250,6 +345,13 @@ Status check_datatype(const char* call, const char* argument, MPI_Datatype handl
   Datatype* type = nullptr;
   WEFT_TRY(find_datatype(call, argument, handle, &type));
   if (!type->committed()) {
+    if (type->is_unsupported()) {
+      return error(MPI_ERR_TYPE,
+                   "%s: argument %s=0x%" PRIxPTR
+                   " (%s) is not supported: the Fortran ABI registered with "
+                   "MPI_Abi_set_fortran_info says the compiler lacks it",
+                   call, argument, reinterpret_cast<uintptr_t>(handle), type->name().c_str());
+    }
     return error(MPI_ERR_TYPE,
                  "%s: argument %s=0x%" PRIxPTR
                  "%s%s%s is not committed (call MPI_Type_commit "

@@ -21,6 +21,7 @@
 #include <type_traits>
 
 #include "datatype/datatype.h"
+#include "datatype/fortran_abi.h"
 
 namespace weft {
 
@@ -155,6 +156,33 @@ void value_location(const void* in_bytes, void* inout_bytes, size_t count) {
   }
 }
 
+// LAND, LOR and LXOR on Fortran LOGICALs: only the registered .FALSE. literal is false
+// (MPI_Abi_set_fortran_booleans; 0 until one is registered) and the result is one of the two
+// registered literals, so a compiler whose .TRUE. is -1 reads back its own .TRUE.
+struct FortranLand {
+  static bool apply(bool a, bool b) { return a & b; }
+};
+struct FortranLor {
+  static bool apply(bool a, bool b) { return a | b; }
+};
+struct FortranLxor {
+  static bool apply(bool a, bool b) { return a ^ b; }
+};
+
+template <class T, class F>
+void fortran_logical(const void* in_bytes, void* inout_bytes, size_t count) {
+  const T* __restrict in = static_cast<const T*>(in_bytes);
+  T* __restrict inout = static_cast<T*>(inout_bytes);
+  const T true_value = fortran_abi::literal_true<T>();
+  const T false_value = fortran_abi::literal_false<T>();
+  for (size_t i = 0; i < count; ++i) {
+    inout[i] = F::apply(in[i] != false_value, inout[i] != false_value) ? true_value : false_value;
+  }
+}
+
+template <class V, bool kMax>
+ReduceKernel twin_kernel() { return &value_location<V, V, kMax>; }
+
 template <size_t kSize>
 void replace(const void* in, void* inout, size_t count) {
   std::memcpy(inout, in, count * kSize);
@@ -235,18 +263,20 @@ class KernelTable {
     pair<short>(MPI_SHORT_INT);
     pair<long double>(MPI_LONG_DOUBLE_INT);
 
-    // Fortran types. LOGICAL is an integer whose zero is false, so the logical ops apply;
-    // REAL2/REAL16 and COMPLEX4/COMPLEX32 have no C arithmetic and only move data.
+    // Fortran types, at weft's default sizes until a Fortran layer registers others (repoint).
+    // LOGICALs take only the logical ops, with the registered .TRUE./.FALSE. literals
+    // (fortran_logical); REAL2/REAL16 and COMPLEX4/COMPLEX32 have no C arithmetic and only
+    // move data.
     integer<MPI_Fint>(MPI_INTEGER);
     integer<int8_t>(MPI_INTEGER1);
     integer<int16_t>(MPI_INTEGER2);
     integer<int32_t>(MPI_INTEGER4);
     integer<int64_t>(MPI_INTEGER8);
-    logical<MPI_Fint>(MPI_LOGICAL);
-    logical<int8_t>(MPI_LOGICAL1);
-    logical<int16_t>(MPI_LOGICAL2);
-    logical<int32_t>(MPI_LOGICAL4);
-    logical<int64_t>(MPI_LOGICAL8);
+    fortran_logical_ops<MPI_Fint>(MPI_LOGICAL);
+    fortran_logical_ops<int8_t>(MPI_LOGICAL1);
+    fortran_logical_ops<int16_t>(MPI_LOGICAL2);
+    fortran_logical_ops<int32_t>(MPI_LOGICAL4);
+    fortran_logical_ops<int64_t>(MPI_LOGICAL8);
     floating<float>(MPI_REAL);
     floating<float>(MPI_REAL4);
     floating<double>(MPI_DOUBLE_PRECISION);
@@ -266,6 +296,41 @@ class KernelTable {
       if (type == nullptr) continue;
       set(MPI_REPLACE, handle, replace_kernel(type->size()));
       set(MPI_NO_OP, handle, &no_op);
+    }
+    // The sized kinds that the default types take when a Fortran layer registers other
+    // sizes (repoint below) are kept apart, since the rows of the default types change.
+    for (uintptr_t o = 0; o < kOpSlots; ++o) {
+      for (MPI_Datatype kind : {MPI_INTEGER1, MPI_INTEGER2, MPI_INTEGER4, MPI_INTEGER8,
+                                MPI_INTEGER16, MPI_LOGICAL1, MPI_LOGICAL2, MPI_LOGICAL4,
+                                MPI_LOGICAL8, MPI_LOGICAL16, MPI_REAL2, MPI_REAL4, MPI_REAL8,
+                                MPI_REAL16, MPI_COMPLEX4, MPI_COMPLEX8, MPI_COMPLEX16,
+                                MPI_COMPLEX32}) {
+        original_[o][value_of(kind) - kFirstType] = kernels_[o][value_of(kind) - kFirstType];
+      }
+    }
+  }
+
+  // MPI_Abi_set_fortran_info (before the communication layer starts): each default type
+  // takes the kernels of the sized kind it now is, the pairs those of two such values, and
+  // the unsupported optional types none at all.
+  void repoint(const fortran_abi::Description& d) {
+    copy_row(MPI_INTEGER, integer_kind(d.integer_size));
+    copy_row(MPI_LOGICAL, logical_kind(d.logical_size));
+    copy_row(MPI_REAL, real_kind(d.real_size));
+    copy_row(MPI_DOUBLE_PRECISION, real_kind(d.double_precision_size));
+    copy_row(MPI_COMPLEX, complex_kind(d.real_size));
+    copy_row(MPI_DOUBLE_COMPLEX, complex_kind(d.double_precision_size));
+    twin_row(MPI_2INTEGER, integer_twin<true>(d.integer_size), integer_twin<false>(d.integer_size),
+             2 * d.integer_size);
+    twin_row(MPI_2REAL, real_twin<true>(d.real_size), real_twin<false>(d.real_size),
+             2 * d.real_size);
+    twin_row(MPI_2DOUBLE_PRECISION, real_twin<true>(d.double_precision_size),
+             real_twin<false>(d.double_precision_size), 2 * d.double_precision_size);
+    for (size_t i = 0; i < fortran_abi::kOptionalTypes; ++i) {
+      if (d.supported[i]) continue;
+      for (uintptr_t o = 0; o < kOpSlots; ++o) {
+        kernels_[o][value_of(fortran_abi::kOptional[i].handle) - kFirstType] = nullptr;
+      }
     }
   }
 
@@ -304,6 +369,79 @@ class KernelTable {
     set(MPI_SUM, type, &complex_sum<R>);
     set(MPI_PROD, type, &complex_prod<R>);
   }
+  void copy_row(MPI_Datatype to, MPI_Datatype from) {
+    for (uintptr_t o = 0; o < kOpSlots; ++o) {
+      kernels_[o][value_of(to) - kFirstType] = original_[o][value_of(from) - kFirstType];
+    }
+  }
+  void twin_row(MPI_Datatype type, ReduceKernel max, ReduceKernel min, int size) {
+    for (uintptr_t o = 0; o < kOpSlots; ++o) kernels_[o][value_of(type) - kFirstType] = nullptr;
+    set(MPI_MAXLOC, type, max);
+    set(MPI_MINLOC, type, min);
+    set(MPI_REPLACE, type, replace_kernel(static_cast<size_t>(size)));
+    set(MPI_NO_OP, type, &no_op);
+  }
+  static MPI_Datatype integer_kind(int size) {
+    switch (size) {
+      case 1: return MPI_INTEGER1;
+      case 2: return MPI_INTEGER2;
+      case 4: return MPI_INTEGER4;
+      case 8: return MPI_INTEGER8;
+      default: return MPI_INTEGER16;
+    }
+  }
+  static MPI_Datatype logical_kind(int size) {
+    switch (size) {
+      case 1: return MPI_LOGICAL1;
+      case 2: return MPI_LOGICAL2;
+      case 4: return MPI_LOGICAL4;
+      case 8: return MPI_LOGICAL8;
+      default: return MPI_LOGICAL16;
+    }
+  }
+  static MPI_Datatype real_kind(int size) {
+    switch (size) {
+      case 2: return MPI_REAL2;
+      case 4: return MPI_REAL4;
+      case 8: return MPI_REAL8;
+      default: return MPI_REAL16;
+    }
+  }
+  static MPI_Datatype complex_kind(int real_size) {
+    switch (real_size) {
+      case 2: return MPI_COMPLEX4;
+      case 4: return MPI_COMPLEX8;
+      case 8: return MPI_COMPLEX16;
+      default: return MPI_COMPLEX32;
+    }
+  }
+  // MAXLOC/MINLOC on (value, index) pairs of one integer or real kind; the 16-byte kinds
+  // and REAL2 have no C arithmetic, so their pairs only move data.
+  template <bool kMax>
+  static ReduceKernel integer_twin(int size) {
+    switch (size) {
+      case 1: return twin_kernel<int8_t, kMax>();
+      case 2: return twin_kernel<int16_t, kMax>();
+      case 4: return twin_kernel<int32_t, kMax>();
+      case 8: return twin_kernel<int64_t, kMax>();
+      default: return nullptr;
+    }
+  }
+  template <bool kMax>
+  static ReduceKernel real_twin(int size) {
+    switch (size) {
+      case 4: return twin_kernel<float, kMax>();
+      case 8: return twin_kernel<double, kMax>();
+      default: return nullptr;
+    }
+  }
+
+  template <class T>
+  void fortran_logical_ops(MPI_Datatype type) {
+    set(MPI_LAND, type, &fortran_logical<T, FortranLand>);
+    set(MPI_LOR, type, &fortran_logical<T, FortranLor>);
+    set(MPI_LXOR, type, &fortran_logical<T, FortranLxor>);
+  }
   template <class T>
   void logical(MPI_Datatype type) {
     set(MPI_LAND, type, &elementwise<T, Land>);
@@ -328,13 +466,24 @@ class KernelTable {
   }
 
   ReduceKernel kernels_[kOpSlots][kTypeSlots] = {};
+  ReduceKernel original_[kOpSlots][kTypeSlots] = {};  // the sized kinds' rows, as built
 };
+
+// Built on first use and never destroyed. Written after that only by repoint, which runs
+// before the communication layer starts (datatype/fortran_abi.h), so lookups need no lock.
+KernelTable& kernel_table() {
+  static KernelTable* table = new KernelTable();
+  return *table;
+}
 
 }  // namespace
 
-ReduceKernel reduce_kernel(MPI_Op op, MPI_Datatype type) {
-  static const KernelTable table;
-  return table.find(op, type);
+ReduceKernel reduce_kernel(MPI_Op op, MPI_Datatype type) { return kernel_table().find(op, type); }
+
+namespace datatype_internal {
+void repoint_fortran_kernels(const fortran_abi::Description& description) {
+  kernel_table().repoint(description);
 }
+}  // namespace datatype_internal
 
 }  // namespace weft

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "base/config.h"
+#include "datatype/fortran_abi.h"
 #include "mpi.h"
 #include "mpi/comm.h"
 #include "mpi/spawn.h"
@@ -139,6 +140,9 @@ Status acquire_runtime(const char* call, int thread_level) {
   // thread inside MPI now.
   if (thread_level == MPI_THREAD_MULTIPLE) state_internal::g_engine_locking = true;
   if (!g_start_failure.ok()) return g_start_failure;
+  // From the first start on, communication may use the predefined Fortran types, which are
+  // read without a lock: the Fortran ABI registration closes.
+  fortran_abi::seal();
   if (!g_runtime_started) WEFT_TRY(start_runtime());
   g_users.fetch_add(1, std::memory_order_acq_rel);
   return Status();
