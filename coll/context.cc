@@ -47,6 +47,7 @@ Context::Ticket Context::recv_remote(int peer, void* data, size_t bytes) {
 }
 
 bool Context::abandoned(const Team& team) {
+  if (!p2p::failure_seen()) [[likely]] return false;
   // A member of the communicator failed: every other member's transfers on its collective
   // contexts fail too (p2p/engine.h), so this one starts none, rather than letting a
   // member it would release finish as if nothing had happened.

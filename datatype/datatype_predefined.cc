@@ -222,12 +222,12 @@ struct PredefinedTable {
       const Datatype* model = get(kind);
       set(handle, make_basic(BasicSpec{handle, name, model->size(), model->alignment()}));
     };
-    like(MPI_INTEGER, "MPI_INTEGER", integer_kind(d.integer_size));
-    like(MPI_LOGICAL, "MPI_LOGICAL", logical_kind(d.logical_size));
-    like(MPI_REAL, "MPI_REAL", real_kind(d.real_size));
-    like(MPI_DOUBLE_PRECISION, "MPI_DOUBLE_PRECISION", real_kind(d.double_precision_size));
-    like(MPI_COMPLEX, "MPI_COMPLEX", complex_kind(d.real_size));
-    like(MPI_DOUBLE_COMPLEX, "MPI_DOUBLE_COMPLEX", complex_kind(d.double_precision_size));
+    like(MPI_INTEGER, "MPI_INTEGER", fortran_abi::integer_kind(d.integer_size));
+    like(MPI_LOGICAL, "MPI_LOGICAL", fortran_abi::logical_kind(d.logical_size));
+    like(MPI_REAL, "MPI_REAL", fortran_abi::real_kind(d.real_size));
+    like(MPI_DOUBLE_PRECISION, "MPI_DOUBLE_PRECISION", fortran_abi::real_kind(d.double_precision_size));
+    like(MPI_COMPLEX, "MPI_COMPLEX", fortran_abi::complex_kind(d.real_size));
+    like(MPI_DOUBLE_COMPLEX, "MPI_DOUBLE_COMPLEX", fortran_abi::complex_kind(d.double_precision_size));
     // Fortran's pairs are two values of one type: no padding, aligned like the value.
     auto twin = [&](MPI_Datatype handle, const char* name, MPI_Datatype value) {
       const Datatype* first = get(value);
@@ -247,42 +247,6 @@ struct PredefinedTable {
       type->unsupported_ = true;
       type->committed_ = false;
       set(handle, type);
-    }
-  }
-
-  static MPI_Datatype integer_kind(int size) {
-    switch (size) {
-      case 1: return MPI_INTEGER1;
-      case 2: return MPI_INTEGER2;
-      case 4: return MPI_INTEGER4;
-      case 8: return MPI_INTEGER8;
-      default: return MPI_INTEGER16;
-    }
-  }
-  static MPI_Datatype logical_kind(int size) {
-    switch (size) {
-      case 1: return MPI_LOGICAL1;
-      case 2: return MPI_LOGICAL2;
-      case 4: return MPI_LOGICAL4;
-      case 8: return MPI_LOGICAL8;
-      default: return MPI_LOGICAL16;
-    }
-  }
-  static MPI_Datatype real_kind(int size) {
-    switch (size) {
-      case 2: return MPI_REAL2;
-      case 4: return MPI_REAL4;
-      case 8: return MPI_REAL8;
-      default: return MPI_REAL16;
-    }
-  }
-  // A COMPLEX of two reals of `real_size` bytes.
-  static MPI_Datatype complex_kind(int real_size) {
-    switch (real_size) {
-      case 2: return MPI_COMPLEX4;
-      case 4: return MPI_COMPLEX8;
-      case 8: return MPI_COMPLEX16;
-      default: return MPI_COMPLEX32;
     }
   }
 

@@ -96,6 +96,43 @@ inline T literal_false() {
   return static_cast<T>(internal::g_false[internal::slot_of(sizeof(T))].load(std::memory_order_relaxed));
 }
 
+// The sized kind a default Fortran type of `size` bytes is (MPI_INTEGER of 8 bytes is
+// MPI_INTEGER8); sizes are those set() accepts. complex_kind takes the size of one part.
+inline MPI_Datatype integer_kind(int size) {
+  switch (size) {
+    case 1: return MPI_INTEGER1;
+    case 2: return MPI_INTEGER2;
+    case 4: return MPI_INTEGER4;
+    case 8: return MPI_INTEGER8;
+    default: return MPI_INTEGER16;
+  }
+}
+inline MPI_Datatype logical_kind(int size) {
+  switch (size) {
+    case 1: return MPI_LOGICAL1;
+    case 2: return MPI_LOGICAL2;
+    case 4: return MPI_LOGICAL4;
+    case 8: return MPI_LOGICAL8;
+    default: return MPI_LOGICAL16;
+  }
+}
+inline MPI_Datatype real_kind(int size) {
+  switch (size) {
+    case 2: return MPI_REAL2;
+    case 4: return MPI_REAL4;
+    case 8: return MPI_REAL8;
+    default: return MPI_REAL16;
+  }
+}
+inline MPI_Datatype complex_kind(int real_size) {
+  switch (real_size) {
+    case 2: return MPI_COMPLEX4;
+    case 4: return MPI_COMPLEX8;
+    case 8: return MPI_COMPLEX16;
+    default: return MPI_COMPLEX32;
+  }
+}
+
 }  // namespace weft::fortran_abi
 
 namespace weft::datatype_internal {

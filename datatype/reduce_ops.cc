@@ -314,12 +314,12 @@ class KernelTable {
   // takes the kernels of the sized kind it now is, the pairs those of two such values, and
   // the unsupported optional types none at all.
   void repoint(const fortran_abi::Description& d) {
-    copy_row(MPI_INTEGER, integer_kind(d.integer_size));
-    copy_row(MPI_LOGICAL, logical_kind(d.logical_size));
-    copy_row(MPI_REAL, real_kind(d.real_size));
-    copy_row(MPI_DOUBLE_PRECISION, real_kind(d.double_precision_size));
-    copy_row(MPI_COMPLEX, complex_kind(d.real_size));
-    copy_row(MPI_DOUBLE_COMPLEX, complex_kind(d.double_precision_size));
+    copy_row(MPI_INTEGER, fortran_abi::integer_kind(d.integer_size));
+    copy_row(MPI_LOGICAL, fortran_abi::logical_kind(d.logical_size));
+    copy_row(MPI_REAL, fortran_abi::real_kind(d.real_size));
+    copy_row(MPI_DOUBLE_PRECISION, fortran_abi::real_kind(d.double_precision_size));
+    copy_row(MPI_COMPLEX, fortran_abi::complex_kind(d.real_size));
+    copy_row(MPI_DOUBLE_COMPLEX, fortran_abi::complex_kind(d.double_precision_size));
     twin_row(MPI_2INTEGER, integer_twin<true>(d.integer_size), integer_twin<false>(d.integer_size),
              2 * d.integer_size);
     twin_row(MPI_2REAL, real_twin<true>(d.real_size), real_twin<false>(d.real_size),
@@ -380,40 +380,6 @@ class KernelTable {
     set(MPI_MINLOC, type, min);
     set(MPI_REPLACE, type, replace_kernel(static_cast<size_t>(size)));
     set(MPI_NO_OP, type, &no_op);
-  }
-  static MPI_Datatype integer_kind(int size) {
-    switch (size) {
-      case 1: return MPI_INTEGER1;
-      case 2: return MPI_INTEGER2;
-      case 4: return MPI_INTEGER4;
-      case 8: return MPI_INTEGER8;
-      default: return MPI_INTEGER16;
-    }
-  }
-  static MPI_Datatype logical_kind(int size) {
-    switch (size) {
-      case 1: return MPI_LOGICAL1;
-      case 2: return MPI_LOGICAL2;
-      case 4: return MPI_LOGICAL4;
-      case 8: return MPI_LOGICAL8;
-      default: return MPI_LOGICAL16;
-    }
-  }
-  static MPI_Datatype real_kind(int size) {
-    switch (size) {
-      case 2: return MPI_REAL2;
-      case 4: return MPI_REAL4;
-      case 8: return MPI_REAL8;
-      default: return MPI_REAL16;
-    }
-  }
-  static MPI_Datatype complex_kind(int real_size) {
-    switch (real_size) {
-      case 2: return MPI_COMPLEX4;
-      case 4: return MPI_COMPLEX8;
-      case 8: return MPI_COMPLEX16;
-      default: return MPI_COMPLEX32;
-    }
   }
   // MAXLOC/MINLOC on (value, index) pairs of one integer or real kind; the 16-byte kinds
   // and REAL2 have no C arithmetic, so their pairs only move data.

@@ -412,6 +412,7 @@ void Engine::mark_failed(int process, const std::string& text) {
   }
   failed_[process] = text;
   any_failed_ = true;
+  g_failure_seen.store(true, std::memory_order_relaxed);
   if (!refusing_) refusing_ = std::make_unique<RefusingTransport>(failed_);
   transport::Transport* path = routes_[static_cast<size_t>(process)];
   // Shared copies with it end on the transport that opened them.
@@ -570,6 +571,7 @@ void Engine::stop() {
   }
   failed_uids_.clear();
   any_failed_ = false;
+  g_failure_seen.store(false, std::memory_order_relaxed);
   watching_ = false;
   late_ready_ = false;
   started_ = false;

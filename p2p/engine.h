@@ -18,6 +18,7 @@
 // All functions expect the engine lock (lock.h) to be held.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <initializer_list>
 #include <map>
@@ -259,6 +260,11 @@ class Engine final : public transport::PacketSink {
 };
 
 Engine& engine();
+
+// Whether a process this one knows has failed (Engine::any_failed), read without finding
+// the engine: the collectives ask it for every transfer they start.
+inline std::atomic<bool> g_failure_seen{false};
+inline bool failure_seen() { return g_failure_seen.load(std::memory_order_relaxed); }
 
 }  // namespace p2p
 }  // namespace weft

@@ -21,23 +21,9 @@
 #include <unistd.h>
 
 #include "mp_check.h"
+#include "ports_common.h"
 
 enum { kSizeA = 2, kSizeB = 3 };
-
-static void pause_ms(int ms) {
-  struct timespec t = {0, ms * 1000000L};
-  nanosleep(&t, NULL);
-}
-
-/* Looks a service up until it appears (the other group publishes it when it gets there). */
-static void lookup_retrying(const char* service, char* port) {
-  MPI_Comm_set_errhandler(MPI_COMM_SELF, MPI_ERRORS_RETURN);
-  for (int tries = 0; tries < 2000; ++tries) {
-    if (MPI_Lookup_name(service, MPI_INFO_NULL, port) == MPI_SUCCESS) return;
-    pause_ms(5);
-  }
-  CHECK(0, "service %s never appeared", service);
-}
 
 static void talk(MPI_Comm inter, int side) {
   int rank, remote;
@@ -63,35 +49,7 @@ static void talk(MPI_Comm inter, int side) {
 }
 
 static void join_side(int side, const char* service) {
-  int fd = -1;
-  if (side == 0) {
-    int listener = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in address;
-    memset(&address, 0, sizeof address);
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    CHECK(bind(listener, (struct sockaddr*)&address, sizeof address) == 0, "bind");
-    CHECK(listen(listener, 1) == 0, "listen");
-    socklen_t length = sizeof address;
-    getsockname(listener, (struct sockaddr*)&address, &length);
-    char text[MPI_MAX_PORT_NAME];
-    snprintf(text, sizeof text, "%d", ntohs(address.sin_port));
-    CHECK_MPI(MPI_Publish_name(service, MPI_INFO_NULL, text));
-    fd = accept(listener, NULL, NULL);
-    close(listener);
-    CHECK_MPI(MPI_Unpublish_name(service, MPI_INFO_NULL, text));
-  } else {
-    char text[MPI_MAX_PORT_NAME];
-    lookup_retrying(service, text);
-    fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in address;
-    memset(&address, 0, sizeof address);
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = htons((uint16_t)atoi(text));
-    CHECK(connect(fd, (struct sockaddr*)&address, sizeof address) == 0, "connect for join");
-  }
-  CHECK(fd >= 0, "socket for join");
+  int fd = join_socket(side, service);
   MPI_Comm joined;
   CHECK_MPI(MPI_Comm_join(fd, &joined));
   int remote = 0;
