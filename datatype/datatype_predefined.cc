@@ -225,9 +225,11 @@ struct PredefinedTable {
     like(MPI_INTEGER, "MPI_INTEGER", fortran_abi::integer_kind(d.integer_size));
     like(MPI_LOGICAL, "MPI_LOGICAL", fortran_abi::logical_kind(d.logical_size));
     like(MPI_REAL, "MPI_REAL", fortran_abi::real_kind(d.real_size));
-    like(MPI_DOUBLE_PRECISION, "MPI_DOUBLE_PRECISION", fortran_abi::real_kind(d.double_precision_size));
+    like(MPI_DOUBLE_PRECISION, "MPI_DOUBLE_PRECISION",
+         fortran_abi::real_kind(d.double_precision_size));
     like(MPI_COMPLEX, "MPI_COMPLEX", fortran_abi::complex_kind(d.real_size));
-    like(MPI_DOUBLE_COMPLEX, "MPI_DOUBLE_COMPLEX", fortran_abi::complex_kind(d.double_precision_size));
+    like(MPI_DOUBLE_COMPLEX, "MPI_DOUBLE_COMPLEX",
+         fortran_abi::complex_kind(d.double_precision_size));
     // Fortran's pairs are two values of one type: no padding, aligned like the value.
     auto twin = [&](MPI_Datatype handle, const char* name, MPI_Datatype value) {
       const Datatype* first = get(value);
