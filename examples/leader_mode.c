@@ -3,19 +3,11 @@
  * the leader, takes requests and the other ranks sit in a worker loop until it tells them
  * to stop. See docs/serving-modes.md.
  *
- * The model is a two-layer perceptron split across the TP ranks the way tensor-parallel
- * transformer layers are split:
- *   layer 1  h = relu(W1 x)   W1 is HIDDEN x INPUT; each rank owns a block of its rows,
- *                             so it computes its own slice of h and needs no exchange;
- *   layer 2  y = W2 h         W2 is OUTPUT x HIDDEN; each rank owns the matching columns,
- *                             so it computes a partial y from its slice of h, and
- *                             MPI_Allreduce (sum) adds the partial products up.
- * Per request, the leader broadcasts a header (what to do, how many input vectors) and
- * the inputs; every rank runs its slice; the Allreduce gives every rank the answer. The
- * leader checks each answer against the whole model computed serially on rank 0.
- *
- * Weights and inputs are small integers held in doubles, so every sum is exact and the
- * parallel answer must equal the serial one bit for bit, whatever the order of addition.
+ * The model is tp_model.h's two-layer perceptron (scale 1), split across the TP ranks the
+ * way tensor-parallel transformer layers are split. Per request, the leader broadcasts a
+ * header (what to do, how many input vectors) and the inputs; every rank runs its slice;
+ * the Allreduce gives every rank the answer. The leader checks each answer bit for bit
+ * against the whole model computed serially on rank 0.
  *
  * Options: --requests N (default 24), --verbose (each rank prints where it runs). */
 #include <mpi.h>
@@ -23,60 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { INPUT = 16, HIDDEN = 45, OUTPUT = 12, MAX_BATCH = 4 };
-enum { KIND_REQUEST = 1, KIND_SHUTDOWN = 2 };
+#include "tp_model.h"
 
-/* Deterministic small integers in [-3, 3]: every rank builds its own slice of the
- * weights, and rank 0 the whole matrix, without sending any. */
-static double weight(int layer, int row, int col) {
-  unsigned h = (unsigned)(layer * 7919 + row * 104729 + col * 1299709) * 2654435761u;
-  return (double)((int)((h >> 16) % 7u) - 3);
-}
+enum { KIND_REQUEST = 1, KIND_SHUTDOWN = 2 };
 
 static double input_value(int request, int vector, int index) {
   unsigned h = (unsigned)(request * 31 + vector * 17 + index * 5 + 3) * 2246822519u;
   return (double)((int)((h >> 13) % 9u) - 4);
-}
-
-/* The rows [first, first + count) of the HIDDEN rows that `rank` of `size` owns: blocks
- * that differ in size by at most one. */
-static void my_rows(int rank, int size, int* first, int* count) {
-  int base = HIDDEN / size;
-  int extra = HIDDEN % size;
-  *count = base + (rank < extra ? 1 : 0);
-  *first = rank * base + (rank < extra ? rank : extra);
-}
-
-/* This rank's part of the model for `batch` inputs: partial[b][o] = sum over my rows r of
- * W2[o][r] * relu(W1[r] . x[b]). */
-static void forward_slice(int first, int count, int batch, const double* x, double* partial) {
-  for (int b = 0; b < batch; ++b) {
-    for (int o = 0; o < OUTPUT; ++o) partial[b * OUTPUT + o] = 0.0;
-    for (int r = first; r < first + count; ++r) {
-      double h = 0.0;
-      for (int i = 0; i < INPUT; ++i) h += weight(1, r, i) * x[b * INPUT + i];
-      if (h < 0.0) h = 0.0;
-      for (int o = 0; o < OUTPUT; ++o) partial[b * OUTPUT + o] += weight(2, o, r) * h;
-    }
-  }
-}
-
-/* The whole model on one process, written out separately from the sliced version: the
- * reference the leader checks every answer against. */
-static void serial_model(int batch, const double* x, double* y) {
-  for (int b = 0; b < batch; ++b) {
-    double h[HIDDEN];
-    for (int r = 0; r < HIDDEN; ++r) {
-      double sum = 0.0;
-      for (int i = 0; i < INPUT; ++i) sum += weight(1, r, i) * x[b * INPUT + i];
-      h[r] = sum > 0.0 ? sum : 0.0;
-    }
-    for (int o = 0; o < OUTPUT; ++o) {
-      double sum = 0.0;
-      for (int r = 0; r < HIDDEN; ++r) sum += weight(2, o, r) * h[r];
-      y[b * OUTPUT + o] = sum;
-    }
-  }
 }
 
 /* The worker loop every rank runs (the leader drives it with `header` from its request
@@ -89,7 +34,7 @@ static int serve_one(int rank, int size, int header[2], double* x, double* answe
   int first = 0, count = 0;
   my_rows(rank, size, &first, &count);
   double partial[MAX_BATCH * OUTPUT];
-  forward_slice(first, count, batch, x, partial);
+  forward_slice(first, count, batch, 1, x, partial);
   MPI_Allreduce(partial, answer, batch * OUTPUT, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
   return 1;
 }
@@ -144,7 +89,7 @@ int main(int argc, char** argv) {
     serve_one(rank, size, header, x, answer);
 
     double reference[MAX_BATCH * OUTPUT];
-    serial_model(header[1], x, reference);
+    serial_model(header[1], 1, x, reference);
     for (int k = 0; k < header[1] * OUTPUT; ++k) {
       if (reference[k] != 0.0) ++nonzero;
       if (answer[k] != reference[k]) {

@@ -6,9 +6,9 @@
  * instances from one thread each: MPI_Send to the instance's first worker, and the answer
  * back through MPI_Mprobe / MPI_Get_count / MPI_Mrecv. See docs/serving-modes.md.
  *
- * The model is leader_mode.c's two-layer perceptron: each worker owns a block of the
- * hidden rows, computes its partial product, and MPI_Allreduce over the instance's own
- * MPI_COMM_WORLD adds the parts up. Weights and inputs are small integers held in doubles,
+ * The model is tp_model.h's two-layer perceptron, which leader_mode.c runs too: each
+ * worker owns a block of the hidden rows, computes its partial product, and MPI_Allreduce
+ * over the instance's own MPI_COMM_WORLD adds the parts up. Weights and inputs are small integers held in doubles,
  * so the orchestrator checks every answer bit for bit against the whole model computed
  * serially.
  *
@@ -22,56 +22,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { INPUT = 16, HIDDEN = 45, OUTPUT = 12, MAX_BATCH = 4, MAX_INSTANCES = 8 };
-enum { TAG_REQUEST = 1, TAG_ANSWER = 2, TAG_SHUTDOWN = 3 };
+#include "tp_model.h"
 
-static double weight(int layer, int row, int col) {
-  unsigned h = (unsigned)(layer * 7919 + row * 104729 + col * 1299709) * 2654435761u;
-  return (double)((int)((h >> 16) % 7u) - 3);
-}
+enum { MAX_INSTANCES = 8 };
+enum { TAG_REQUEST = 1, TAG_ANSWER = 2, TAG_SHUTDOWN = 3 };
 
 static double input_value(int instance, int request, int vector, int index) {
   unsigned h = (unsigned)(instance * 977 + request * 31 + vector * 17 + index * 5 + 3) * 2246822519u;
   return (double)((int)((h >> 13) % 9u) - 4);
-}
-
-static void my_rows(int rank, int size, int* first, int* count) {
-  int base = HIDDEN / size;
-  int extra = HIDDEN % size;
-  *count = base + (rank < extra ? 1 : 0);
-  *first = rank * base + (rank < extra ? rank : extra);
-}
-
-/* This worker's part: partial[b][o] = sum over my rows r of W2[o][r] * relu(W1[r] . x[b]),
- * the second layer scaled by the instance's configured factor. */
-static void forward_slice(int first, int count, int batch, int scale, const double* x,
-                          double* partial) {
-  for (int b = 0; b < batch; ++b) {
-    for (int o = 0; o < OUTPUT; ++o) partial[b * OUTPUT + o] = 0.0;
-    for (int r = first; r < first + count; ++r) {
-      double h = 0.0;
-      for (int i = 0; i < INPUT; ++i) h += weight(1, r, i) * x[b * INPUT + i];
-      if (h < 0.0) h = 0.0;
-      for (int o = 0; o < OUTPUT; ++o) partial[b * OUTPUT + o] += scale * weight(2, o, r) * h;
-    }
-  }
-}
-
-/* The whole model, written out separately: the orchestrator's reference. */
-static void serial_model(int batch, int scale, const double* x, double* y) {
-  for (int b = 0; b < batch; ++b) {
-    double h[HIDDEN];
-    for (int r = 0; r < HIDDEN; ++r) {
-      double sum = 0.0;
-      for (int i = 0; i < INPUT; ++i) sum += weight(1, r, i) * x[b * INPUT + i];
-      h[r] = sum > 0.0 ? sum : 0.0;
-    }
-    for (int o = 0; o < OUTPUT; ++o) {
-      double sum = 0.0;
-      for (int r = 0; r < HIDDEN; ++r) sum += scale * weight(2, o, r) * h[r];
-      y[b * OUTPUT + o] = sum;
-    }
-  }
 }
 
 /* ---- a worker ------------------------------------------------------------------------ */

@@ -586,9 +586,7 @@ void PartitionedRequest::land(const Piece& piece) {
   spare_.push_back(r);
 }
 
-bool PartitionedRequest::progress_receive() {
-  if (!learn_setup()) return false;
-  take_messages();
+void PartitionedRequest::land_completed() {
   for (size_t i = 0; i < in_flight_.size();) {
     if (!in_flight_[i].request->is_complete()) {
       ++i;
@@ -598,6 +596,12 @@ bool PartitionedRequest::progress_receive() {
     in_flight_[i] = in_flight_.back();
     in_flight_.pop_back();
   }
+}
+
+bool PartitionedRequest::progress_receive() {
+  if (!learn_setup()) return false;
+  take_messages();
+  land_completed();
   if (!in_flight_.empty()) return false;
   const bool all = sender_bytes_ == 0 ? empty_taken_ : bytes_landed_ == sender_bytes_;
   if (!all && round_error_ == MPI_SUCCESS) return false;
@@ -632,15 +636,7 @@ bool PartitionedRequest::arrived(size_t partition) {
     const size_t end = std::min((partition + 1) * partition_bytes_, sender_bytes_);
     if (arrived_bytes_[partition] >= end - begin) return true;
     take_messages();
-    for (size_t i = 0; i < in_flight_.size();) {
-      if (!in_flight_[i].request->is_complete()) {
-        ++i;
-        continue;
-      }
-      land(in_flight_[i]);
-      in_flight_[i] = in_flight_.back();
-      in_flight_.pop_back();
-    }
+    land_completed();
     return arrived_bytes_[partition] >= end - begin;
   };
   if (check()) return true;

@@ -110,6 +110,8 @@ class PartitionedRequest final : public Request {
   bool learn_setup();
   void take_messages();
   void land(const Piece& piece);
+  // Lands every message in flight that has completed.
+  void land_completed();
   bool progress_receive();
   void finish_receive();
   Request* spare_request(RequestKind kind);

@@ -47,7 +47,8 @@ const config::Setting kLateRings{
     "WEFT_SHM_LATE_RINGS", config::Type::integer, "64",
     "Rings each process's shared memory keeps for processes met after start-up (spawned "
     "children, parents, a port's peer) on the same host. Untouched rings cost address space "
-    "only; once they are taken, more such peers on this host cannot connect."};
+    "only; a ring is free again once both sides have disconnected or its peer has ended, and "
+    "while all are taken, more such peers on this host cannot connect."};
 const config::Setting kCopyChunk{
     "WEFT_SHM_COPY_CHUNK", config::Type::bytes, "131072",
     "Most bytes each side claims at a time in a shared copy (a message smaller than twice "
